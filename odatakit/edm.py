@@ -1,0 +1,250 @@
+"""Edm primitive values that Python's own types cannot hold exactly.
+
+OData dates run from year -9999… to 9999… (year 0000 exists), times allow a leap second
+(``23:59:60``) and 12 fractional digits, durations allow 12 fractional digits: ``datetime``
+holds none of these. These frozen classes keep the exact value; ``to_python`` converts when
+the conversion loses nothing and raises ``ValueError`` when it would.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal
+
+import attrs
+
+__all__ = ["Date", "TimeOfDay", "DateTimeOffset", "Duration"]
+
+_DATE = re.compile(r"(-?(?:0\d{3}|[1-9]\d{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.(\d{1,12}))?)?")
+_OFFSET = re.compile(r"Z|([+-])([01]\d|2[0-3]):([0-5]\d)")
+_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+
+
+def _full(pattern: re.Pattern[str], text: str, what: str) -> re.Match[str]:
+    match = pattern.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a valid {what}")
+    return match
+
+
+def _is_leap(year: int) -> bool:
+    # Proleptic Gregorian with astronomical year numbering: year 0 is 1 BCE, a leap year.
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if _is_leap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _check_date(instance: Date, attribute: object, value: int) -> None:
+    if not 1 <= instance.month <= 12:
+        raise ValueError(f"month {instance.month} is out of range 1..12")
+    if not 1 <= instance.day <= _days_in_month(instance.year, instance.month):
+        raise ValueError(f"day {instance.day} does not exist in {instance.year:04d}-{instance.month:02d}")
+
+
+@attrs.frozen
+class Date:
+    """An Edm.Date: proleptic Gregorian, any year (``0000`` and negative years included)."""
+
+    year: int
+    month: int
+    day: int = attrs.field(validator=_check_date)
+
+    @classmethod
+    def parse(cls, text: str) -> Date:
+        y, m, d = _full(_DATE, text, "Edm.Date (YYYY-MM-DD)").groups()
+        return cls(int(y), int(m), int(d))
+
+    def __str__(self) -> str:
+        sign = "-" if self.year < 0 else ""
+        return f"{sign}{abs(self.year):04d}-{self.month:02d}-{self.day:02d}"
+
+    @classmethod
+    def from_python(cls, value: _dt.date) -> Date:
+        return cls(value.year, value.month, value.day)
+
+    def to_python(self) -> _dt.date:
+        if not _dt.MINYEAR <= self.year <= _dt.MAXYEAR:
+            raise ValueError(f"year {self.year} is outside what datetime.date holds (1..9999)")
+        return _dt.date(self.year, self.month, self.day)
+
+
+def _fraction_digits(value: str) -> str:
+    if len(value) > 12 or not value.isdigit() and value:
+        raise ValueError(f"fractional seconds {value!r} must be at most 12 digits")
+    return value.rstrip("0")
+
+
+@attrs.frozen
+class TimeOfDay:
+    """An Edm.TimeOfDay: up to 12 fractional digits (kept as digits, trailing zeros dropped)
+    and second 60 for a leap second."""
+
+    hour: int
+    minute: int
+    second: int = 0
+    fraction: str = attrs.field(default="", converter=_fraction_digits)
+
+    def __attrs_post_init__(self) -> None:
+        if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59 and 0 <= self.second <= 60):
+            raise ValueError(f"{self.hour:02d}:{self.minute:02d}:{self.second:02d} is not a time of day")
+
+    @classmethod
+    def parse(cls, text: str) -> TimeOfDay:
+        h, m, s, f = _full(_TIME, text, "Edm.TimeOfDay (hh:mm[:ss[.fffffffffff]])").groups()
+        return cls(int(h), int(m), int(s or 0), f or "")
+
+    def __str__(self) -> str:
+        text = f"{self.hour:02d}:{self.minute:02d}:{self.second:02d}"
+        return f"{text}.{self.fraction}" if self.fraction else text
+
+    @property
+    def microsecond(self) -> int:
+        """Microseconds, exactly; raises ``ValueError`` when the fraction has finer digits."""
+        if len(self.fraction) > 6:
+            raise ValueError(f"fraction .{self.fraction} is finer than a microsecond")
+        return int(self.fraction.ljust(6, "0"))
+
+    @classmethod
+    def from_python(cls, value: _dt.time) -> TimeOfDay:
+        return cls(value.hour, value.minute, value.second, f"{value.microsecond:06d}")
+
+    def to_python(self) -> _dt.time:
+        if self.second == 60:
+            raise ValueError("datetime.time cannot hold the leap second 60")
+        return _dt.time(self.hour, self.minute, self.second, self.microsecond)
+
+
+@attrs.frozen
+class DateTimeOffset:
+    """An Edm.DateTimeOffset: a date, a time of day and a UTC offset in minutes (``Z`` is 0)."""
+
+    date: Date
+    time: TimeOfDay
+    offset_minutes: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if not -24 * 60 < self.offset_minutes < 24 * 60:
+            raise ValueError(f"offset of {self.offset_minutes} minutes is out of range")
+
+    @classmethod
+    def parse(cls, text: str) -> DateTimeOffset:
+        date_text, sep, rest = text.partition("T")
+        if not sep:
+            raise ValueError(f"{text!r} is not a valid Edm.DateTimeOffset (no 'T')")
+        split = max(rest.rfind("+"), rest.rfind("-"), rest.rfind("Z"))
+        if split < 0:
+            raise ValueError(f"{text!r} is not a valid Edm.DateTimeOffset: the offset (Z or ±hh:mm) is missing")
+        time_text, offset_text = rest[:split], rest[split:]
+        offset = _full(_OFFSET, offset_text, "UTC offset (Z or ±hh:mm)")
+        minutes = 0
+        if offset.group(1):
+            minutes = int(offset.group(2)) * 60 + int(offset.group(3))
+            minutes = -minutes if offset.group(1) == "-" else minutes
+        return cls(Date.parse(date_text), TimeOfDay.parse(time_text), minutes)
+
+    def __str__(self) -> str:
+        if self.offset_minutes == 0:
+            zone = "Z"
+        else:
+            sign = "-" if self.offset_minutes < 0 else "+"
+            hours, minutes = divmod(abs(self.offset_minutes), 60)
+            zone = f"{sign}{hours:02d}:{minutes:02d}"
+        return f"{self.date}T{self.time}{zone}"
+
+    @classmethod
+    def from_python(cls, value: _dt.datetime) -> DateTimeOffset:
+        """Refuses naive datetimes: OData needs the offset, and guessing it would change the instant."""
+        offset = value.utcoffset()
+        if offset is None:
+            raise ValueError(
+                f"naive datetime {value.isoformat()} has no UTC offset; attach a tzinfo (e.g. datetime.timezone.utc)"
+            )
+        if offset % _dt.timedelta(minutes=1):
+            raise ValueError(f"UTC offset {offset} is not a whole number of minutes")
+        return cls(
+            Date.from_python(value.date()),
+            TimeOfDay.from_python(value.time()),
+            int(offset.total_seconds()) // 60,
+        )
+
+    def to_python(self) -> _dt.datetime:
+        zone = _dt.timezone(_dt.timedelta(minutes=self.offset_minutes))
+        return _dt.datetime.combine(self.date.to_python(), self.time.to_python(), tzinfo=zone)
+
+
+def _exact_seconds(value: Decimal | int | str) -> Decimal:
+    number = Decimal(value)
+    if not number.is_finite() or number < 0:
+        raise ValueError(f"duration seconds {value!r} must be a finite non-negative number")
+    return number
+
+
+@attrs.frozen
+class Duration:
+    """An Edm.Duration (xs:dayTimeDuration): days, hours, minutes and exact decimal seconds.
+
+    Kept as written (``PT36H`` stays 36 hours) so a round trip never rewrites the text; compare
+    amounts with ``total_seconds``.
+    """
+
+    negative: bool = False
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: Decimal = attrs.field(default=Decimal(0), converter=_exact_seconds)
+
+    def __attrs_post_init__(self) -> None:
+        if min(self.days, self.hours, self.minutes) < 0:
+            raise ValueError("duration parts must not be negative; set negative=True instead")
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        match = _full(_DURATION, text, "Edm.Duration (e.g. P12DT23H59M59.999S)")
+        sign, d, h, m, s = match.groups()
+        if text.endswith(("P", "T")):
+            raise ValueError(f"{text!r} is not a valid Edm.Duration: a designator needs a number")
+        return cls(bool(sign), int(d or 0), int(h or 0), int(m or 0), Decimal(s or 0))
+
+    def __str__(self) -> str:
+        date_part = f"{self.days}D" if self.days else ""
+        time_part = ""
+        if self.hours:
+            time_part += f"{self.hours}H"
+        if self.minutes:
+            time_part += f"{self.minutes}M"
+        if self.seconds or not (date_part or time_part):
+            time_part += f"{_plain(self.seconds)}S"
+        text = "P" + date_part + (f"T{time_part}" if time_part else "")
+        return ("-" if self.negative else "") + text
+
+    @property
+    def total_seconds(self) -> Decimal:
+        total = ((self.days * 24 + self.hours) * 60 + self.minutes) * 60 + self.seconds
+        return -total if self.negative else total
+
+    @classmethod
+    def from_python(cls, value: _dt.timedelta) -> Duration:
+        micro = (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+        negative, micro = micro < 0, abs(micro)
+        days, rest = divmod(micro, 86_400_000_000)
+        hours, rest = divmod(rest, 3_600_000_000)
+        minutes, rest = divmod(rest, 60_000_000)
+        return cls(negative, days, hours, minutes, Decimal(rest).scaleb(-6).normalize())
+
+    def to_python(self) -> _dt.timedelta:
+        micro = self.total_seconds.scaleb(6)
+        if micro != micro.to_integral_value():
+            raise ValueError(f"duration {self} is finer than a microsecond")
+        return _dt.timedelta(microseconds=int(micro))
+
+
+def _plain(number: Decimal) -> str:
+    """A Decimal in positional notation, never with an exponent (``1E+1`` → ``10``)."""
+    text = format(number, "f")
+    return text

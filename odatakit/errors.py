@@ -1,0 +1,76 @@
+"""The exceptions odatakit raises: one type per domain, each carrying where the fault is.
+
+Syntax errors point at an offset into the text as given; payload errors carry a JSON path per
+fault. Both are ``ValueError`` so callers that only care about "bad input" can catch that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = ["ODataSyntaxError", "PayloadError", "Fault"]
+
+
+def _caret_excerpt(text: str, offset: int, width: int = 72) -> str:
+    """Show the stretch of ``text`` around ``offset`` with a caret under it (one line, clipped)."""
+    offset = max(0, min(offset, len(text)))
+    start = max(0, offset - width // 2)
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    # Tabs and newlines would break the caret's alignment: show them as visible escapes of one column.
+    shown = text[start:end].translate({9: "→", 10: "↵", 13: "↵"})
+    return f"  {prefix}{shown}{suffix}\n  {' ' * (len(prefix) + offset - start)}^"
+
+
+class ODataSyntaxError(ValueError):
+    """Text that is not valid OData syntax: ``offset`` (0-based, into the text as given),
+    ``expected`` (what could have come there, in OData words) and the text with a caret."""
+
+    def __init__(self, reason: str, text: str, offset: int, expected: Iterable[str] = ()) -> None:
+        self.reason = reason
+        self.text = text
+        self.offset = offset
+        self.expected: tuple[str, ...] = tuple(sorted(set(expected)))
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = [f"{self.reason} at offset {self.offset}"]
+        if self.expected:
+            shown = list(self.expected[:12])
+            more = len(self.expected) - len(shown)
+            lines[0] += "; expected " + _one_of(shown) + (f" (or {more} more)" if more > 0 else "")
+        lines.append(_caret_excerpt(self.text, self.offset))
+        return "\n".join(lines)
+
+
+def _one_of(words: Sequence[str]) -> str:
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+@attrs.frozen
+class Fault:
+    """One fault in a payload: the JSON path where it is (``$.Extensions[0].DealValue``) and why."""
+
+    path: str
+    message: str
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class PayloadError(ValueError):
+    """A payload that is not valid: carries every ``Fault`` found, each with its JSON path."""
+
+    def __init__(self, faults: Sequence[Fault]) -> None:
+        if not faults:
+            raise ValueError("PayloadError needs at least one fault")
+        self.faults: tuple[Fault, ...] = tuple(faults)
+        head = f"{len(self.faults)} fault{'s' if len(self.faults) > 1 else ''} in payload"
+        super().__init__(head + ":\n" + "\n".join(f"  {f}" for f in self.faults))

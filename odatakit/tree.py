@@ -1,0 +1,548 @@
+"""The query tree: one frozen attrs class per OData construct.
+
+The parser, the builder and the Hypothesis strategies all produce these classes, and the
+serializer is the only code that turns them back into text. Nodes hold data and nothing else;
+fields are named for what they are (``left``/``op``/``right``, ``path``/``variable``/``predicate``).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any, Union
+
+import attrs
+
+from . import edm
+
+__all__ = [
+    "Node", "Expr",
+    # literals
+    "Literal", "EnumLiteral", "JsonArray", "JsonObject", "JsonMember", "ListExpr",
+    # paths and their segments
+    "Path", "Segment", "Property", "TypeCast", "Annotation", "Variable", "Count", "Lambda",
+    "FilterSegment", "FunctionCall", "NamedArg", "Key", "KeyValue", "Star", "QualifiedStar", "Value",
+    "FunctionSignature", "EntitySet",
+    # operators and calls
+    "BinaryOp", "And", "Or", "UnaryOp", "In", "Call", "Cast", "IsOf", "Case", "CaseBranch",
+    "Alias", "TypeName",
+    # query options
+    "Query", "Expand", "ExpandItem", "Select", "SelectItem", "OrderBy", "OrderByItem",
+    "Compute", "ComputeItem", "AliasDefinition", "CustomOption",
+    "Search", "SearchWord", "SearchPhrase", "SearchNot", "SearchAnd", "SearchOr",
+]
+
+
+class Node:
+    """Base of every tree class; its repr leaves out fields that still hold their default."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = []
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            default = field.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            if default is not attrs.NOTHING and _same(value, default):
+                continue
+            shown.append(f"{field.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _same(value: Any, default: Any) -> bool:
+    try:
+        return type(value) is type(default) and bool(value == default)
+    except Exception:  # a value whose == refuses to compare is simply shown
+        return False
+
+
+def _value_key(value: Any) -> Any:
+    """Equality key for literal values: NaN equals NaN, so parse(serialize(t)) == t holds for it."""
+    if isinstance(value, float) and math.isnan(value):
+        return ("NaN",)
+    return (type(value).__name__, value)
+
+
+def _tuple(items: Any) -> tuple[Any, ...]:
+    return tuple(items)
+
+
+frozen = attrs.frozen(repr=False)
+
+# ---------------------------------------------------------------------------------------------
+# Literals (ABNF §7 primitiveLiteral, arrayOrObject)
+# ---------------------------------------------------------------------------------------------
+
+#: Python value held by a Literal, by Edm type name (without ``Edm.``).
+LiteralValue = Union[
+    None, bool, int, Decimal, float, str, bytes, "edm.Date", "edm.TimeOfDay",
+    "edm.DateTimeOffset", "edm.Duration", Any,
+]
+
+
+@frozen
+class Literal(Node):
+    """A primitive literal: its Edm type (``Int32``, ``String``, ``Null``…) and exact Python value.
+
+    Integers are ``int`` of any size, decimals ``Decimal`` (digits kept), doubles ``float`` only
+    when the text fits a double exactly; temporal values are the exact classes of ``odatakit.edm``.
+    Geography/geometry literals keep their well-known text in ``value`` (``SRID=0;Point(1 2)``).
+    """
+
+    type: str
+    value: Any = attrs.field(eq=_value_key)
+
+
+@frozen
+class EnumLiteral(Node):
+    """An enum literal ``Ns.Type'A,B'``: the qualified type name and the member names (or numbers)."""
+
+    type_name: str
+    members: tuple[str, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class JsonMember(Node):
+    """One ``"name": value`` of a JSON object literal."""
+
+    name: str
+    value: Expr
+
+
+@frozen
+class JsonObject(Node):
+    """A JSON object literal (complex value) as used in ``$filter`` and alias values."""
+
+    members: tuple[JsonMember, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class JsonArray(Node):
+    """A JSON array literal (collection value), e.g. the right side of ``in``."""
+
+    items: tuple[Expr, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class ListExpr(Node):
+    """A parenthesized list ``('Milk','Cheese')``: only as the right operand of ``in``."""
+
+    items: tuple[Expr, ...] = attrs.field(converter=_tuple)
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths (ABNF memberExpr, firstMemberExpr, collectionPathExpr, select/expand paths)
+# ---------------------------------------------------------------------------------------------
+
+
+@frozen
+class Property(Node):
+    """A property (or navigation property, or lambda variable) name in a path."""
+
+    name: str
+
+
+@frozen
+class TypeCast(Node):
+    """A type-cast segment: a qualified type name such as ``Microsoft.OutlookServices.EventMessage``."""
+
+    name: str
+
+
+@frozen
+class Annotation(Node):
+    """An annotation segment ``@Ns.Term#Qualifier`` (``term`` without the ``@``)."""
+
+    term: str
+    qualifier: str | None = None
+
+
+@frozen
+class Variable(Node):
+    """One of the implicit variables ``$it``, ``$this``, ``$root`` (name with the ``$``)."""
+
+    name: str
+
+
+@frozen
+class KeyValue(Node):
+    """One part of a key predicate: ``value`` alone, or ``name=value`` in a compound key."""
+
+    value: Expr
+    name: str | None = None
+
+
+@frozen
+class Key(Node):
+    """A parenthesized key predicate ``('A1245')`` or ``(OrderID=1,ItemID=2)``."""
+
+    values: tuple[KeyValue, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class Count(Node):
+    """The ``$count`` segment, with the ``$filter``/``$search`` it may carry: ``$count($filter=…)``."""
+
+    filter: Expr | None = None
+    search: Search | None = None
+
+
+@frozen
+class Lambda(Node):
+    """``any(v:predicate)`` / ``all(v:predicate)``; ``any()`` has neither variable nor predicate."""
+
+    kind: str
+    variable: str | None = None
+    predicate: Expr | None = None
+
+
+@frozen
+class FilterSegment(Node):
+    """The 4.01 ``$filter(expr)`` path segment that filters a collection inside a path."""
+
+    predicate: Expr
+
+
+@frozen
+class NamedArg(Node):
+    """A named function parameter ``name=value``."""
+
+    name: str
+    value: Expr
+
+
+@frozen
+class FunctionCall(Node):
+    """A call of a model function with named parameters: ``Model.PhoneticallySimilar(Word=@w)``."""
+
+    name: str
+    args: tuple[NamedArg, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@frozen
+class FunctionSignature(Node):
+    """In ``$select``: a function named with its parameter names, ``Model.MostPopularName(Location,Kind)``."""
+
+    name: str
+    parameters: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@frozen
+class Star(Node):
+    """``*``: all structural properties (``$select``) or all navigation properties (``$expand``)."""
+
+
+@frozen
+class QualifiedStar(Node):
+    """``Ns.*``: all actions and functions of a namespace, in ``$select``."""
+
+    namespace: str
+
+
+@frozen
+class Value(Node):
+    """The ``$value`` expand item: the media stream of a media entity."""
+
+
+@frozen
+class EntitySet(Node):
+    """A named entity set with an optional key, as reached through ``$root/Employees('A1245')``."""
+
+    name: str
+    key: Key | None = None
+
+
+Segment = Union[
+    Property, TypeCast, Annotation, Variable, Count, Lambda, FilterSegment, FunctionCall,
+    EntitySet, Star, QualifiedStar, Value, FunctionSignature,
+]
+
+
+@frozen
+class Path(Node):
+    """A member path ``A/B/Ns.Type/C``: the segments in order. ``$it``, ``$this`` and ``$root`` are
+    ``Variable`` segments at the front."""
+
+    segments: tuple[Segment, ...] = attrs.field(converter=_tuple)
+
+
+# ---------------------------------------------------------------------------------------------
+# Operators and calls (URL Conventions §5.1.1; precedence in odatakit.syntax.PRECEDENCE)
+# ---------------------------------------------------------------------------------------------
+
+
+@frozen
+class BinaryOp(Node):
+    """``left op right`` for the comparison, arithmetic and ``has`` operators."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@frozen
+class And(Node):
+    """``a and b and …``: n-ary, since ``and`` is associative (keeps long chains shallow)."""
+
+    operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class Or(Node):
+    """``a or b or …``: n-ary, since ``or`` is associative (keeps long chains shallow)."""
+
+    operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class UnaryOp(Node):
+    """``not operand`` or ``-operand`` (negation of a non-literal)."""
+
+    op: str
+    operand: Expr
+
+
+@frozen
+class In(Node):
+    """``left in right``: right is a ``ListExpr``, a ``JsonArray``, or a collection expression."""
+
+    left: Expr
+    right: Expr
+
+
+@frozen
+class Call(Node):
+    """A canonical function call such as ``contains(Name,'x')`` (name in its canonical spelling)."""
+
+    function: str
+    args: tuple[Expr, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@frozen
+class TypeName(Node):
+    """A qualified type name as an argument of ``cast``/``isof``: ``Edm.String``, ``Collection(Ns.T)``."""
+
+    name: str
+    collection: bool = False
+
+
+@frozen
+class Cast(Node):
+    """``cast(type)`` or ``cast(operand,type)``."""
+
+    type: TypeName
+    operand: Expr | None = None
+
+
+@frozen
+class IsOf(Node):
+    """``isof(type)`` or ``isof(operand,type)``."""
+
+    type: TypeName
+    operand: Expr | None = None
+
+
+@frozen
+class CaseBranch(Node):
+    """``condition:value`` inside ``case(…)``."""
+
+    condition: Expr
+    value: Expr
+
+
+@frozen
+class Case(Node):
+    """``case(c1:v1,c2:v2,…)``: the value of the first true condition, else null."""
+
+    branches: tuple[CaseBranch, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class Alias(Node):
+    """A parameter alias ``@name`` used in an expression (``name`` without the ``@``)."""
+
+    name: str
+
+
+Expr = Union[
+    Literal, EnumLiteral, JsonObject, JsonArray, ListExpr, Path, BinaryOp, And, Or, UnaryOp, In,
+    Call, Cast, IsOf, Case, Alias, FunctionCall,
+]
+
+# ---------------------------------------------------------------------------------------------
+# $search (ABNF searchExpr)
+# ---------------------------------------------------------------------------------------------
+
+
+@frozen
+class SearchWord(Node):
+    """A bare search word (decoded text)."""
+
+    text: str
+
+
+@frozen
+class SearchPhrase(Node):
+    """A double-quoted search phrase (decoded text, without the quotes)."""
+
+    text: str
+
+
+@frozen
+class SearchNot(Node):
+    """``NOT term``."""
+
+    operand: SearchExpr
+
+
+@frozen
+class SearchAnd(Node):
+    """``a AND b`` (also written as ``a b``)."""
+
+    left: SearchExpr
+    right: SearchExpr
+
+
+@frozen
+class SearchOr(Node):
+    """``a OR b``."""
+
+    left: SearchExpr
+    right: SearchExpr
+
+
+SearchExpr = Union[SearchWord, SearchPhrase, SearchNot, SearchAnd, SearchOr]
+
+
+@frozen
+class Search(Node):
+    """The value of ``$search``."""
+
+    expr: SearchExpr
+
+
+# ---------------------------------------------------------------------------------------------
+# Query options (URL Conventions §5; ABNF queryOptions)
+# ---------------------------------------------------------------------------------------------
+
+
+@frozen
+class OrderByItem(Node):
+    """One ``$orderby`` item: an expression and its direction."""
+
+    expr: Expr
+    descending: bool = False
+
+
+@frozen
+class OrderBy(Node):
+    """The value of ``$orderby``."""
+
+    items: tuple[OrderByItem, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class ComputeItem(Node):
+    """``expr as Name`` in ``$compute``."""
+
+    expr: Expr
+    alias: str
+
+
+@frozen
+class Compute(Node):
+    """The value of ``$compute``."""
+
+    items: tuple[ComputeItem, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class AliasDefinition(Node):
+    """``@name=value``: a parameter alias given a value (``name`` without the ``@``)."""
+
+    name: str
+    value: Expr
+
+
+@frozen
+class SelectItem(Node):
+    """One ``$select`` item: a path (possibly ending in ``*``, ``Ns.*`` or a function signature)
+    with the nested options a select item may carry."""
+
+    path: tuple[Segment, ...] = attrs.field(converter=_tuple)
+    filter: Expr | None = None
+    search: Search | None = None
+    select: Select | None = None
+    orderby: OrderBy | None = None
+    top: int | None = None
+    skip: int | None = None
+    count: bool | None = None
+    compute: Compute | None = None
+    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@frozen
+class Select(Node):
+    """The value of ``$select``."""
+
+    items: tuple[SelectItem, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class ExpandItem(Node):
+    """One ``$expand`` item: a path (or ``*`` / ``$value``), ``/$ref`` or ``/$count``, and the
+    nested options written in parentheses after it."""
+
+    path: tuple[Segment, ...] = attrs.field(converter=_tuple)
+    suffix: str | None = None  # "$ref" or "$count" (the ``/$ref`` / ``/$count`` after the path)
+    filter: Expr | None = None
+    search: Search | None = None
+    select: Select | None = None
+    expand: Expand | None = None
+    orderby: OrderBy | None = None
+    top: int | None = None
+    skip: int | None = None
+    count: bool | None = None
+    levels: int | str | None = None
+    compute: Compute | None = None
+    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@frozen
+class Expand(Node):
+    """The value of ``$expand``."""
+
+    items: tuple[ExpandItem, ...] = attrs.field(converter=_tuple)
+
+
+@frozen
+class CustomOption(Node):
+    """A custom query option ``name=value`` (value decoded; ``None`` when there was no ``=``)."""
+
+    name: str
+    value: str | None = None
+
+
+@frozen
+class Query(Node):
+    """A whole query string: every system query option, alias definitions and custom options."""
+
+    filter: Expr | None = None
+    search: Search | None = None
+    expand: Expand | None = None
+    select: Select | None = None
+    orderby: OrderBy | None = None
+    top: int | None = None
+    skip: int | None = None
+    count: bool | None = None
+    compute: Compute | None = None
+    index: int | None = None
+    levels: int | str | None = None
+    format: str | None = None
+    skiptoken: str | None = None
+    deltatoken: str | None = None
+    schemaversion: str | None = None
+    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
+    custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=_tuple)
