@@ -8,13 +8,70 @@ the conversion loses nothing and raises ``ValueError`` when it would.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as _dt
+import math
 import re
+import uuid
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
-__all__ = ["Date", "TimeOfDay", "DateTimeOffset", "Duration"]
+__all__ = [
+    "Date",
+    "TimeOfDay",
+    "DateTimeOffset",
+    "Duration",
+    "INT_RANGES",
+    "parse_binary",
+    "format_binary",
+    "EdmType",
+    "PRIMITIVES",
+    "primitive",
+    "parse_enum_value",
+    "exact_float",
+    "SINGLE_MAX",
+]
+
+#: Inclusive ranges of the Edm integer types; the one table every stage reads.
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "Byte": (0, 255),
+    "SByte": (-128, 127),
+    "Int16": (-(2**15), 2**15 - 1),
+    "Int32": (-(2**31), 2**31 - 1),
+    "Int64": (-(2**63), 2**63 - 1),
+}
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
+
+
+def parse_binary(text: str) -> bytes:
+    """Edm.Binary text (base64url, RFC 4648 §5) to bytes; also accepts the standard alphabet and padding.
+
+    Microsoft services send standard base64 with ``=`` padding, the spec base64url without it.
+    """
+    if not _BASE64.fullmatch(text):
+        raise ValueError(f"{text!r} is not valid base64url for Edm.Binary")
+    body = text.rstrip("=")
+    if len(body) % 4 == 1 or (text != body and len(text) % 4):
+        raise ValueError(f"{text!r} is not valid base64url for Edm.Binary: wrong length or padding")
+    padded = body.replace("+", "-").replace("/", "_") + "=" * (-len(body) % 4)
+    try:
+        data = base64.urlsafe_b64decode(padded)
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(f"{text!r} is not valid base64url for Edm.Binary: {error}") from None
+    if format_binary(data) != body.replace("+", "-").replace("/", "_"):
+        # Non-zero trailing bits: another text would be canonical, so this one is not exact.
+        raise ValueError(f"{text!r} is not canonical base64url for Edm.Binary: its last character has stray bits")
+    return data
+
+
+def format_binary(data: bytes) -> str:
+    """Bytes as Edm.Binary text: base64url without padding (as in ``binary'T0RhdGE'``)."""
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 _DATE = re.compile(r"(-?(?:0\d{3}|[1-9]\d{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.(\d{1,12}))?)?")
@@ -248,3 +305,170 @@ def _plain(number: Decimal) -> str:
     """A Decimal in positional notation, never with an exponent (``1E+1`` → ``10``)."""
     text = format(number, "f")
     return text
+
+
+# -- the Edm primitive type table -------------------------------------------------------------
+# ABNF payload value rules (odata-abnf-construction-rules, "primitive values in JSON payloads").
+_UNSIGNED = re.compile(r"\d{1,3}")  # byteValue = 1*3DIGIT
+_SIGNED = {"SByte": 3, "Int16": 5, "Int32": 10, "Int64": 19}  # [SIGN] 1*nDIGIT
+_DECIMAL_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # decimalValue
+_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_ENUM_MEMBER = re.compile(r"(?:[^\W\d]\w{0,127}|[+-]?\d{1,19})")  # odataIdentifier / int64Value
+_NON_FINITE = {"NaN": math.nan, "INF": math.inf, "-INF": -math.inf}
+_DECIMAL_NON_FINITE = {"NaN": Decimal("NaN"), "INF": Decimal("Infinity"), "-INF": Decimal("-Infinity")}
+#: Largest finite IEEE 754 binary32 value.
+SINGLE_MAX = 3.4028234663852886e38
+
+
+@attrs.frozen
+class EdmType:
+    """One Edm primitive type: the Python class of its values, its text form and its JSON form.
+
+    ``parse`` reads the ABNF payload value rule (``int64Value``, ``dateValue``…), ``format``
+    writes the canonical text, ``check`` raises ``ValueError`` for a value outside the type.
+    """
+
+    name: str
+    python: type
+    parse: Callable[[str], Any]
+    format: Callable[[Any], str]
+    json: str  # "boolean", "number" or "string": how the JSON format writes a value
+    check: Callable[[Any], None]
+
+    @property
+    def special_numbers(self) -> bool:
+        """Whether ``INF``, ``-INF`` and ``NaN`` are values of this type (Single, Double, Decimal)."""
+        return self.name in ("Single", "Double", "Decimal")
+
+
+def _check_instance(name: str, python: type) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if not isinstance(value, python) or (python is int and isinstance(value, bool)):
+            raise ValueError(f"Edm.{name} needs a {python.__name__}, not {type(value).__name__} {value!r}")
+    return check
+
+
+def _int_type(name: str) -> EdmType:
+    low, high = INT_RANGES[name]
+    pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?\d{{1,{_SIGNED[name]}}}")
+    is_int = _check_instance(name, int)
+
+    def check(value: Any) -> None:
+        is_int(value)
+        if not low <= value <= high:
+            raise ValueError(f"{value} is out of range for Edm.{name} ({low}..{high})")
+
+    def parse(text: str) -> int:
+        value = int(_full(pattern, text, f"Edm.{name}").group())
+        check(value)
+        return value
+
+    return EdmType(name, int, parse, str, "number", check)
+
+
+def exact_float(number: Decimal | int, name: str = "Double") -> float:
+    """``number`` as a float, refusing any rounding (past 2**53, extra digits) or overflow."""
+    try:
+        value = float(number)
+    except OverflowError:
+        value = math.inf
+    if math.isinf(value) or (name == "Single" and abs(value) > SINGLE_MAX):
+        raise ValueError(f"{number} is out of range for Edm.{name}")
+    if Decimal(repr(value)) != Decimal(number):
+        raise ValueError(
+            f"{number} cannot be held exactly by Edm.{name} (it would be rounded to {value!r}); "
+            "use Edm.Decimal or Edm.Int64 for exact numbers"
+        )
+    return value
+
+
+def _float_type(name: str) -> EdmType:
+    is_float = _check_instance(name, float)
+
+    def check(value: Any) -> None:
+        is_float(value)
+        if name == "Single" and math.isfinite(value) and abs(value) > SINGLE_MAX:
+            raise ValueError(f"{value!r} is out of range for Edm.Single")
+
+    def parse(text: str) -> float:
+        if text in _NON_FINITE:
+            return _NON_FINITE[text]
+        return exact_float(Decimal(_full(_DECIMAL_TEXT, text, f"Edm.{name}").group()), name)
+
+    def format_(value: float) -> str:
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "INF" if value > 0 else "-INF"
+        return repr(value)
+
+    return EdmType(name, float, parse, format_, "number", check)
+
+
+def _parse_decimal(text: str) -> Decimal:
+    if text in _DECIMAL_NON_FINITE:
+        return _DECIMAL_NON_FINITE[text]
+    return Decimal(_full(_DECIMAL_TEXT, text, "Edm.Decimal").group())
+
+
+def _format_decimal(value: Decimal) -> str:
+    if value.is_nan():
+        return "NaN"
+    if value.is_infinite():
+        return "-INF" if value.is_signed() else "INF"
+    return str(value)
+
+
+def _check_decimal(value: Any) -> None:
+    _check_instance("Decimal", Decimal)(value)
+    if value.is_snan():
+        raise ValueError("a signalling NaN is not an Edm.Decimal value")
+
+
+def _parse_boolean(text: str) -> bool:
+    # booleanValue is case-sensitive (%s"true" / %s"false"), unlike the URL literal.
+    if text not in ("true", "false"):
+        raise ValueError(f"{text!r} is not a valid Edm.Boolean (true or false, lower case)")
+    return text == "true"
+
+
+def _parse_guid(text: str) -> uuid.UUID:
+    return uuid.UUID(_full(_GUID, text, "Edm.Guid (8-4-4-4-12 hex digits)").group())
+
+
+def _temporal(cls: type) -> EdmType:
+    return EdmType(cls.__name__, cls, cls.parse, str, "string", _check_instance(cls.__name__, cls))  # type: ignore[attr-defined]
+
+
+PRIMITIVES: dict[str, EdmType] = {
+    t.name: t
+    for t in (
+        EdmType("Boolean", bool, _parse_boolean, lambda v: "true" if v else "false", "boolean",
+                _check_instance("Boolean", bool)),
+        *(_int_type(name) for name in INT_RANGES),
+        _float_type("Single"),
+        _float_type("Double"),
+        EdmType("Decimal", Decimal, _parse_decimal, _format_decimal, "number", _check_decimal),
+        EdmType("String", str, str, str, "string", _check_instance("String", str)),
+        EdmType("Guid", uuid.UUID, _parse_guid, str, "string", _check_instance("Guid", uuid.UUID)),
+        EdmType("Binary", bytes, parse_binary, format_binary, "string", _check_instance("Binary", bytes)),
+        _temporal(Date),
+        _temporal(DateTimeOffset),
+        _temporal(TimeOfDay),
+        _temporal(Duration),
+    )
+}
+"""Every Edm primitive type by unqualified name (``"Int64"``); read by the codec and the validator."""
+
+
+def primitive(name: str) -> EdmType:
+    """The table entry for ``Int64``, ``Edm.Int64`` (prefix optional); ``KeyError`` when not primitive."""
+    return PRIMITIVES[name[4:] if name.startswith("Edm.") else name]
+
+
+def parse_enum_value(text: str) -> tuple[str | int, ...]:
+    """An enumValue (``Solid,Yellow,+42``): member names or integers, comma-separated, never encoded."""
+    members = text.split(",")
+    for member in members:
+        _full(_ENUM_MEMBER, member, "enumeration value (member name or integer)")
+    return tuple(m if not m.lstrip("+-")[:1].isdigit() else int(m) for m in members)

@@ -1,0 +1,48 @@
+"""odatakit: OData v4 query strings as typed trees, open-type payloads with exact types, and
+entity URLs that are right by construction.
+
+Everything public is exported here; modules whose names start with ``_`` are private.
+"""
+
+from __future__ import annotations
+
+from . import edm
+from .errors import Fault, ODataSyntaxError, PayloadError
+from .tree import *  # noqa: F403  (the tree classes are public; tree.__all__ lists them)
+from .tree import __all__ as _tree_all
+
+# -- query language: text -> tree -> text ----------------------------------------------------
+from .parser import (
+    parse_compute,
+    parse_expand,
+    parse_expression,
+    parse_filter,
+    parse_orderby,
+    parse_query,
+    parse_search,
+    parse_select,
+)
+from .serializer import serialize
+
+__all__ = [
+    "edm",
+    "Fault",
+    "ODataSyntaxError",
+    "PayloadError",
+    *_tree_all,
+    "parse_compute",
+    "parse_expand",
+    "parse_expression",
+    "parse_filter",
+    "parse_orderby",
+    "parse_query",
+    "parse_search",
+    "parse_select",
+    "serialize",
+]
+
+# -- query builder (issue 3) -------------------------------------------------------------------
+
+# -- entity URLs and request helpers (issue 3) -------------------------------------------------
+
+# -- payload codec and validation (issue 4) ----------------------------------------------------

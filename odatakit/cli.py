@@ -1,0 +1,42 @@
+"""The ``odatakit`` command: each area of the library registers its subcommands here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["main"]
+
+
+def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
+    # Imported here so `odatakit --help` costs only what it shows.
+    from . import _cli_query
+
+    registrars = [_cli_query.register]
+    # Areas append their own `register(subparsers)` below, one line each.
+    return registrars
+
+
+def read_argument(value: str) -> str:
+    """A command's text argument; ``-`` means standard input."""
+    if value == "-":
+        return sys.stdin.read().rstrip("\r\n")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="odatakit",
+        description="OData v4 query strings, open-type payloads and entity URLs.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in _registrars():
+        register(subparsers)
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

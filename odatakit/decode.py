@@ -1,0 +1,322 @@
+"""Payload → typed values: read ``@odata.type`` / ``@type`` (4.0 and 4.01 forms), infer the type
+of unannotated values as the JSON format says, keep control information, and report every fault
+with its JSON path instead of guessing.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+
+from . import _jsontext, edm
+from .errors import Fault, PayloadError
+from .values import Collection, ContextUrl, Primitive, Structured, Value, collection_type, split_type
+
+__all__ = ["decode", "decode_with_faults", "infer_type", "control_name", "Infer"]
+
+Infer = Literal["spec", "odatalib"]
+_NUMBER = (int, Decimal, float)
+_NON_FINITE = ("NaN", "INF", "-INF")
+#: Control information that is a URL or an opaque string; ``id`` may also be null (4.0 transient).
+_STRING_CONTROL = frozenset({
+    "id", "etag", "editLink", "readLink", "nextLink", "deltaLink", "navigationLink", "associationLink",
+    "mediaEditLink", "mediaReadLink", "mediaContentType", "mediaEtag", "metadataEtag",
+})
+
+
+@attrs.frozen
+class _Options:
+    infer: Infer
+    ieee754_compatible: bool | None
+    max_depth: int
+
+
+def decode(
+    payload: Any,
+    *,
+    infer: Infer = "spec",
+    ieee754_compatible: bool | None = None,
+    max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+) -> Value:
+    """Decode a payload (JSON text, bytes, or already-parsed JSON) into typed values.
+
+    ``infer="spec"`` reads an unannotated number as Edm.Double (JSON format §4.5.3);
+    ``"odatalib"`` as Microsoft services do (Int32 when it fits, else Decimal).
+    ``ieee754_compatible``: True wants Int64/Decimal as strings, False as numbers, None takes both.
+    Raises ``PayloadError`` carrying every fault.
+    """
+    value, faults = decode_with_faults(payload, infer=infer, ieee754_compatible=ieee754_compatible,
+                                       max_depth=max_depth)
+    if faults:
+        raise PayloadError(faults)
+    return value
+
+
+def decode_with_faults(
+    payload: Any,
+    *,
+    infer: Infer = "spec",
+    ieee754_compatible: bool | None = None,
+    max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+) -> tuple[Value, list[Fault]]:
+    """``decode`` without raising: the typed value (best effort) and every fault found."""
+    if isinstance(payload, (str, bytes)):
+        payload, faults = _jsontext.read(payload)
+        if faults:
+            return None, faults
+    deep = _jsontext.too_deep(payload, max_depth)
+    if deep is not None:
+        return None, [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
+    decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth))
+    value = decoder.value(payload, "$", None)
+    return value, decoder.faults
+
+
+def infer_type(json_value: Any, infer: Infer = "spec") -> str | None:
+    """The type an unannotated JSON value has (JSON format §4.5.3); None for null, objects and
+    collections whose items do not agree."""
+    if isinstance(json_value, bool):
+        return "Boolean"
+    if isinstance(json_value, str):
+        return "String"
+    if isinstance(json_value, _NUMBER):
+        if infer == "spec":
+            return "Double"
+        if _is_integer(json_value) and edm.INT_RANGES["Int32"][0] <= json_value <= edm.INT_RANGES["Int32"][1]:
+            return "Int32"
+        return "Decimal" if isinstance(json_value, (int, Decimal)) else "Double"
+    if isinstance(json_value, list):
+        kinds = {infer_type(item, infer) for item in json_value if item is not None}
+        if len(kinds) == 1 and None not in kinds:
+            return collection_type(kinds.pop())
+    return None
+
+
+def control_name(name: str) -> str | None:
+    """``odata.context`` / ``context`` → ``context``; None for a custom annotation (``Core.Messages``)."""
+    if name.startswith("odata."):
+        return name[len("odata."):]
+    return None if "." in name else name
+
+
+def _is_integer(number: Any) -> bool:
+    if isinstance(number, bool):
+        return False
+    if isinstance(number, int):
+        return True
+    # A huge integer in JSON text is read as a Decimal with exponent 0 (see _jsontext).
+    return isinstance(number, Decimal) and number.is_finite() and number.as_tuple().exponent == 0
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, _NUMBER):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a Python {type(value).__name__} (not JSON)"
+
+
+class _Decoder:
+    """One walk over a document; collects faults rather than stopping at the first."""
+
+    def __init__(self, options: _Options) -> None:
+        self.options = options
+        self.faults: list[Fault] = []
+
+    def fault(self, path: str, message: str, code: str) -> None:
+        self.faults.append(Fault(path, message, code))
+
+    def value(self, json_value: Any, path: str, declared: str | None) -> Value:
+        if declared is None:
+            if isinstance(json_value, dict):
+                return self.structured(json_value, path, None)
+            if isinstance(json_value, list):
+                return self.collection(json_value, path, None)
+            return self.unannotated(json_value, path)
+        name, is_collection = split_type(declared)
+        if is_collection:
+            if not isinstance(json_value, list):
+                if json_value is not None:
+                    self.fault(path, f"annotated {declared!r} but the value is {_kind(json_value)}, not an array",
+                               "type-mismatch")
+                return None
+            return self.collection(json_value, path, name)
+        if isinstance(json_value, dict):
+            if name in edm.PRIMITIVES:
+                self.fault(path, f"annotated Edm.{name} but the value is an object", "type-mismatch")
+                return None
+            return self.structured(json_value, path, name)
+        if isinstance(json_value, list):
+            self.fault(path, f"annotated {declared!r}, a single value, but the value is an array; "
+                             f"annotate it '#Collection({name})'", "type-mismatch")
+            return None
+        return self.primitive(json_value, path, name)
+
+    def unannotated(self, json_value: Any, path: str) -> Value:
+        if json_value is None:
+            return None
+        name = infer_type(json_value, self.options.infer)
+        if name is None:
+            self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
+            return None
+        if name == "Double":
+            try:
+                return Primitive("Double", edm.exact_float(_exact(json_value)))
+            except ValueError as error:
+                self.fault(path, f"{error}. An unannotated number is an Edm.Double: annotate the exact type "
+                                 "(e.g. '@odata.type': '#Int64')", "inexact-number")
+                return None
+        return self.primitive(json_value, path, name)
+
+    def primitive(self, json_value: Any, path: str, name: str) -> Value:
+        kind = edm.PRIMITIVES.get(name)
+        if kind is None:
+            # An enumeration or type definition from a model we do not have: keep it as written.
+            if isinstance(json_value, (dict, list)):
+                self.fault(path, f"{_kind(json_value)} cannot be of type {name}", "type-mismatch")
+                return None
+            return Primitive(name, json_value)
+        if json_value is None:
+            return Primitive(name, None)
+        try:
+            return Primitive(name, self.read_primitive(json_value, kind))
+        except ValueError as error:
+            self.fault(path, str(error), "invalid-value")
+            return None
+
+    def read_primitive(self, json_value: Any, kind: edm.EdmType) -> Any:
+        """The exact value of ``json_value`` as ``kind``; ``ValueError`` says what is wrong."""
+        name, ieee = kind.name, self.options.ieee754_compatible
+        wrong = ValueError(f"Edm.{name} is written as a JSON {kind.json}, not as {_kind(json_value)}")
+        if kind.json == "boolean":
+            if not isinstance(json_value, bool):
+                raise wrong
+            return json_value
+        if kind.json == "string":
+            if not isinstance(json_value, str):
+                raise wrong
+            return kind.parse(json_value)
+        if isinstance(json_value, str):
+            if json_value in _NON_FINITE and kind.special_numbers:
+                return kind.parse(json_value)
+            if name in ("Int64", "Decimal") and ieee is not False:
+                return kind.parse(json_value)
+            if name in ("Int64", "Decimal"):
+                raise ValueError(f"Edm.{name} as the string {json_value!r} needs IEEE754Compatible=true")
+            raise wrong
+        if not isinstance(json_value, _NUMBER) or isinstance(json_value, bool):
+            raise wrong
+        if ieee and name in ("Int64", "Decimal"):
+            raise ValueError(f"with IEEE754Compatible=true, Edm.{name} is written as a string, not {json_value}")
+        if name in edm.INT_RANGES:
+            if not _is_integer(json_value):
+                raise ValueError(f"{json_value} is not an integer, so not an Edm.{name}")
+            kind.check(int(json_value))
+            return int(json_value)
+        if name == "Decimal":
+            return _exact(json_value)
+        return edm.exact_float(_exact(json_value), name)
+
+    def collection(self, items: list[Any], path: str, item_type: str | None) -> Value:
+        values = []
+        for index, item in enumerate(items):
+            here = _jsontext.child(path, index)
+            if item_type is None:
+                values.append(self.value(item, here, None))
+            elif item is None:
+                values.append(None)
+            else:
+                values.append(self.value(item, here, item_type))
+        if item_type is None:
+            inferred = infer_type(items, self.options.infer)
+            item_type = split_type(inferred)[0] if inferred else None
+        return Collection(item_type, values)
+
+    def structured(self, obj: dict[str, Any], path: str, declared: str | None) -> Structured:
+        if isinstance(obj, _jsontext.DuplicateKeys):
+            for key in obj.duplicates:
+                self.fault(_jsontext.child(path, key), f"the key {key!r} appears more than once in this object; "
+                                                       "only the last value would be kept", "duplicate-key")
+        control: dict[str, Any] = {}
+        annotations: dict[str, Any] = {}
+        property_control: dict[str, dict[str, Any]] = {}
+        property_annotations: dict[str, dict[str, Any]] = {}
+        property_types: dict[str, tuple[str, str]] = {}
+        type_name = declared
+        for key, raw in obj.items():
+            here = _jsontext.child(path, key)
+            prop, at, term = key.partition("@")
+            name = control_name(term) if at else None
+            if not at:
+                continue
+            if name == "type":
+                if not isinstance(raw, str):
+                    self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
+                elif not prop:
+                    type_name = self.instance_type(raw, here)
+                elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
+                    self.fault(here, f"{prop!r} is annotated twice with different types "
+                                     f"({property_types[prop][0]!r} and {raw!r})", "bad-annotation")
+                else:
+                    property_types[prop] = (raw, here)
+            elif name is not None:
+                typed_control = self.control(name, raw, here)
+                (property_control.setdefault(prop, {}) if prop else control)[name] = typed_control
+            else:
+                (property_annotations.setdefault(prop, {}) if prop else annotations)[term] = raw
+        properties: dict[str, Value] = {}
+        for key, raw in obj.items():
+            if "@" in key:
+                continue
+            declared_type = property_types.get(key, (None, ""))[0]
+            properties[key] = self.value(raw, _jsontext.child(path, key), declared_type)
+        for prop, (_, here) in property_types.items():
+            if prop not in properties:
+                self.fault(here, f"a type annotation for {prop!r}, but there is no such property here",
+                           "bad-annotation")
+        return Structured(type_name, properties, control, annotations, property_control, property_annotations)
+
+    def instance_type(self, raw: str, path: str) -> str:
+        name, is_collection = split_type(raw)
+        if is_collection or name in edm.PRIMITIVES:
+            self.fault(path, f"{raw!r} is not the type of an object", "type-mismatch")
+        return name
+
+    def control(self, name: str, raw: Any, path: str) -> Any:
+        if name == "context":
+            if isinstance(raw, str):
+                return ContextUrl(raw)
+        elif name == "count":
+            try:
+                return self.read_primitive(raw, edm.PRIMITIVES["Int64"])
+            except ValueError as error:
+                self.fault(path, f"the count must be an integer: {error}", "bad-control")
+                return raw
+        elif name in _STRING_CONTROL:
+            if isinstance(raw, str) or (raw is None and name == "id"):
+                return raw
+        else:
+            return raw  # control information we do not know: kept as JSON (JSON format §4.5)
+        self.fault(path, f"@odata.{name} is a string, not {_kind(raw)}", "bad-control")
+        return raw
+
+
+def _exact(number: Any) -> Decimal:
+    """A JSON number as an exact Decimal; a float (already-parsed JSON) by its shortest repr."""
+    if isinstance(number, float):
+        if not math.isfinite(number):
+            raise ValueError(f"{number} is not a JSON number; write it as the string 'NaN', 'INF' or '-INF'")
+        return Decimal(repr(number))
+    return Decimal(number)

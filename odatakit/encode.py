@@ -1,0 +1,155 @@
+"""Typed values → JSON-ready payload: a type annotation exactly where an unannotated value would
+be read back as another type (or everywhere, on request), in 4.0 or 4.01 style.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+
+from . import _jsontext, edm
+from .decode import infer_type
+from .errors import Fault, PayloadError
+from .values import Collection, ContextUrl, Primitive, Structured, Value, split_type, typed
+
+__all__ = ["encode", "encode_json", "Version"]
+
+Version = Literal["4.0", "4.01"]
+# Control information a 4.01 streaming consumer expects first, in this order (JSON format §4.4).
+_LEADING_CONTROL = ("context", "metadataEtag", "type", "count", "id", "etag", "editLink", "readLink")
+_TWO_POW_53 = 2**53
+
+
+@attrs.frozen
+class _Style:
+    version: Version
+    ieee754_compatible: bool
+    always_annotate: bool
+
+    def control(self, name: str) -> str:
+        return f"@odata.{name}" if self.version == "4.0" else f"@{name}"
+
+    def type_name(self, name: str) -> str:
+        # The '#' may be dropped in 4.01 only for built-in primitives (JSON format §4.5.3).
+        primitive = split_type(name)[0] in edm.PRIMITIVES
+        return name if self.version != "4.0" and primitive else f"#{name}"
+
+
+def encode(
+    value: Any,
+    *,
+    version: Version = "4.0",
+    ieee754_compatible: bool = False,
+    always_annotate: bool = False,
+) -> Any:
+    """A JSON-ready payload for typed values (or plain Python, typed first with ``typed``).
+
+    A ``Structured`` gives a dict; a ``Primitive`` or ``Collection`` its bare JSON value (a
+    bare value carries no annotation: put it in a ``Structured`` to keep its type). Decimals
+    stay ``Decimal``: write the result with ``encode_json`` (or a JSON writer that keeps them).
+    """
+    style = _Style(version, ieee754_compatible, always_annotate)
+    return _Encoder(style).value(typed(value), "$")
+
+
+def encode_json(value: Any, *, indent: int | None = None, **options: Any) -> str:
+    """``encode`` and write JSON text, Decimals digit for digit."""
+    return _jsontext.write(encode(value, **options), indent=indent)
+
+
+class _Encoder:
+    def __init__(self, style: _Style) -> None:
+        self.style = style
+
+    def value(self, value: Value, path: str) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Primitive):
+            return self.primitive(value, path)
+        if isinstance(value, Collection):
+            return self.collection(value, path)
+        if isinstance(value, Structured):
+            return self.structured(value, path)
+        raise PayloadError([Fault(path, f"{type(value).__name__} is not a typed value", "not-typed")])
+
+    def primitive(self, value: Primitive, path: str) -> Any:
+        kind = edm.PRIMITIVES.get(value.type)
+        if kind is None or value.value is None:
+            return value.value
+        v = value.value
+        if kind.json == "boolean":
+            return v
+        if kind.json == "string":
+            return kind.format(v)
+        if kind.name in edm.INT_RANGES:
+            return str(v) if self.style.ieee754_compatible and kind.name == "Int64" else v
+        if kind.name == "Decimal":
+            if not v.is_finite():
+                return kind.format(v)
+            if self.style.ieee754_compatible:
+                return kind.format(v)
+            # 4.0 allows exponents only with ExponentialDecimals=true: write positional digits.
+            return Decimal(format(v, "f")) if self.style.version == "4.0" else v
+        if not math.isfinite(v):
+            return kind.format(v)
+        if v.is_integer() and abs(v) < _TWO_POW_53 and not (v == 0 and math.copysign(1.0, v) < 0):
+            return int(v)  # the same number, written as JSON writes integers
+        return v
+
+    def collection(self, value: Collection, path: str) -> list[Any]:
+        items = []
+        for index, item in enumerate(value.items):
+            here = _jsontext.child(path, index)
+            if isinstance(item, Collection):
+                raise PayloadError([Fault(here, "a collection cannot hold collections", "nested-collection")])
+            if value.item_type is None and isinstance(item, Primitive):
+                if infer_type(self.primitive(item, here)) != item.type:
+                    raise PayloadError([Fault(here, f"an untyped collection cannot carry the type {item.type} of "
+                                                    "this item; give the collection its item type", "untyped-item")])
+            items.append(self.value(item, here))
+        return items
+
+    def annotation_needed(self, value: Value, json_value: Any) -> bool:
+        declared = value.type if isinstance(value, (Primitive, Collection)) else None
+        if declared is None:
+            return False
+        return self.style.always_annotate or infer_type(json_value) != declared
+
+    def structured(self, value: Structured, path: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        control = dict(value.control)
+        for name in _LEADING_CONTROL:
+            if name == "type" and value.type is not None:
+                out[self.style.control("type")] = self.style.type_name(value.type)
+            elif name in control:
+                out[self.style.control(name)] = self.control(name, control.pop(name))
+        for name, raw in control.items():
+            out[self.style.control(name)] = self.control(name, raw)
+        for term, raw in value.annotations.items():
+            out[f"@{term}"] = raw
+        for prop, item in value.properties.items():
+            self.property_annotations(value, prop, out)
+            json_value = self.value(item, _jsontext.child(path, prop))
+            if self.annotation_needed(item, json_value):
+                out[f"{prop}{self.style.control('type')}"] = self.style.type_name(item.type)  # type: ignore[union-attr]
+            out[prop] = json_value
+        for prop in {**value.property_control, **value.property_annotations}:
+            if prop not in value.properties:
+                self.property_annotations(value, prop, out)
+        return out
+
+    def property_annotations(self, value: Structured, prop: str, out: dict[str, Any]) -> None:
+        for name, raw in value.property_control.get(prop, {}).items():
+            out[f"{prop}{self.style.control(name)}"] = self.control(name, raw)
+        for term, raw in value.property_annotations.get(prop, {}).items():
+            out[f"{prop}@{term}"] = raw
+
+    def control(self, name: str, raw: Any) -> Any:
+        if isinstance(raw, ContextUrl):
+            return raw.text
+        if name == "count" and isinstance(raw, int) and self.style.ieee754_compatible:
+            return str(raw)
+        return raw

@@ -1,0 +1,252 @@
+"""Open type extensions (custom data on messages, events, contacts…) in both dialects: Outlook
+REST v2.0 (``Microsoft.OutlookServices.OpenTypeExtension``, PascalCase, PATCH merges) and
+Microsoft Graph (``microsoft.graph.openTypeExtension``, camelCase, PATCH replaces).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from . import _jsontext, edm
+from .decode import decode, infer_type
+from .encode import encode
+from .errors import Fault, PayloadError
+from .values import Collection, Primitive, Structured, Value, split_type, typed
+
+__all__ = [
+    "Dialect",
+    "OUTLOOK",
+    "GRAPH",
+    "DIALECTS",
+    "OpenTypeExtension",
+    "merge",
+    "with_extensions",
+    "dialect_of",
+    "name_faults",
+    "extension_faults",
+]
+
+
+@attrs.frozen
+class Dialect:
+    """What differs between the two services: names, casing and how PATCH treats absent properties."""
+
+    name: str
+    type: str
+    name_key: str
+    id_key: str
+    extensions_key: str
+    patch_replaces: bool
+
+
+OUTLOOK = Dialect("outlook", "Microsoft.OutlookServices.OpenTypeExtension", "ExtensionName", "Id", "Extensions", False)
+GRAPH = Dialect("graph", "microsoft.graph.openTypeExtension", "extensionName", "id", "extensions", True)
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (OUTLOOK, GRAPH)}
+
+_REVERSE_DNS = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+")
+_RESERVED_DOMAINS = ("com.microsoft", "com.onmicrosoft")
+
+
+def dialect_of(value: Structured | Mapping[str, Any]) -> Dialect | None:
+    """The dialect an extension object is written in, from its type or its name key; None if neither."""
+    type_name = value.type if isinstance(value, Structured) else None
+    keys = value.properties if isinstance(value, Structured) else value
+    if type_name is None and isinstance(value, Mapping):
+        raw = value.get("@odata.type", value.get("@type"))
+        type_name = split_type(raw)[0] if isinstance(raw, str) else None
+    for dialect in DIALECTS.values():
+        if type_name == dialect.type:
+            return dialect
+    for dialect in DIALECTS.values():
+        if dialect.name_key in keys:
+            return dialect
+    return None
+
+
+def name_faults(name: Any, path: str = "$", *, strict: bool = False) -> list[Fault]:
+    """Faults in an extension name: required, not in a Microsoft domain; with ``strict``, reverse-DNS."""
+    if not isinstance(name, str) or not name:
+        return [Fault(path, "an extension needs a non-empty name (e.g. 'Com.Contoso.Referral')", "extension-name")]
+    lowered = name.lower()
+    if any(lowered == d or lowered.startswith(d + ".") for d in _RESERVED_DOMAINS):
+        return [Fault(path, f"extension name {name!r} uses a Microsoft domain; use your own reverse-DNS name "
+                            "(e.g. 'Com.Contoso.Referral')", "extension-name")]
+    if strict and not _REVERSE_DNS.fullmatch(name):
+        return [Fault(path, f"extension name {name!r} is not a reverse-DNS name like 'Com.Contoso.Referral'",
+                      "extension-name")]
+    return []
+
+
+def _custom_value_faults(value: Value, path: str) -> list[Fault]:
+    if isinstance(value, Structured):
+        return [Fault(path, "an open extension holds only primitive values and collections of primitives, "
+                            "not an object", "extension-value")]
+    if isinstance(value, Collection):
+        return [Fault(_jsontext.child(path, i), "an open extension's collection holds only primitive values, "
+                                                "not objects or collections", "extension-value")
+                for i, item in enumerate(value.items) if isinstance(item, (Structured, Collection))]
+    return []
+
+
+def extension_faults(value: Structured, path: str = "$", *, request: bool = False,
+                     strict_names: bool = False) -> list[Fault]:
+    """What the service would refuse in an extension object (beyond its JSON Schema)."""
+    dialect = dialect_of(value)
+    if dialect is None:
+        return [Fault(path, f"not an open extension: no @odata.type {OUTLOOK.type!r} or {GRAPH.type!r} "
+                            f"and no {OUTLOOK.name_key!r}", "extension-type")]
+    faults = []
+    if value.type is None:
+        faults.append(Fault(path, f"an open extension needs '@odata.type': '#{dialect.type}'", "extension-type"))
+    other = GRAPH if dialect is OUTLOOK else OUTLOOK
+    for key in (other.name_key, other.id_key):
+        if key in value.properties and key not in (dialect.name_key, dialect.id_key):
+            faults.append(Fault(_jsontext.child(path, key), f"{key!r} is the {other.name} spelling; a {dialect.name} "
+                                                            f"extension has {dialect.name_key!r} and {dialect.id_key!r}",
+                                "extension-dialect"))
+    name_value = value.properties.get(dialect.name_key)
+    name = name_value.value if isinstance(name_value, Primitive) and name_value.type == "String" else None
+    faults += name_faults(name, _jsontext.child(path, dialect.name_key), strict=strict_names)
+    id_value = value.properties.get(dialect.id_key)
+    if id_value is not None:
+        id_path = _jsontext.child(path, dialect.id_key)
+        if request:
+            faults.append(Fault(id_path, f"{dialect.id_key!r} is assigned by the service; leave it out of a request",
+                                "extension-id"))
+        elif name and (not isinstance(id_value, Primitive) or id_value.value not in _qualified_ids(name)):
+            faults.append(Fault(id_path, f"the id should be '{dialect.type}.{name}' (the type and the name)",
+                                "extension-id"))
+    for key, item in value.properties.items():
+        if key not in (dialect.name_key, dialect.id_key):
+            faults += _custom_value_faults(item, _jsontext.child(path, key))
+    return faults
+
+
+def _qualified_ids(name: str) -> set[str]:
+    # Graph returns the Outlook form for Outlook-backed items, so either type may prefix the name.
+    return {f"{d.type}.{name}" for d in DIALECTS.values()}
+
+
+def _custom_properties(value: Mapping[str, Any]) -> dict[str, Value]:
+    properties = {str(k): typed(v) for k, v in value.items()}
+    faults = [f for k, v in properties.items() for f in _custom_value_faults(v, _jsontext.child("$", k))]
+    if faults:
+        raise PayloadError(faults)
+    return properties
+
+
+@attrs.frozen
+class OpenTypeExtension:
+    """An open extension: its name, custom properties (primitives or collections of primitives),
+    dialect, and what the service added (its id, control information such as ``@odata.id``)."""
+
+    name: str
+    properties: Mapping[str, Value] = attrs.field(factory=dict, converter=_custom_properties)
+    dialect: Dialect = OUTLOOK
+    id: str | None = None
+    control: Mapping[str, Any] = attrs.field(factory=dict, converter=dict)
+
+    def __attrs_post_init__(self) -> None:
+        faults = name_faults(self.name, f"$.{self.dialect.name_key}")
+        clash = {self.dialect.name_key, self.dialect.id_key} & set(self.properties)
+        faults += [Fault(f"$.{k}", f"{k!r} is declared by the extension type, not a custom property",
+                         "extension-value") for k in clash]
+        if faults:
+            raise PayloadError(faults)
+
+    @property
+    def qualified_id(self) -> str:
+        """``Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral``: the service's id, or the one it would give."""
+        return self.id or f"{self.dialect.type}.{self.name}"
+
+    @classmethod
+    def from_payload(cls, payload: Any, **decode_options: Any) -> OpenTypeExtension:
+        """Read an extension from a create, patch or response body (JSON text or parsed)."""
+        value = decode(payload, **decode_options)
+        if not isinstance(value, Structured):
+            raise PayloadError([Fault("$", "an open extension is a JSON object", "extension-type")])
+        return cls.from_structured(value)
+
+    @classmethod
+    def from_structured(cls, value: Structured, path: str = "$") -> OpenTypeExtension:
+        faults = extension_faults(value, path)
+        if faults:
+            raise PayloadError(faults)
+        dialect = dialect_of(value) or OUTLOOK
+        id_value = value.properties.get(dialect.id_key)
+        custom = {k: v for k, v in value.properties.items() if k not in (dialect.name_key, dialect.id_key)}
+        return cls(value.properties[dialect.name_key].value, custom, dialect,  # type: ignore[union-attr]
+                   id_value.value if isinstance(id_value, Primitive) else None, value.control)
+
+    def to_structured(self, *, response: bool = False) -> Structured:
+        """As typed values; ``response`` adds the id and control information a service returns."""
+        declared: dict[str, Value] = {self.dialect.name_key: Primitive("String", self.name)}
+        if response:
+            declared[self.dialect.id_key] = Primitive("String", self.qualified_id)
+        return Structured(self.dialect.type, {**declared, **self.properties}, self.control if response else {})
+
+    def create_body(self, **encode_options: Any) -> dict[str, Any]:
+        """The POST body that creates this extension on an existing item (201 Created)."""
+        result: dict[str, Any] = encode(self.to_structured(), **encode_options)
+        return result
+
+    def patch_body(self, **encode_options: Any) -> dict[str, Any]:
+        """The PATCH body that sets these properties (Graph: replaces all of them)."""
+        return self.create_body(**encode_options)
+
+    def response_body(self, **encode_options: Any) -> dict[str, Any]:
+        result: dict[str, Any] = encode(self.to_structured(response=True), **encode_options)
+        return result
+
+    def to_dialect(self, dialect: Dialect | str) -> OpenTypeExtension:
+        """The same extension in the other service's dialect; custom property names keep their case.
+
+        The id is kept as the service gave it (Graph returns Outlook ids for Outlook-backed items).
+        """
+        target = DIALECTS[dialect] if isinstance(dialect, str) else dialect
+        return attrs.evolve(self, dialect=target)
+
+
+def merge(ext: OpenTypeExtension, patch: OpenTypeExtension | Mapping[str, Any] | str) -> OpenTypeExtension:
+    """What the service holds after PATCHing ``ext`` with ``patch``.
+
+    Outlook merges: matching properties are updated, the others added, and a value sent without
+    its own annotation keeps the stored type when it reads as one (``"500100"`` into an Int64
+    stays Int64). Graph replaces: properties left out of the patch are deleted.
+    """
+    update = patch if isinstance(patch, OpenTypeExtension) else OpenTypeExtension.from_payload(patch)
+    if update.name != ext.name:
+        raise PayloadError([Fault(f"$.{ext.dialect.name_key}", f"the patch names extension {update.name!r}, "
+                                                               f"not {ext.name!r}", "extension-name")])
+    if ext.dialect.patch_replaces:
+        return attrs.evolve(ext, properties=update.properties)
+    merged = dict(ext.properties)
+    for key, value in update.properties.items():
+        merged[key] = _keep_type(merged.get(key), value)
+    return attrs.evolve(ext, properties=merged)
+
+
+def _keep_type(old: Value, new: Value) -> Value:
+    """``new`` read as ``old``'s type when ``new`` carries only an inferred type and reads as it."""
+    if not isinstance(old, Primitive) or not isinstance(new, Primitive) or new.value is None:
+        return new
+    json_value = encode(new)
+    if old.type == new.type or infer_type(json_value) != new.type or old.type not in edm.PRIMITIVES:
+        return new
+    try:
+        converted = decode({"v@odata.type": f"#{old.type}", "v": json_value})
+    except PayloadError:
+        return new
+    return converted["v"] if isinstance(converted, Structured) else new
+
+
+def with_extensions(item: Mapping[str, Any], *extensions: OpenTypeExtension, **encode_options: Any) -> dict[str, Any]:
+    """The create body of a new message, event or contact that carries ``extensions`` (one POST)."""
+    if not extensions:
+        return dict(item)
+    key = extensions[0].dialect.extensions_key
+    return {**item, key: [ext.create_body(**encode_options) for ext in extensions]}

@@ -1,0 +1,803 @@
+"""Text → tree: parse OData query option text into ``odatakit.tree`` nodes.
+
+The syntax lives in ``grammars/query.lark``; this module turns each grammar rule into its tree
+class (an embedded LALR transformer, so no Lark ``Tree`` is ever built) and turns Lark's
+exceptions into ``ODataSyntaxError`` with an offset into the text as given.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any, NoReturn
+
+import attrs
+from lark import Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import edm, percent, tree
+from ._grammar import build_parser
+from ._errors_text import describe_expected, hint_for
+from .errors import ODataSyntaxError
+from .syntax import FUNCTIONS, MAX_DEPTH, SYSTEM_QUERY_OPTIONS, canonical_function_name
+
+__all__ = [
+    "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
+    "parse_search", "parse_compute", "parse_query", "parse_literal", "parse_key", "walk",
+]
+
+_START_RULES = (
+    "filter_value", "expr_value", "orderby_value", "expand_value", "select_value", "search_value",
+    "compute_value", "top_value", "index_value", "count_value", "levels_value", "literal_value",
+    "key_value",
+)
+
+
+class _Fault(Exception):
+    """A value the grammar accepts but the language does not (month 13, unknown function…)."""
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.offset = offset
+
+
+def _at(token: Any) -> int:
+    return getattr(token, "start_pos", 0) or 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Literal tokens → values (one converter per terminal: a table, not an if-ladder)
+# ---------------------------------------------------------------------------------------------
+
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _unquote(body: str) -> str:
+    """The content of a quoted literal: strip the quotes, percent-decode once, undouble ``''``."""
+    start = 3 if body.startswith("%27") else 1
+    end = -3 if body.endswith("%27") else -1
+    return percent.decode(body[start:end]).replace("''", "'")
+
+
+def _after_prefix(text: str) -> str:
+    """``prefix'body'`` → body (decoded): duration'…', binary'…', geography'…', Ns.Enum'…'."""
+    quote = min(i for i in (text.find("'"), text.find("%27")) if i >= 0)
+    return _unquote(text[quote:])
+
+
+def _number_text(text: str) -> str:
+    return percent.decode(text)
+
+
+def _integer(text: str) -> tree.Literal:
+    value = int(_number_text(text))
+    if _INT32[0] <= value <= _INT32[1]:
+        return tree.Literal("Int32", value)
+    if _INT64[0] <= value <= _INT64[1]:
+        return tree.Literal("Int64", value)
+    return tree.Literal("Decimal", value)  # beyond Int64 only a Decimal holds it; kept exact
+
+
+def _decimal(text: str) -> tree.Literal:
+    return tree.Literal("Decimal", Decimal(_number_text(text)))
+
+
+def _double(text: str) -> tree.Literal:
+    """Exponent notation: a Double when a double holds the number exactly as written, else a
+    Decimal, so no digit is ever lost (``1.23456789012345678901e5`` stays Decimal)."""
+    exact = Decimal(_number_text(text))
+    as_float = float(exact)
+    if math.isfinite(as_float) and Decimal(repr(as_float)) == exact:
+        return tree.Literal("Double", as_float)
+    return tree.Literal("Decimal", exact)
+
+
+def _nan_inf(text: str) -> tree.Literal:
+    return tree.Literal("Double", float({"NaN": "nan", "INF": "inf", "-INF": "-inf"}[text]))
+
+
+def _temporal(kind: str, parse: Callable[[str], Any]) -> Callable[[str], tree.Literal]:
+    def convert(text: str) -> tree.Literal:
+        return tree.Literal(kind, parse(percent.decode(text)))
+
+    return convert
+
+
+def _duration(text: str) -> tree.Literal:
+    return tree.Literal("Duration", edm.Duration.parse(_after_prefix(text)))
+
+
+def _binary(text: str) -> tree.Literal:
+    return tree.Literal("Binary", edm.parse_binary(_after_prefix(text)))
+
+
+_GEO_KINDS = {
+    "point": "Point", "linestring": "LineString", "polygon": "Polygon", "multipoint": "MultiPoint",
+    "multilinestring": "MultiLineString", "multipolygon": "MultiPolygon", "collection": "Collection",
+    "geometrycollection": "Collection",
+}
+
+
+def _geo(text: str) -> tree.Literal:
+    from ._geo import check_well_known_text  # the geo body has a small grammar of its own
+
+    family = "Geography" if text[:9].lower() == "geography" else "Geometry"
+    body = _after_prefix(text)
+    kind = check_well_known_text(body)
+    return tree.Literal(family + _GEO_KINDS[kind.lower()], body)
+
+
+def _enum(text: str) -> tree.EnumLiteral:
+    quote = min(i for i in (text.find("'"), text.find("%27")) if i >= 0)
+    members = tuple(member.strip() for member in _unquote(text[quote:]).split(","))
+    for member in members:
+        if not (member.isidentifier() or member.lstrip("-").isdigit()):
+            raise ValueError(f"enum member {member!r} is neither a name nor an integer")
+    return tree.EnumLiteral(text[:quote], members)
+
+
+_LITERALS: dict[str, Callable[[str], Any]] = {
+    "NULL": lambda text: tree.Literal("Null", None),
+    "TRUE": lambda text: tree.Literal("Boolean", True),
+    "FALSE": lambda text: tree.Literal("Boolean", False),
+    "NAN_INF": _nan_inf,
+    "GUID": lambda text: tree.Literal("Guid", uuid.UUID(text)),
+    "DATE_TIME_OFFSET": _temporal("DateTimeOffset", lambda t: edm.DateTimeOffset.parse(t[:10] + "T" + t[11:-1] + t[-1].upper()) if t[-1] in "zZ" else edm.DateTimeOffset.parse(t[:10] + "T" + t[11:])),
+    "DATE": _temporal("Date", edm.Date.parse),
+    "TIME_OF_DAY": _temporal("TimeOfDay", edm.TimeOfDay.parse),
+    "DOUBLE": _double,
+    "DECIMAL": _decimal,
+    "INTEGER": _integer,
+    "STRING": lambda text: tree.Literal("String", _unquote(text)),
+    "DURATION": _duration,
+    "BINARY": _binary,
+    "GEO": _geo,
+    "ENUM": _enum,
+}
+
+
+def _literal(token: Token) -> Any:
+    try:
+        return _LITERALS[token.type](str(token))
+    except (ValueError, ArithmeticError) as error:
+        raise _Fault(f"invalid {_LITERAL_NAMES.get(token.type, 'literal')}: {error}", _at(token)) from None
+
+
+_LITERAL_NAMES = {
+    "GUID": "Guid", "DATE_TIME_OFFSET": "DateTimeOffset", "DATE": "Date", "TIME_OF_DAY": "TimeOfDay",
+    "DURATION": "Duration", "BINARY": "Binary", "GEO": "geography/geometry literal", "ENUM": "enum literal",
+    "DOUBLE": "number", "DECIMAL": "number", "INTEGER": "number",
+}
+
+
+def _name_of_at(token: Token) -> tuple[str, str | None]:
+    """``@Ns.Term#Qualifier`` (raw or with %40/%23) → (``Ns.Term``, ``Qualifier``)."""
+    text = percent.decode(str(token))[1:]
+    term, _, qualifier = text.partition("#")
+    return term, qualifier or None
+
+
+def _non_negative(token: Token, what: str) -> int:
+    value = int(percent.decode(str(token)))
+    if value < 0:
+        raise _Fault(f"{what} must not be negative", _at(token))
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Grammar rules → tree classes
+# ---------------------------------------------------------------------------------------------
+
+_NESTED_OPTION = {
+    "option_filter": "filter", "option_search": "search", "option_select": "select",
+    "option_expand": "expand", "option_orderby": "orderby", "option_top": "top", "option_skip": "skip",
+    "option_count": "count", "option_levels": "levels", "option_compute": "compute",
+}
+
+
+@attrs.frozen
+class _Option:
+    """A nested option while its item is being built: its name, value and where it started."""
+
+    name: str
+    value: Any
+    offset: int
+
+
+def _options(items: list[Any]) -> dict[str, Any]:
+    """Nested options → keyword arguments of ExpandItem/SelectItem/Count; a repeat is an error."""
+    found: dict[str, Any] = {}
+    aliases: list[tree.AliasDefinition] = []
+    for option in items:
+        if option is None:
+            continue
+        if isinstance(option.value, tree.AliasDefinition):
+            aliases.append(option.value)
+            continue
+        if option.name in found:
+            raise _Fault(f"option ${option.name} is given more than once", option.offset)
+        found[option.name] = option.value
+    if aliases:
+        found["aliases"] = tuple(aliases)
+    return found
+
+
+class _Build(Transformer):  # type: ignore[type-arg]
+    """Grammar rule → tree class. Method names are the rule names and aliases of query.lark."""
+
+    # -- start rules: unwrap ------------------------------------------------------------------
+    def filter_value(self, c: list[Any]) -> Any:
+        return c[0]
+
+    expr_value = orderby_value = expand_value = select_value = search_value = filter_value
+    compute_value = literal_value = key_value = levels_value = filter_value
+
+    def top_value(self, c: list[Any]) -> int:
+        return _non_negative(c[0], "the value")
+
+    def index_value(self, c: list[Any]) -> int:
+        return int(percent.decode(str(c[0])))
+
+    def count_value(self, c: list[Any]) -> bool:
+        return c[0].type == "TRUE"
+
+    # -- operators ----------------------------------------------------------------------------
+    def or_expr(self, c: list[Any]) -> tree.Or:
+        return tree.Or(_flatten(tree.Or, c))
+
+    def and_expr(self, c: list[Any]) -> tree.And:
+        return tree.And(_flatten(tree.And, c))
+
+    def _fold(self, c: list[Any]) -> Any:
+        result = c[0]
+        for position in range(1, len(c), 2):
+            result = tree.BinaryOp(c[position].type.lower(), result, c[position + 1])
+        return result
+
+    equality = relational = additive = multiplicative = _fold
+
+    def not_expr(self, c: list[Any]) -> tree.UnaryOp:
+        return tree.UnaryOp("not", c[1])
+
+    def negate_expr(self, c: list[Any]) -> tree.UnaryOp:
+        return tree.UnaryOp("-", c[1])
+
+    def has_expr(self, c: list[Any]) -> tree.BinaryOp:
+        return tree.BinaryOp("has", c[0], c[1])
+
+    def in_expr(self, c: list[Any]) -> tree.In:
+        return tree.In(c[0], c[1])
+
+    def list_expr(self, c: list[Any]) -> tree.ListExpr:
+        return tree.ListExpr(c)
+
+    def paren_expr(self, c: list[Any]) -> Any:
+        return c[0]
+
+    # -- literals -----------------------------------------------------------------------------
+    def literal(self, c: list[Token]) -> Any:
+        return _literal(c[0])
+
+    def json_array(self, c: list[Any]) -> tree.JsonArray:
+        return tree.JsonArray(item for item in c if item is not None)
+
+    def json_object(self, c: list[Any]) -> tree.JsonObject:
+        return tree.JsonObject(member for member in c if member is not None)
+
+    def json_member(self, c: list[Any]) -> tree.JsonMember:
+        return tree.JsonMember(_json_string(c[0]), c[1])
+
+    def json_string(self, c: list[Token]) -> tree.Literal:
+        return tree.Literal("String", _json_string(c[0]))
+
+    def at_name(self, c: list[Token]) -> Any:
+        term, qualifier = _name_of_at(c[0])
+        if "." in term or qualifier:
+            return tree.Path((tree.Annotation(term, qualifier),))
+        return tree.Alias(term)
+
+    # -- calls --------------------------------------------------------------------------------
+    def canonical_call(self, c: list[Any]) -> tree.Call:
+        name_token, args = c[0], [arg for arg in c[1:] if arg is not None]
+        return _canonical_call(str(name_token), args, _at(name_token))
+
+    def function_call(self, c: list[Any]) -> Any:
+        name_token, args = c[0], c[1]
+        name = str(name_token)
+        if isinstance(args, _Positional) or canonical_function_name(name):
+            return _canonical_call(name, list(args.items) if args else [], _at(name_token))
+        return tree.FunctionCall(name, args.items if args else ())
+
+    bound_call = function_call
+
+    def positional_args(self, c: list[Any]) -> _Positional:
+        return _Positional(tuple(c))
+
+    def named_args(self, c: list[Any]) -> _Named:
+        return _Named(tuple(c))
+
+    def named_arg(self, c: list[Any]) -> tree.NamedArg:
+        return tree.NamedArg(str(c[0])[:-1], c[1])
+
+    def cast_expr(self, c: list[Any]) -> tree.Cast:
+        return tree.Cast(c[2], c[1])
+
+    def isof_expr(self, c: list[Any]) -> tree.IsOf:
+        return tree.IsOf(c[2], c[1])
+
+    def type_name(self, c: list[Token]) -> tree.TypeName:
+        return tree.TypeName(str(c[0]))
+
+    def collection_type_name(self, c: list[Token]) -> tree.TypeName:
+        return tree.TypeName(str(c[1]), collection=True)
+
+    def case_expr(self, c: list[Any]) -> tree.Case:
+        return tree.Case(c[1:])
+
+    def case_branch(self, c: list[Any]) -> tree.CaseBranch:
+        return tree.CaseBranch(c[0], c[1])
+
+    # -- paths --------------------------------------------------------------------------------
+    def path(self, c: list[Any]) -> tree.Path:
+        return tree.Path(c)
+
+    def annotation_path(self, c: list[Any]) -> tree.Path:
+        term, qualifier = _name_of_at(c[0])
+        return tree.Path((tree.Annotation(term, qualifier), *c[1:]))
+
+    def root_path(self, c: list[Any]) -> tree.Path:
+        return tree.Path((tree.Variable("$root"), *c[1:]))
+
+    def property(self, c: list[Token]) -> tree.Property:
+        return tree.Property(str(c[0]))
+
+    def type_cast(self, c: list[Token]) -> tree.TypeCast:
+        return tree.TypeCast(str(c[0]))
+
+    def it_variable(self, c: list[Token]) -> tree.Variable:
+        return tree.Variable("$it")
+
+    def this_variable(self, c: list[Token]) -> tree.Variable:
+        return tree.Variable("$this")
+
+    def annotation(self, c: list[Token]) -> tree.Annotation:
+        return tree.Annotation(*_name_of_at(c[0]))
+
+    def count_segment(self, c: list[Any]) -> tree.Count:
+        return tree.Count(**_options(c[1:]))
+
+    def filter_segment(self, c: list[Any]) -> tree.FilterSegment:
+        return tree.FilterSegment(c[1])
+
+    def lambda_(self, c: list[Any]) -> tree.Lambda:
+        kind, variable, predicate = c
+        if kind.type == "ALL" and predicate is None:
+            raise _Fault("all() needs a lambda variable and a predicate, e.g. all(x:x/Price gt 5)", _at(kind))
+        return tree.Lambda(str(kind).lower(), str(variable) if variable is not None else None, predicate)
+
+    def entity_set(self, c: list[Any]) -> tree.EntitySet:
+        return tree.EntitySet(str(c[0]), c[1])
+
+    def key(self, c: list[Any]) -> tree.Key:
+        names = [part.name for part in c]
+        if len(c) > 1 and None in names:
+            raise _Fault("a compound key names every part: (Part1=…,Part2=…)", 0)
+        return tree.Key(c)
+
+    def simple_key_part(self, c: list[Any]) -> tree.KeyValue:
+        return tree.KeyValue(_key_value(c[0]))
+
+    def named_key_part(self, c: list[Any]) -> tree.KeyValue:
+        return tree.KeyValue(_key_value(c[1]), str(c[0])[:-1])
+
+    # -- $orderby, $compute -------------------------------------------------------------------
+    def orderby(self, c: list[Any]) -> tree.OrderBy:
+        return tree.OrderBy(c)
+
+    def orderby_item(self, c: list[Any]) -> tree.OrderByItem:
+        return tree.OrderByItem(c[0], c[1] is not None and c[1].type == "DESC")
+
+    def compute(self, c: list[Any]) -> tree.Compute:
+        return tree.Compute(c)
+
+    def compute_item(self, c: list[Any]) -> tree.ComputeItem:
+        return tree.ComputeItem(c[0], str(c[2]))
+
+    # -- $select ------------------------------------------------------------------------------
+    def select(self, c: list[Any]) -> tree.Select:
+        return tree.Select(c)
+
+    def select_star(self, c: list[Any]) -> tree.SelectItem:
+        return tree.SelectItem((tree.Star(),))
+
+    def select_qualified_star(self, c: list[Token]) -> tree.SelectItem:
+        return tree.SelectItem((_qualified_star(c[0]),))
+
+    def select_item(self, c: list[Any]) -> tree.SelectItem:
+        return tree.SelectItem(c[0], **_options(c[1:]))
+
+    def select_signature(self, c: list[Any]) -> tree.SelectItem:
+        path = c[0]
+        parameters = tuple(str(name) for name in c[1:] if name is not None)
+        last = path[-1]
+        if not isinstance(last, (tree.Property, tree.TypeCast)):
+            raise _Fault("only a function or action name can take a parameter list here", 0)
+        return tree.SelectItem((*path[:-1], tree.FunctionSignature(last.name, parameters)))
+
+    def select_path(self, c: list[Any]) -> tuple[Any, ...]:
+        return tuple(_star_segment(segment) for segment in c if segment is not None)
+
+    # -- $expand ------------------------------------------------------------------------------
+    def expand(self, c: list[Any]) -> tree.Expand:
+        return tree.Expand(c)
+
+    def expand_path(self, c: list[Any]) -> tuple[Any, ...]:
+        return tuple(_star_segment(segment) for segment in c if segment is not None)
+
+    def expand_star(self, c: list[Any]) -> tree.ExpandItem:
+        return tree.ExpandItem((tree.Star(),))
+
+    def expand_star_ref(self, c: list[Any]) -> tree.ExpandItem:
+        return tree.ExpandItem((tree.Star(),), suffix="$ref")
+
+    def expand_star_levels(self, c: list[Any]) -> tree.ExpandItem:
+        return tree.ExpandItem((tree.Star(),), **_options(c[1:]))
+
+    def expand_value_item(self, c: list[Any]) -> tree.ExpandItem:
+        return tree.ExpandItem((tree.Value(),))
+
+    def expand_plain(self, c: list[Any]) -> tree.ExpandItem:
+        return tree.ExpandItem(c[0])
+
+    def expand_with_options(self, c: list[Any]) -> tree.ExpandItem:
+        options = _options(c[1:])
+        if isinstance(c[0][-1], tree.Star) and set(options) - {"levels"}:
+            raise _Fault("an expand item ending in * takes only $levels", 0)
+        return tree.ExpandItem(c[0], **options)
+
+    def expand_ref(self, c: list[Any]) -> tree.ExpandItem:
+        return tree.ExpandItem(c[0], suffix="$ref", **_options(c[2:]))
+
+    def expand_count(self, c: list[Any]) -> tree.ExpandItem:
+        if isinstance(c[0][-1], tree.Star):
+            raise _Fault("*/$count is not an expand item; use */$ref or *($levels=…)", 0)
+        return tree.ExpandItem(c[0], suffix="$count", **_options(c[2:]))
+
+    # -- nested options -----------------------------------------------------------------------
+    def option_filter(self, c: list[Any]) -> _Option:
+        return _Option("filter", c[1], _at(c[0]))
+
+    def option_search(self, c: list[Any]) -> _Option:
+        return _Option("search", c[1], _at(c[0]))
+
+    def option_select(self, c: list[Any]) -> _Option:
+        return _Option("select", c[1], _at(c[0]))
+
+    def option_expand(self, c: list[Any]) -> _Option:
+        return _Option("expand", c[1], _at(c[0]))
+
+    def option_orderby(self, c: list[Any]) -> _Option:
+        return _Option("orderby", c[1], _at(c[0]))
+
+    def option_compute(self, c: list[Any]) -> _Option:
+        return _Option("compute", c[1], _at(c[0]))
+
+    def option_top(self, c: list[Any]) -> _Option:
+        return _Option("top", _non_negative(c[1], "$top"), _at(c[0]))
+
+    def option_skip(self, c: list[Any]) -> _Option:
+        return _Option("skip", _non_negative(c[1], "$skip"), _at(c[0]))
+
+    def option_count(self, c: list[Any]) -> _Option:
+        return _Option("count", c[1].type == "TRUE", _at(c[0]))
+
+    def option_levels(self, c: list[Any]) -> _Option:
+        return _Option("levels", c[1], _at(c[0]))
+
+    def option_alias(self, c: list[Any]) -> _Option:
+        name = percent.decode(str(c[0]))[1:-1]
+        return _Option("@" + name, tree.AliasDefinition(name, c[1]), _at(c[0]))
+
+    def levels(self, c: list[Token]) -> int | str:
+        token = c[0]
+        if token.type == "LEVELS_MAX":
+            return "max"
+        text = percent.decode(str(token))
+        if not text.isdigit() or text.startswith("0"):
+            raise _Fault("$levels is a positive integer without leading zeros, or max", _at(token))
+        return int(text)
+
+    # -- $search ------------------------------------------------------------------------------
+    def search(self, c: list[Any]) -> tree.Search:
+        return tree.Search(c[0])
+
+    def search_incomplete(self, c: list[Token]) -> tree.Search:
+        return tree.Search(tree.SearchWord(percent.decode(str(c[0]))))
+
+    def search_or(self, c: list[Any]) -> Any:
+        result = c[0]
+        for operand in c[2::2]:
+            result = tree.SearchOr(result, operand)
+        return result
+
+    def search_and(self, c: list[Any]) -> Any:
+        result = c[0]
+        for operand in c[2::2]:
+            result = tree.SearchAnd(result, operand)
+        return result
+
+    def search_negate(self, c: list[Any]) -> tree.SearchNot:
+        return tree.SearchNot(c[1])
+
+    def search_word(self, c: list[Token]) -> tree.SearchWord:
+        return tree.SearchWord(percent.decode(str(c[0])))
+
+    def search_phrase(self, c: list[Token]) -> tree.SearchPhrase:
+        text = str(c[0])
+        start = 3 if text.startswith("%22") else 1
+        end = -3 if text.endswith("%22") else -1
+        return tree.SearchPhrase(percent.decode(text[start:end]))
+
+
+# "lambda" is a Python keyword: the rule's callback gets its name here.
+setattr(_Build, "lambda", _Build.lambda_)
+
+
+@attrs.frozen
+class _Positional:
+    items: tuple[Any, ...]
+
+
+@attrs.frozen
+class _Named:
+    items: tuple[tree.NamedArg, ...]
+
+
+def _flatten(kind: type, operands: list[Any]) -> Iterator[Any]:
+    for operand in operands:
+        if type(operand) is kind:
+            yield from operand.operands
+        else:
+            yield operand
+
+
+def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
+    canonical = canonical_function_name(name)
+    if canonical is None:
+        raise _Fault(f"unknown function {name!r} (canonical functions: {', '.join(sorted(FUNCTIONS))})", offset)
+    fewest, most = FUNCTIONS[canonical]
+    if not fewest <= len(args) <= most:
+        wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
+        raise _Fault(f"{canonical}() takes {wanted} argument{'s' if most != 1 else ''}, not {len(args)}", offset)
+    return tree.Call(canonical, args)
+
+
+def _json_string(token: Token) -> str:
+    import json
+
+    text = str(token)
+    start = 3 if text.startswith("%22") else 1
+    end = -3 if text.endswith("%22") else -1
+    body = percent.decode(text[start:end])  # the grammar lets a raw " in only behind a backslash
+    try:
+        value = json.loads(f'"{body}"')
+    except ValueError as error:
+        raise _Fault(f"invalid JSON string: {error}", _at(token)) from None
+    return str(value)
+
+
+def _key_value(part: Any) -> Any:
+    if isinstance(part, Token):  # an @alias as a key
+        term, _ = _name_of_at(part)
+        return tree.Alias(term)
+    return part
+
+
+def _qualified_star(token: Token) -> tree.QualifiedStar:
+    text = percent.decode(str(token))
+    return tree.QualifiedStar(text[:-2])
+
+
+def _star_segment(segment: Any) -> Any:
+    if isinstance(segment, Token):
+        return tree.Star() if segment.type == "STAR" else _qualified_star(segment)
+    return segment
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+
+_BUILD = _Build()
+
+
+def _parser() -> Any:
+    return build_parser("query.lark", _START_RULES, _BUILD)
+
+
+def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) -> Any:
+    """Parse ``text`` with grammar rule ``start``; errors carry offsets into ``whole`` (the text
+    as the user gave it, of which ``text`` starts at ``base``)."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected query text as str, got {type(text).__name__}")
+    shown = text if whole is None else whole
+    if not text.strip():
+        raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
+    try:
+        result = _parser().parse(text, start=start)
+    except _Fault as fault:
+        raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
+    except UnexpectedInput as error:
+        _raise_syntax_error(error, text, start, base, shown)
+    _check_depth(result, shown, base)
+    return result
+
+
+def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int, shown: str) -> NoReturn:
+    if isinstance(error, UnexpectedEOF):
+        offset, expected = len(text), error.expected
+    elif isinstance(error, UnexpectedToken):
+        offset, expected = error.token.start_pos or 0, error.accepts or error.expected
+        if error.token.type == "$END":
+            offset = len(text)
+    else:
+        assert isinstance(error, UnexpectedCharacters)
+        offset, expected = error.pos_in_stream, error.allowed or set()
+    reason = hint_for(text, offset, set(expected)) or (
+        "unexpected end of input" if offset >= len(text) else f"unexpected {_describe_at(text, offset)}"
+    )
+    raise ODataSyntaxError(reason, shown, base + offset, describe_expected(start, expected)) from None
+
+
+def _describe_at(text: str, offset: int) -> str:
+    char = text[offset]
+    return f"character {char!r}" if char.isprintable() else f"character U+{ord(char):04X}"
+
+
+def walk(node: Any) -> Iterator[tuple[Any, int]]:
+    """Every node under ``node`` (itself included) with its depth, without recursion."""
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        yield current, depth
+        if not isinstance(current, tree.Node):
+            continue
+        for field in attrs.fields(type(current)):
+            value = getattr(current, field.name)
+            if isinstance(value, tree.Node):
+                stack.append((value, depth + 1))
+            elif isinstance(value, tuple):
+                stack.extend((item, depth + 1) for item in value if isinstance(item, tree.Node))
+
+
+def _check_depth(result: Any, shown: str, base: int) -> None:
+    if isinstance(result, tree.Node):
+        for _, depth in walk(result):
+            if depth > MAX_DEPTH:
+                raise ODataSyntaxError(
+                    f"expression nested more than {MAX_DEPTH} levels deep", shown, base,
+                )
+
+
+def parse_filter(text: str) -> tree.Expr:
+    """Parse a ``$filter`` value (a boolean common expression) into a tree.
+
+    >>> parse_filter("Id eq 'x'")
+    BinaryOp(op='eq', left=Path(segments=(Property(name='Id'),)), right=Literal(type='String', value='x'))
+    """
+    result: tree.Expr = _parse(text, "filter_value")
+    return result
+
+
+def parse_expression(text: str) -> tree.Expr:
+    """Parse any common expression (alias values, function parameters, ``$orderby`` items)."""
+    result: tree.Expr = _parse(text, "expr_value")
+    return result
+
+
+def parse_expand(text: str) -> tree.Expand:
+    """Parse an ``$expand`` value: ``Extensions($filter=Id eq 'x';$select=Id)``."""
+    result: tree.Expand = _parse(text, "expand_value")
+    return result
+
+
+def parse_select(text: str) -> tree.Select:
+    """Parse a ``$select`` value: ``Subject,From/EmailAddress,Model.*``."""
+    result: tree.Select = _parse(text, "select_value")
+    return result
+
+
+def parse_orderby(text: str) -> tree.OrderBy:
+    """Parse an ``$orderby`` value: ``ReceivedDateTime desc,Subject``."""
+    result: tree.OrderBy = _parse(text, "orderby_value")
+    return result
+
+
+def parse_search(text: str) -> tree.Search:
+    """Parse a ``$search`` value: ``"blue green" OR NOT red``."""
+    result: tree.Search = _parse(text, "search_value")
+    return result
+
+
+def parse_compute(text: str) -> tree.Compute:
+    """Parse a ``$compute`` value: ``Price mul Quantity as Total``."""
+    result: tree.Compute = _parse(text, "compute_value")
+    return result
+
+
+def parse_literal(text: str) -> tree.Literal | tree.EnumLiteral:
+    """Parse one primitive literal (``'O''Neil'``, ``42``, ``2012-12-03``, ``Ns.Color'Red'``)."""
+    result: tree.Literal | tree.EnumLiteral = _parse(text, "literal_value")
+    return result
+
+
+def parse_key(text: str) -> tree.Key:
+    """Parse a parenthesized key predicate: ``('AAMk…')`` or ``(OrderID=1,ItemID=2)``."""
+    result: tree.Key = _parse(text, "key_value")
+    return result
+
+
+def parse_query(text: str) -> tree.Query:
+    """Parse a whole query string (leading ``?`` optional) into a ``Query``.
+
+    Splits at ``&`` and at each option's first ``=`` before any decoding (URL Conventions §2.1),
+    so an encoded ``%26`` or ``%3D`` inside a value stays data.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected a query string as str, got {type(text).__name__}")
+    base = 1 if text.startswith("?") else 0
+    options: dict[str, Any] = {}
+    aliases: list[tree.AliasDefinition] = []
+    custom: list[tree.CustomOption] = []
+    seen_aliases: set[str] = set()
+    if "#" in text:
+        raise ODataSyntaxError("a raw '#' ends the URL's query; encode it as %23", text, text.index("#"))
+    position = base
+    for part in text[base:].split("&"):
+        start = position
+        position += len(part) + 1
+        if not part:
+            continue
+        raw_name, has_value, value = part.partition("=")
+        name = percent.decode(raw_name)
+        value_start = start + len(raw_name) + 1
+        if name.startswith("@"):
+            if not has_value:
+                raise ODataSyntaxError(f"alias {name} has no value", text, start + len(raw_name))
+            if name[1:] in seen_aliases:
+                raise ODataSyntaxError(f"alias {name} is given more than once", text, start)
+            seen_aliases.add(name[1:])
+            if not name[1:].isidentifier():
+                raise ODataSyntaxError(f"{name!r} is not a valid alias name", text, start)
+            aliases.append(tree.AliasDefinition(name[1:], _parse(value, "expr_value", base=value_start, whole=text)))
+            continue
+        key = name.lower().removeprefix("$")
+        if key in SYSTEM_QUERY_OPTIONS and (name.startswith("$") or has_value):
+            if key in options:
+                raise ODataSyntaxError(f"system query option ${key} is given more than once", text, start)
+            if not has_value:
+                raise ODataSyntaxError(f"${key} needs a value: ${key}=…", text, start + len(raw_name))
+            rule = SYSTEM_QUERY_OPTIONS[key]
+            if rule is None:
+                options[key] = _token_value(key, value, text, value_start)
+            else:
+                options[key] = _parse(value, rule, base=value_start, whole=text)
+            continue
+        if name.startswith("$"):
+            raise ODataSyntaxError(
+                f"unknown system query option {name!r}", text, start,
+                (f"${option}" for option in SYSTEM_QUERY_OPTIONS),
+            )
+        custom.append(tree.CustomOption(name, percent.decode(value) if has_value else None))
+    return tree.Query(**options, aliases=tuple(aliases), custom=tuple(custom))
+
+
+def _token_value(key: str, value: str, text: str, offset: int) -> str:
+    """The value of an option kept as text ($format, $skiptoken, $deltatoken, $schemaversion)."""
+    if not value:
+        raise ODataSyntaxError(f"${key} needs a value", text, offset)
+    return percent.decode(value)

@@ -1,0 +1,518 @@
+"""Tree → text: the only code that turns ``odatakit.tree`` nodes into OData text.
+
+Two forms from one printer: canonical text (readable: spaces, raw quotes) and the URL form
+(``url=True``: spaces as ``%20``, and inside literals everything that could end the literal or
+the option — ``&``, ``#``, ``%``, ``+``, ``;`` … — percent-encoded). Parentheses are the fewest
+the precedence table needs (``syntax.PRECEDENCE``), never fewer than the meaning needs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from . import edm, percent, tree
+from .errors import ODataSyntaxError
+from .syntax import ATOM, MAX_DEPTH, PRECEDENCE, SYSTEM_QUERY_OPTIONS
+
+__all__ = ["serialize", "format_literal"]
+
+
+class _Form:
+    """How the text is written: the space, and what stays raw inside literals."""
+
+    def __init__(self, url: bool) -> None:
+        self.url = url
+        self.space = "%20" if url else " "
+
+    def literal_text(self, text: str, extra_safe: str = "") -> str:
+        """Text inside a quoted literal. Canonical form keeps it readable and encodes only a
+        ``%`` that would otherwise read as an escape; URL form encodes all that is not plain."""
+        if self.url:
+            return percent.encode(text, _URL_LITERAL_SAFE + extra_safe)
+        return _ESCAPE_LOOKALIKE.sub("%25", text)
+
+
+# Inside a literal in a URL these stay raw: sub-delims and pchar except & + ; = (which split
+# options or read as spaces) — see URL Conventions §2.2 and ABNF pchar-no-SQUOTE.
+_URL_LITERAL_SAFE = "!$'()*,:@/?"
+_ESCAPE_LOOKALIKE = re.compile(r"%(?=[0-9A-Fa-f]{2})")
+
+
+def serialize(node: Any, *, url: bool = False) -> str:
+    """Canonical text of any tree node (a ``Query``, an expression, an ``Expand``…).
+
+    ``url=True`` gives the form to put in a URL's query. For every tree ``t``,
+    ``parse(serialize(t)) == t``.
+    """
+    from .parser import walk  # one iterative walker serves the parser and the printer
+
+    for _, depth in walk(node):
+        if depth > MAX_DEPTH:
+            raise ValueError(f"tree nested more than {MAX_DEPTH} levels deep")
+    return _print(node, _Form(url))
+
+
+def format_literal(node: tree.Literal | tree.EnumLiteral, *, url: bool = False) -> str:
+    """The text of one literal, as in a key predicate or a function parameter."""
+    return _print(node, _Form(url))
+
+
+def _print(node: Any, form: _Form) -> str:
+    printer = _PRINTERS.get(type(node))
+    if printer is None:
+        raise TypeError(f"cannot serialize {type(node).__name__}: not an odatakit tree node")
+    return printer(node, form)
+
+
+# ---------------------------------------------------------------------------------------------
+# Literals
+# ---------------------------------------------------------------------------------------------
+
+
+def _quoted(text: str, form: _Form) -> str:
+    return "'" + form.literal_text(text).replace("'", "''") + "'"
+
+
+def _plain_decimal(value: Decimal) -> str:
+    """A Decimal that parses back as a Decimal: always with a '.', never an exponent, except
+    for magnitudes no double holds (those parse back as Decimal with their exponent)."""
+    if not value.is_finite():
+        raise ValueError(f"Decimal {value} has no OData literal; use a float for INF/NaN")
+    if value and abs(value.adjusted()) >= 400:
+        sign, digits, exponent = value.as_tuple()
+        mantissa = "".join(map(str, digits))
+        return f"{'-' if sign else ''}{mantissa[0]}.{mantissa[1:] or '0'}e{value.adjusted()}"
+    text = format(value, "f")
+    return text if "." in text else text + ".0"
+
+
+def _double(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    text = repr(float(value)).replace("e+", "e")
+    return text if "e" in text else text + "e0"
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a number literal")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return _plain_decimal(value)
+    if isinstance(value, float):
+        return _double(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _temporal(value: Any, form: _Form) -> str:
+    text = str(value)
+    return text.replace("+", "%2B") if form.url else text
+
+
+_LITERAL_PRINTERS: dict[str, Callable[[Any, _Form], str]] = {
+    "Null": lambda value, form: "null",
+    "Boolean": lambda value, form: "true" if value else "false",
+    "Byte": lambda value, form: _number(value),
+    "SByte": lambda value, form: _number(value),
+    "Int16": lambda value, form: _number(value),
+    "Int32": lambda value, form: _number(value),
+    "Int64": lambda value, form: _number(value),
+    "Decimal": lambda value, form: _number(value),
+    "Double": lambda value, form: _double(float(value)),
+    "Single": lambda value, form: _double(float(value)),
+    "String": _quoted,
+    "Date": _temporal,
+    "TimeOfDay": _temporal,
+    "DateTimeOffset": _temporal,
+    "Duration": lambda value, form: f"duration'{value}'",
+    "Guid": lambda value, form: str(value),
+    "Binary": lambda value, form: f"binary'{edm.format_binary(value)}'",
+}
+
+
+def _literal(node: tree.Literal, form: _Form) -> str:
+    printer = _LITERAL_PRINTERS.get(node.type)
+    if printer is not None:
+        return printer(node.value, form)
+    if node.type.startswith(("Geography", "Geometry")):
+        family = "geography" if node.type.startswith("Geography") else "geometry"
+        return f"{family}'{form.literal_text(str(node.value), ' ;=' if not form.url else ';=')}'"
+    raise TypeError(f"unknown literal type {node.type!r}")
+
+
+def _enum(node: tree.EnumLiteral, form: _Form) -> str:
+    return f"{node.type_name}'{','.join(node.members)}'"
+
+
+def _json_string(text: str, form: _Form) -> str:
+    body = json.dumps(text, ensure_ascii=False)[1:-1]
+    if form.url:
+        return "%22" + percent.encode(body, _URL_LITERAL_SAFE.replace("'", "") + "\\'") + "%22"
+    return '"' + _ESCAPE_LOOKALIKE.sub("%25", body) + '"'
+
+
+def _json_value(node: Any, form: _Form) -> str:
+    if isinstance(node, tree.Literal) and node.type == "String":
+        return _json_string(node.value, form)
+    return _expr(node, form)
+
+
+def _json_array(node: tree.JsonArray, form: _Form) -> str:
+    open_, close = ("%5B", "%5D") if form.url else ("[", "]")
+    return open_ + ",".join(_json_value(item, form) for item in node.items) + close
+
+
+def _json_object(node: tree.JsonObject, form: _Form) -> str:
+    open_, close = ("%7B", "%7D") if form.url else ("{", "}")
+    members = (f"{_json_string(m.name, form)}:{_json_value(m.value, form)}" for m in node.members)
+    return open_ + ",".join(members) + close
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+# ---------------------------------------------------------------------------------------------
+
+
+def _binding(node: Any) -> int:
+    """How tightly ``node`` binds when it is an operand (syntax.PRECEDENCE)."""
+    if isinstance(node, tree.Or):
+        return PRECEDENCE["or"]
+    if isinstance(node, tree.And):
+        return PRECEDENCE["and"]
+    if isinstance(node, tree.BinaryOp):
+        return PRECEDENCE[node.op]
+    if isinstance(node, tree.UnaryOp):
+        return PRECEDENCE[node.op]
+    if isinstance(node, tree.In):
+        return PRECEDENCE["in"]
+    return ATOM
+
+
+def _operand(node: Any, form: _Form, parenthesize: bool) -> str:
+    text = _expr(node, form)
+    return f"({text})" if parenthesize else text
+
+
+def _expr(node: Any, form: _Form) -> str:
+    return _print(node, form)
+
+
+def _binary(node: tree.BinaryOp, form: _Form) -> str:
+    if node.op not in PRECEDENCE or node.op in ("and", "or", "not", "-", "in"):
+        raise ValueError(f"{node.op!r} is not a binary operator of BinaryOp")
+    level = PRECEDENCE[node.op]
+    left = _operand(node.left, form, _binding(node.left) < level)
+    right = _operand(node.right, form, _binding(node.right) <= level)
+    return f"{left}{form.space}{node.op}{form.space}{right}"
+
+
+def _logical(word: str) -> Callable[[Any, _Form], str]:
+    level = PRECEDENCE[word]
+
+    def printer(node: Any, form: _Form) -> str:
+        if len(node.operands) < 2:
+            raise ValueError(f"{type(node).__name__} needs at least two operands")
+        joiner = f"{form.space}{word}{form.space}"
+        return joiner.join(_operand(op, form, _binding(op) <= level) for op in node.operands)
+
+    return printer
+
+
+def _unary(node: tree.UnaryOp, form: _Form) -> str:
+    level = PRECEDENCE.get(node.op)
+    if node.op not in ("not", "-"):
+        raise ValueError(f"{node.op!r} is not a unary operator")
+    # "-" before a literal would merge into a negative number literal: keep them apart.
+    wrap = _binding(node.operand) < level or (node.op == "-" and isinstance(node.operand, (tree.Literal, tree.EnumLiteral)))
+    operand = _operand(node.operand, form, wrap)
+    if node.op == "-":
+        return "-" + operand
+    return f"not{form.space}{operand}" if not wrap else f"not{form.space}{operand}"
+
+
+def _in(node: tree.In, form: _Form) -> str:
+    level = PRECEDENCE["in"]
+    left = _operand(node.left, form, _binding(node.left) < level)
+    if isinstance(node.right, tree.ListExpr):
+        right = _print(node.right, form)
+    else:
+        right = _operand(node.right, form, _binding(node.right) <= level)
+    return f"{left}{form.space}in{form.space}{right}"
+
+
+def _list(node: tree.ListExpr, form: _Form) -> str:
+    if not node.items:
+        raise ValueError("an 'in' list needs at least one item")
+    return "(" + ",".join(_expr(item, form) for item in node.items) + ")"
+
+
+def _call(node: tree.Call, form: _Form) -> str:
+    return f"{node.function}(" + ",".join(_expr(arg, form) for arg in node.args) + ")"
+
+
+def _type_name(node: tree.TypeName, form: _Form) -> str:
+    return f"Collection({node.name})" if node.collection else node.name
+
+
+def _typed_call(word: str) -> Callable[[Any, _Form], str]:
+    def printer(node: Any, form: _Form) -> str:
+        operand = "" if node.operand is None else _expr(node.operand, form) + ","
+        return f"{word}({operand}{_type_name(node.type, form)})"
+
+    return printer
+
+
+def _case(node: tree.Case, form: _Form) -> str:
+    if not node.branches:
+        raise ValueError("case() needs at least one branch")
+    return "case(" + ",".join(f"{_expr(b.condition, form)}:{_expr(b.value, form)}" for b in node.branches) + ")"
+
+
+def _alias(node: tree.Alias, form: _Form) -> str:
+    return "@" + node.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths
+# ---------------------------------------------------------------------------------------------
+
+
+def _path(node: tree.Path, form: _Form) -> str:
+    if not node.segments:
+        raise ValueError("a path needs at least one segment")
+    return "/".join(_print(segment, form) for segment in node.segments)
+
+
+def _annotation(node: tree.Annotation, form: _Form) -> str:
+    qualifier = "" if node.qualifier is None else ("%23" if form.url else "#") + node.qualifier
+    return f"@{node.term}{qualifier}"
+
+
+def _count(node: tree.Count, form: _Form) -> str:
+    options = _option_list(node, form, ("filter", "search"))
+    return "$count" + (f"({options})" if options else "")
+
+
+def _lambda(node: tree.Lambda, form: _Form) -> str:
+    if node.variable is None or node.predicate is None:
+        if node.kind == "all" or (node.variable is None) != (node.predicate is None):
+            raise ValueError("a lambda has both a variable and a predicate (only any() has neither)")
+        return f"{node.kind}()"
+    return f"{node.kind}({node.variable}:{_expr(node.predicate, form)})"
+
+
+def _function_call(node: tree.FunctionCall, form: _Form) -> str:
+    return f"{node.name}(" + ",".join(f"{a.name}={_expr(a.value, form)}" for a in node.args) + ")"
+
+
+def _key(node: tree.Key, form: _Form) -> str:
+    parts = (
+        (f"{part.name}=" if part.name is not None else "") + _expr(part.value, form) for part in node.values
+    )
+    return "(" + ",".join(parts) + ")"
+
+
+def _entity_set(node: tree.EntitySet, form: _Form) -> str:
+    return node.name + ("" if node.key is None else _key(node.key, form))
+
+
+# ---------------------------------------------------------------------------------------------
+# Query options
+# ---------------------------------------------------------------------------------------------
+
+#: Order of nested options inside an expand or select item, and of system options in a query.
+_OPTION_ORDER = ("filter", "search", "select", "expand", "orderby", "skip", "top", "count", "levels", "compute")
+_QUERY_ORDER = (
+    "filter", "search", "expand", "select", "orderby", "skip", "top", "count", "compute", "index",
+    "levels", "format", "skiptoken", "deltatoken", "schemaversion",
+)
+
+
+def _option_value(name: str, value: Any, form: _Form) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or name == "levels":
+        return str(value)
+    if isinstance(value, str):
+        return form.literal_text(value) if not form.url else percent.encode(value, "!$'()*,:@/?=;")
+    return _print(value, form)
+
+
+def _option_list(node: Any, form: _Form, names: tuple[str, ...] = _OPTION_ORDER) -> str:
+    parts = [
+        f"${name}={_option_value(name, getattr(node, name), form)}"
+        for name in names
+        if getattr(node, name, None) is not None
+    ]
+    parts.extend(f"@{alias.name}={_expr(alias.value, form)}" for alias in getattr(node, "aliases", ()))
+    return ";".join(parts)
+
+
+def _item_path(path: tuple[Any, ...], form: _Form) -> str:
+    if not path:
+        raise ValueError("an expand or select item needs a path")
+    return "/".join(_print(segment, form) for segment in path)
+
+
+def _expand_item(node: tree.ExpandItem, form: _Form) -> str:
+    text = _item_path(node.path, form)
+    if node.suffix is not None:
+        if node.suffix not in ("$ref", "$count"):
+            raise ValueError(f"expand suffix must be '$ref' or '$count', not {node.suffix!r}")
+        text += "/" + node.suffix
+    options = _option_list(node, form)
+    return text + (f"({options})" if options else "")
+
+
+def _select_item(node: tree.SelectItem, form: _Form) -> str:
+    options = _option_list(node, form)
+    return _item_path(node.path, form) + (f"({options})" if options else "")
+
+
+def _signature(node: tree.FunctionSignature, form: _Form) -> str:
+    return f"{node.name}(" + ",".join(node.parameters) + ")"
+
+
+def _items(joiner: str = ",") -> Callable[[Any, _Form], str]:
+    def printer(node: Any, form: _Form) -> str:
+        if not node.items:
+            raise ValueError(f"{type(node).__name__} needs at least one item")
+        return joiner.join(_print(item, form) for item in node.items)
+
+    return printer
+
+
+def _orderby_item(node: tree.OrderByItem, form: _Form) -> str:
+    return _expr(node.expr, form) + (f"{form.space}desc" if node.descending else "")
+
+
+def _compute_item(node: tree.ComputeItem, form: _Form) -> str:
+    return f"{_expr(node.expr, form)}{form.space}as{form.space}{node.alias}"
+
+
+def _query(node: tree.Query, form: _Form) -> str:
+    parts = [
+        f"${name}={_option_value(name, getattr(node, name), form)}"
+        for name in _QUERY_ORDER
+        if getattr(node, name) is not None
+    ]
+    parts.extend(f"@{alias.name}={_expr(alias.value, form)}" for alias in node.aliases)
+    for option in node.custom:
+        if option.name.startswith(("$", "@")) or option.name.lower() in SYSTEM_QUERY_OPTIONS:
+            raise ValueError(f"custom option {option.name!r} must not look like a system option or an alias")
+        name = percent.encode(option.name, "!$'()*,:@/?;")
+        if option.value is None:
+            parts.append(name)
+        else:
+            parts.append(f"{name}={percent.encode(option.value, '!$' + chr(39) + '()*,:@/?=;')}")
+    return "&".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# $search
+# ---------------------------------------------------------------------------------------------
+
+_SEARCH_LEVEL = {tree.SearchOr: 1, tree.SearchAnd: 2, tree.SearchNot: 3}
+_SEARCH_KEYWORDS = {"AND", "OR", "NOT"}
+_SEARCH_WORD_RAW = frozenset("-._~!*+,:@/?$=")
+
+
+def _search_word(node: tree.SearchWord, form: _Form) -> str:
+    text = node.text
+    if text.startswith("'"):  # searchExpr-incomplete, kept with its quotes
+        return form.literal_text(text)
+    if not text or any(c in text for c in ' \t\r\n()"') or text.startswith("'"):
+        raise ValueError(f"search word {text!r} cannot hold spaces, parentheses or '\"': use SearchPhrase")
+    encoded = percent.encode(text, _SEARCH_WORD_RAW | frozenset("'")) if form.url else "".join(
+        c if c.isalnum() or c == "_" or c in _SEARCH_WORD_RAW or c == "'" else percent.encode(c) for c in text
+    )
+    if encoded[0] == "'":
+        encoded = "%27" + encoded[1:]
+    # A word spelled like a keyword reads as that keyword; parentheses keep it a word.
+    return f"({encoded})" if text in _SEARCH_KEYWORDS else encoded
+
+
+def _search_phrase(node: tree.SearchPhrase, form: _Form) -> str:
+    if '"' in node.text or not node.text:
+        raise ValueError("a search phrase cannot be empty or contain '\"' (the ABNF has no escape for it)")
+    body = form.literal_text(node.text, "'")
+    return ('%22' + body + '%22') if form.url else f'"{body}"'
+
+
+def _search_binary(word: str) -> Callable[[Any, _Form], str]:
+    level = {"AND": 2, "OR": 1}[word]
+
+    def printer(node: Any, form: _Form) -> str:
+        left = _search_operand(node.left, form, _SEARCH_LEVEL.get(type(node.left), 4) < level)
+        right = _search_operand(node.right, form, _SEARCH_LEVEL.get(type(node.right), 4) <= level)
+        return f"{left}{form.space}{word}{form.space}{right}"
+
+    return printer
+
+
+def _search_operand(node: Any, form: _Form, parenthesize: bool) -> str:
+    text = _print(node, form)
+    return f"({text})" if parenthesize else text
+
+
+def _search_not(node: tree.SearchNot, form: _Form) -> str:
+    operand = _search_operand(node.operand, form, _SEARCH_LEVEL.get(type(node.operand), 4) < 3)
+    return f"NOT{form.space}{operand}"
+
+
+_PRINTERS: dict[type, Callable[[Any, _Form], str]] = {
+    tree.Literal: _literal,
+    tree.EnumLiteral: _enum,
+    tree.JsonArray: _json_array,
+    tree.JsonObject: _json_object,
+    tree.ListExpr: _list,
+    tree.Path: _path,
+    tree.Property: lambda node, form: node.name,
+    tree.TypeCast: lambda node, form: node.name,
+    tree.Annotation: _annotation,
+    tree.Variable: lambda node, form: node.name,
+    tree.Count: _count,
+    tree.Lambda: _lambda,
+    tree.FilterSegment: lambda node, form: f"$filter({_expr(node.predicate, form)})",
+    tree.FunctionCall: _function_call,
+    tree.FunctionSignature: _signature,
+    tree.EntitySet: _entity_set,
+    tree.Key: _key,
+    tree.Star: lambda node, form: "*",
+    tree.QualifiedStar: lambda node, form: f"{node.namespace}.*",
+    tree.Value: lambda node, form: "$value",
+    tree.BinaryOp: _binary,
+    tree.And: _logical("and"),
+    tree.Or: _logical("or"),
+    tree.UnaryOp: _unary,
+    tree.In: _in,
+    tree.Call: _call,
+    tree.Cast: _typed_call("cast"),
+    tree.IsOf: _typed_call("isof"),
+    tree.TypeName: _type_name,
+    tree.Case: _case,
+    tree.Alias: _alias,
+    tree.Search: lambda node, form: _print(node.expr, form),
+    tree.SearchWord: _search_word,
+    tree.SearchPhrase: _search_phrase,
+    tree.SearchNot: _search_not,
+    tree.SearchAnd: _search_binary("AND"),
+    tree.SearchOr: _search_binary("OR"),
+    tree.OrderBy: _items(),
+    tree.OrderByItem: _orderby_item,
+    tree.Compute: _items(),
+    tree.ComputeItem: _compute_item,
+    tree.Select: _items(),
+    tree.SelectItem: _select_item,
+    tree.Expand: _items(),
+    tree.ExpandItem: _expand_item,
+    tree.Query: _query,
+}
