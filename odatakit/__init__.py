@@ -17,6 +17,8 @@ from .parser import (
     parse_expand,
     parse_expression,
     parse_filter,
+    parse_key,
+    parse_literal,
     parse_orderby,
     parse_query,
     parse_search,
@@ -34,6 +36,8 @@ __all__ = [
     "parse_expand",
     "parse_expression",
     "parse_filter",
+    "parse_key",
+    "parse_literal",
     "parse_orderby",
     "parse_query",
     "parse_search",
@@ -46,3 +50,14 @@ __all__ = [
 # -- entity URLs and request helpers (issue 3) -------------------------------------------------
 
 # -- payload codec and validation (issue 4) ----------------------------------------------------
+from .decoding import decode
+from .encoding import encode, encode_json
+from .extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
+from .validation import assert_valid, validate
+from .values import Collection, ContextRef, Primitive, Structured, typed
+
+__all__ += [
+    "decode", "encode", "encode_json", "validate", "assert_valid",
+    "OpenTypeExtension", "merge", "with_extensions", "OUTLOOK", "GRAPH",
+    "Primitive", "Collection", "Structured", "ContextRef", "typed",
+]

@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 from . import _jsontext, edm
-from .decode import decode, infer_type
-from .encode import encode
+from .decoding import decode, infer_type
+from .encoding import encode
 from .errors import Fault, PayloadError
 from .values import Collection, Primitive, Structured, Value, split_type, typed
 

@@ -131,11 +131,16 @@ def _geo(text: str) -> tree.Literal:
     return tree.Literal(family + _GEO_KINDS[kind.lower()], body)
 
 
+def _enum_member(text: str) -> str:
+    """A member name, or a member value as a canonical integer (``+42`` → ``42``)."""
+    return str(int(text)) if text.lstrip("+-").isdigit() else text
+
+
 def _enum(text: str) -> tree.EnumLiteral:
     quote = min(i for i in (text.find("'"), text.find("%27")) if i >= 0)
-    members = tuple(member.strip() for member in _unquote(text[quote:]).split(","))
+    members = tuple(_enum_member(member.strip()) for member in _unquote(text[quote:]).split(","))
     for member in members:
-        if not (member.isidentifier() or member.lstrip("-").isdigit()):
+        if not (member.isidentifier() or member.lstrip("+-").isdigit()):
             raise ValueError(f"enum member {member!r} is neither a name nor an integer")
     return tree.EnumLiteral(text[:quote], members)
 
@@ -272,7 +277,14 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def in_expr(self, c: list[Any]) -> tree.In:
         return tree.In(c[0], c[1])
 
-    def list_expr(self, c: list[Any]) -> tree.ListExpr:
+    def in_list(self, c: list[Any]) -> Any:
+        c = [item for item in c if item is not None]
+        listable = (tree.Literal, tree.EnumLiteral, tree.Alias)
+        if len(c) == 1 and not isinstance(c[0], listable):
+            return c[0]  # a parenthesized collection expression
+        for item in c:
+            if not isinstance(item, listable):
+                raise _Fault("an 'in' list holds literals (or @aliases) only: Name in ('a','b')", 0)
         return tree.ListExpr(c)
 
     def paren_expr(self, c: list[Any]) -> Any:
@@ -314,6 +326,13 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     bound_call = function_call
 
+    def name_call_segment(self, c: list[Any]) -> Any:
+        """``Items(1)`` (a key) or ``BestProduct()`` / ``F(p=1)`` (a function in the default namespace)."""
+        name, args = str(c[0]), c[1]
+        if isinstance(args, _Positional):
+            return tree.EntitySet(name, tree.Key(tree.KeyValue(_key_value(arg)) for arg in args.items))
+        return tree.FunctionCall(name, args.items if args else ())
+
     def positional_args(self, c: list[Any]) -> _Positional:
         return _Positional(tuple(c))
 
@@ -344,6 +363,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
     # -- paths --------------------------------------------------------------------------------
     def path(self, c: list[Any]) -> tree.Path:
         return tree.Path(c)
+
+    def cast_path(self, c: list[Any]) -> tree.Path:
+        return tree.Path((tree.TypeCast(str(c[0])), *c[1:]))
 
     def annotation_path(self, c: list[Any]) -> tree.Path:
         term, qualifier = _name_of_at(c[0])

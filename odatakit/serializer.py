@@ -34,13 +34,19 @@ class _Form:
         ``%`` that would otherwise read as an escape; URL form encodes all that is not plain."""
         if self.url:
             return percent.encode(text, _URL_LITERAL_SAFE + extra_safe)
-        return _ESCAPE_LOOKALIKE.sub("%25", text)
+        return _canonical_text(text)
 
 
 # Inside a literal in a URL these stay raw: sub-delims and pchar except & + ; = (which split
 # options or read as spaces) — see URL Conventions §2.2 and ABNF pchar-no-SQUOTE.
 _URL_LITERAL_SAFE = "!$'()*,:@/?"
-_ESCAPE_LOOKALIKE = re.compile(r"%(?=[0-9A-Fa-f]{2})")
+_CANONICAL_ESCAPES = re.compile(r"%(?=[0-9A-Fa-f]{2})|[&#]")
+
+
+def _canonical_text(text: str) -> str:
+    """Canonical (readable) text of a literal's content: raw, except a ``%`` that would read as
+    an escape, and ``&`` / ``#``, which would end the option or the query."""
+    return _CANONICAL_ESCAPES.sub(lambda match: percent.encode(match.group()), text)
 
 
 def serialize(node: Any, *, url: bool = False) -> str:
@@ -156,7 +162,7 @@ def _json_string(text: str, form: _Form) -> str:
     body = json.dumps(text, ensure_ascii=False)[1:-1]
     if form.url:
         return "%22" + percent.encode(body, _URL_LITERAL_SAFE.replace("'", "") + "\\'") + "%22"
-    return '"' + _ESCAPE_LOOKALIKE.sub("%25", body) + '"'
+    return '"' + _canonical_text(body) + '"'
 
 
 def _json_value(node: Any, form: _Form) -> str:
@@ -249,8 +255,6 @@ def _in(node: tree.In, form: _Form) -> str:
 
 
 def _list(node: tree.ListExpr, form: _Form) -> str:
-    if not node.items:
-        raise ValueError("an 'in' list needs at least one item")
     return "(" + ",".join(_expr(item, form) for item in node.items) + ")"
 
 
@@ -292,7 +296,8 @@ def _path(node: tree.Path, form: _Form) -> str:
 
 
 def _annotation(node: tree.Annotation, form: _Form) -> str:
-    qualifier = "" if node.qualifier is None else ("%23" if form.url else "#") + node.qualifier
+    # '#' is encoded in both forms: raw, it would end a URL's query
+    qualifier = "" if node.qualifier is None else "%23" + node.qualifier
     return f"@{node.term}{qualifier}"
 
 

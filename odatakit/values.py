@@ -22,7 +22,7 @@ __all__ = [
     "Primitive",
     "Collection",
     "Structured",
-    "ContextUrl",
+    "ContextRef",
     "Value",
     "typed",
     "split_type",
@@ -86,7 +86,7 @@ class Collection:
 
 
 @attrs.frozen
-class ContextUrl:
+class ContextRef:
     """A context URL (``…/$metadata#Me/Messages('…')/Extensions/$entity``): the text, kept as given."""
 
     text: str
@@ -97,6 +97,20 @@ class ContextUrl:
         from .url import parse_context_url  # type: ignore[attr-defined]
 
         return parse_context_url(self.text)
+
+    def problem(self) -> str | None:
+        """Why the text is not a context URL, or None (also when ``odatakit.url`` is unavailable)."""
+        try:
+            from .url import parse_context_url  # type: ignore[attr-defined]
+        except ImportError:
+            return None
+        from .errors import ODataSyntaxError
+
+        try:
+            parse_context_url(self.text)
+        except ODataSyntaxError as error:
+            return f"{error.reason} at offset {error.offset}"
+        return None
 
     def __str__(self) -> str:
         return self.text

@@ -13,7 +13,7 @@ import attrs
 
 from . import _jsontext, edm
 from .errors import Fault, PayloadError
-from .values import Collection, ContextUrl, Primitive, Structured, Value, collection_type, split_type
+from .values import Collection, ContextRef, Primitive, Structured, Value, collection_type, split_type
 
 __all__ = ["decode", "decode_with_faults", "infer_type", "control_name", "Infer"]
 
@@ -297,7 +297,11 @@ class _Decoder:
     def control(self, name: str, raw: Any, path: str) -> Any:
         if name == "context":
             if isinstance(raw, str):
-                return ContextUrl(raw)
+                context = ContextRef(raw)
+                problem = context.problem()
+                if problem:
+                    self.fault(path, f"not a context URL: {problem}", "bad-control")
+                return context
         elif name == "count":
             try:
                 return self.read_primitive(raw, edm.PRIMITIVES["Int64"])

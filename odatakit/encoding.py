@@ -11,9 +11,9 @@ from typing import Any, Literal
 import attrs
 
 from . import _jsontext, edm
-from .decode import infer_type
+from .decoding import infer_type
 from .errors import Fault, PayloadError
-from .values import Collection, ContextUrl, Primitive, Structured, Value, split_type, typed
+from .values import Collection, ContextRef, Primitive, Structured, Value, split_type, typed
 
 __all__ = ["encode", "encode_json", "Version"]
 
@@ -148,7 +148,7 @@ class _Encoder:
             out[f"{prop}@{term}"] = raw
 
     def control(self, name: str, raw: Any) -> Any:
-        if isinstance(raw, ContextUrl):
+        if isinstance(raw, ContextRef):
             return raw.text
         if name == "count" and isinstance(raw, int) and self.style.ieee754_compatible:
             return str(raw)

@@ -1,0 +1,158 @@
+"""Payload validation: the shipped JSON Schemas (structure) plus the checks a schema cannot make
+(an annotation that disagrees with its value, ``#Int32`` on 2**40, an object inside an open
+extension). ``validate`` returns every fault; ``assert_valid`` raises ``PayloadError``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any, Literal
+
+import jsonschema
+import referencing
+
+from . import _jsontext
+from .decoding import Infer, decode_with_faults
+from .errors import Fault, PayloadError
+from .extensions import DIALECTS, dialect_of, extension_faults
+from .values import Collection, Structured, Value
+
+__all__ = ["validate", "assert_valid", "detect_kind", "Kind", "KINDS"]
+
+Kind = Literal["extension-create", "extension-patch", "extension-response", "entity", "collection", "error"]
+#: Each kind of payload and the schema (file URI and pointer) that describes it.
+KINDS: dict[str, str] = {
+    "extension-create": "urn:odatakit:schemas:extension#/$defs/create",
+    "extension-patch": "urn:odatakit:schemas:extension#/$defs/patch",
+    "extension-response": "urn:odatakit:schemas:extension#/$defs/response",
+    "entity": "urn:odatakit:schemas:entity",
+    "collection": "urn:odatakit:schemas:collection",
+    "error": "urn:odatakit:schemas:error",
+}
+_SCHEMA_FILES = ("control", "extension", "entity", "collection", "error")
+
+
+@functools.cache
+def _registry() -> referencing.Registry:  # type: ignore[type-arg]
+    folder = resources.files("odatakit") / "schemas"
+    contents = [json.loads((folder / f"{name}.json").read_text("utf-8")) for name in _SCHEMA_FILES]
+    return referencing.Registry().with_resources(
+        (schema["$id"], referencing.Resource.from_contents(schema)) for schema in contents
+    )
+
+
+@functools.cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": KINDS[kind]}
+    return jsonschema.Draft202012Validator(schema, registry=_registry())
+
+
+def detect_kind(document: Any) -> Kind:
+    """Which payload this looks like: an error, a collection (``value``), an extension or an entity."""
+    if isinstance(document, dict):
+        if "error" in document and all(k.startswith("@") for k in document if k != "error"):
+            return "error"
+        if isinstance(document.get("value"), list):
+            return "collection"
+        if dialect_of(document) is not None:
+            ids = [d.id_key for d in DIALECTS.values()] + ["@odata.id", "@id", "@odata.context", "@context"]
+            return "extension-response" if any(k in document for k in ids) else "extension-create"
+    return "entity"
+
+
+def validate(
+    payload: Any,
+    *,
+    kind: Kind | None = None,
+    infer: Infer = "spec",
+    ieee754_compatible: bool | None = None,
+    strict_names: bool = False,
+    max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+) -> list[Fault]:
+    """Every fault in ``payload`` (JSON text, bytes or parsed JSON), each with its JSON path.
+
+    ``kind`` picks the schema (``detect_kind`` guesses when None); ``strict_names`` also
+    requires reverse-DNS extension names, which the services only recommend.
+    """
+    return _check(payload, kind, infer, ieee754_compatible, strict_names, max_depth)[1]
+
+
+def assert_valid(
+    payload: Any,
+    *,
+    kind: Kind | None = None,
+    infer: Infer = "spec",
+    ieee754_compatible: bool | None = None,
+    strict_names: bool = False,
+    max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+) -> Value:
+    """Validate and decode; raises ``PayloadError`` with every fault, else returns the typed value."""
+    value, faults = _check(payload, kind, infer, ieee754_compatible, strict_names, max_depth)
+    if faults:
+        raise PayloadError(faults)
+    return value
+
+
+def _check(payload: Any, kind: Kind | None, infer: Infer, ieee754_compatible: bool | None, strict_names: bool,
+           max_depth: int) -> tuple[Value, list[Fault]]:
+    if isinstance(payload, (str, bytes)):
+        payload, faults = _jsontext.read(payload)
+        if faults:
+            return None, faults
+    value, faults = decode_with_faults(payload, infer=infer, ieee754_compatible=ieee754_compatible,
+                                       max_depth=max_depth)
+    if faults and faults[0].code == "too-deep":
+        return None, faults  # the schema validator would recurse as deep as the document
+    kind = kind or detect_kind(payload)
+    faults += _extension_checks(value, kind, strict_names)
+    faults += [f for f in _schema_faults(payload, kind) if not _said_already(f, faults)]
+    return value, faults
+
+
+def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
+    """A schema fault that repeats a semantic one: same path, or an any-of over a path that has one."""
+    broad = schema_fault.code in ("schema-anyOf", "schema-oneOf")
+    return any(f.path == schema_fault.path or broad and f.path.startswith(schema_fault.path) for f in faults)
+
+
+def _schema_faults(document: Any, kind: str) -> list[Fault]:
+    faults = []
+    for error in _validator(kind).iter_errors(document):
+        path = _jsontext.json_path(error.absolute_path)
+        faults.append(Fault(path, _message(error), f"schema-{error.validator}"))
+    return faults
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, made specific where it would only say 'not valid under any schema'."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        return jsonschema.exceptions.best_match(error.context).message
+    if error.validator == "required":
+        return f"missing the required {error.message.split(' is a required')[0]}"
+    if error.validator == "pattern":
+        return f"{error.instance!r} is not allowed here (expected {error.validator_value!r})"
+    return error.message
+
+
+def _extension_checks(value: Value, kind: str, strict_names: bool) -> list[Fault]:
+    """Extension rules for the top-level extension and every item of an Extensions array (iterative)."""
+    faults: list[Fault] = []
+    request = kind in ("extension-create", "extension-patch")
+    if kind.startswith("extension") and isinstance(value, Structured):
+        faults += extension_faults(value, "$", request=request, strict_names=strict_names)
+    stack: list[tuple[Value, str]] = [(value, "$")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, Structured):
+            for key, item in node.properties.items():
+                here = _jsontext.child(path, key)
+                if key in {d.extensions_key for d in DIALECTS.values()} and isinstance(item, Collection):
+                    faults += [f for i, ext in enumerate(item.items) if isinstance(ext, Structured)
+                               for f in extension_faults(ext, _jsontext.child(here, i), strict_names=strict_names)]
+                else:
+                    stack.append((item, here))
+        elif isinstance(node, Collection):
+            stack.extend((item, _jsontext.child(path, i)) for i, item in enumerate(node.items))
+    return faults
