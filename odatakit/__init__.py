@@ -46,8 +46,53 @@ __all__ = [
 ]
 
 # -- query builder (issue 3) -------------------------------------------------------------------
+from .builder import (
+    F,
+    Expression,
+    Q,
+    S,
+    SearchTerm,
+    alias,
+    asc,
+    case,
+    cast,
+    desc,
+    enum_literal,
+    enum_type,
+    expand_item,
+    fn,
+    isof,
+    it,
+    lit,
+    root,
+    select_item,
+    this,
+)
+
+__all__ += [
+    "F", "Expression", "Q", "S", "SearchTerm", "alias", "asc", "case", "cast", "desc",
+    "enum_literal", "enum_type", "expand_item", "fn", "isof", "it", "lit", "root", "select_item",
+    "this",
+]
 
 # -- entity URLs and request helpers (issue 3) -------------------------------------------------
+from .http import (
+    ErrorDetail, MailboxNotEnabledError, ODataError, Preference, accept, anchor_mailbox, parse_error,
+    parse_header, parse_prefer, prefer, request_headers,
+)
+from .url import (
+    CastSegment, ContextFragment, ContextUrl, CrossJoinSegment, DollarSegment, FilterPathSegment,
+    KeyAsSegment, KeyPredicate, NameSegment, ServiceRoot, Url, UserContext, extension_id,
+    extension_name, graph, outlook, parse_context_url, parse_url, service,
+)
+
+__all__ += [
+    "Url", "ServiceRoot", "UserContext", "NameSegment", "CastSegment", "KeyAsSegment", "KeyPredicate",
+    "DollarSegment", "FilterPathSegment", "CrossJoinSegment", "ContextUrl", "ContextFragment",
+    "outlook", "graph", "service", "parse_url", "parse_context_url", "extension_id", "extension_name",
+    "ODataError", "MailboxNotEnabledError", "ErrorDetail", "parse_error", "Preference", "prefer",
+    "parse_prefer", "parse_header", "accept", "anchor_mailbox", "request_headers",
+]
 
 # -- payload codec and validation (issue 4) ----------------------------------------------------
 from .decoding import decode

@@ -11,7 +11,7 @@ __all__ = ["describe_expected", "hint_for"]
 _OPERATORS = {
     "EQ": "eq", "NE": "ne", "GT": "gt", "GE": "ge", "LT": "lt", "LE": "le", "_AND": "and", "_OR": "or",
     "ADD": "add", "SUB": "sub", "MUL": "mul", "DIV": "div", "DIVBY": "divby", "MOD": "mod",
-    "_HAS": "has", "_IN": "in",
+    "_HAS": "has", "IN": "in",
 }
 _EXPRESSION_STARTS = {
     "NULL", "TRUE", "FALSE", "NAN_INF", "GUID", "DATE_TIME_OFFSET", "DATE", "TIME_OF_DAY", "DOUBLE",
@@ -20,7 +20,7 @@ _EXPRESSION_STARTS = {
     "_LBRACE",
 }
 _WORDS = {
-    "_RPAR": "')'", "_COMMA": "','", "_COLON": "':'", "_SLASH": "'/'", "_SEMI": "';'", "STAR": "'*'",
+    "_RPAR": "')'", "_LPAR": "'('", "_LBRACKET": "'['", "_LBRACE": "'{'", "_COMMA": "','", "_COLON": "':'", "_SLASH": "'/'", "_SEMI": "';'", "STAR": "'*'",
     "_RBRACKET": "']'", "_RBRACE": "'}'", "$END": "the end of the text", "ASC": "'asc'",
     "DESC": "'desc'", "AS": "'as'", "REF_SUFFIX": "'/$ref'", "COUNT_SUFFIX": "'/$count'",
     "COUNT_SEGMENT": "'$count'", "ANY": "'any('", "ALL": "'all('", "FILTER_SEGMENT": "'$filter('",
@@ -28,7 +28,7 @@ _WORDS = {
     "QUALIFIED_STAR": "a namespace and '.*'", "VALUE_SEGMENT": "'$value'", "COLLECTION": "'Collection('",
     "SEARCH_WORD": "a search word", "SEARCH_PHRASE": "a quoted search phrase", "S_NOT": "'NOT'",
     "S_AND": "'AND'", "S_OR": "'OR'", "S_SPACE": "a space", "SEARCH_INCOMPLETE": "a quoted search term",
-    "ALIAS_DEF": "an alias definition '@name='",
+    "ALIAS_DEF": "an alias definition '@name='", "ALIAS": "an @alias",
 }
 _LITERAL_WORDS = {
     "INTEGER": "a number", "STRING": "a string in single quotes", "TRUE": "true", "FALSE": "false",
@@ -79,24 +79,30 @@ _OPERATOR_AT_END = re.compile(
 _QUOTE = re.compile(r"'|%27")
 
 
-def hint_for(text: str, offset: int, expected: set[str]) -> str | None:
-    """A plain sentence for the common mistakes at ``offset``, or None."""
+def hint_for(text: str, offset: int, expected: set[str]) -> tuple[str, int, list[str] | None] | None:
+    """A plain sentence for the common mistakes at ``offset``: (reason, offset, what was
+    expected instead of the parser's list, or None to keep it); None when nothing fits."""
     rest = text[offset:]
-    if rest.startswith(("'", "%27")) and "STRING" in expected | {"STRING"}:
+    if rest.startswith(("'", "%27")):
         quotes = len(_QUOTE.findall(rest))
         if quotes % 2 == 1:
-            return "unterminated string literal: the quote opened here is never closed (write '' for a quote inside a string)"
-    if rest.startswith('"') and "JSON_STRING" not in expected:
-        return "strings are written in single quotes in OData: 'text'"
+            return (
+                "unterminated string literal: the quote opened here is never closed "
+                "(a quote inside a string is written twice: 'O''Neil')", offset, ["a closing '"],
+            )
+    if rest.startswith('"') and "STRING" in expected and "JSON_STRING" not in expected:
+        return "strings are written in single quotes in OData: 'text'", offset, None
+    if offset and text[offset - 1] == "'" and rest[:1].isalnum() and "STRING" not in expected:
+        return "a quote inside a string is written twice: 'O''Neil'", offset, None
     operator = _OPERATOR_AT_END.match(rest)
     if operator:
-        return f"missing operand after '{operator.group(1).lower()}'"
-    if offset >= len(text) and expected & _EXPRESSION_STARTS:
-        return "the text ends where an expression should follow"
-    if rest.lstrip().startswith((")", "%29")) and text[:offset].rstrip().endswith((",", "%2C")):
-        return "nothing follows the last ','; remove the trailing comma"
-    if offset >= len(text):
-        return None
-    if rest[0] in "=<>!&|" and expected & set(_OPERATORS):
-        return f"'{rest[0]}' is not an OData operator; use eq, ne, gt, ge, lt, le, and, or"
+        word = operator.group(1).lower()
+        return f"missing operand: '{word}' needs an expression after it", len(text), ["an expression"]
+    before = text[:offset].rstrip()
+    if rest.lstrip().startswith((")", "%29")) and before.endswith((",", "%2C", "%2c")):
+        return "nothing follows the last ','; remove the trailing comma", offset, None
+    stripped = rest.lstrip(" \t")
+    if stripped and stripped[0] in "=<>!&|" and expected & set(_OPERATORS):
+        at = offset + len(rest) - len(stripped)
+        return f"'{stripped[0]}' is not an OData operator; use eq, ne, gt, ge, lt, le, and, or, not", at, None
     return None

@@ -16,6 +16,7 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:  # type
     registrars = [_cli_query.register]
     # Areas append their own `register(subparsers)` below, one line each.
     registrars.append(__import__(f"{__package__}._cli_payload", fromlist=["register"]).register)
+    registrars.append(__import__(f"{__package__}._cli_url", fromlist=["register"]).register)
     return registrars
 
 

@@ -117,7 +117,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, _NUMBER):
-        return f"the number {value}"
+        return f"the number {edm.shown(value)}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the string {shown!r}"
@@ -219,10 +219,10 @@ class _Decoder:
         if not isinstance(json_value, _NUMBER) or isinstance(json_value, bool):
             raise wrong
         if ieee and name in ("Int64", "Decimal"):
-            raise ValueError(f"with IEEE754Compatible=true, Edm.{name} is written as a string, not {json_value}")
+            raise ValueError(f"with IEEE754Compatible=true, Edm.{name} is written as a string, not a number")
         if name in edm.INT_RANGES:
             if not _is_integer(json_value):
-                raise ValueError(f"{json_value} is not an integer, so not an Edm.{name}")
+                raise ValueError(f"{edm.shown(json_value)} is not an integer, so not an Edm.{name}")
             kind.check(int(json_value))
             return int(json_value)
         if name == "Decimal":

@@ -348,6 +348,14 @@ def _check_instance(name: str, python: type) -> Callable[[Any], None]:
     return check
 
 
+def shown(number: int | Decimal | float) -> str:
+    """A number for an error message; a huge one by its size (``str`` of it may be refused)."""
+    if isinstance(number, int) and number.bit_length() > 200:
+        return f"a {int(number.bit_length() * 0.30103) + 1}-digit number"
+    text = str(number)
+    return text if len(text) <= 60 else f"a {len(text)}-character number ({text[:20]}...)"
+
+
 def _int_type(name: str) -> EdmType:
     low, high = INT_RANGES[name]
     pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?\d{{1,{_SIGNED[name]}}}")
@@ -356,7 +364,7 @@ def _int_type(name: str) -> EdmType:
     def check(value: Any) -> None:
         is_int(value)
         if not low <= value <= high:
-            raise ValueError(f"{value} is out of range for Edm.{name} ({low}..{high})")
+            raise ValueError(f"{shown(value)} is out of range for Edm.{name} ({low}..{high})")
 
     def parse(text: str) -> int:
         value = int(_full(pattern, text, f"Edm.{name}").group())
@@ -373,10 +381,10 @@ def exact_float(number: Decimal | int, name: str = "Double") -> float:
     except OverflowError:
         value = math.inf
     if math.isinf(value) or (name == "Single" and abs(value) > SINGLE_MAX):
-        raise ValueError(f"{number} is out of range for Edm.{name}")
+        raise ValueError(f"{shown(number)} is out of range for Edm.{name}")
     if Decimal(repr(value)) != Decimal(number):
         raise ValueError(
-            f"{number} cannot be held exactly by Edm.{name} (it would be rounded to {value!r}); "
+            f"{shown(number)} cannot be held exactly by Edm.{name} (it would be rounded to {value!r}); "
             "use Edm.Decimal or Edm.Int64 for exact numbers"
         )
     return value

@@ -105,7 +105,7 @@ def extension_faults(value: Structured, path: str = "$", *, request: bool = Fals
     other = GRAPH if dialect is OUTLOOK else OUTLOOK
     for key in (other.name_key, other.id_key):
         if key in value.properties and key not in (dialect.name_key, dialect.id_key):
-            faults.append(Fault(_jsontext.child(path, key), f"{key!r} is the {other.name} spelling; a {dialect.name} "
+            faults.append(Fault(_jsontext.child(path, key), f"{key!r} is the {other.name.capitalize()} spelling; a {dialect.name.capitalize()} "
                                                             f"extension has {dialect.name_key!r} and {dialect.id_key!r}",
                                 "extension-dialect"))
     name_value = value.properties.get(dialect.name_key)
@@ -231,17 +231,18 @@ def merge(ext: OpenTypeExtension, patch: OpenTypeExtension | Mapping[str, Any] |
 
 
 def _keep_type(old: Value, new: Value) -> Value:
-    """``new`` read as ``old``'s type when ``new`` carries only an inferred type and reads as it."""
-    if not isinstance(old, Primitive) or not isinstance(new, Primitive) or new.value is None:
+    """``new`` read as ``old``'s type when ``new`` carries only an inferred type and its text reads as it."""
+    if not isinstance(old, Primitive) or not isinstance(new, Primitive) or new.value is None \
+            or old.type == new.type or old.type not in edm.PRIMITIVES:
         return new
     json_value = encode(new)
-    if old.type == new.type or infer_type(json_value) != new.type or old.type not in edm.PRIMITIVES:
-        return new
+    if infer_type(json_value) != new.type:
+        return new  # the patch said its type: that wins
+    text = json_value if isinstance(json_value, str) else _jsontext.write(json_value)
     try:
-        converted = decode({"v@odata.type": f"#{old.type}", "v": json_value})
-    except PayloadError:
+        return Primitive(old.type, edm.PRIMITIVES[old.type].parse(text))
+    except ValueError:
         return new
-    return converted["v"] if isinstance(converted, Structured) else new
 
 
 def with_extensions(item: Mapping[str, Any], *extensions: OpenTypeExtension, **encode_options: Any) -> dict[str, Any]:

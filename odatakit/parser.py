@@ -8,6 +8,7 @@ exceptions into ``ODataSyntaxError`` with an offset into the text as given.
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -275,16 +276,18 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return tree.BinaryOp("has", c[0], c[1])
 
     def in_expr(self, c: list[Any]) -> tree.In:
-        return tree.In(c[0], c[1])
+        left, operator, right = c
+        if isinstance(right, _NotAList):
+            raise _Fault("an 'in' list holds literals (or @aliases) only: Name in ('a','b')", operator.end_pos)
+        return tree.In(left, right)
 
     def in_list(self, c: list[Any]) -> Any:
         c = [item for item in c if item is not None]
         listable = (tree.Literal, tree.EnumLiteral, tree.Alias)
         if len(c) == 1 and not isinstance(c[0], listable):
             return c[0]  # a parenthesized collection expression
-        for item in c:
-            if not isinstance(item, listable):
-                raise _Fault("an 'in' list holds literals (or @aliases) only: Name in ('a','b')", 0)
+        if not all(isinstance(item, listable) for item in c):
+            return _NotAList()  # reported by in_expr, which knows where the list starts
         return tree.ListExpr(c)
 
     def paren_expr(self, c: list[Any]) -> Any:
@@ -401,8 +404,15 @@ class _Build(Transformer):  # type: ignore[type-arg]
             raise _Fault("all() needs a lambda variable and a predicate, e.g. all(x:x/Price gt 5)", _at(kind))
         return tree.Lambda(str(kind).lower(), str(variable) if variable is not None else None, predicate)
 
-    def entity_set(self, c: list[Any]) -> tree.EntitySet:
-        return tree.EntitySet(str(c[0]), c[1])
+    def root_call_segment(self, c: list[Any]) -> Any:
+        """After ``$root/``: ``Employees('A1245')`` / ``Orders(ID=1,Line=2)`` is an entity set with
+        a key; ``TheMostPopularAddress()`` (empty parentheses) a function import."""
+        name, args = str(c[0]), c[1]
+        if args is None:
+            return tree.FunctionCall(name)
+        if isinstance(args, _Positional):
+            return tree.EntitySet(name, tree.Key(tree.KeyValue(_key_value(arg)) for arg in args.items))
+        return tree.EntitySet(name, tree.Key(tree.KeyValue(arg.value, arg.name) for arg in args.items))
 
     def key(self, c: list[Any]) -> tree.Key:
         names = [part.name for part in c]
@@ -569,6 +579,10 @@ class _Build(Transformer):  # type: ignore[type-arg]
 setattr(_Build, "lambda", _Build.lambda_)
 
 
+class _NotAList:
+    """A parenthesized list after ``in`` that holds more than literals."""
+
+
 @attrs.frozen
 class _Positional:
     items: tuple[Any, ...]
@@ -668,16 +682,39 @@ def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int
             offset = len(text)
     else:
         assert isinstance(error, UnexpectedCharacters)
-        offset, expected = error.pos_in_stream, error.allowed or set()
-    reason = hint_for(text, offset, set(expected)) or (
-        "unexpected end of input" if offset >= len(text) else f"unexpected {_describe_at(text, offset)}"
-    )
-    raise ODataSyntaxError(reason, shown, base + offset, describe_expected(start, expected)) from None
+        offset, expected = error.pos_in_stream, _exact_expectations(error)
+    words = describe_expected(start, expected)
+    hint = hint_for(text, offset, set(expected))
+    if hint is not None:
+        reason, offset, better_words = hint
+        words = better_words if better_words is not None else words
+    elif offset >= len(text):
+        reason = "unexpected end of input"
+    else:
+        while offset < len(text) - 1 and text[offset] in " \t\r\n":
+            offset += 1  # point at what follows a space, not at the space
+        reason = f"unexpected {_describe_at(text, offset)}"
+    raise ODataSyntaxError(reason, shown, base + offset, words) from None
+
+
+def _exact_expectations(error: UnexpectedCharacters) -> set[str]:
+    """What the parser state really accepts (the lexer's list is the union over merged states)."""
+    parser = getattr(error, "interactive_parser", None)
+    if parser is not None:
+        try:
+            return set(parser.accepts())
+        except (_Fault, UnexpectedInput, ValueError):
+            pass  # an earlier value was already invalid: fall back to the lexer's list
+    return set(error.allowed or ())
 
 
 def _describe_at(text: str, offset: int) -> str:
-    char = text[offset]
-    return f"character {char!r}" if char.isprintable() else f"character U+{ord(char):04X}"
+    word = re.match(r"[\w.@$]+|.", text[offset:], re.DOTALL)
+    assert word is not None
+    shown = word.group()[:24]
+    if len(shown) == 1 and not shown.isprintable():
+        return f"character U+{ord(shown):04X}"
+    return f"{shown!r}"
 
 
 def walk(node: Any) -> Iterator[tuple[Any, int]]:

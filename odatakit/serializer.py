@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from . import edm, percent, tree
-from .errors import ODataSyntaxError
 from .syntax import ATOM, MAX_DEPTH, PRECEDENCE, SYSTEM_QUERY_OPTIONS
 
 __all__ = ["serialize", "format_literal"]
@@ -203,12 +202,11 @@ def _binding(node: Any) -> int:
 
 
 def _operand(node: Any, form: _Form, parenthesize: bool) -> str:
-    text = _expr(node, form)
+    text = _print(node, form)
     return f"({text})" if parenthesize else text
 
 
-def _expr(node: Any, form: _Form) -> str:
-    return _print(node, form)
+_expr = _print  # an expression prints like any node; the name says what is expected there
 
 
 def _binary(node: tree.BinaryOp, form: _Form) -> str:
@@ -239,9 +237,7 @@ def _unary(node: tree.UnaryOp, form: _Form) -> str:
     # "-" before a literal would merge into a negative number literal: keep them apart.
     wrap = _binding(node.operand) < level or (node.op == "-" and isinstance(node.operand, (tree.Literal, tree.EnumLiteral)))
     operand = _operand(node.operand, form, wrap)
-    if node.op == "-":
-        return "-" + operand
-    return f"not{form.space}{operand}" if not wrap else f"not{form.space}{operand}"
+    return "-" + operand if node.op == "-" else f"not{form.space}{operand}"
 
 
 def _in(node: tree.In, form: _Form) -> str:
@@ -337,7 +333,7 @@ def _entity_set(node: tree.EntitySet, form: _Form) -> str:
 _OPTION_ORDER = ("filter", "search", "select", "expand", "orderby", "skip", "top", "count", "levels", "compute")
 _QUERY_ORDER = (
     "filter", "search", "expand", "select", "orderby", "skip", "top", "count", "compute", "index",
-    "levels", "format", "skiptoken", "deltatoken", "schemaversion",
+    "levels", "format", "skiptoken", "deltatoken", "schemaversion", "id",
 )
 
 

@@ -74,9 +74,10 @@ SYSTEM_QUERY_OPTIONS: dict[str, str | None] = {
     "skiptoken": None,
     "deltatoken": None,
     "schemaversion": None,
+    "id": None,  # $id: the entity-id of GET $entity?$id=…
 }
 
 #: Deepest tree the parser returns and the serializer prints; deeper input is refused with a
 #: clear error instead of running Python's recursion out (10,000 nested parentheses around one
 #: value make no depth and still parse).
-MAX_DEPTH = 250
+MAX_DEPTH = 200

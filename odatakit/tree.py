@@ -544,5 +544,6 @@ class Query(Node):
     skiptoken: str | None = None
     deltatoken: str | None = None
     schemaversion: str | None = None
+    id: str | None = None
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
     custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=_tuple)

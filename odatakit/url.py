@@ -88,13 +88,10 @@ _TYPE_NAMESPACES = ("microsoft.outlookservices.", "microsoft.graph.")
 OUTLOOK_EXTENSION_PREFIX = "Microsoft.OutlookServices.OpenTypeExtension."
 GRAPH_EXTENSION_PREFIX = "microsoft.graph.openTypeExtension."
 
-# Characters a key may keep raw in a path segment: pchar (RFC 3986 / ABNF) without "+", which
-# some stacks decode as a space. Everything else (/ ? # % space controls non-ASCII) is encoded.
-_KEY_SAFE = "'(),=:@!*;$&"
-# A key written as a segment also encodes "(", ")" and "$", which would read back as syntax.
+# Characters a key written as a path segment may keep raw: pchar (RFC 3986 / ABNF) without "+"
+# (some stacks decode it as a space) and without "(", ")", "$", which would read back as syntax.
+# Everything else (/ ? # % space, controls, non-ASCII) is percent-encoded.
 _SEGMENT_KEY_SAFE = "',=:@!*;&"
-# A $filter(...) path segment keeps "/" (member paths) and the expression's punctuation.
-_FILTER_SAFE = _KEY_SAFE + "/"
 
 
 def _fullmatch(pattern: re.Pattern[str], text: str) -> bool:
@@ -269,8 +266,6 @@ class KeyAsSegment:
             raise ValueError(
                 f"key {self.value!r} cannot be a path segment (empty or a dot segment); use the parenthesized form"
             )
-        if self.value.lower().startswith(_TYPE_NAMESPACES):
-            raise ValueError(f"key {self.value!r} would read back as a type cast; use the parenthesized form")
 
 
 @attrs.frozen
@@ -425,6 +420,10 @@ class Url:
         if as_segment:
             if named or len(value) != 1 or not isinstance(value[0], str):
                 raise ValueError("a key as a segment is one text value")
+            previous = self.path[-1] if self.path else None
+            if value[0].lower().startswith(_TYPE_NAMESPACES) and not (
+                    isinstance(previous, NameSegment) and previous.kind == "extensions"):
+                raise ValueError(f"key {value[0]!r} would read back as a type cast; use the parenthesized form")
             return self._append(KeyAsSegment(value[0]))
         key = _make_key(value, named)
         last = self.path[-1] if self.path else None
@@ -536,6 +535,7 @@ def _normal(url: Url) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 _INT32 = range(-2**31, 2**31)
+_INT64 = range(-2**63, 2**63)
 
 
 def _literal(value: Any) -> tree.Expr:
@@ -547,6 +547,8 @@ def _literal(value: Any) -> tree.Expr:
     if isinstance(value, str):
         return tree.Literal("String", value)
     if isinstance(value, int):
+        if value not in _INT64:
+            raise ValueError(f"integer key {value} is outside Int64; give it as a Decimal")
         return tree.Literal("Int32" if value in _INT32 else "Int64", value)
     if isinstance(value, uuid.UUID):
         return tree.Literal("Guid", value)
@@ -630,10 +632,22 @@ def _serialize(node: Any, url: bool = False) -> str:
     return serialize(node, url=url)
 
 
+def _for_path(url_form: str, *, key: bool) -> str:
+    """The serializer's URL (query) form made fit for a path segment.
+
+    The query form leaves ``?`` and ``/`` raw (legal in a query, not inside a path segment: in a
+    key ``/`` only comes from a value, in a ``$filter(…)`` segment it is also a member path) and
+    encodes ``=`` (legal raw in a path; Outlook ids end in ``=``). The form encodes ``%`` itself,
+    so every ``%3D`` in it stands for an ``=`` of the value.
+    """
+    text = percent.encode(url_form, frozenset(url_form) - {"?"} - ({"/"} if key else set()))
+    return text.replace("%3D", "=") if key else text
+
+
 def _render_key(key: tree.Key) -> str:
     if not key.values:
         return "()"
-    return percent.encode(_serialize(key), _KEY_SAFE)
+    return _for_path(_serialize(key, url=True), key=True)
 
 
 def _render_segment(segment: PathSegment) -> str:
@@ -646,7 +660,7 @@ def _render_segment(segment: PathSegment) -> str:
     if isinstance(segment, DollarSegment):
         return segment.name
     if isinstance(segment, FilterPathSegment):
-        return "$filter(" + percent.encode(_serialize(segment.predicate), _FILTER_SAFE) + ")"
+        return "$filter(" + _for_path(_serialize(segment.predicate, url=True), key=False) + ")"
     if isinstance(segment, CrossJoinSegment):
         return "$crossjoin(" + ",".join(segment.names) + ")"
     raise TypeError(f"not a path segment: {segment!r}")
@@ -717,31 +731,35 @@ def _token_at(text: str, i: int, choices: tuple[str, ...]) -> str | None:
     return None
 
 
-def _split_segments(text: str, base: int, whole: str) -> list[tuple[str, int]]:
-    """Split a path at raw ``/`` outside parentheses (quotes inside parentheses respected);
-    ``%2F`` is never a separator. Returns (segment text, offset into ``whole``)."""
+def _split_segments(text: str, base: int, whole: str, track_quotes: bool = True) -> list[tuple[str, int]]:
+    """Split a path at raw ``/`` outside raw parentheses (quotes inside them respected);
+    ``%2F`` is never a separator. Returns (segment text, offset into ``whole``).
+
+    Only raw parentheses count here: a key written as a segment encodes its parentheses
+    (``%28``), which must not swallow the following ``/``. ``Customers%28%27O%27%27Neil%27%29``
+    holds no raw ``/`` and splits the same either way.
+    """
     segments: list[tuple[str, int]] = []
     depth, quoted, start, i = 0, False, 0, 0
     while i < len(text):
-        if depth and (q := _token_at(text, i, _QUOTE)):
+        if depth and track_quotes and (q := _token_at(text, i, _QUOTE)):
             quoted = not quoted
             i += len(q)
             continue
+        char = text[i]
         if not quoted:
-            if o := _token_at(text, i, _OPEN):
+            if char == "(":
                 depth += 1
-                i += len(o)
-                continue
-            if depth and (c := _token_at(text, i, _CLOSE)):
+            elif char == ")" and depth:
                 depth -= 1
-                i += len(c)
-                continue
-            if text[i] == "/" and depth == 0:
+            elif char == "/" and depth == 0:
                 segments.append((text[start:i], base + start))
                 start = i + 1
         i += 1
-    if quoted:
-        raise ODataSyntaxError("unterminated string literal", whole, base + len(text), ["'"])
+    if quoted and track_quotes:
+        # an unbalanced quote (Customers('O%27Neil')): split by parentheses alone and let the key
+        # parser point at the exact place
+        return _split_segments(text, base, whole, track_quotes=False)
     if depth:
         raise ODataSyntaxError("unclosed parenthesis", whole, base + len(text), [")"])
     segments.append((text[start:], base + start))
@@ -875,7 +893,8 @@ def _parse_segment(text: str, offset: int, whole: str, previous: PathSegment | N
     if _is_keyed(previous, dialect):
         # URL Conventions §4.3.6: after a collection, an operation or a cast wins over a key value;
         # only raw parentheses open a parameter list here (a key segment encodes its parentheses).
-        if re.fullmatch(rf"{_IDENT}(?:\.{_IDENT})*\(.*\)", text, re.S) or text.lower().startswith(_TYPE_NAMESPACES):
+        cast = text.lower().startswith(_TYPE_NAMESPACES) and previous.kind != "extensions"  # type: ignore[union-attr]
+        if re.fullmatch(rf"{_IDENT}(?:\.{_IDENT})*\(.*\)", text, re.S) or cast:
             return _parse_named(text, offset, whole)
         return [KeyAsSegment(percent.decode(text))]
     head = _name_prefix(text)
@@ -1146,6 +1165,8 @@ def _parse_fragment(whole: str, start: int) -> ContextFragment:
             select = _select_list(last_text, at, whole, last_offset)
             segments[-1] = (last_text[:at], last_offset)
         except ODataSyntaxError as select_error:
+            if last_text.startswith(("@", "%40"), at + 1):
+                raise  # an annotation, never a key
             try:
                 _parse_named(last_text, last_offset, whole)
             except ODataSyntaxError:

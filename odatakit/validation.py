@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from typing import Any, Literal
 
@@ -108,7 +109,12 @@ def _check(payload: Any, kind: Kind | None, infer: Infer, ieee754_compatible: bo
     kind = kind or detect_kind(payload)
     faults += _extension_checks(value, kind, strict_names)
     faults += [f for f in _schema_faults(payload, kind) if not _said_already(f, faults)]
-    return value, faults
+    return value, sorted(faults, key=_path_order)
+
+
+def _path_order(fault: Fault) -> list[tuple[int, Any]]:
+    """Sort key: paths in order, array indexes compared as numbers (``[2]`` before ``[10]``)."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"\[(\d+)\]", fault.path)]
 
 
 def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
@@ -118,11 +124,14 @@ def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
 
 
 def _schema_faults(document: Any, kind: str) -> list[Fault]:
-    faults = []
+    faults: dict[Fault, None] = {}  # the same fault can come from two schemas ($ref): keep one
     for error in _validator(kind).iter_errors(document):
         path = _jsontext.json_path(error.absolute_path)
-        faults.append(Fault(path, _message(error), f"schema-{error.validator}"))
-    return faults
+        faults[Fault(path, _message(error), f"schema-{error.validator}")] = None
+    return list(faults)
+
+
+_JSON_KINDS = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
 
 
 def _message(error: jsonschema.ValidationError) -> str:
@@ -131,9 +140,17 @@ def _message(error: jsonschema.ValidationError) -> str:
         return jsonschema.exceptions.best_match(error.context).message
     if error.validator == "required":
         return f"missing the required {error.message.split(' is a required')[0]}"
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        extra = [k for k in error.instance if k not in schema.get("properties", {})
+                 and not any(re.search(p, k) for p in schema.get("patternProperties", {}))]
+        return f"property not allowed here: {', '.join(map(repr, extra))}"
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return f"expected {' or '.join(expected)}, found {_JSON_KINDS.get(type(error.instance), 'number')}"
     if error.validator == "pattern":
         return f"{error.instance!r} is not allowed here (expected {error.validator_value!r})"
-    return error.message
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
 
 
 def _extension_checks(value: Value, kind: str, strict_names: bool) -> list[Fault]:

@@ -1,0 +1,113 @@
+"""``odatakit fmt`` and ``odatakit parse``: query text → tree → canonical text / JSON."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import math
+import sys
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from . import edm, tree
+from .errors import ODataSyntaxError
+from .parser import (
+    parse_compute, parse_expand, parse_filter, parse_orderby, parse_query, parse_search, parse_select,
+)
+from .serializer import serialize
+from .syntax import SYSTEM_QUERY_OPTIONS
+
+__all__ = ["register", "tree_to_json"]
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "query": parse_query, "filter": parse_filter, "expand": parse_expand, "select": parse_select,
+    "orderby": parse_orderby, "search": parse_search, "compute": parse_compute,
+}
+
+
+def _looks_like_query(text: str) -> bool:
+    """``$filter=…&…``, ``?…`` or ``filter=…`` is a query string; anything else a filter."""
+    head = text.lstrip("?").split("&", 1)[0].split("=", 1)[0].lower()
+    return text.startswith(("?", "$", "@")) or ("=" in text and head.lstrip("$") in SYSTEM_QUERY_OPTIONS)
+
+
+def _parse(args: argparse.Namespace) -> Any:
+    from .cli import read_argument
+
+    text = read_argument(args.query)
+    kind = args.kind or ("query" if _looks_like_query(text) else "filter")
+    return _PARSERS[kind](text)
+
+
+def tree_to_json(node: Any) -> Any:
+    """A JSON-ready view of a tree: ``{"node": "BinaryOp", "op": "eq", …}``; exact numbers as strings."""
+    if isinstance(node, tree.Node):
+        view: dict[str, Any] = {"node": type(node).__name__}
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name)
+            if value is None or value == () or (field.default is False and value is False):
+                continue  # unset options and default flags say nothing
+            view[field.name] = tree_to_json(value)
+        return view
+    if isinstance(node, tuple):
+        return [tree_to_json(item) for item in node]
+    if isinstance(node, bool) or node is None or isinstance(node, str):
+        return node
+    if isinstance(node, int):
+        return node if abs(node) < 2**53 else str(node)
+    if isinstance(node, float):
+        return node if math.isfinite(node) else {math.inf: "INF", -math.inf: "-INF"}.get(node, "NaN")
+    if isinstance(node, Decimal):
+        return str(node)
+    if isinstance(node, bytes):
+        return base64.urlsafe_b64encode(node).decode("ascii")
+    if isinstance(node, (uuid.UUID, edm.Date, edm.TimeOfDay, edm.DateTimeOffset, edm.Duration)):
+        return str(node)
+    raise TypeError(f"no JSON view for {type(node).__name__}")
+
+
+def _run(action: Callable[[argparse.Namespace, Any], str]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            parsed = _parse(args)
+        except ODataSyntaxError as error:
+            print(f"odatakit: syntax error: {error}", file=sys.stderr)
+            return 1
+        print(action(args, parsed))
+        return 0
+
+    return run
+
+
+def _fmt(args: argparse.Namespace, parsed: Any) -> str:
+    return serialize(parsed, url=args.url)
+
+
+def _show(args: argparse.Namespace, parsed: Any) -> str:
+    if args.json:
+        return json.dumps(tree_to_json(parsed), indent=2, ensure_ascii=False)
+    return repr(parsed)
+
+
+def register(subparsers: Any) -> None:
+    kinds = sorted(_PARSERS)
+    for name, action, description in (
+        ("fmt", _fmt, "print the canonical text of a query (or of one option's value)"),
+        ("parse", _show, "print the tree of a query (or of one option's value)"),
+    ):
+        command = subparsers.add_parser(name, help=description, description=description)
+        command.add_argument("query", metavar="QUERY", help="query text, or - to read standard input")
+        command.add_argument(
+            "--as", dest="kind", choices=kinds,
+            help="what the text is (default: a whole query string if it starts with $, ? or @, else a $filter)",
+        )
+        if name == "fmt":
+            command.add_argument("--url", action="store_true", help="print the percent-encoded URL form")
+        else:
+            command.add_argument("--json", action="store_true", help="print the tree as JSON")
+        command.set_defaults(run=_run(action))

@@ -1,0 +1,99 @@
+"""No input crashes, hangs or runs Python's recursion out: deep, long and hostile text ends in a
+tree or in ODataSyntaxError. (Sizes are large enough to catch quadratic or exponential
+behaviour; the benchmarks, not these tests, measure speed.)"""
+
+from __future__ import annotations
+
+import pytest
+
+import odatakit
+from odatakit import ODataSyntaxError
+from odatakit.syntax import MAX_DEPTH
+from odatakit.tree import BinaryOp, Literal, Or, Path, Property, UnaryOp
+
+MEGABYTE = 1_000_000
+
+
+def test_ten_thousand_parentheses_parse_to_the_inner_expression() -> None:
+    text = "(" * 10_000 + "A eq 1" + ")" * 10_000
+    assert odatakit.parse_filter(text) == BinaryOp("eq", Path((Property("A"),)), Literal("Int32", 1))
+
+
+def test_unbalanced_ten_thousand_parentheses_is_a_syntax_error() -> None:
+    with pytest.raises(ODataSyntaxError, match="end of input"):
+        odatakit.parse_filter("(" * 10_000 + "A eq 1" + ")" * 9_999)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not " * 10_000 + "A",
+        "-" * 10_000 + "A",
+        " add ".join(["A"] * 10_000) + " eq 1",
+        "A/any(x:" * 3_000 + "x" + ")" * 3_000,
+        "A eq " + "[" * 10_000 + "1" + "]" * 10_000,
+        "case(" * 2_000 + "true:1" + ")" * 2_000,
+    ],
+    ids=["not", "negation", "add-chain", "lambdas", "json", "case"],
+)
+def test_deep_trees_end_in_an_error_not_a_recursion_error(text: str) -> None:
+    with pytest.raises(ODataSyntaxError):
+        odatakit.parse_filter(text)
+
+
+def test_deep_nested_expand_ends_in_an_error() -> None:
+    with pytest.raises(ODataSyntaxError, match="nested more than"):
+        odatakit.parse_expand("A($expand=" * 5_000 + "B" + ")" * 5_000)
+
+
+def test_trees_up_to_the_depth_limit_parse_print_and_compare() -> None:
+    text = "not " * (MAX_DEPTH - 3) + "A"
+    tree = odatakit.parse_filter(text)
+    assert odatakit.parse_filter(odatakit.serialize(tree)) == tree
+    assert repr(tree).startswith("UnaryOp(")
+
+
+def test_built_tree_deeper_than_the_limit_is_refused_by_the_serializer() -> None:
+    tree: object = Path((Property("A"),))
+    for _ in range(MAX_DEPTH + 5):
+        tree = UnaryOp("not", tree)
+    with pytest.raises(ValueError, match="nested more than"):
+        odatakit.serialize(tree)
+
+
+def test_long_or_chains_stay_flat() -> None:
+    text = " or ".join(f"Id eq {n}" for n in range(20_000))
+    tree = odatakit.parse_filter(text)
+    assert isinstance(tree, Or) and len(tree.operands) == 20_000
+    assert odatakit.serialize(tree) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("A eq '" + "x" * MEGABYTE + "'", "tree"),
+        ("A eq '" + "x" * MEGABYTE, "error"),
+        ("A eq '" + "''" * (MEGABYTE // 2), "error"),
+        ("A" + " " * MEGABYTE + "eq 1", "tree"),
+        ("A eq 1" + " " * MEGABYTE, "error"),
+        ("A" + "%20" * (MEGABYTE // 3) + "eq 1", "tree"),
+        ("\x00\xff" * (MEGABYTE // 2), "error"),
+        ('A eq ["' + "\\\\" * (MEGABYTE // 2) + '"]', "tree"),
+        ("A eq geography'SRID=0;Polygon((" + ",".join(["1 2"] * 100_000) + "))'", "tree"),
+        ("A in (" + ",".join(["1"] * 50_000) + ")", "tree"),
+    ],
+    ids=["string", "unterminated", "quote-pairs", "spaces", "trailing-spaces", "encoded-spaces",
+         "binary-garbage", "json-escapes", "geo", "in-list"],
+)
+def test_megabyte_inputs_end_in_a_tree_or_a_syntax_error(text: str, outcome: str) -> None:
+    try:
+        odatakit.parse_filter(text)
+    except ODataSyntaxError:
+        assert outcome == "error"
+    else:
+        assert outcome == "tree"
+
+
+def test_megabyte_query_string_of_custom_options() -> None:
+    text = "&".join(f"x{n}=1" for n in range(100_000))
+    assert len(odatakit.parse_query(text).custom) == 100_000

@@ -1,0 +1,340 @@
+"""Entity and resource URLs: roots, user context, paths, key encoding, parse_url ∘ render."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from odatakit import (
+    CastSegment, ContextFragment, DollarSegment, KeyAsSegment, KeyPredicate, Literal, NameSegment,
+    ODataSyntaxError, ServiceRoot, Url, UserContext, extension_id, extension_name, graph, outlook,
+    parse_context_url, parse_query, parse_url, service,
+)
+from odatakit import tree
+from odatakit.url import render
+
+DATA = Path(__file__).parent / "data"
+EXAMPLES = json.loads((DATA / "url_outlook_examples.json").read_text("utf-8"))["rows"]
+
+MSG = "AAMkAGE1M2IyNGNmLTI5MTktNDUyZi1iOTVl==="
+OUTLOOK = "https://outlook.office.com/api/v2.0"
+
+
+def string_key(value: str) -> tree.Key:
+    return tree.Key((tree.KeyValue(Literal("String", value)),))
+
+
+# ---- the example URLs ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", [r for r in EXAMPLES if r["kind"] in ("url", "id")], ids=lambda r: r["text"][-60:])
+def test_example_urls_parse_and_render_back(row: dict[str, str]) -> None:
+    text = row["text"]
+    url = parse_url(text)
+    assert parse_url(render(url)) == url
+    if "{contact_id}" in text:
+        # a documentation placeholder: braces are not URL characters, so they come back encoded
+        assert render(url) == text.replace("{contact_id}", "%7Bcontact_id%7D")
+    else:
+        assert render(url) == text
+
+
+@pytest.mark.parametrize("row", [r for r in EXAMPLES if r["kind"] == "context"], ids=lambda r: r["text"][-60:])
+def test_example_context_urls_parse_and_render(row: dict[str, str]) -> None:
+    text = row["text"]
+    context = parse_context_url(text)
+    assert parse_context_url(render(context)) == context
+    # the 4.0 service percent-encodes "=" in some fragments and not in others; parts are equal
+    assert render(context) == text.replace("%3D", "=")
+
+
+def test_example_url_parts() -> None:
+    url = parse_url(f"{OUTLOOK}/me/messages('{MSG}')/Extensions('Com.Contoso.Referral')")
+    assert url.root == ServiceRoot(OUTLOOK, "outlook")
+    assert url.root.version == "v2.0"
+    assert url.user == UserContext()
+    assert url.path == (NameSegment("messages", string_key(MSG)),
+                        NameSegment("Extensions", string_key("Com.Contoso.Referral")))
+
+
+def test_query_part_goes_through_the_query_parser() -> None:
+    text = (f"{OUTLOOK}/me/messages?$filter=Extensions/any(f:f/Id%20eq%20'Com.Contoso.Referral')"
+            "&$expand=Extensions($filter=Id%20eq%20'Com.Contoso.Referral')")
+    url = parse_url(text)
+    assert url.query == parse_query(text.split("?", 1)[1])
+    assert str(url) == text
+
+
+# ---- building ----------------------------------------------------------------------------------
+
+BUILT = [
+    (outlook().me.messages, f"{OUTLOOK}/me/messages"),
+    (outlook("beta").me.events["AAMkAGI3="], "https://outlook.office.com/api/beta/me/events('AAMkAGI3=')"),
+    (outlook(host="outlook.office365.com").me.contacts, "https://outlook.office365.com/api/v2.0/me/contacts"),
+    (outlook().me.messages[MSG].extensions["Com.Contoso.Referral"],
+     f"{OUTLOOK}/me/messages('{MSG}')/extensions('Com.Contoso.Referral')"),
+    (outlook().me.messages[MSG].extension("Com.Contoso.Referral", qualified=True),
+     f"{OUTLOOK}/me/messages('{MSG}')/extensions('Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral')"),
+    (outlook().user_context("sadie@contoso.com").messages, f"{OUTLOOK}/users/sadie@contoso.com/messages"),
+    (outlook().user_context("ddfc984d-b826-40d7-b48b-57002df85e00@1717f226-49d1-4d0c-9d74-709fad6677b4",
+                            parenthesized=True).messages,
+     f"{OUTLOOK}/users('ddfc984d-b826-40d7-b48b-57002df85e00@1717f226-49d1-4d0c-9d74-709fad6677b4')/messages"),
+    (graph().me.messages.key("AAMk=", as_segment=True).extensions.key("Com.Contoso.Referral", as_segment=True),
+     "https://graph.microsoft.com/v1.0/me/messages/AAMk=/extensions/Com.Contoso.Referral"),
+    (graph("beta").me.mail_folders["inbox"].child_folders, "https://graph.microsoft.com/beta/me/mailFolders('inbox')/childFolders"),
+    (graph().me.messages.call("delta"), "https://graph.microsoft.com/v1.0/me/messages/delta()"),
+    (graph().me.messages["x"].action("send"), "https://graph.microsoft.com/v1.0/me/messages('x')/send"),
+    (graph().me.messages.cast("microsoft.graph.eventMessage"), "https://graph.microsoft.com/v1.0/me/messages/microsoft.graph.eventMessage"),
+    (graph().me.messages.count, "https://graph.microsoft.com/v1.0/me/messages/$count"),
+    (graph().me.messages["x"].attachments["y"].value, "https://graph.microsoft.com/v1.0/me/messages('x')/attachments('y')/$value"),
+    (service("http://host/service").nav("Categories")[1].nav("Products").ref, "http://host/service/Categories(1)/Products/$ref"),
+    (service("http://host/service").nav("OrderItems").key(OrderID=1, ItemID="a"), "http://host/service/OrderItems(OrderID=1,ItemID='a')"),
+    (service("http://host/service").call("ProductsByColor", color="red"), "http://host/service/ProductsByColor(color='red')"),
+    (service("http://host/service").nav("Categories")[1].call("Model.ProductsByColor", color=tree.Alias("c")),
+     "http://host/service/Categories(1)/Model.ProductsByColor(color=@c)"),
+    (service("http://host/service").nav("People")[uuid.UUID("01234567-89ab-cdef-0123-456789abcdef")],
+     "http://host/service/People(01234567-89ab-cdef-0123-456789abcdef)"),
+    (service("http://host/service").nav("Customers")["O'Neil"], "http://host/service/Customers('O''Neil')"),
+    (service("http://host/service").nav("Customers").key("O'Neil", as_segment=True), "http://host/service/Customers/O'Neil"),
+]
+
+
+@pytest.mark.parametrize(("built", "text"), BUILT, ids=[t for _, t in BUILT])
+def test_builder_renders_and_parses_back(built: Url, text: str) -> None:
+    assert str(built) == text
+    # any other service: its root cannot be told from the path without the model, so give it
+    root = built.root if built.root is not None and built.root.dialect is None else None
+    assert parse_url(text, root=root) == built
+
+
+def test_builder_with_query_from_the_query_parser() -> None:
+    query = parse_query("$expand=Extensions($filter=Id eq 'Com.Contoso.Referral')")
+    url = outlook().me.messages[MSG].with_query(query)
+    assert str(url) == f"{OUTLOOK}/me/messages('{MSG}')?$expand=Extensions($filter=Id%20eq%20'Com.Contoso.Referral')"
+    assert parse_url(str(url)) == url
+
+
+def test_builder_is_immutable() -> None:
+    messages = outlook().me.messages
+    one = messages["a"]
+    assert str(messages) == f"{OUTLOOK}/me/messages"
+    assert str(one) == f"{OUTLOOK}/me/messages('a')"
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda: outlook("v3.0"), "versions"),
+    (lambda: graph("v2.0"), "versions"),
+    (lambda: outlook().me.nav("not a name"), "identifier"),
+    (lambda: outlook().me.messages.cast("NotQualified"), "qualified"),
+    (lambda: outlook().user_context("ddfc984d-b826-40d7-b48b-57002df85e0@1717f226-49d1-4d0c-9d74-709fad6677b4"), "two GUIDs"),
+    (lambda: outlook().user_context("ddfc984d-b826-40d7-b48b-57002df85e00@contoso"), "two GUIDs"),
+    (lambda: outlook().user_context(""), "empty"),
+    (lambda: outlook().me.me, "right after the service root"),
+    (lambda: service("http://h/s").me, "Outlook or Graph root"),
+    (lambda: outlook().me.messages.key("..", as_segment=True), "dot segment"),
+    (lambda: outlook().me.messages.key("", as_segment=True), "empty"),
+    (lambda: outlook().me.messages.key("microsoft.graph.x", as_segment=True), "type cast"),
+    (lambda: outlook().me.messages.count.nav("x"), "nothing may follow"),
+    (lambda: outlook().me.messages.key(1.5), "key value"),
+    (lambda: ServiceRoot("ftp://x"), "http"),
+    (lambda: DollarSegment("$Count"), "dollar segment"),
+])
+def test_builder_refuses_wrong_parts_with_a_clear_error(build, message: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=message):
+        build()
+
+
+# ---- parsing: table of URLs → parts ----------------------------------------------------------
+
+PARSED = [
+    ("https://graph.microsoft.com/v1.0/users/sadie@contoso.com/messages",
+     Url(ServiceRoot("https://graph.microsoft.com/v1.0", "graph"), UserContext("sadie@contoso.com"), (NameSegment("messages"),))),
+    (f"{OUTLOOK}/Me/Events/AAMkAGI3%2Fx=",
+     Url(ServiceRoot(OUTLOOK, "outlook"), UserContext(None, "Me"), (NameSegment("Events"), KeyAsSegment("AAMkAGI3/x=")))),
+    ("https://outlook.office365.com/api/v1.0/me/messages",
+     Url(ServiceRoot("https://outlook.office365.com/api/v1.0", "outlook"), UserContext(), (NameSegment("messages"),))),
+    (f"{OUTLOOK}/me/messages/{MSG}/extensions/Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral",
+     Url(ServiceRoot(OUTLOOK, "outlook"), UserContext(),
+         (NameSegment("messages"), KeyAsSegment(MSG), NameSegment("extensions"),
+          KeyAsSegment("Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral")))),
+    ("http://host/service/ProductsByCategoryId(categoryId=2)(2)",
+     Url(ServiceRoot("http://host/service"), None,
+         (NameSegment("ProductsByCategoryId", tree.Key((tree.KeyValue(Literal("Int32", 2), "categoryId"),))),
+          KeyPredicate(tree.Key((tree.KeyValue(Literal("Int32", 2)),)))))),
+    ("Products/Model.BestSellingProduct(1)",
+     Url(None, None, (NameSegment("Products"), CastSegment("Model.BestSellingProduct", tree.Key((tree.KeyValue(Literal("Int32", 1)),)))))),
+    ("$metadata", Url(None, None, (DollarSegment("$metadata"),))),
+    ("http://My.Org:80/", Url(ServiceRoot("http://My.Org:80"), trailing_slash=True)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARSED, ids=[t for t, _ in PARSED])
+def test_parse_url_reads_the_parts(text: str, expected: Url) -> None:
+    assert parse_url(text) == expected
+    assert render(expected) == text
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("Customers(%27O%27%27Neil%27)", "Customers('O''Neil')"),
+    ("Customers%28%27O%27%27Neil%27%29", "Customers('O''Neil')"),
+    ("Categories('Tablet%20(small)')", "Categories('Tablet%20(small)')"),
+    ("Categories(2018-02-13T23%3A59%3A59Z)", "Categories(2018-02-13T23:59:59Z)"),
+    (f"{OUTLOOK}/me/messages('AAMkAGEbs88AAB84uLuAAA%3D')", f"{OUTLOOK}/me/messages('AAMkAGEbs88AAB84uLuAAA=')"),
+])
+def test_equivalent_spellings_render_canonically(text: str, canonical: str) -> None:
+    assert render(parse_url(text)) == canonical
+    assert parse_url(canonical) == parse_url(text)
+
+
+def test_resource_names_are_case_insensitive_and_keep_their_spelling() -> None:
+    upper = parse_url(f"{OUTLOOK}/Me/Messages('{MSG}')/Extensions")
+    lower = parse_url(f"{OUTLOOK}/me/messages('{MSG}')/extensions")
+    assert upper != lower  # the spelling is kept …
+    assert upper.equivalent(lower)  # … and the service reads them as one resource
+    assert upper.path[-1].kind == lower.path[-1].kind == "extensions"
+    assert str(upper) == f"{OUTLOOK}/Me/Messages('{MSG}')/Extensions"
+
+
+def test_ids_are_case_sensitive() -> None:
+    assert not parse_url(f"{OUTLOOK}/me/messages('abc=')").equivalent(parse_url(f"{OUTLOOK}/me/messages('ABC=')"))
+
+
+def test_both_key_forms_address_the_same_item() -> None:
+    assert parse_url(f"{OUTLOOK}/me/events/AAMkAGI3=").equivalent(parse_url(f"{OUTLOOK}/me/events('AAMkAGI3=')"))
+
+
+@pytest.mark.parametrize(("text", "offset"), [
+    ("Categories('Tablet/Slate')", 18),
+    ("Customers('O%27Neil')", 15),
+    ("Products.('foo')", 8),
+    (".Products('foo')", 0),
+    ("Model.Rejection", 0),
+    ("Products/$count/foo", 16),
+    ("Products(1)/Model.A/Model.B", 20),
+    ("$Metadata", 0),
+    (f"{OUTLOOK}/me/messages('a/b')", len(OUTLOOK) + 15),
+    ("https://graph.microsoft.com/v3.0/me", 28),
+    ("http//My.Org/", 5),
+    ("/me/messages", 0),
+    ("Products?$top=x", 14),
+    ("Products#frag", 8),
+    ("Categories(1", 12),
+    ("Categories(ID=wrong)", 14),
+])
+def test_bad_urls_raise_a_syntax_error_at_the_offset(text: str, offset: int) -> None:
+    with pytest.raises(ODataSyntaxError) as caught:
+        parse_url(text)
+    assert caught.value.offset == offset, str(caught.value)
+    assert caught.value.text == text
+    assert "^" in str(caught.value)
+
+
+def test_explicit_root_for_a_deep_service() -> None:
+    url = parse_url("https://host/a/b/c/People('x')", root="https://host/a/b")
+    assert url.root == ServiceRoot("https://host/a/b")
+    assert url.path == (NameSegment("c"), NameSegment("People", string_key("x")))
+    with pytest.raises(ODataSyntaxError):
+        parse_url("https://other/People", root="https://host/a/b")
+
+
+def test_extension_ids_and_names() -> None:
+    assert extension_id("Com.Contoso.Referral") == "Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral"
+    assert extension_name("Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral") == "Com.Contoso.Referral"
+    assert extension_name("microsoft.graph.openTypeExtension.Com.Contoso.Referral") == "Com.Contoso.Referral"
+    assert extension_id(extension_id("X.Y")) == extension_id("X.Y")
+
+
+def test_user_context_parts() -> None:
+    user = UserContext("ddfc984d-b826-40d7-b48b-57002df85e00@1717f226-49d1-4d0c-9d74-709fad6677b4")
+    assert user.object_id == "ddfc984d-b826-40d7-b48b-57002df85e00"
+    assert user.tenant_id == "1717f226-49d1-4d0c-9d74-709fad6677b4"
+    assert user.upn is None
+    assert UserContext("sadie@contoso.com").upn == "sadie@contoso.com"
+    assert UserContext().is_me
+
+
+# ---- context URLs ---------------------------------------------------------------------------
+
+
+def test_context_url_parts() -> None:
+    context = parse_context_url(f"{OUTLOOK}/$metadata#Me/Messages('{MSG}')/Extensions/$entity")
+    assert context.metadata == Url(ServiceRoot(OUTLOOK, "outlook"), None, (DollarSegment("$metadata"),))
+    assert context.fragment == ContextFragment(
+        (NameSegment("Me"), NameSegment("Messages", string_key(MSG)), NameSegment("Extensions")), suffix="$entity")
+    assert context.fragment.entity_set == "Me"
+    assert context.fragment.is_entity
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("#Customers(Address,Orders)/$entity", ContextFragment((NameSegment("Customers"),), select="Address,Orders", suffix="$entity")),
+    ("#Collection(Edm.String)", ContextFragment(type_name="Collection(Edm.String)")),
+    ("#Model.MonetaryAmount", ContextFragment(type_name="Model.MonetaryAmount")),
+    ("#$ref", ContextFragment(type_name="$ref")),
+    ("#Customers('ALFKI')/Orders(1)/Items(Product)/$entity",
+     ContextFragment((NameSegment("Customers", string_key("ALFKI")),
+                      NameSegment("Orders", tree.Key((tree.KeyValue(Literal("Int32", 1)),))), NameSegment("Items")),
+                     select="Product", suffix="$entity")),
+    ("#Orders/$deletedLink", ContextFragment((NameSegment("Orders"),), suffix="$deletedLink")),
+])
+def test_context_fragments(text: str, expected: ContextFragment) -> None:
+    context = parse_context_url(text)
+    assert context.metadata is None
+    assert context.fragment == expected
+    assert render(context) == text
+
+
+def test_context_url_errors() -> None:
+    with pytest.raises(ODataSyntaxError):
+        parse_context_url(f"{OUTLOOK}/me/messages")
+    with pytest.raises(ODataSyntaxError):
+        parse_context_url("#Employees(@Core.Messages%23second)")
+
+
+# ---- security: a key value never escapes its literal -------------------------------------------
+
+HOSTILE = st.text(alphabet=st.sampled_from(list("'\"%/?#&=+ ()$,;:@.\\\t\n\x00aZ9-_~é€😀")), max_size=12) | st.text()
+
+
+@settings(deadline=None, max_examples=300)
+@given(HOSTILE)
+def test_parenthesized_key_round_trips_any_text(value: str) -> None:
+    url = outlook().me.messages[value].extensions["Com.Contoso.Referral"]
+    parsed = parse_url(str(url))
+    assert parsed == url
+    assert parsed.path[0].key == string_key(value)
+
+
+@settings(deadline=None, max_examples=300)
+@given(HOSTILE)
+def test_key_as_segment_round_trips_any_text(value: str) -> None:
+    try:
+        url = graph().me.messages.key(value, as_segment=True).attachments
+    except ValueError:
+        assert value in ("", ".", "..") or value.lower().startswith(("microsoft.graph.", "microsoft.outlookservices."))
+        return
+    parsed = parse_url(str(url))
+    assert parsed == url
+    assert parsed.path[1] == KeyAsSegment(value)
+
+
+@settings(deadline=None, max_examples=200)
+@given(HOSTILE)
+def test_user_principal_name_round_trips(value: str) -> None:
+    try:
+        url = outlook().user_context(value).messages
+    except ValueError:
+        return
+    assert parse_url(str(url)) == url
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(-2**63, 2**63 - 1), st.uuids())
+def test_typed_keys_round_trip(number: int, guid: uuid.UUID) -> None:
+    for value in (number, guid):
+        url = service("http://host/svc").nav("Items")[value]
+        assert parse_url(str(url)) == url
