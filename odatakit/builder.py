@@ -744,8 +744,7 @@ def _checked(node: tree.Node) -> tree.Node:
 def _call(function: str, *args: Operand) -> Expression:
     fewest, most = FUNCTIONS[function]
     if not fewest <= len(args) <= most:
-        wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
-        raise TypeError(f"{function}() takes {wanted} argument{'s' if most != 1 else ''}, not {len(args)}")
+        raise TypeError(f"{function}() takes {_arity_text(function)}, not {len(args)}")
     return Expression(tree.Call(function, [_node(arg) for arg in args]))
 
 

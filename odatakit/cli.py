@@ -10,14 +10,10 @@ __all__ = ["main"]
 
 
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
-    # Imported here so `odatakit --help` costs only what it shows.
-    from . import _cli_query
+    # Imported here so `odatakit --help` costs only what it shows; each area registers its own.
+    from . import _cli_payload, _cli_query, _cli_url
 
-    registrars = [_cli_query.register]
-    # Areas append their own `register(subparsers)` below, one line each.
-    registrars.append(__import__(f"{__package__}._cli_payload", fromlist=["register"]).register)
-    registrars.append(__import__(f"{__package__}._cli_url", fromlist=["register"]).register)
-    return registrars
+    return [_cli_query.register, _cli_url.register, _cli_payload.register]
 
 
 def read_argument(value: str) -> str:

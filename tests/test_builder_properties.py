@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odatakit import F, Expression, Q, S, alias, case, cast, fn, isof, it, lit, parse_filter, parse_query, serialize, tree
+from odatakit import F, Expression, Q, alias, case, cast, fn, isof, it, lit, parse_filter, parse_query, serialize, tree
 from odatakit.syntax import FUNCTIONS
 
 # ---------------------------------------------------------------------------------------------
@@ -62,10 +62,6 @@ values = st.one_of(
     st.dates(), aware_datetimes, st.times(), st.timedeltas(), st.uuids(), st.binary(max_size=12),
 )
 literals = values.map(lit)
-
-
-def _call(name: str) -> st.SearchStrategy[Callable[..., Expression]]:
-    return st.just(fn[name])
 
 
 def _calls(children: st.SearchStrategy[Expression]) -> st.SearchStrategy[Expression]:
@@ -217,3 +213,61 @@ def test_string_values_cannot_change_alias_values_or_custom_options(value: str, 
     built = _same_query_back(query)
     assert built.aliases == (tree.AliasDefinition("p1", tree.Literal("String", value)),)
     assert built.custom == (tree.CustomOption("note", custom),)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Lambda scoping: every reference resolves to the lambda it was written against
+# ---------------------------------------------------------------------------------------------
+
+
+def _nest(plan: list[tuple[int, bool, str]], level: int = 0, ancestors: tuple[Expression, ...] = ()) -> Expression:
+    """Nested lambdas, one per plan step (Python parameter x, f or Name; starting from F or from
+    the enclosing variable); the innermost predicate references every ancestor's ``P<i>`` and
+    a plain property of the outer resource."""
+    if level == len(plan):
+        condition = F[plan[-1][2]] == 0  # a property, not a variable: must not be captured
+        for depth, variable in enumerate(ancestors):
+            condition = condition & (variable[f"P{depth}"] == depth)
+        return condition
+    maker, from_variable, _ = plan[level]
+    collection = ancestors[-1][f"C{level}"] if from_variable and ancestors else F[f"C{level}"]
+    makers = [
+        lambda x: _nest(plan, level + 1, (*ancestors, x)),
+        lambda f: _nest(plan, level + 1, (*ancestors, f)),
+        lambda Name: _nest(plan, level + 1, (*ancestors, Name)),
+    ]
+    return collection.any(makers[maker])
+
+
+def _resolve(node: Any, scope: tuple[str, ...], found: list[tuple[str, int | None]]) -> None:
+    """Record, for each path starting with a property, which enclosing lambda (by depth) it names."""
+    if isinstance(node, tree.Path):
+        first = node.segments[0]
+        if isinstance(first, tree.Property):
+            depth = max((i for i, name in enumerate(scope) if name == first.name), default=None)
+            found.append((node.segments[1].name if len(node.segments) > 1 else first.name, depth))  # type: ignore[union-attr]
+        for segment in node.segments:
+            if isinstance(segment, tree.Lambda) and segment.predicate is not None:
+                _resolve(segment.predicate, (*scope, segment.variable), found)  # type: ignore[arg-type]
+        return
+    if isinstance(node, tree.Node):
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name)
+            for item in value if isinstance(value, tuple) else (value,):
+                _resolve(item, scope, found)
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.booleans(), st.sampled_from(["x", "f", "Name", "x1", "Other"])), min_size=1, max_size=5))
+def test_nested_lambda_variables_resolve_to_their_own_lambda(plan: list[tuple[int, bool, str]]) -> None:
+    built = _nest(plan)
+    _round_trips(built)
+    found: list[tuple[str, int | None]] = []
+    _resolve(built.node, (), found)
+    for name, depth in found:
+        if name.startswith("P"):
+            assert depth == int(name[1:]), (str(built), name, depth)  # P<i> is read on lambda i
+        elif name.startswith("C"):
+            level = int(name[1:])
+            assert depth is None or depth == level - 1, str(built)
+        else:
+            assert depth is None, (str(built), name)  # the outer property is never captured
