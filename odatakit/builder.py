@@ -332,8 +332,9 @@ class Expression:
     ``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` compare (``eq``…), ``&`` ``|`` ``~`` are
     ``and``/``or``/``not``, ``+ - * / %`` are ``add sub mul div mod``. Because ``==`` builds
     a node, expressions have no truth value and cannot be dict keys or set members.
-    Attribute access on a path navigates (``F.From.EmailAddress``); a property whose name is
-    one of the methods below (``any``, ``count``, ``cast``…) is reached with ``["any"]``.
+    Attribute access on a path navigates (``F.From.EmailAddress``); a property named like one
+    of the methods (``node``, ``any``, ``all``, ``in_``, ``has``, ``cast``, ``isof``, ``count``,
+    ``divby``, ``asc``, ``desc``) or starting with ``_`` is reached with ``["any"]``.
     """
 
     __slots__ = ("node",)
@@ -1060,7 +1061,7 @@ def expand_item(path: Any, *, suffix: str | None = None, **options: Any) -> tree
     if suffix not in (None, "$ref", "$count"):
         raise ValueError(f"suffix is '$ref' or '$count', not {suffix!r}")
     kind = "*" if isinstance(segments[-1], tree.Star) and suffix is None else suffix
-    where = f"expand item {'/'.join(str(getattr(s, 'name', '*')) for s in segments)}" + (f"/{suffix}" if suffix else "")
+    where = f"expand item {'/'.join(serialize(segment) for segment in segments)}" + (f"/{suffix}" if suffix else "")
     if isinstance(segments[-1], tree.Star) and suffix == "$count":
         raise ValueError("*/$count is not an expand item; use '*' with suffix='$ref' or levels=")
     if isinstance(segments[-1], tree.Value) and (suffix or options):

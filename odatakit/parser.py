@@ -593,9 +593,9 @@ class _Named:
     items: tuple[tree.NamedArg, ...]
 
 
-def _flatten(kind: type, operands: list[Any]) -> Iterator[Any]:
+def _flatten(kind: type[tree.And] | type[tree.Or], operands: list[Any]) -> Iterator[Any]:
     for operand in operands:
-        if type(operand) is kind:
+        if isinstance(operand, kind):
             yield from operand.operands
         else:
             yield operand
@@ -674,15 +674,16 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
 
 
 def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int, shown: str) -> NoReturn:
+    expected: set[str]
     if isinstance(error, UnexpectedEOF):
-        offset, expected = len(text), error.expected
+        offset, expected = len(text), set(error.expected)
     elif isinstance(error, UnexpectedToken):
-        offset, expected = error.token.start_pos or 0, error.accepts or error.expected
+        offset, expected = error.token.start_pos or 0, set(error.accepts or error.expected)
         if error.token.type == "$END":
             offset = len(text)
     else:
         assert isinstance(error, UnexpectedCharacters)
-        offset, expected = error.pos_in_stream, _exact_expectations(error)
+        offset, expected = error.pos_in_stream or 0, _exact_expectations(error)
     words = describe_expected(start, expected)
     hint = hint_for(text, offset, set(expected))
     if hint is not None:
@@ -725,7 +726,7 @@ def walk(node: Any) -> Iterator[tuple[Any, int]]:
         yield current, depth
         if not isinstance(current, tree.Node):
             continue
-        for field in attrs.fields(type(current)):
+        for field in attrs.fields(type(current)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
             value = getattr(current, field.name)
             if isinstance(value, tree.Node):
                 stack.append((value, depth + 1))

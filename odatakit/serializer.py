@@ -231,9 +231,9 @@ def _logical(word: str) -> Callable[[Any, _Form], str]:
 
 
 def _unary(node: tree.UnaryOp, form: _Form) -> str:
-    level = PRECEDENCE.get(node.op)
     if node.op not in ("not", "-"):
         raise ValueError(f"{node.op!r} is not a unary operator")
+    level = PRECEDENCE[node.op]
     # "-" before a literal would merge into a negative number literal: keep them apart.
     wrap = _binding(node.operand) < level or (node.op == "-" and isinstance(node.operand, (tree.Literal, tree.EnumLiteral)))
     operand = _operand(node.operand, form, wrap)

@@ -40,7 +40,7 @@ class Node:
 
     def __repr__(self) -> str:
         shown = []
-        for field in attrs.fields(type(self)):
+        for field in attrs.fields(type(self)):  # type: ignore[misc, arg-type]  # every Node subclass is an attrs class
             value = getattr(self, field.name)
             default = field.default
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
@@ -69,7 +69,6 @@ def _tuple(items: Any) -> tuple[Any, ...]:
     return tuple(items)
 
 
-frozen = attrs.frozen(repr=False)
 
 # ---------------------------------------------------------------------------------------------
 # Literals (ABNF §7 primitiveLiteral, arrayOrObject)
@@ -82,7 +81,7 @@ LiteralValue = Union[
 ]
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Literal(Node):
     """A primitive literal: its Edm type (``Int32``, ``String``, ``Null``…) and exact Python value.
 
@@ -95,7 +94,7 @@ class Literal(Node):
     value: Any = attrs.field(eq=_value_key)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class EnumLiteral(Node):
     """An enum literal ``Ns.Type'A,B'``: the qualified type name and the member names (or numbers)."""
 
@@ -103,7 +102,7 @@ class EnumLiteral(Node):
     members: tuple[str, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class JsonMember(Node):
     """One ``"name": value`` of a JSON object literal."""
 
@@ -111,21 +110,21 @@ class JsonMember(Node):
     value: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class JsonObject(Node):
     """A JSON object literal (complex value) as used in ``$filter`` and alias values."""
 
     members: tuple[JsonMember, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class JsonArray(Node):
     """A JSON array literal (collection value), e.g. the right side of ``in``."""
 
     items: tuple[Expr, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class ListExpr(Node):
     """A parenthesized list ``('Milk','Cheese')``: only as the right operand of ``in``."""
 
@@ -137,21 +136,21 @@ class ListExpr(Node):
 # ---------------------------------------------------------------------------------------------
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Property(Node):
     """A property (or navigation property, or lambda variable) name in a path."""
 
     name: str
 
 
-@frozen
+@attrs.frozen(repr=False)
 class TypeCast(Node):
     """A type-cast segment: a qualified type name such as ``Microsoft.OutlookServices.EventMessage``."""
 
     name: str
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Annotation(Node):
     """An annotation segment ``@Ns.Term#Qualifier`` (``term`` without the ``@``)."""
 
@@ -159,14 +158,14 @@ class Annotation(Node):
     qualifier: str | None = None
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Variable(Node):
     """One of the implicit variables ``$it``, ``$this``, ``$root`` (name with the ``$``)."""
 
     name: str
 
 
-@frozen
+@attrs.frozen(repr=False)
 class KeyValue(Node):
     """One part of a key predicate: ``value`` alone, or ``name=value`` in a compound key."""
 
@@ -174,14 +173,14 @@ class KeyValue(Node):
     name: str | None = None
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Key(Node):
     """A parenthesized key predicate ``('A1245')`` or ``(OrderID=1,ItemID=2)``."""
 
     values: tuple[KeyValue, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Count(Node):
     """The ``$count`` segment, with the ``$filter``/``$search`` it may carry: ``$count($filter=…)``."""
 
@@ -189,7 +188,7 @@ class Count(Node):
     search: Search | None = None
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Lambda(Node):
     """``any(v:predicate)`` / ``all(v:predicate)``; ``any()`` has neither variable nor predicate."""
 
@@ -198,14 +197,14 @@ class Lambda(Node):
     predicate: Expr | None = None
 
 
-@frozen
+@attrs.frozen(repr=False)
 class FilterSegment(Node):
     """The 4.01 ``$filter(expr)`` path segment that filters a collection inside a path."""
 
     predicate: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class NamedArg(Node):
     """A named function parameter ``name=value``."""
 
@@ -213,7 +212,7 @@ class NamedArg(Node):
     value: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class FunctionCall(Node):
     """A call of a model function with named parameters: ``Model.PhoneticallySimilar(Word=@w)``."""
 
@@ -221,7 +220,7 @@ class FunctionCall(Node):
     args: tuple[NamedArg, ...] = attrs.field(default=(), converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class FunctionSignature(Node):
     """In ``$select``: a function named with its parameter names, ``Model.MostPopularName(Location,Kind)``."""
 
@@ -229,24 +228,24 @@ class FunctionSignature(Node):
     parameters: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Star(Node):
     """``*``: all structural properties (``$select``) or all navigation properties (``$expand``)."""
 
 
-@frozen
+@attrs.frozen(repr=False)
 class QualifiedStar(Node):
     """``Ns.*``: all actions and functions of a namespace, in ``$select``."""
 
     namespace: str
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Value(Node):
     """The ``$value`` expand item: the media stream of a media entity."""
 
 
-@frozen
+@attrs.frozen(repr=False)
 class EntitySet(Node):
     """A named entity set with an optional key, as reached through ``$root/Employees('A1245')``."""
 
@@ -260,7 +259,7 @@ Segment = Union[
 ]
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Path(Node):
     """A member path ``A/B/Ns.Type/C``: the segments in order. ``$it``, ``$this`` and ``$root`` are
     ``Variable`` segments at the front."""
@@ -273,7 +272,7 @@ class Path(Node):
 # ---------------------------------------------------------------------------------------------
 
 
-@frozen
+@attrs.frozen(repr=False)
 class BinaryOp(Node):
     """``left op right`` for the comparison, arithmetic and ``has`` operators."""
 
@@ -282,21 +281,21 @@ class BinaryOp(Node):
     right: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class And(Node):
     """``a and b and …``: n-ary, since ``and`` is associative (keeps long chains shallow)."""
 
     operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Or(Node):
     """``a or b or …``: n-ary, since ``or`` is associative (keeps long chains shallow)."""
 
     operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class UnaryOp(Node):
     """``not operand`` or ``-operand`` (negation of a non-literal)."""
 
@@ -304,7 +303,7 @@ class UnaryOp(Node):
     operand: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class In(Node):
     """``left in right``: right is a ``ListExpr``, a ``JsonArray``, or a collection expression."""
 
@@ -312,7 +311,7 @@ class In(Node):
     right: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Call(Node):
     """A canonical function call such as ``contains(Name,'x')`` (name in its canonical spelling)."""
 
@@ -320,7 +319,7 @@ class Call(Node):
     args: tuple[Expr, ...] = attrs.field(default=(), converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class TypeName(Node):
     """A qualified type name as an argument of ``cast``/``isof``: ``Edm.String``, ``Collection(Ns.T)``."""
 
@@ -328,7 +327,7 @@ class TypeName(Node):
     collection: bool = False
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Cast(Node):
     """``cast(type)`` or ``cast(operand,type)``."""
 
@@ -336,7 +335,7 @@ class Cast(Node):
     operand: Expr | None = None
 
 
-@frozen
+@attrs.frozen(repr=False)
 class IsOf(Node):
     """``isof(type)`` or ``isof(operand,type)``."""
 
@@ -344,7 +343,7 @@ class IsOf(Node):
     operand: Expr | None = None
 
 
-@frozen
+@attrs.frozen(repr=False)
 class CaseBranch(Node):
     """``condition:value`` inside ``case(…)``."""
 
@@ -352,14 +351,14 @@ class CaseBranch(Node):
     value: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Case(Node):
     """``case(c1:v1,c2:v2,…)``: the value of the first true condition, else null."""
 
     branches: tuple[CaseBranch, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Alias(Node):
     """A parameter alias ``@name`` used in an expression (``name`` without the ``@``)."""
 
@@ -376,28 +375,28 @@ Expr = Union[
 # ---------------------------------------------------------------------------------------------
 
 
-@frozen
+@attrs.frozen(repr=False)
 class SearchWord(Node):
     """A bare search word (decoded text)."""
 
     text: str
 
 
-@frozen
+@attrs.frozen(repr=False)
 class SearchPhrase(Node):
     """A double-quoted search phrase (decoded text, without the quotes)."""
 
     text: str
 
 
-@frozen
+@attrs.frozen(repr=False)
 class SearchNot(Node):
     """``NOT term``."""
 
     operand: SearchExpr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class SearchAnd(Node):
     """``a AND b`` (also written as ``a b``)."""
 
@@ -405,7 +404,7 @@ class SearchAnd(Node):
     right: SearchExpr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class SearchOr(Node):
     """``a OR b``."""
 
@@ -416,7 +415,7 @@ class SearchOr(Node):
 SearchExpr = Union[SearchWord, SearchPhrase, SearchNot, SearchAnd, SearchOr]
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Search(Node):
     """The value of ``$search``."""
 
@@ -428,7 +427,7 @@ class Search(Node):
 # ---------------------------------------------------------------------------------------------
 
 
-@frozen
+@attrs.frozen(repr=False)
 class OrderByItem(Node):
     """One ``$orderby`` item: an expression and its direction."""
 
@@ -436,14 +435,14 @@ class OrderByItem(Node):
     descending: bool = False
 
 
-@frozen
+@attrs.frozen(repr=False)
 class OrderBy(Node):
     """The value of ``$orderby``."""
 
     items: tuple[OrderByItem, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class ComputeItem(Node):
     """``expr as Name`` in ``$compute``."""
 
@@ -451,14 +450,14 @@ class ComputeItem(Node):
     alias: str
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Compute(Node):
     """The value of ``$compute``."""
 
     items: tuple[ComputeItem, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class AliasDefinition(Node):
     """``@name=value``: a parameter alias given a value (``name`` without the ``@``)."""
 
@@ -466,7 +465,7 @@ class AliasDefinition(Node):
     value: Expr
 
 
-@frozen
+@attrs.frozen(repr=False)
 class SelectItem(Node):
     """One ``$select`` item: a path (possibly ending in ``*``, ``Ns.*`` or a function signature)
     with the nested options a select item may carry."""
@@ -483,14 +482,14 @@ class SelectItem(Node):
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Select(Node):
     """The value of ``$select``."""
 
     items: tuple[SelectItem, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class ExpandItem(Node):
     """One ``$expand`` item: a path (or ``*`` / ``$value``), ``/$ref`` or ``/$count``, and the
     nested options written in parentheses after it."""
@@ -510,14 +509,14 @@ class ExpandItem(Node):
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Expand(Node):
     """The value of ``$expand``."""
 
     items: tuple[ExpandItem, ...] = attrs.field(converter=_tuple)
 
 
-@frozen
+@attrs.frozen(repr=False)
 class CustomOption(Node):
     """A custom query option ``name=value`` (value decoded; ``None`` when there was no ``=``)."""
 
@@ -525,7 +524,7 @@ class CustomOption(Node):
     value: str | None = None
 
 
-@frozen
+@attrs.frozen(repr=False)
 class Query(Node):
     """A whole query string: every system query option, alias definitions and custom options."""
 

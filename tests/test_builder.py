@@ -61,6 +61,11 @@ class Pattern(enum.Flag):
     Dots = 4
 
 
+@enum_type("Sales.Size")
+class Size(enum.IntEnum):
+    Small = 1
+
+
 class Unregistered(enum.Enum):
     A = 1
 
@@ -223,6 +228,7 @@ LITERALS = [
     (uuid.UUID("01234567-89ab-cdef-0123-456789abcdef"), None, "01234567-89ab-cdef-0123-456789abcdef"),
     (b"OData", tree.Literal("Binary", b"OData"), "binary'T0RhdGE'"),
     (Color.Yellow, tree.EnumLiteral("Sales.Color", ("Yellow",)), "Sales.Color'Yellow'"),
+    (Size.Small, tree.EnumLiteral("Sales.Size", ("Small",)), "Sales.Size'Small'"),
     (Pattern.Plaid | Pattern.Dots, tree.EnumLiteral("Sales.Pattern", ("Plaid", "Dots")), "Sales.Pattern'Plaid,Dots'"),
     ([1, "a"], tree.JsonArray((tree.Literal("Int32", 1), tree.Literal("String", "a"))), '[1,"a"]'),
 ]

@@ -245,7 +245,8 @@ def _resolve(node: Any, scope: tuple[str, ...], found: list[tuple[str, int | Non
         first = node.segments[0]
         if isinstance(first, tree.Property):
             depth = max((i for i, name in enumerate(scope) if name == first.name), default=None)
-            found.append((node.segments[1].name if len(node.segments) > 1 else first.name, depth))  # type: ignore[union-attr]
+            second = node.segments[1] if len(node.segments) > 1 else None
+            found.append((second.name if isinstance(second, tree.Property) else first.name, depth))
         for segment in node.segments:
             if isinstance(segment, tree.Lambda) and segment.predicate is not None:
                 _resolve(segment.predicate, (*scope, segment.variable), found)  # type: ignore[arg-type]
