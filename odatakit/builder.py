@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from . import edm, tree
+from . import edm, syntax, tree
 from .serializer import serialize
 from .syntax import FUNCTIONS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 
@@ -43,8 +43,8 @@ Operand = Any
 # Names (ABNF odataIdentifier, qualifiedTypeName; the same patterns as grammars/literals.lark)
 # ---------------------------------------------------------------------------------------------
 
-_IDENTIFIER = re.compile(r"[^\W\d]\w*")
-_QUALIFIED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
+_IDENTIFIER = syntax.IDENTIFIER
+_QUALIFIED = syntax.QUALIFIED_NAME
 _MAX_IDENTIFIER = 128  # odataIdentifier = identifierLeadingCharacter *127identifierCharacter
 
 #: Names that, as the first segment of an expression path, the lexer reads as a keyword

@@ -22,7 +22,7 @@ from . import edm, percent, tree
 from ._grammar import build_parser
 from ._errors_text import describe_expected, hint_for
 from .errors import ODataSyntaxError
-from .syntax import FUNCTIONS, MAX_DEPTH, SYSTEM_QUERY_OPTIONS, canonical_function_name
+from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
@@ -32,7 +32,7 @@ __all__ = [
 _START_RULES = (
     "filter_value", "expr_value", "orderby_value", "expand_value", "select_value", "search_value",
     "compute_value", "top_value", "index_value", "count_value", "levels_value", "literal_value",
-    "key_value",
+    "key_value", "temporal_value",
 )
 
 
@@ -225,7 +225,7 @@ def _options(items: list[Any]) -> dict[str, Any]:
             aliases.append(option.value)
             continue
         if option.name in found:
-            raise _Fault(f"option ${option.name} is given more than once", option.offset)
+            raise _Fault(f"option ${option.name.rstrip('_')} is given more than once", option.offset)
         found[option.name] = option.value
     if aliases:
         found["aliases"] = tuple(aliases)
@@ -241,6 +241,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     expr_value = orderby_value = expand_value = select_value = search_value = filter_value
     compute_value = literal_value = key_value = levels_value = filter_value
+
+    def temporal_value(self, c: list[Any]) -> Any:
+        return str(c[0]) if isinstance(c[0], Token) else c[0]
 
     def top_value(self, c: list[Any]) -> int:
         return _non_negative(c[0], "the value")
@@ -527,6 +530,10 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def option_count(self, c: list[Any]) -> _Option:
         return _Option("count", c[1].type == "TRUE", _at(c[0]))
 
+    def option_temporal(self, c: list[Any]) -> _Option:
+        name = {"OPT_AT": "at", "OPT_FROM": "from_", "OPT_TO": "to", "OPT_TO_INCLUSIVE": "to_inclusive"}[c[0].type]
+        return _Option(name, self.temporal_value(c[1:]), _at(c[0]))
+
     def option_levels(self, c: list[Any]) -> _Option:
         return _Option("levels", c[1], _at(c[0]))
 
@@ -801,14 +808,18 @@ def parse_key(text: str) -> tree.Key:
     return result
 
 
-def parse_query(text: str) -> tree.Query:
+def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     """Parse a whole query string (leading ``?`` optional) into a ``Query``.
 
     Splits at ``&`` and at each option's first ``=`` before any decoding (URL Conventions §2.1),
-    so an encoded ``%26`` or ``%3D`` inside a value stays data.
+    so an encoded ``%26`` or ``%3D`` inside a value stays data. ``plus_is_space=True`` reads
+    ``+`` as a space, as HTML forms and ``urllib.parse.urlencode`` write it (OData itself reads a
+    raw ``+`` as a sign; such encoders write a real plus as ``%2B``).
     """
     if not isinstance(text, str):
         raise TypeError(f"expected a query string as str, got {type(text).__name__}")
+    if plus_is_space:
+        text = text.replace("+", " ")  # same length: offsets still point into the text as given
     base = 1 if text.startswith("?") else 0
     options: dict[str, Any] = {}
     aliases: list[tree.AliasDefinition] = []
@@ -831,21 +842,22 @@ def parse_query(text: str) -> tree.Query:
             if name[1:] in seen_aliases:
                 raise ODataSyntaxError(f"alias {name} is given more than once", text, start)
             seen_aliases.add(name[1:])
-            if not name[1:].isidentifier():
+            if not IDENTIFIER.fullmatch(name[1:]):
                 raise ODataSyntaxError(f"{name!r} is not a valid alias name", text, start)
             aliases.append(tree.AliasDefinition(name[1:], _parse(value, "expr_value", base=value_start, whole=text)))
             continue
         key = name.lower().removeprefix("$")
         if key in SYSTEM_QUERY_OPTIONS and (name.startswith("$") or has_value):
-            if key in options:
+            field = OPTION_FIELDS.get(key, key)
+            if field in options:
                 raise ODataSyntaxError(f"system query option ${key} is given more than once", text, start)
             if not has_value:
                 raise ODataSyntaxError(f"${key} needs a value: ${key}=…", text, start + len(raw_name))
             rule = SYSTEM_QUERY_OPTIONS[key]
             if rule is None:
-                options[key] = _token_value(key, value, text, value_start)
+                options[field] = _token_value(key, value, text, value_start)
             else:
-                options[key] = _parse(value, rule, base=value_start, whole=text)
+                options[field] = _parse(value, rule, base=value_start, whole=text)
             continue
         if name.startswith("$"):
             raise ODataSyntaxError(

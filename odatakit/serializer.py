@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import edm, percent, tree
-from .syntax import ATOM, MAX_DEPTH, PRECEDENCE, SYSTEM_QUERY_OPTIONS
+from .syntax import ATOM, MAX_DEPTH, OPTION_FIELDS, OPTION_SPELLING, PRECEDENCE, SYSTEM_QUERY_OPTIONS
 
 __all__ = ["serialize", "format_literal"]
 
@@ -234,10 +234,15 @@ def _unary(node: tree.UnaryOp, form: _Form) -> str:
     if node.op not in ("not", "-"):
         raise ValueError(f"{node.op!r} is not a unary operator")
     level = PRECEDENCE[node.op]
-    # "-" before a literal would merge into a negative number literal: keep them apart.
-    wrap = _binding(node.operand) < level or (node.op == "-" and isinstance(node.operand, (tree.Literal, tree.EnumLiteral)))
-    operand = _operand(node.operand, form, wrap)
+    operand = _print(node.operand, form)
+    wrap = _binding(node.operand) < level
+    if node.op == "-" and _MERGES_WITH_MINUS.match(operand):
+        wrap = True  # "-" + "5 in (…)" or "INF" would read as a negative literal
+    operand = f"({operand})" if wrap else operand
     return "-" + operand if node.op == "-" else f"not{form.space}{operand}"
+
+
+_MERGES_WITH_MINUS = re.compile(r"[\d+\-.]|%2B|INF(?!\w)", re.IGNORECASE)
 
 
 def _in(node: tree.In, form: _Form) -> str:
@@ -273,7 +278,13 @@ def _typed_call(word: str) -> Callable[[Any, _Form], str]:
 def _case(node: tree.Case, form: _Form) -> str:
     if not node.branches:
         raise ValueError("case() needs at least one branch")
-    return "case(" + ",".join(f"{_expr(b.condition, form)}:{_expr(b.value, form)}" for b in node.branches) + ")"
+    branches = []
+    for branch in node.branches:
+        condition, value = _expr(branch.condition, form), _expr(branch.value, form)
+        # "10:12" would read as a time of day: spaces keep two numbers apart
+        colon = f"{form.space}:{form.space}" if condition[-1:].isdigit() and value[:1].isdigit() else ":"
+        branches.append(condition + colon + value)
+    return "case(" + ",".join(branches) + ")"
 
 
 def _alias(node: tree.Alias, form: _Form) -> str:
@@ -330,11 +341,24 @@ def _entity_set(node: tree.EntitySet, form: _Form) -> str:
 # ---------------------------------------------------------------------------------------------
 
 #: Order of nested options inside an expand or select item, and of system options in a query.
-_OPTION_ORDER = ("filter", "search", "select", "expand", "orderby", "skip", "top", "count", "levels", "compute")
+_OPTION_ORDER = (
+    "filter", "search", "select", "expand", "orderby", "skip", "top", "count", "levels", "compute",
+    "at", "from", "to", "toinclusive",
+)
 _QUERY_ORDER = (
     "filter", "search", "expand", "select", "orderby", "skip", "top", "count", "compute", "index",
-    "levels", "format", "skiptoken", "deltatoken", "schemaversion", "id",
+    "levels", "at", "from", "to", "toinclusive", "format", "skiptoken", "deltatoken", "schemaversion", "id",
 )
+
+
+def _options_set(node: Any, names: tuple[str, ...], form: _Form) -> list[str]:
+    """``$name=value`` for each option of ``names`` that ``node`` sets, in that order."""
+    parts = []
+    for name in names:
+        value = getattr(node, OPTION_FIELDS.get(name, name), None)
+        if value is not None:
+            parts.append(f"${OPTION_SPELLING.get(name, name)}={_option_value(name, value, form)}")
+    return parts
 
 
 def _option_value(name: str, value: Any, form: _Form) -> str:
@@ -348,11 +372,7 @@ def _option_value(name: str, value: Any, form: _Form) -> str:
 
 
 def _option_list(node: Any, form: _Form, names: tuple[str, ...] = _OPTION_ORDER) -> str:
-    parts = [
-        f"${name}={_option_value(name, getattr(node, name), form)}"
-        for name in names
-        if getattr(node, name, None) is not None
-    ]
+    parts = _options_set(node, names, form)
     parts.extend(f"@{alias.name}={_expr(alias.value, form)}" for alias in getattr(node, "aliases", ()))
     return ";".join(parts)
 
@@ -400,11 +420,7 @@ def _compute_item(node: tree.ComputeItem, form: _Form) -> str:
 
 
 def _query(node: tree.Query, form: _Form) -> str:
-    parts = [
-        f"${name}={_option_value(name, getattr(node, name), form)}"
-        for name in _QUERY_ORDER
-        if getattr(node, name) is not None
-    ]
+    parts = _options_set(node, _QUERY_ORDER, form)
     parts.extend(f"@{alias.name}={_expr(alias.value, form)}" for alias in node.aliases)
     for option in node.custom:
         if option.name.startswith(("$", "@")) or option.name.lower() in SYSTEM_QUERY_OPTIONS:

@@ -3,9 +3,12 @@ builder, strategies): canonical functions, operator precedence, system query opt
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "FUNCTIONS", "canonical_function_name", "PRECEDENCE", "COMPARISON_OPERATORS",
-    "ARITHMETIC_OPERATORS", "BINARY_OPERATORS", "SYSTEM_QUERY_OPTIONS", "MAX_DEPTH",
+    "ARITHMETIC_OPERATORS", "BINARY_OPERATORS", "SYSTEM_QUERY_OPTIONS", "OPTION_FIELDS",
+    "OPTION_SPELLING", "MAX_DEPTH", "IDENTIFIER", "QUALIFIED_NAME",
 ]
 
 #: Canonical functions (URL Conventions §5.1.1.4–5.1.1.11) → (fewest, most) arguments.
@@ -75,9 +78,24 @@ SYSTEM_QUERY_OPTIONS: dict[str, str | None] = {
     "deltatoken": None,
     "schemaversion": None,
     "id": None,  # $id: the entity-id of GET $entity?$id=…
+    # Temporal extension (odata-temporal-abnf: temporalOption), also nested in $expand
+    "at": "temporal_value",
+    "from": "temporal_value",
+    "to": "temporal_value",
+    "toinclusive": "temporal_value",
 }
+
+#: Option name → tree field, where they differ (``from`` is a Python keyword).
+OPTION_FIELDS: dict[str, str] = {"from": "from_", "toinclusive": "to_inclusive"}
+#: Option name → how the serializer spells it, where that is not the lower-case name.
+OPTION_SPELLING: dict[str, str] = {"toinclusive": "toInclusive"}
 
 #: Deepest tree the parser returns and the serializer prints; deeper input is refused with a
 #: clear error instead of running Python's recursion out (10,000 nested parentheses around one
 #: value make no depth and still parse).
 MAX_DEPTH = 200
+
+#: odataIdentifier and namespace-qualified names: the same patterns as NAME and QUALIFIED_NAME in
+#: grammars/literals.lark, for the Python code that checks names it did not get from the lexer.
+IDENTIFIER = re.compile(r"[^\W\d]\w*")
+QUALIFIED_NAME = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")

@@ -506,6 +506,10 @@ class ExpandItem(Node):
     count: bool | None = None
     levels: int | str | None = None
     compute: Compute | None = None
+    at: Expr | str | None = None
+    from_: Expr | str | None = None
+    to: Expr | str | None = None
+    to_inclusive: Expr | str | None = None
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
 
 
@@ -544,5 +548,10 @@ class Query(Node):
     deltatoken: str | None = None
     schemaversion: str | None = None
     id: str | None = None
+    #: Temporal extension: a date/time expression, or "min" / "max"
+    at: Expr | str | None = None
+    from_: Expr | str | None = None
+    to: Expr | str | None = None
+    to_inclusive: Expr | str | None = None
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
     custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=_tuple)

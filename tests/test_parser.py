@@ -269,3 +269,33 @@ def test_encoded_ampersand_stays_in_the_value_but_raw_ampersand_splits() -> None
     assert odatakit.parse_query("$filter=Name eq 'AT%26T'").filter == BinaryOp("eq", P("Name"), S("AT&T"))
     with pytest.raises(odatakit.ODataSyntaxError):
         odatakit.parse_query("$filter=Name eq 'AT&T'")
+
+
+def test_plus_reads_as_space_when_the_query_string_is_form_encoded() -> None:
+    from urllib.parse import urlencode
+
+    text = urlencode({"$filter": "jobTitle eq 'Helper+Assistant'", "$top": "5"})
+    assert "+eq+" in text
+    query = odatakit.parse_query(text, plus_is_space=True)
+    assert query.filter == BinaryOp("eq", P("jobTitle"), S("Helper+Assistant"))
+    assert query.top == 5
+    assert odatakit.parse_query("$filter=jobTitle+eq+%27Helper%27", plus_is_space=True).filter == BinaryOp("eq", P("jobTitle"), S("Helper"))
+    with pytest.raises(odatakit.ODataSyntaxError):
+        odatakit.parse_query("$filter=jobTitle+eq+%27Helper%27")
+
+
+TEMPORAL = [
+    ("$at=2019-01-30", Query(at=Literal("Date", edm.Date(2019, 1, 30)))),
+    ("$from=min&$to=max", Query(from_="min", to="max")),
+    ("$from=2012-07-26&$toInclusive=2012-08-02",
+     Query(from_=Literal("Date", edm.Date(2012, 7, 26)), to_inclusive=Literal("Date", edm.Date(2012, 8, 2)))),
+    ("$expand=Department($at=2013-01-01)",
+     Query(expand=Expand((ExpandItem((Property("Department"),), at=Literal("Date", edm.Date(2013, 1, 1))),)))),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TEMPORAL, ids=[t for t, _ in TEMPORAL])
+def test_temporal_options_parse_and_print_back(text: str, expected: Query) -> None:
+    """The Temporal extension's $at/$from/$to/$toInclusive (odata-temporal-abnf)."""
+    assert odatakit.parse_query(text) == expected
+    assert odatakit.serialize(expected) == text

@@ -57,7 +57,8 @@ CANONICAL = [
     ("binary'T0RhdGE='", "binary'T0RhdGE'"),
     ("CONTAINS(A,'b')", "contains(A,'b')"),
     ("Items/ANY(d : d/X eq 1)", "Items/any(d:d/X eq 1)"),
-    ("case( X gt 0 : 1 , true : 0)", "case(X gt 0:1,true:0)"),
+    ("case( X gt 0 : 1 , true : 0)", "case(X gt 0 : 1,true:0)"),
+    ("case(X gt 10 : 12,true:A)", "case(X gt 10 : 12,true:A)"),
     ("Price/@Currency#Reporting", "Price/@Currency%23Reporting"),
 ]
 
