@@ -174,7 +174,7 @@ def _time(value: _dt.time) -> tree.Literal:
     return tree.Literal("TimeOfDay", edm.TimeOfDay.from_python(value))
 
 
-_LITERAL_HOOKS: dict[type, Callable[[Any], tree.Node]] = {
+_LITERAL_HOOKS: dict[type, Callable[[Any], tree.Expr]] = {
     type(None): lambda value: tree.Literal("Null", None),
     bool: lambda value: tree.Literal("Boolean", value),
     int: _int,
@@ -220,8 +220,9 @@ def enum_type(type_name: str) -> Callable[[type], type]:
 
 def _enum_members(value: enum.Enum) -> tuple[str, ...]:
     """Member names of an enum value; a combined ``Flag`` value lists its single flags."""
-    if value.name is not None and (not isinstance(value, enum.Flag) or "|" not in value.name):
-        return (value.name,)
+    name = value.name
+    if name is not None and (not isinstance(value, enum.Flag) or "|" not in name):
+        return (name,)
     if isinstance(value, enum.Flag):
         flags = [
             member.name for member in type(value)
@@ -240,10 +241,12 @@ def _enum(value: enum.Enum, type_name: str | None) -> tree.EnumLiteral:
             f"{type(value).__name__} with @enum_type('Namespace.{type(value).__name__}') "
             f"or pass lit(value, enum_type='Namespace.{type(value).__name__}')"
         )
-    return enum_literal(name, *_enum_members(value)).node
+    node = enum_literal(name, *_enum_members(value)).node
+    assert isinstance(node, tree.EnumLiteral)
+    return node
 
 
-def _literal_node(value: Any, enum_type_name: str | None = None) -> tree.Node:
+def _literal_node(value: Any, enum_type_name: str | None = None) -> tree.Expr:
     if isinstance(value, enum.Enum):  # before the MRO walk: an IntEnum is an int too
         return _enum(value, enum_type_name)
     if enum_type_name is not None:
@@ -256,12 +259,12 @@ def _literal_node(value: Any, enum_type_name: str | None = None) -> tree.Node:
     raise TypeError(f"cannot make an OData literal from {type(value).__name__} {value!r}; supported: {supported}")
 
 
-def _node(value: Operand) -> tree.Node:
+def _node(value: Operand) -> tree.Expr:
     """Any operand as a tree node: built expressions unwrap, nodes pass, values become literals."""
     if isinstance(value, Expression):
         return value.node
     if isinstance(value, tree.Node):
-        return value
+        return value  # type: ignore[return-value]  # a node given where an expression goes
     if isinstance(value, (tuple, set, frozenset, dict)):
         raise TypeError(
             f"a {type(value).__name__} is not an OData value; use .in_([...]) for a list of values, "
@@ -304,15 +307,15 @@ _NO_TRUTH = (
 )
 
 
-def _flat(kind: type, operands: Iterable[tree.Node]) -> tuple[tree.Node, ...]:
+def _flat(kind: type[tree.And] | type[tree.Or], operands: Iterable[tree.Expr]) -> tuple[tree.Expr, ...]:
     """And/Or operands with directly nested And/Or of the same kind spliced in (as parsed)."""
-    flat: list[tree.Node] = []
+    flat: list[tree.Expr] = []
     for operand in operands:
         flat.extend(operand.operands if type(operand) is kind else (operand,))
     return tuple(flat)
 
 
-def _negate(node: tree.Node) -> tree.Node:
+def _negate(node: tree.Expr) -> tree.Expr:
     """``-node``: a number literal becomes the negative literal (``-5`` is ``Literal(Int32, -5)``)."""
     if isinstance(node, tree.Literal) and node.type in ("Int32", "Int64", "Decimal", "Double"):
         value = node.value
@@ -338,9 +341,9 @@ class Expression:
     """
 
     __slots__ = ("node",)
-    node: tree.Node
+    node: tree.Expr
 
-    def __init__(self, node: tree.Node) -> None:
+    def __init__(self, node: tree.Expr) -> None:
         if not isinstance(node, tree.Node):
             raise TypeError(f"Expression wraps a tree node, not {type(node).__name__}")
         object.__setattr__(self, "node", node)
@@ -600,7 +603,7 @@ class _RootVariable:
         return "root"
 
 
-def _key_value(value: Operand) -> tree.Node:
+def _key_value(value: Operand) -> tree.Expr:
     node = _node(value)
     if not isinstance(node, (tree.Literal, tree.EnumLiteral, tree.Alias)):
         raise TypeError(f"a key value is a literal or an alias, not {type(node).__name__}")
@@ -714,7 +717,7 @@ def _rename(node: Any, old: str, new: str) -> Any:
     if not isinstance(node, tree.Node):
         return node
     changes = {}
-    for field in attrs.fields(type(node)):
+    for field in attrs.fields(type(node)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
         value = getattr(node, field.name)
         if isinstance(value, tuple):
             renamed = tuple(_rename(item, old, new) for item in value)
@@ -724,7 +727,7 @@ def _rename(node: Any, old: str, new: str) -> Any:
             renamed_node = _rename(value, old, new)
             if renamed_node is not value:
                 changes[field.name] = renamed_node
-    return attrs.evolve(node, **changes) if changes else node
+    return attrs.evolve(node, **changes) if changes else node  # type: ignore[misc]
 
 
 def _checked(node: tree.Node) -> tree.Node:
@@ -755,6 +758,7 @@ class _Functions:
     Names are case-insensitive, as in OData 4.01; arity is checked against the table."""
 
     __slots__ = ("_prefix",)
+    _prefix: str
 
     def __init__(self, prefix: str = "") -> None:
         object.__setattr__(self, "_prefix", prefix)
@@ -909,7 +913,7 @@ def _search(value: Any) -> tree.Search:
 # ---------------------------------------------------------------------------------------------
 
 
-def _condition(value: Operand) -> tree.Node:
+def _condition(value: Operand) -> tree.Expr:
     if isinstance(value, str):
         raise TypeError(
             "a condition is built, not written as text: F.Name == 'x' (to use text you trust, "

@@ -134,7 +134,7 @@ class _Encoder:
             self.property_annotations(value, prop, out)
             json_value = self.value(item, _jsontext.child(path, prop))
             if self.annotation_needed(item, json_value):
-                out[f"{prop}{self.style.control('type')}"] = self.style.type_name(item.type)  # type: ignore[union-attr]
+                out[f"{prop}{self.style.control('type')}"] = self.style.type_name(item.type)  # type: ignore[union-attr, arg-type]  # annotation_needed is false for None
             out[prop] = json_value
         for prop in {**value.property_control, **value.property_annotations}:
             if prop not in value.properties:

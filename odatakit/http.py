@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from .errors import Fault, ODataSyntaxError, PayloadError
+from .tree import as_tuple
 from .url import Url, UserContext
 
 __all__ = [
@@ -76,7 +77,7 @@ class Preference:
 
     name: str
     value: str | None = None
-    parameters: tuple[tuple[str, str | None], ...] = attrs.field(default=(), converter=tuple)
+    parameters: tuple[tuple[str, str | None], ...] = attrs.field(default=(), converter=as_tuple)
 
     @property
     def key(self) -> str:
@@ -392,10 +393,10 @@ def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = N
         except json.JSONDecodeError as error:
             raise PayloadError([Fault("$", f"not JSON: {error.msg} at offset {error.pos}", "json")]) from None
     faults: list[Fault] = []
-    error = body.get("error") if isinstance(body, Mapping) else None
-    if not isinstance(error, Mapping):
+    error_object = body.get("error") if isinstance(body, Mapping) else None
+    if not isinstance(error_object, Mapping):
         raise PayloadError([Fault("$.error", "an OData error body is {\"error\": {\"code\", \"message\"}}", "missing")])
-    code, message, target = error.get("code"), error.get("message"), error.get("target")
+    code, message, target = error_object.get("code"), error_object.get("message"), error_object.get("target")
     if not isinstance(code, str) or not code:
         faults.append(Fault("$.error.code", "a non-empty string is required", "type"))
     if not isinstance(message, str):
@@ -403,7 +404,7 @@ def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = N
     if target is not None and not isinstance(target, str):
         faults.append(Fault("$.error.target", "a string or null is required", "type"))
     details: list[ErrorDetail] = []
-    raw_details = error.get("details") or []
+    raw_details = error_object.get("details") or []
     if not isinstance(raw_details, list):
         faults.append(Fault("$.error.details", "an array is required", "type"))
         raw_details = []
@@ -413,7 +414,7 @@ def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = N
             continue
         item_target = item.get("target")
         details.append(ErrorDetail(item["code"], item["message"], item_target if isinstance(item_target, str) else None))
-    inner = next((error[k] for k in error if isinstance(k, str) and k.lower() == "innererror"), None)
+    inner = next((error_object[k] for k in error_object if isinstance(k, str) and k.lower() == "innererror"), None)
     if inner is not None and not isinstance(inner, Mapping):
         faults.append(Fault("$.error.innererror", "an object is required", "type"))
     if faults:

@@ -65,7 +65,9 @@ def _value_key(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-def _tuple(items: Any) -> tuple[Any, ...]:
+def as_tuple(items: Any) -> tuple[Any, ...]:
+    """Converter for tuple fields: any iterable in, a tuple out (typed loosely, so mypy's attrs
+    plugin accepts a list or a generator where the field says ``tuple[X, ...]``)."""
     return tuple(items)
 
 
@@ -99,7 +101,7 @@ class EnumLiteral(Node):
     """An enum literal ``Ns.Type'A,B'``: the qualified type name and the member names (or numbers)."""
 
     type_name: str
-    members: tuple[str, ...] = attrs.field(converter=_tuple)
+    members: tuple[str, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -114,21 +116,21 @@ class JsonMember(Node):
 class JsonObject(Node):
     """A JSON object literal (complex value) as used in ``$filter`` and alias values."""
 
-    members: tuple[JsonMember, ...] = attrs.field(converter=_tuple)
+    members: tuple[JsonMember, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
 class JsonArray(Node):
     """A JSON array literal (collection value), e.g. the right side of ``in``."""
 
-    items: tuple[Expr, ...] = attrs.field(converter=_tuple)
+    items: tuple[Expr, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
 class ListExpr(Node):
     """A parenthesized list ``('Milk','Cheese')``: only as the right operand of ``in``."""
 
-    items: tuple[Expr, ...] = attrs.field(converter=_tuple)
+    items: tuple[Expr, ...] = attrs.field(converter=as_tuple)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,7 +179,7 @@ class KeyValue(Node):
 class Key(Node):
     """A parenthesized key predicate ``('A1245')`` or ``(OrderID=1,ItemID=2)``."""
 
-    values: tuple[KeyValue, ...] = attrs.field(converter=_tuple)
+    values: tuple[KeyValue, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -217,7 +219,7 @@ class FunctionCall(Node):
     """A call of a model function with named parameters: ``Model.PhoneticallySimilar(Word=@w)``."""
 
     name: str
-    args: tuple[NamedArg, ...] = attrs.field(default=(), converter=_tuple)
+    args: tuple[NamedArg, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -225,7 +227,7 @@ class FunctionSignature(Node):
     """In ``$select``: a function named with its parameter names, ``Model.MostPopularName(Location,Kind)``."""
 
     name: str
-    parameters: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    parameters: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -264,7 +266,7 @@ class Path(Node):
     """A member path ``A/B/Ns.Type/C``: the segments in order. ``$it``, ``$this`` and ``$root`` are
     ``Variable`` segments at the front."""
 
-    segments: tuple[Segment, ...] = attrs.field(converter=_tuple)
+    segments: tuple[Segment, ...] = attrs.field(converter=as_tuple)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,14 +287,14 @@ class BinaryOp(Node):
 class And(Node):
     """``a and b and …``: n-ary, since ``and`` is associative (keeps long chains shallow)."""
 
-    operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
+    operands: tuple[Expr, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
 class Or(Node):
     """``a or b or …``: n-ary, since ``or`` is associative (keeps long chains shallow)."""
 
-    operands: tuple[Expr, ...] = attrs.field(converter=_tuple)
+    operands: tuple[Expr, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -316,7 +318,7 @@ class Call(Node):
     """A canonical function call such as ``contains(Name,'x')`` (name in its canonical spelling)."""
 
     function: str
-    args: tuple[Expr, ...] = attrs.field(default=(), converter=_tuple)
+    args: tuple[Expr, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -355,7 +357,7 @@ class CaseBranch(Node):
 class Case(Node):
     """``case(c1:v1,c2:v2,…)``: the value of the first true condition, else null."""
 
-    branches: tuple[CaseBranch, ...] = attrs.field(converter=_tuple)
+    branches: tuple[CaseBranch, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -439,7 +441,7 @@ class OrderByItem(Node):
 class OrderBy(Node):
     """The value of ``$orderby``."""
 
-    items: tuple[OrderByItem, ...] = attrs.field(converter=_tuple)
+    items: tuple[OrderByItem, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -454,7 +456,7 @@ class ComputeItem(Node):
 class Compute(Node):
     """The value of ``$compute``."""
 
-    items: tuple[ComputeItem, ...] = attrs.field(converter=_tuple)
+    items: tuple[ComputeItem, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -470,7 +472,7 @@ class SelectItem(Node):
     """One ``$select`` item: a path (possibly ending in ``*``, ``Ns.*`` or a function signature)
     with the nested options a select item may carry."""
 
-    path: tuple[Segment, ...] = attrs.field(converter=_tuple)
+    path: tuple[Segment, ...] = attrs.field(converter=as_tuple)
     filter: Expr | None = None
     search: Search | None = None
     select: Select | None = None
@@ -479,14 +481,14 @@ class SelectItem(Node):
     skip: int | None = None
     count: bool | None = None
     compute: Compute | None = None
-    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
+    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
 class Select(Node):
     """The value of ``$select``."""
 
-    items: tuple[SelectItem, ...] = attrs.field(converter=_tuple)
+    items: tuple[SelectItem, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -494,7 +496,7 @@ class ExpandItem(Node):
     """One ``$expand`` item: a path (or ``*`` / ``$value``), ``/$ref`` or ``/$count``, and the
     nested options written in parentheses after it."""
 
-    path: tuple[Segment, ...] = attrs.field(converter=_tuple)
+    path: tuple[Segment, ...] = attrs.field(converter=as_tuple)
     suffix: str | None = None  # "$ref" or "$count" (the ``/$ref`` / ``/$count`` after the path)
     filter: Expr | None = None
     search: Search | None = None
@@ -510,14 +512,14 @@ class ExpandItem(Node):
     from_: Expr | str | None = None
     to: Expr | str | None = None
     to_inclusive: Expr | str | None = None
-    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
+    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
 class Expand(Node):
     """The value of ``$expand``."""
 
-    items: tuple[ExpandItem, ...] = attrs.field(converter=_tuple)
+    items: tuple[ExpandItem, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -553,5 +555,5 @@ class Query(Node):
     from_: Expr | str | None = None
     to: Expr | str | None = None
     to_inclusive: Expr | str | None = None
-    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=_tuple)
-    custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=_tuple)
+    aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
+    custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=as_tuple)

@@ -298,7 +298,7 @@ class FilterPathSegment:
 class CrossJoinSegment:
     """``$crossjoin(A,B,…)``: the cross join of entity sets."""
 
-    names: tuple[str, ...] = attrs.field(converter=tuple)
+    names: tuple[str, ...] = attrs.field(converter=tree.as_tuple)
 
     @names.validator
     def _check(self, attribute: Any, value: tuple[str, ...]) -> None:
@@ -324,7 +324,7 @@ class ContextFragment:
     ``$deletedEntity``, ``$link`` or ``$deletedLink``.
     """
 
-    path: tuple[PathSegment, ...] = attrs.field(default=(), converter=tuple)
+    path: tuple[PathSegment, ...] = attrs.field(default=(), converter=tree.as_tuple)
     type_name: str | None = None
     select: str | None = None
     suffix: str | None = None
@@ -373,7 +373,7 @@ class Url:
 
     root: ServiceRoot | None = None
     user: UserContext | None = None
-    path: tuple[PathSegment, ...] = attrs.field(default=(), converter=tuple, validator=_check_path)
+    path: tuple[PathSegment, ...] = attrs.field(default=(), converter=tree.as_tuple, validator=_check_path)
     query: tree.Query | None = None
     fragment: ContextFragment | None = None
     trailing_slash: bool = False

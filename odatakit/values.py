@@ -17,6 +17,7 @@ from typing import Any, Union
 import attrs
 
 from . import edm
+from .tree import as_tuple
 
 __all__ = [
     "Primitive",
@@ -78,7 +79,7 @@ class Collection:
     """A collection; ``item_type`` is None when the payload did not (and need not) say it."""
 
     item_type: str | None
-    items: tuple[Value, ...] = attrs.field(converter=tuple)
+    items: tuple[Value, ...] = attrs.field(converter=as_tuple)
 
     @property
     def type(self) -> str | None:
