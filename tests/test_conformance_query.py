@@ -192,3 +192,27 @@ if __name__ == "__main__":
         total_met, total_run = total_met + met, total_run + run
         print(f"| {rule} | {met} / {run} | {skipped} |")
     print(f"| **all** | {total_met} / {total_run} | |")
+
+
+def _leaves(node: object):
+    """Every value held anywhere in a tree (nodes, tuples, and the plain values inside)."""
+    import attrs
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if attrs.has(type(current)):
+            stack.extend(getattr(current, field.name) for field in attrs.fields(type(current)))
+        elif isinstance(current, tuple):
+            stack.extend(current)
+
+
+def test_no_lark_token_or_tree_escapes_into_a_parsed_tree() -> None:
+    import lark
+
+    for case in CASES:
+        if case["expect"] != "pass" or case["id"] in SKIPPED or case["id"] in MODEL_DEPENDENT:
+            continue
+        for value in _leaves(ENTRY_POINTS[case["rule"]](case["input"])):
+            assert not isinstance(value, (lark.Token, lark.Tree)), (case["input"], value)
