@@ -74,8 +74,18 @@ def _number_text(text: str) -> str:
     return percent.decode(text)
 
 
+def _int(text: str) -> int:
+    """An integer of any size, as long as Python converts text to int (4300 digits by default)."""
+    try:
+        return int(text)
+    except ValueError:
+        if len(text.lstrip("+-")) > 1000:
+            raise ValueError(f"an integer of {len(text.lstrip('+-'))} digits is too long") from None
+        raise
+
+
 def _integer(text: str) -> tree.Literal:
-    value = int(_number_text(text))
+    value = _int(_number_text(text))
     if _INT32[0] <= value <= _INT32[1]:
         return tree.Literal("Int32", value)
     if _INT64[0] <= value <= _INT64[1]:
@@ -152,7 +162,8 @@ _LITERALS: dict[str, Callable[[str], Any]] = {
     "FALSE": lambda text: tree.Literal("Boolean", False),
     "NAN_INF": _nan_inf,
     "GUID": lambda text: tree.Literal("Guid", uuid.UUID(text)),
-    "DATE_TIME_OFFSET": _temporal("DateTimeOffset", lambda t: edm.DateTimeOffset.parse(t[:10] + "T" + t[11:-1] + t[-1].upper()) if t[-1] in "zZ" else edm.DateTimeOffset.parse(t[:10] + "T" + t[11:])),
+    # the URL literal allows "t"/"z" in either case; nothing else in it has a case
+    "DATE_TIME_OFFSET": _temporal("DateTimeOffset", lambda t: edm.DateTimeOffset.parse(t.upper())),
     "DATE": _temporal("Date", edm.Date.parse),
     "TIME_OF_DAY": _temporal("TimeOfDay", edm.TimeOfDay.parse),
     "DOUBLE": _double,
@@ -188,7 +199,10 @@ def _name_of_at(token: Token) -> tuple[str, str | None]:
 
 
 def _non_negative(token: Token, what: str) -> int:
-    value = int(percent.decode(str(token)))
+    try:
+        value = _int(percent.decode(str(token)))
+    except ValueError as error:
+        raise _Fault(f"{what}: {error}", _at(token)) from None
     if value < 0:
         raise _Fault(f"{what} must not be negative", _at(token))
     return value
@@ -249,7 +263,10 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return _non_negative(c[0], "the value")
 
     def index_value(self, c: list[Any]) -> int:
-        return int(percent.decode(str(c[0])))
+        try:
+            return _int(percent.decode(str(c[0])))
+        except ValueError as error:
+            raise _Fault(f"$index: {error}", _at(c[0])) from None
 
     def count_value(self, c: list[Any]) -> bool:
         return c[0].type == "TRUE"
@@ -546,7 +563,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         if token.type == "LEVELS_MAX":
             return "max"
         text = percent.decode(str(token))
-        if not text.isdigit() or text.startswith("0"):
+        if not text.isdigit() or text.startswith("0") or len(text) > 18:
             raise _Fault("$levels is a positive integer without leading zeros, or max", _at(token))
         return int(text)
 
@@ -630,6 +647,8 @@ def _json_string(token: Token) -> str:
         value = json.loads(f'"{body}"')
     except ValueError as error:
         raise _Fault(f"invalid JSON string: {error}", _at(token)) from None
+    if _SURROGATE.search(value):
+        raise _Fault("invalid JSON string: a \\u escape names half a surrogate pair", _at(token))
     return str(value)
 
 
@@ -662,12 +681,23 @@ def _parser() -> Any:
     return build_parser("query.lark", _START_RULES, _BUILD)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(text: str, shown: str, base: int) -> None:
+    """Query text is Unicode: a lone surrogate (possible in a Python str) is no character."""
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise ODataSyntaxError("a lone surrogate is not a Unicode character", shown, base + surrogate.start())
+
+
 def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) -> Any:
     """Parse ``text`` with grammar rule ``start``; errors carry offsets into ``whole`` (the text
     as the user gave it, of which ``text`` starts at ``base``)."""
     if not isinstance(text, str):
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
+    _check_text(text, shown, base)
     if not text.strip():
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     try:
@@ -820,6 +850,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
         raise TypeError(f"expected a query string as str, got {type(text).__name__}")
     if plus_is_space:
         text = text.replace("+", " ")  # same length: offsets still point into the text as given
+    _check_text(text, text, 0)
     base = 1 if text.startswith("?") else 0
     options: dict[str, Any] = {}
     aliases: list[tree.AliasDefinition] = []

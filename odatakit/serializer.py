@@ -160,7 +160,7 @@ def _enum(node: tree.EnumLiteral, form: _Form) -> str:
 def _json_string(text: str, form: _Form) -> str:
     body = json.dumps(text, ensure_ascii=False)[1:-1]
     if form.url:
-        return "%22" + percent.encode(body, _URL_LITERAL_SAFE.replace("'", "") + "\\'") + "%22"
+        return "%22" + percent.encode(body, _URL_LITERAL_SAFE) + "%22"
     return '"' + _canonical_text(body) + '"'
 
 

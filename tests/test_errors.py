@@ -50,10 +50,15 @@ ERRORS = [
     (odatakit.parse_query, "$search=#1", 8, "raw '#'", None),
     (odatakit.parse_query, "$top=5&$filter=A eq", 19, "missing operand", "an expression"),
     (odatakit.parse_query, "@p=1&@p=2", 5, "alias @p is given more than once", None),
+    (odatakit.parse_query, "$top=" + "9" * 5000, 5, "5000 digits is too long", None),
+    (odatakit.parse_filter, "X eq " + "9" * 5000, 5, "5000 digits is too long", None),
+    (odatakit.parse_filter, 'A in ["\\ud800"]', 6, "half a surrogate pair", None),
+    (odatakit.parse_filter, "A eq '\ud800'", 6, "lone surrogate", None),
+    (odatakit.parse_search, "%27f", 0, "unterminated", None),
 ]
 
 
-@pytest.mark.parametrize(("parse", "text", "offset", "reason", "expected"), ERRORS, ids=[e[1] or "<empty>" for e in ERRORS])
+@pytest.mark.parametrize(("parse", "text", "offset", "reason", "expected"), ERRORS, ids=[(e[1] or "<empty>")[:40] for e in ERRORS])
 def test_bad_text_raises_syntax_error_at_offset(parse, text: str, offset: int, reason: str, expected: str | None) -> None:
     with pytest.raises(ODataSyntaxError) as caught:
         parse(text)

@@ -65,6 +65,8 @@ LITERALS = [
     ("2012-09-03T14:53+02:00", Literal("DateTimeOffset", edm.DateTimeOffset.parse("2012-09-03T14:53:00+02:00"))),
     ("2012-09-03T14:53%2B02:00", Literal("DateTimeOffset", edm.DateTimeOffset.parse("2012-09-03T14:53:00+02:00"))),
     ("1972-06-30T23:59:60Z", Literal("DateTimeOffset", edm.DateTimeOffset.parse("1972-06-30T23:59:60Z"))),
+    ("-0244-10-20T03:37:27Z", Literal("DateTimeOffset", edm.DateTimeOffset(edm.Date(-244, 10, 20), edm.TimeOfDay(3, 37, 27)))),
+    ("13171-03-27t03:18:52z", Literal("DateTimeOffset", edm.DateTimeOffset(edm.Date(13171, 3, 27), edm.TimeOfDay(3, 18, 52)))),
     ("07:59:59.999", Literal("TimeOfDay", edm.TimeOfDay(7, 59, 59, "999"))),
     ("11:22:33.4444444", Literal("TimeOfDay", edm.TimeOfDay(11, 22, 33, "4444444"))),
     ("duration'P12DT23H59M59.999999999999S'",

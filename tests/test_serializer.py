@@ -80,6 +80,7 @@ URL_FORMS = [
     (In(P("A"), ListExpr((Literal("Int32", 1), Literal("Int32", 2)))), "A%20in%20(1,2)"),
     (BinaryOp("eq", P("When"), odatakit.parse_literal("2012-09-03T14:53+02:00")), "When%20eq%202012-09-03T14:53:00%2B02:00"),
     (odatakit.parse_expression('A eq {"k":"v w"}'), "A%20eq%20%7B%22k%22:%22v%20w%22%7D"),
+    (odatakit.parse_expression('A in ["a\\\\b"]'), "A%20in%20%5B%22a%5C%5Cb%22%5D"),
 ]
 
 
