@@ -41,7 +41,7 @@ MAILBOX_NOT_ENABLED_CODES = frozenset({"MailboxNotEnabledForRESTAPI", "MailboxNo
 
 _IDENT = r"[A-Za-z_]\w*"
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"                  # RFC 7230 token
-_QUOTED = r'"(?:[^"\\\r\n]|\\.)*"'                         # RFC 7230 quoted-string
+_QUOTED = r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[^\x00-\x08\x0a-\x1f\x7f])*"'  # RFC 7230 quoted-string (no CTL but HTAB)
 _EQ = r"[ \t]*=[ \t]*"                                     # EQ-h = BWS-h EQ BWS-h
 _ANNOTATION = rf"-?(?:\*|{_IDENT}(?:\.{_IDENT})*\.(?:{_IDENT}|\*))(?:#{_IDENT})?"   # annotationIdentifier
 
@@ -67,6 +67,7 @@ _PREFERENCE = re.compile(
     rf"(?P<params>(?:[ \t]*;[ \t]*(?:{_TOKEN}(?:{_EQ}(?:{_QUOTED}|{_TOKEN}))?)?)*)"
 )
 _PARAMETER = re.compile(rf"[ \t]*;[ \t]*(?:(?P<name>{_TOKEN})(?:{_EQ}(?P<value>{_QUOTED}|{_TOKEN}))?)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")    # CTL but HTAB: never in a field value (RFC 7230 §3.2)
 _URI = re.compile(r'"[A-Za-z][A-Za-z0-9+.\-]*:[^"\s]*"')   # callback url (ABNF URI, loosely)
 
 
@@ -97,6 +98,14 @@ def _quote(value: str, always: bool = False) -> str:
     if re.fullmatch(_TOKEN, value) and not always:
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _header_value(name: str, value: str) -> str:
+    """``value`` checked for a header line: a CR or LF would end the header (and start another
+    one, header injection); other control characters are not allowed in a field value either."""
+    if (control := _CONTROL.search(value)) is not None:
+        raise ValueError(f"{name} value {value!r} holds the control character {control.group()!r} at {control.start()}")
+    return value
 
 
 def _unquote(value: str | None) -> str | None:
@@ -221,7 +230,7 @@ def prefer(
         if not re.fullmatch(_TOKEN, name):
             raise ValueError(f"{name!r} is not a preference name (an HTTP token)")
         items.append(Preference(name, value))
-    text = ", ".join(str(item) for item in items)
+    text = _header_value("Prefer", ", ".join(str(item) for item in items))
     parse_prefer(text)  # what we write must read back: a bad value fails here, not at the service
     return text
 
@@ -254,14 +263,14 @@ def anchor_mailbox(target: Url | UserContext | str, *, email: str | None = None)
     Outlook REST routes a request to the mailbox's server by this header.
     """
     if email is not None:
-        return email
+        return _header_value("x-AnchorMailbox", email)
     user = target.user if isinstance(target, Url) else target
     if isinstance(user, str):
         user = UserContext(user)
     if user is None:
         raise ValueError("the URL has no user context; pass email= for x-AnchorMailbox")
     if user.upn is not None:
-        return user.upn
+        return _header_value("x-AnchorMailbox", user.upn)
     if user.object_id is not None and user.tenant_id is not None:
         return f"Oid:{user.object_id}@{user.tenant_id}"
     raise ValueError("x-AnchorMailbox for 'me' (or a bare object id) needs the user's email address: email=")
@@ -279,20 +288,23 @@ def request_headers(
     """The headers of an OData request to ``url``: ``OData-Version``, ``Accept`` (with
     ``IEEE754Compatible``), ``Prefer`` and, for a user context or ``email``, ``x-AnchorMailbox``.
 
-    ``content_type=True`` adds ``Content-Type`` for a JSON body (POST, PATCH).
+    ``content_type=True`` adds ``Content-Type`` for a JSON body (POST, PATCH). A user given by a
+    bare object id (Graph's ``users/{id}``) gets no ``x-AnchorMailbox``: the header needs the
+    tenant too (``Oid:{id}@{tenant}``) or an address; pass ``email=`` for one.
     """
     headers = {"OData-Version": ODATA_VERSION, "OData-MaxVersion": ODATA_VERSION,
                "Accept": accept(ieee754_compatible=ieee754_compatible)}
     if content_type:
         headers["Content-Type"] = accept(ieee754_compatible=ieee754_compatible)
-    prefer_value = ", ".join(p for p in (prefer(maxpagesize=maxpagesize) if maxpagesize else "",
+    prefer_value = ", ".join(p for p in (prefer(maxpagesize=maxpagesize) if maxpagesize is not None else "",
                                          preferences or "") if p)
     if prefer_value:
         parse_prefer(prefer_value)
         headers["Prefer"] = prefer_value
-    if email is not None or (url is not None and url.user is not None and not url.user.is_me):
+    user = url.user if url is not None else None
+    if email is not None or (user is not None and (user.upn is not None or user.tenant_id is not None)):
         headers["x-AnchorMailbox"] = anchor_mailbox(url if url is not None else UserContext(), email=email)
-    return headers
+    return {name: _header_value(name, value) for name, value in headers.items()}
 
 
 #: ABNF ``header`` rules: lower-case name → pattern of the value (after OWS).
@@ -399,21 +411,29 @@ def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = N
     code, message, target = error_object.get("code"), error_object.get("message"), error_object.get("target")
     if not isinstance(code, str) or not code:
         faults.append(Fault("$.error.code", "a non-empty string is required", "type"))
-    if not isinstance(message, str):
-        faults.append(Fault("$.error.message", "a string is required", "type"))
+    if not isinstance(message, str) or not message:
+        faults.append(Fault("$.error.message", "a non-empty string is required", "type"))
     if target is not None and not isinstance(target, str):
         faults.append(Fault("$.error.target", "a string or null is required", "type"))
     details: list[ErrorDetail] = []
-    raw_details = error_object.get("details") or []
-    if not isinstance(raw_details, list):
+    raw_details = error_object.get("details")  # only a missing or null details means none
+    if raw_details is None:
+        raw_details = []
+    elif not isinstance(raw_details, list):
         faults.append(Fault("$.error.details", "an array is required", "type"))
         raw_details = []
     for index, item in enumerate(raw_details):
-        if not (isinstance(item, Mapping) and isinstance(item.get("code"), str) and isinstance(item.get("message"), str)):
-            faults.append(Fault(f"$.error.details[{index}]", "an object with code and message is required", "type"))
+        # JSON format §21.1: each detail has code, message and target "as described above"
+        if not (isinstance(item, Mapping) and isinstance(item.get("code"), str) and item["code"]
+                and isinstance(item.get("message"), str) and item["message"]):
+            faults.append(Fault(f"$.error.details[{index}]", "an object with a non-empty code and message is required",
+                                "type"))
             continue
         item_target = item.get("target")
-        details.append(ErrorDetail(item["code"], item["message"], item_target if isinstance(item_target, str) else None))
+        if item_target is not None and not isinstance(item_target, str):
+            faults.append(Fault(f"$.error.details[{index}].target", "a string or null is required", "type"))
+            continue
+        details.append(ErrorDetail(item["code"], item["message"], item_target))
     inner = next((error_object[k] for k in error_object if isinstance(k, str) and k.lower() == "innererror"), None)
     if inner is not None and not isinstance(inner, Mapping):
         faults.append(Fault("$.error.innererror", "an object is required", "type"))

@@ -24,21 +24,27 @@ __all__ = ["serialize", "format_literal"]
 class _Form:
     """How the text is written: the space, and what stays raw inside literals."""
 
-    def __init__(self, url: bool) -> None:
-        self.url = url
+    def __init__(self, url: bool | str) -> None:
+        if url not in (False, True, "path"):
+            raise ValueError(f"url must be False, True or 'path', not {url!r}")
+        self.url = bool(url)
         self.space = "%20" if url else " "
+        self.literal_safe = _PATH_LITERAL_SAFE if url == "path" else _URL_LITERAL_SAFE
 
     def literal_text(self, text: str, extra_safe: str = "") -> str:
         """Text inside a quoted literal. Canonical form keeps it readable and encodes only a
-        ``%`` that would otherwise read as an escape; URL form encodes all that is not plain."""
+        ``%`` that would otherwise read as an escape; URL forms encode all that is not plain."""
         if self.url:
-            return percent.encode(text, _URL_LITERAL_SAFE + extra_safe)
+            return percent.encode(text, self.literal_safe + extra_safe)
         return _canonical_text(text)
 
 
-# Inside a literal in a URL these stay raw: sub-delims and pchar except & + ; = (which split
-# options or read as spaces) — see URL Conventions §2.2 and ABNF pchar-no-SQUOTE.
+# Inside a literal in a URL's query these stay raw: sub-delims and pchar except & + ; = (which
+# split options or read as spaces) — URL Conventions §2.2, ABNF pchar-no-SQUOTE.
 _URL_LITERAL_SAFE = "!$'()*,:@/?"
+# In a path segment (a key, a $filter(…) segment) "/" would split the segment and "?" start the
+# query (URL Conventions §2.1), while "=" is plain (Outlook ids end in "=").
+_PATH_LITERAL_SAFE = "!$'()*,:@="
 _CANONICAL_ESCAPES = re.compile(r"%(?=[0-9A-Fa-f]{2})|[&#]")
 
 
@@ -48,11 +54,12 @@ def _canonical_text(text: str) -> str:
     return _CANONICAL_ESCAPES.sub(lambda match: percent.encode(match.group()), text)
 
 
-def serialize(node: Any, *, url: bool = False) -> str:
+def serialize(node: Any, *, url: bool | str = False) -> str:
     """Canonical text of any tree node (a ``Query``, an expression, an ``Expand``…).
 
-    ``url=True`` gives the form to put in a URL's query. For every tree ``t``,
-    ``parse(serialize(t)) == t``.
+    ``url=True`` gives the form to put in a URL's query; ``url="path"`` the form for a path
+    segment (a key predicate, a ``$filter(…)`` segment), where ``/`` and ``?`` inside literals
+    are encoded too. For every tree ``t``, ``parse(serialize(t)) == t``.
     """
     from .parser import walk  # one iterative walker serves the parser and the printer
 
@@ -62,7 +69,7 @@ def serialize(node: Any, *, url: bool = False) -> str:
     return _print(node, _Form(url))
 
 
-def format_literal(node: tree.Literal | tree.EnumLiteral, *, url: bool = False) -> str:
+def format_literal(node: tree.Literal | tree.EnumLiteral, *, url: bool | str = False) -> str:
     """The text of one literal, as in a key predicate or a function parameter."""
     return _print(node, _Form(url))
 
@@ -160,7 +167,7 @@ def _enum(node: tree.EnumLiteral, form: _Form) -> str:
 def _json_string(text: str, form: _Form) -> str:
     body = json.dumps(text, ensure_ascii=False)[1:-1]
     if form.url:
-        return "%22" + percent.encode(body, _URL_LITERAL_SAFE) + "%22"
+        return "%22" + percent.encode(body, form.literal_safe) + "%22"
     return '"' + _canonical_text(body) + '"'
 
 

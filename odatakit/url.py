@@ -16,6 +16,9 @@ to the query parser (``parse_key``, ``parse_expression``); the serializer writes
 Key encoding (spec-facts B1): a key in parentheses is the serializer's literal (quotes doubled)
 with ``/ ? # % + space``, controls and non-ASCII percent-encoded and base64 ``= - _`` kept; a key
 as a segment is the value itself, unquoted, with the same characters and ``( ) $`` encoded.
+Inside a ``$filter(…)`` segment every ``/`` of a literal is ``%2F`` too: only a member path's
+``/`` stays raw. No segment is ever ``.`` or ``..``, and a ``Url`` is refused (ValueError) when a
+segment would read back as another part (``_segment_problem``, ``_user_problem``).
 """
 
 from __future__ import annotations
@@ -114,7 +117,17 @@ def _root_url(value: str) -> str:
         raise ValueError(f"a service root is an http(s) URL, got {value!r}")
     if "?" in value or "#" in value:
         raise ValueError(f"a service root has no query or fragment: {value!r}")
+    path = re.sub(r"(?i)^https?://[^/]*", "", value.rstrip("/"))
+    if any(_is_dot_segment(segment) for segment in path.split("/")):
+        raise ValueError(f"a service root has no '.' or '..' segment (a client resolves it away): {value!r}")
     return value.rstrip("/")
+
+
+def _is_dot_segment(text: str) -> bool:
+    """Whether path segment text is ``.`` or ``..``, raw or percent-encoded (``%2E``): RFC 3986
+    removes such segments, and normalizing stacks decode ``%2E`` first (§6.2.2.2). Decoded
+    values (a user, a key) are compared with ``(".", "..")`` directly: they render with ``%`` encoded."""
+    return percent.decode(text) in (".", "..")
 
 
 @attrs.frozen
@@ -147,6 +160,8 @@ def _check_user(value: str | None) -> str | None:
         return None
     if not isinstance(value, str) or not value:
         raise ValueError("a user is a UPN (sadie@contoso.com) or userId@tenantId, got an empty value")
+    if value in (".", ".."):
+        raise ValueError(f"user {value!r} would be a dot segment ('.' or '..') in users/{{user}}")
     if "@" in value:
         local, _, domain = value.rpartition("@")
         if _fullmatch(_GUID, local) or _fullmatch(_GUID, domain):
@@ -384,6 +399,14 @@ class Url:
         if self.fragment is not None and not (self.path and self.path[-1] == DollarSegment("$metadata")):
             raise ValueError("only a $metadata URL carries a context fragment")
         _check_structure(self.path, None, None)
+        dialect = self.root.dialect if self.root is not None else None
+        problem = _user_problem(dialect, self.user, self.path)
+        for index, segment in enumerate(self.path):
+            if problem is not None:
+                break
+            problem = _segment_problem(segment, self.path[index - 1] if index else None, dialect)
+        if problem is not None:
+            raise ValueError(problem)
 
     def __str__(self) -> str:
         return render(self)
@@ -415,16 +438,14 @@ class Url:
         """Address one item: ``…/messages('AAMk…')``, or ``…/messages/AAMk…`` with ``as_segment``.
 
         One positional value (``str``, ``int``, ``uuid.UUID``, a ``tree.Literal``) or named parts
-        for a compound key (``key(OrderID=1, ItemID=2)``).
+        for a compound key (``key(OrderID=1, ItemID=2)``). A key as a segment that would read back
+        as something else (``People/null`` is a name, ``People/x%281%29`` the call ``x(1)``) is
+        refused with ValueError: the parenthesized form carries any text.
         """
         if as_segment:
             if named or len(value) != 1 or not isinstance(value[0], str):
                 raise ValueError("a key as a segment is one text value")
-            previous = self.path[-1] if self.path else None
-            if value[0].lower().startswith(_TYPE_NAMESPACES) and not (
-                    isinstance(previous, NameSegment) and previous.kind == "extensions"):
-                raise ValueError(f"key {value[0]!r} would read back as a type cast; use the parenthesized form")
-            return self._append(KeyAsSegment(value[0]))
+            return self._append(KeyAsSegment(value[0]))  # refused there if it would read back as a name
         key = _make_key(value, named)
         last = self.path[-1] if self.path else None
         if isinstance(last, (NameSegment, CastSegment)) and last.key is None:
@@ -626,28 +647,16 @@ def service(root: str, *, dialect: str | None = None) -> Url:
 # ---------------------------------------------------------------------------------------------
 
 
-def _serialize(node: Any, url: bool = False) -> str:
-    from .serializer import serialize  # the lead's module; imported late so parsing needs only the parser
+def _serialize(node: Any, url: bool | str = False) -> str:
+    from .serializer import serialize  # imported late: parsing a URL needs only the parser
 
     return serialize(node, url=url)
-
-
-def _for_path(url_form: str, *, key: bool) -> str:
-    """The serializer's URL (query) form made fit for a path segment.
-
-    The query form leaves ``?`` and ``/`` raw (legal in a query, not inside a path segment: in a
-    key ``/`` only comes from a value, in a ``$filter(…)`` segment it is also a member path) and
-    encodes ``=`` (legal raw in a path; Outlook ids end in ``=``). The form encodes ``%`` itself,
-    so every ``%3D`` in it stands for an ``=`` of the value.
-    """
-    text = percent.encode(url_form, frozenset(url_form) - {"?"} - ({"/"} if key else set()))
-    return text.replace("%3D", "=") if key else text
 
 
 def _render_key(key: tree.Key) -> str:
     if not key.values:
         return "()"
-    return _for_path(_serialize(key, url=True), key=True)
+    return _serialize(key, url="path")
 
 
 def _render_segment(segment: PathSegment) -> str:
@@ -660,7 +669,7 @@ def _render_segment(segment: PathSegment) -> str:
     if isinstance(segment, DollarSegment):
         return segment.name
     if isinstance(segment, FilterPathSegment):
-        return "$filter(" + _for_path(_serialize(segment.predicate, url=True), key=False) + ")"
+        return "$filter(" + _serialize(segment.predicate, url="path") + ")"
     if isinstance(segment, CrossJoinSegment):
         return "$crossjoin(" + ",".join(segment.names) + ")"
     raise TypeError(f"not a path segment: {segment!r}")
@@ -722,6 +731,8 @@ def render(value: Url | ContextUrl | ContextFragment) -> str:
 _OPEN = ("(", "%28")
 _CLOSE = (")", "%29")
 _QUOTE = ("'", "%27")
+_DQUOTE = ('"', "%22")
+_BACKSLASH = ("\\", "%5c")
 
 
 def _token_at(text: str, i: int, choices: tuple[str, ...]) -> str | None:
@@ -732,12 +743,13 @@ def _token_at(text: str, i: int, choices: tuple[str, ...]) -> str | None:
 
 
 def _split_segments(text: str, base: int, whole: str, track_quotes: bool = True) -> list[tuple[str, int]]:
-    """Split a path at raw ``/`` outside raw parentheses (quotes inside them respected);
-    ``%2F`` is never a separator. Returns (segment text, offset into ``whole``).
+    """Split a path at raw ``/`` outside parentheses (quotes inside them respected); ``%2F`` is
+    never a separator. Returns (segment text, offset into ``whole``).
 
-    Only raw parentheses count here: a key written as a segment encodes its parentheses
-    (``%28``), which must not swallow the following ``/``. ``Customers%28%27O%27%27Neil%27%29``
-    holds no raw ``/`` and splits the same either way.
+    Only a raw ``(`` opens a group here: a key written as a segment encodes its parentheses
+    (``messages/abc%28``), which must not swallow the following ``/``. Inside a group both
+    spellings count, as the ABNF's OPEN and CLOSE (``People(%27O%27%27Neil%27%29``).
+    ``Customers%28%27O%27%27Neil%27%29`` holds no raw ``/`` and splits the same either way.
     """
     segments: list[tuple[str, int]] = []
     depth, quoted, start, i = 0, False, 0, 0
@@ -746,13 +758,16 @@ def _split_segments(text: str, base: int, whole: str, track_quotes: bool = True)
             quoted = not quoted
             i += len(q)
             continue
-        char = text[i]
         if not quoted:
-            if char == "(":
+            if (token := _token_at(text, i, _OPEN)) and (depth or token == "("):
                 depth += 1
-            elif char == ")" and depth:
+                i += len(token)
+                continue
+            if depth and (token := _token_at(text, i, _CLOSE)):
                 depth -= 1
-            elif char == "/" and depth == 0:
+                i += len(token)
+                continue
+            if text[i] == "/" and depth == 0:
                 segments.append((text[start:i], base + start))
                 start = i + 1
         i += 1
@@ -766,8 +781,41 @@ def _split_segments(text: str, base: int, whole: str, track_quotes: bool = True)
     return segments
 
 
-def _paren_groups(text: str, start: int) -> list[tuple[int, int]]:
-    """(open, close-end) spans of consecutive top-level parenthesized groups from ``start``."""
+def _literal_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the content of each quoted literal in expression text, raw or encoded:
+    ``'…'`` (SQUOTE is ``'`` or ``%27``, doubled inside) and JSON strings ``"…"`` (``"`` or
+    ``%22``, with ``\\`` or ``%5C`` escapes). An unterminated literal runs to the end.
+
+    The renderer encodes the ``/`` inside these spans and the parser refuses a raw one there:
+    in a path segment only a member path's ``/`` may stay raw.
+    """
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        quote = _QUOTE if _token_at(text, i, _QUOTE) else _DQUOTE if _token_at(text, i, _DQUOTE) else None
+        if quote is None:
+            i += 1
+            continue
+        j = start = i + len(_token_at(text, i, quote) or "")
+        while j < len(text):
+            close = _token_at(text, j, quote)
+            if close and quote is _QUOTE and (again := _token_at(text, j + len(close), _QUOTE)):
+                j += len(close) + len(again)  # '' is a quote inside the string
+            elif close:
+                break
+            elif quote is _DQUOTE and (escape := _token_at(text, j, _BACKSLASH)):
+                j += len(escape)  # and the escaped character, one escape unit
+                j += 3 if _token_at(text, j, ("%",)) else 1
+            else:
+                j += 1
+        spans.append((start, min(j, len(text))))
+        i = j + len(_token_at(text, j, quote) or "")
+    return spans
+
+
+def _paren_groups(text: str, start: int, whole: str, base: int) -> list[tuple[int, int]]:
+    """(open, close-end) spans of consecutive top-level parenthesized groups from ``start``;
+    a group never closed is an error at the end of ``text`` (``base`` is its offset in ``whole``)."""
     groups: list[tuple[int, int]] = []
     i = start
     while i < len(text):
@@ -787,6 +835,8 @@ def _paren_groups(text: str, start: int) -> list[tuple[int, int]]:
                 j += len(c)
             else:
                 j += 1
+        if depth and not quoted:  # (an open quote: the key parser points at it)
+            raise ODataSyntaxError("unclosed parenthesis", whole, base + len(text), [")"])
         groups.append((i, j))
         i = j
     return groups
@@ -800,17 +850,21 @@ def _parse_parens(text: str, offset: int, whole: str) -> tree.Key:
     """A parenthesized key predicate or parameter list, via the query parser's ``parse_key``."""
     from .parser import parse_key
 
-    opening = 3 if text.startswith("%") else 1
-    closing = 3 if text.lower().endswith("%29") else 1
-    if not text[opening:len(text) - closing].replace("%20", "").strip(" \t"):
-        return tree.Key(())  # "()": an operation without parameters
+    opening = len(_token_at(text, 0, _OPEN) or "")
+    closing = 3 if text.lower().endswith("%29") else 1 if text.endswith(")") else 0
     if "/" in text:
         raise ODataSyntaxError("'/' inside a key must be percent-encoded as %2F", whole,
                                offset + text.index("/"), ["%2F"])
+    closed = bool(opening and closing and len(text) >= opening + closing)
+    if closed and not text[opening:len(text) - closing].replace("%20", "").strip(" \t"):
+        return tree.Key(())  # "()": an operation without parameters
     try:
-        return parse_key(text)
+        key = parse_key(text)
     except ODataSyntaxError as error:
         raise _reoffset(error, whole, offset) from None
+    if not closed:
+        raise ODataSyntaxError("unclosed parenthesis", whole, offset + len(text), [")"])
+    return key
 
 
 def _name_prefix(text: str) -> int:
@@ -830,7 +884,7 @@ def _parse_named(text: str, offset: int, whole: str) -> list[PathSegment]:
     else:
         raise ODataSyntaxError("expected a name (an OData identifier or Namespace.Name)", whole, offset,
                                ["odataIdentifier", "qualifiedName"])
-    groups = _paren_groups(text, head_end)
+    groups = _paren_groups(text, head_end, whole, offset)
     end = groups[-1][1] if groups else head_end
     if end != len(text):
         raise ODataSyntaxError("unexpected character after the name" if not groups else
@@ -849,12 +903,17 @@ def _parse_dollar(text: str, offset: int, whole: str) -> PathSegment:
     from .parser import parse_expression
 
     if text.startswith("$filter") and _token_at(text, 7, _OPEN):
-        groups = _paren_groups(text, 7)
+        groups = _paren_groups(text, 7, whole, offset)
         if len(groups) != 1 or groups[0][1] != len(text):
             raise ODataSyntaxError("expected $filter(expression)", whole, offset + 7, [")"])
         a, b = groups[0]
         inner_start = a + (3 if text[a] == "%" else 1)
         inner_end = b - (3 if text[b - 1] != ")" else 1)
+        for start, end in _literal_spans(text[inner_start:inner_end]):
+            if "/" in text[inner_start + start:inner_start + end]:
+                at = text.index("/", inner_start + start)
+                raise ODataSyntaxError("'/' inside a literal in a path segment must be percent-encoded as %2F",
+                                       whole, offset + at, ["%2F"])
         try:
             predicate = parse_expression(text[inner_start:inner_end])
         except ODataSyntaxError as error:
@@ -896,12 +955,70 @@ def _parse_segment(text: str, offset: int, whole: str, previous: PathSegment | N
         cast = text.lower().startswith(_TYPE_NAMESPACES) and previous.kind != "extensions"  # type: ignore[union-attr]
         if re.fullmatch(rf"{_IDENT}(?:\.{_IDENT})*\(.*\)", text, re.S) or cast:
             return _parse_named(text, offset, whole)
-        return [KeyAsSegment(percent.decode(text))]
+        return [_key_segment(text, offset, whole)]
     head = _name_prefix(text)
     if previous is None or (head and (head == len(text) or _token_at(text, head, _OPEN))):
         return _parse_named(text, offset, whole)
     # a key as a segment: 1, O'Neil, -1, Smartphone%2FTablet (an identifier-shaped key reads as a name)
-    return [KeyAsSegment(percent.decode(text))]
+    return [_key_segment(text, offset, whole)]
+
+
+def _key_segment(text: str, offset: int, whole: str) -> KeyAsSegment:
+    try:
+        return KeyAsSegment(percent.decode(text))
+    except ValueError as error:  # "", ".", "..", raw or as %2E
+        raise ODataSyntaxError(str(error), whole, offset, ["key"]) from None
+
+
+def _segment_problem(segment: PathSegment, previous: PathSegment | None, dialect: str | None) -> str | None:
+    """Why ``segment``, written after ``previous``, would read back as another part; None if not.
+
+    Whether a bare word is a name, a cast or a key depends on its shape and on the segment before
+    it (``_parse_segment``): the builder asks the parser instead of repeating its rules, so every
+    URL it makes reads back as itself (``messages/abc`` is a key in Graph, ``People/abc`` a name).
+    """
+    if previous is None or not (isinstance(segment, KeyAsSegment) or
+                                (isinstance(segment, (NameSegment, CastSegment)) and segment.key is None)):
+        return None
+    text = _render_segment(segment)
+    try:
+        parsed = _parse_segment(text, 0, text, previous, dialect)
+    except ODataSyntaxError as error:
+        parsed = [error]  # type: ignore[list-item]
+    if parsed == [segment]:
+        return None
+    after = _render_segment(previous)
+    if isinstance(segment, KeyAsSegment):
+        got = parsed[0]
+        what = (f"a call of {got.name}(…)" if isinstance(got, (NameSegment, CastSegment)) and got.key is not None
+                else f"the type cast (or bound operation) {got.name}" if isinstance(got, CastSegment)
+                else f"the name {got.name}" if isinstance(got, NameSegment)
+                else f"something else ({got})")
+        return (f"key {segment.value!r} written as a segment after {after} would read back as {what}; "
+                f"use the parenthesized form: .key({segment.value!r})")
+    return (f"{segment.name} after {after} would read back as a key (Outlook and Graph write keys as segments "
+            f"after their collections); use .key({segment.name!r}) for a key, or .call({segment.name!r}) for a function")
+
+
+def _user_problem(dialect: str | None, user: UserContext | None, path: tuple[PathSegment, ...]) -> str | None:
+    """Why the user context (or the path right after an Outlook/Graph root) would not read back as
+    ``user``: ``users('abc')`` and ``users/abc`` read as user contexts, ``users/microsoft.graph.x`` not."""
+    if dialect is None:
+        return None
+    text = "/".join(part for part in (user and _render_user(user), _render_path(path[:3])) if part)
+    if not text:
+        return None
+    try:
+        found, _ = _parse_user(_split_segments(text, 0, text), dialect, text)
+    except ODataSyntaxError as error:
+        return f"{text} reads as a user context but is not one ({error.reason}); build it with .me or .user_context(…)"
+    if found == user:
+        return None
+    if user is None:
+        assert found is not None
+        return (f"{text} right after the service root would read back as the user context {_render_user(found)}: "
+                "build it with .me or .user_context(…)")
+    return f"user {user.user!r} would not read back from {text}; use .user_context(…, parenthesized=True)"
 
 
 def _check_structure(path: tuple[PathSegment, ...], whole: str | None, offsets: list[int] | None) -> None:
@@ -977,6 +1094,9 @@ def _split_root(text: str) -> tuple[ServiceRoot | None, int]:
         if segment.startswith("$") or "(" in segment or "%28" in segment.lower():
             cut = index
             break
+    for segment, offset in segments[:cut]:
+        if _is_dot_segment(segment):
+            raise ODataSyntaxError("a '.' or '..' segment (a client resolves it away)", text, offset, ["segment"])
     if cut == 0:
         return ServiceRoot(text[:end]), end
     return ServiceRoot(text[:segments[cut][1] - 1]), segments[cut][1] - 1
@@ -1034,8 +1154,13 @@ def parse_url(text: str, *, root: ServiceRoot | str | None = None) -> Url:
     offsets: list[int] = []
     for segment, offset in raw:
         for parsed in _parse_segment(segment, offset, text, path[-1] if path else None, dialect):
+            # e.g. messages/Microsoft%2EGraph.x: a key here, a type cast once "%2E" is decoded
+            if (problem := _segment_problem(parsed, path[-1] if path else None, dialect)) is not None:
+                raise ODataSyntaxError(problem, text, offset)
             path.append(parsed)
             offsets.append(offset)
+    if (problem := _user_problem(dialect, user, tuple(path))) is not None:
+        raise ODataSyntaxError(problem, text, base)
     _check_structure(tuple(path), text, offsets)
     query = _parse_query_part(text, query_at, hash_at, tuple(path))
     fragment = None
@@ -1057,7 +1182,9 @@ def _parse_user(raw: list[tuple[str, int]], dialect: str | None,
         return UserContext(None, first), raw[1:]
     lowered = first.lower()
     try:
-        if lowered == "users" and len(raw) > 1 and not raw[1][0].startswith("$") and "(" not in raw[1][0]:
+        if lowered == "users" and len(raw) > 1 and not raw[1][0].startswith("$") and "(" not in raw[1][0] \
+                and not percent.decode(raw[1][0]).lower().startswith(_TYPE_NAMESPACES):
+            offset = raw[1][1]  # an error points at the user, not at "users"
             return UserContext(percent.decode(raw[1][0]), first), raw[2:]
         if lowered.startswith(("users(", "users%28")):
             key = _parse_parens(first[5:], offset + 5, whole)
@@ -1078,11 +1205,11 @@ def _parse_query_part(text: str, query_at: int, hash_at: int, path: tuple[PathSe
     from .parser import parse_query
 
     end = hash_at if hash_at > query_at else len(text)
-    query_text = text[query_at + 1:end]
+    query_text = text[query_at:end]  # with its "?": parse_query strips exactly one
     try:
-        query = parse_query(query_text) if query_text else tree.Query()
+        query = parse_query(query_text) if query_text != "?" else tree.Query()
     except ODataSyntaxError as error:
-        raise _reoffset(error, text, query_at + 1) from None
+        raise _reoffset(error, text, query_at) from None
     first = path[0] if path else None
     if isinstance(first, DollarSegment) and first.name == "$entity":
         _check_entity_query(text, query_at, query, cast=len(path) > 1)
@@ -1158,7 +1285,7 @@ def _parse_fragment(whole: str, start: int) -> ContextFragment:
     select = None
     last_text, last_offset = segments[-1]
     opening = _name_prefix(last_text)
-    groups = _paren_groups(last_text, opening)
+    groups = _paren_groups(last_text, opening, whole, last_offset)
     if opening and groups and last_text[groups[-1][0]] == "(":
         at = groups[-1][0]
         try:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from odatakit import (
     ErrorDetail, MailboxNotEnabledError, ODataError, ODataSyntaxError, PayloadError, Preference, accept,
-    anchor_mailbox, outlook, parse_error, parse_header, parse_prefer, prefer, request_headers,
+    anchor_mailbox, graph, outlook, parse_error, parse_header, parse_prefer, prefer, request_headers,
 )
 from odatakit.cli import main
 
@@ -40,6 +40,7 @@ def test_prefer_values(kwargs: dict, text: str) -> None:
 @pytest.mark.parametrize("kwargs", [
     {"maxpagesize": 0}, {"maxpagesize": True}, {"return_": "Minimal"}, {"include_annotations": "Namespace"},
     {"include_annotations": []}, {"omit_values": "all"}, {"wait": -1}, {"extra": {"bad name": "x"}},
+    {"extra": {"k": "a\x00b"}}, {"extra": {"k": "a\r\nX-Evil: 1"}}, {"extra": {"k": "\x7f"}},
 ])
 def test_prefer_refuses_bad_values(kwargs: dict) -> None:
     with pytest.raises(ValueError):
@@ -60,6 +61,48 @@ def test_parse_prefer_reads_preferences() -> None:
 def test_extra_preference_values_round_trip(value: str) -> None:
     text = prefer(extra={"outlook.timezone": value})
     assert parse_prefer(text) == (Preference("outlook.timezone", value),)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: request_headers(email="a\r\nX-Evil: 1"),
+    lambda: request_headers(outlook().user_context("a\r\nX: 1@c.com").messages),
+    lambda: request_headers(preferences="return=minimal\r\nX-Evil: 1"),
+    lambda: anchor_mailbox("me@contoso.com\n"),
+    lambda: request_headers(maxpagesize=0),
+    lambda: request_headers(maxpagesize=-5),
+])
+def test_request_headers_refuse_what_they_cannot_write(call) -> None:
+    with pytest.raises(ValueError):
+        call()
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.text(min_size=1))
+def test_no_header_value_holds_a_line_break_or_control(text: str) -> None:
+    for build in (lambda: request_headers(email=text), lambda: request_headers(outlook().user_context(text + "@c.com")),
+                  lambda: request_headers(preferences=prefer(extra={"outlook.timezone": text}))):
+        try:
+            headers = build()
+        except ValueError:
+            continue
+        for value in headers.values():
+            assert not any(ord(char) < 0x20 and char != "\t" or char == "\x7f" for char in value), value
+
+
+def test_parse_prefer_refuses_a_control_in_a_quoted_string() -> None:
+    with pytest.raises(ODataSyntaxError):
+        parse_prefer('outlook.timezone="a\x00b"')
+    assert parse_prefer('outlook.timezone="a\tb"') == (Preference("outlook.timezone", "a\tb"),)
+
+
+def test_graph_user_by_object_id_gets_no_anchor() -> None:
+    # users/{id} is standard Graph; x-AnchorMailbox needs the tenant (Oid:id@tenant) or an address
+    headers = request_headers(graph().user_context("ddfc984d-b826-40d7-b48b-57002df85e00").messages)
+    assert "x-AnchorMailbox" not in headers
+    with_email = request_headers(graph().user_context("ddfc984d-b826-40d7-b48b-57002df85e00").messages,
+                                 email="sadie@contoso.com")
+    assert with_email["x-AnchorMailbox"] == "sadie@contoso.com"
+    assert request_headers(graph().user_context(USER))["x-AnchorMailbox"] == f"Oid:{USER}"
 
 
 def test_accept_and_ieee754() -> None:
@@ -131,6 +174,14 @@ def test_spec_error_body() -> None:
     assert str(error) == "501 err123: Unsupported functionality (target: query)"
 
 
+def test_missing_or_null_details_mean_none() -> None:
+    assert parse_error({"error": {"code": "c", "message": "m"}}).details == ()
+    assert parse_error({"error": {"code": "c", "message": "m", "details": None}}).details == ()
+    assert parse_error({"error": {"code": "c", "message": "m", "details": []}}).details == ()
+    detail = {"code": "d", "message": "n", "target": None}
+    assert parse_error({"error": {"code": "c", "message": "m", "details": [detail]}}).details == (ErrorDetail("d", "n"),)
+
+
 def test_graph_inner_error_and_bytes() -> None:
     error = parse_error(json.dumps(GRAPH_ERROR).encode())
     assert error.code == "itemNotFound"
@@ -151,6 +202,15 @@ def test_mailbox_not_enabled_is_recognised(code: str) -> None:
     ({"error": {"message": "x"}}, "$.error.code"),
     ({"error": {"code": "c", "message": "m", "details": [{"code": 1}]}}, "$.error.details[0]"),
     ({"error": {"code": "c", "message": "m", "innererror": "x"}}, "$.error.innererror"),
+    # JSON format §21.1: message is a non-empty string; details, if present and not null, an array
+    ({"error": {"code": "c", "message": ""}}, "$.error.message"),
+    ({"error": {"code": "c", "message": "m", "details": {}}}, "$.error.details"),
+    ({"error": {"code": "c", "message": "m", "details": 0}}, "$.error.details"),
+    ({"error": {"code": "c", "message": "m", "details": ""}}, "$.error.details"),
+    ({"error": {"code": "c", "message": "m", "details": False}}, "$.error.details"),
+    ({"error": {"code": "c", "message": "m", "details": [{"code": "d", "message": "n", "target": 1}]}},
+     "$.error.details[0].target"),
+    ({"error": {"code": "c", "message": "m", "details": [{"code": "d", "message": ""}]}}, "$.error.details[0]"),
 ])
 def test_bad_error_bodies_raise_payload_errors(body, path: str) -> None:
     with pytest.raises(PayloadError) as caught:

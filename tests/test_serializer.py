@@ -167,3 +167,21 @@ def test_custom_option_that_looks_like_a_system_option_is_refused() -> None:
 def test_serializing_something_that_is_not_a_tree_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         odatakit.serialize("A eq 1")
+
+
+@pytest.mark.parametrize(
+    ("tree", "path_form"),
+    [
+        (odatakit.parse_key("('AAMkAGE1M2IyNGNmLTI5MTktNDUyZi1iOTVl===')"), "('AAMkAGE1M2IyNGNmLTI5MTktNDUyZi1iOTVl===')"),
+        (odatakit.parse_key("('Smartphone%2FTablet?x')"), "('Smartphone%2FTablet%3Fx')"),
+        (odatakit.parse_key("('O''Neil')"), "('O''Neil')"),
+        (odatakit.parse_expression("Name eq '/../admin' and Address/City eq 'a b'"),
+         "Name%20eq%20'%2F..%2Fadmin'%20and%20Address/City%20eq%20'a%20b'"),
+    ],
+    ids=["base64-id", "slash-and-question-mark", "quote", "filter-segment"],
+)
+def test_path_form_encodes_what_would_split_a_path_segment(tree: object, path_form: str) -> None:
+    """url="path": a literal's '/' would split the segment and '?' start the query; '=' is plain."""
+    assert odatakit.serialize(tree, url="path") == path_form
+    parse = odatakit.parse_key if isinstance(tree, odatakit.Key) else odatakit.parse_expression
+    assert parse(path_form) == tree

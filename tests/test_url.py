@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odatakit import (
-    CastSegment, ContextFragment, DollarSegment, KeyAsSegment, KeyPredicate, Literal, NameSegment,
+    F, CastSegment, ContextFragment, DollarSegment, KeyAsSegment, KeyPredicate, Literal, NameSegment,
     ODataSyntaxError, ServiceRoot, Url, UserContext, extension_id, extension_name, graph, outlook,
-    parse_context_url, parse_query, parse_url, service,
+    parse_context_url, parse_expression, parse_query, parse_url, service,
 )
 from odatakit import tree
-from odatakit.url import render
+from odatakit.url import KEYED_COLLECTIONS, render
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = json.loads((DATA / "url_outlook_examples.json").read_text("utf-8"))["rows"]
 
 MSG = "AAMkAGE1M2IyNGNmLTI5MTktNDUyZi1iOTVl==="
 OUTLOOK = "https://outlook.office.com/api/v2.0"
+GRAPH = "https://graph.microsoft.com/v1.0"
 
 
 def string_key(value: str) -> tree.Key:
@@ -139,6 +141,25 @@ def test_builder_is_immutable() -> None:
     (lambda: outlook().me.messages.key("..", as_segment=True), "dot segment"),
     (lambda: outlook().me.messages.key("", as_segment=True), "empty"),
     (lambda: outlook().me.messages.key("microsoft.graph.x", as_segment=True), "type cast"),
+    # a dot segment is resolved away by every client: never rendered, in a user, a key or the root
+    (lambda: graph().user_context(".."), "dot segment"),
+    (lambda: graph().user_context(".", parenthesized=True), "dot segment"),
+    (lambda: service("https://host/a/../b"), "'..'"),
+    (lambda: service("https://host/a/%2E/b"), "'..'"),
+    # a key as a segment that would read back as a name, a cast or a call
+    (lambda: service("http://h/s").nav("People").key("x(1)", as_segment=True), r"call of x\(…\).*parenthesized"),
+    (lambda: service("http://h/s").nav("People").key("z", as_segment=True), "name z.*parenthesized"),
+    (lambda: service("http://h/s").nav("People").key("null", as_segment=True), "name null"),
+    (lambda: service("http://h/s").nav("People").key("INF", as_segment=True), "name INF"),
+    (lambda: service("http://h/s").nav("People").key("Com.Contoso.Referral", as_segment=True), "type cast"),
+    # right after an Outlook/Graph root, users('…') and users/… read back as a user context
+    (lambda: graph().nav("users").key("abc"), r"user context users\('abc'\).*user_context"),
+    (lambda: graph().nav("users").key("x@"), "not a user principal name"),
+    (lambda: graph().nav("users").key("abc", as_segment=True), "user context users/abc"),
+    (lambda: graph().nav("me"), "user context me"),
+    (lambda: graph().user_context("microsoft.graph.user"), "parenthesized=True"),
+    # a name after an Outlook/Graph collection reads back as a key
+    (lambda: graph().me.mail_folders.nav("inbox"), "read back as a key"),
     (lambda: outlook().me.messages.count.nav("x"), "nothing may follow"),
     (lambda: outlook().me.messages.key(1.5), "key value"),
     (lambda: ServiceRoot("ftp://x"), "http"),
@@ -169,6 +190,17 @@ PARSED = [
     ("Products/Model.BestSellingProduct(1)",
      Url(None, None, (NameSegment("Products"), CastSegment("Model.BestSellingProduct", tree.Key((tree.KeyValue(Literal("Int32", 1)),)))))),
     ("$metadata", Url(None, None, (DollarSegment("$metadata"),))),
+    # after an Outlook/Graph collection only raw parentheses open a parameter list: %28 is key text
+    ("https://graph.microsoft.com/v1.0/me/messages/x%281%29/attachments",
+     Url(ServiceRoot("https://graph.microsoft.com/v1.0", "graph"), UserContext(),
+         (NameSegment("messages"), KeyAsSegment("x(1)"), NameSegment("attachments")))),
+    # a type cast after users is no user
+    ("https://graph.microsoft.com/v1.0/users/microsoft.graph.user",
+     Url(ServiceRoot("https://graph.microsoft.com/v1.0", "graph"), None,
+         (NameSegment("users"), CastSegment("microsoft.graph.user")))),
+    ("https://graph.microsoft.com/v1.0/users(1)",
+     Url(ServiceRoot("https://graph.microsoft.com/v1.0", "graph"), None,
+         (NameSegment("users", tree.Key((tree.KeyValue(Literal("Int32", 1)),))),))),
     ("http://My.Org:80/", Url(ServiceRoot("http://My.Org:80"), trailing_slash=True)),
 ]
 
@@ -182,6 +214,11 @@ def test_parse_url_reads_the_parts(text: str, expected: Url) -> None:
 @pytest.mark.parametrize(("text", "canonical"), [
     ("Customers(%27O%27%27Neil%27)", "Customers('O''Neil')"),
     ("Customers%28%27O%27%27Neil%27%29", "Customers('O''Neil')"),
+    # OPEN and CLOSE may each be raw or encoded (ABNF), also before the next segment
+    ("Customers(%27O%27%27Neil%27%29", "Customers('O''Neil')"),
+    ("Customers%28%27O%27%27Neil%27)/Orders", "Customers('O''Neil')/Orders"),
+    ("Customers(%27O%27%27Neil%27%29/Orders(1)", "Customers('O''Neil')/Orders(1)"),
+    ("Customers/$filter(Name%20eq%20%27a%2Fb%27)/Orders", "Customers/$filter(Name%20eq%20'a%2Fb')/Orders"),
     ("Categories('Tablet%20(small)')", "Categories('Tablet%20(small)')"),
     ("Categories(2018-02-13T23%3A59%3A59Z)", "Categories(2018-02-13T23:59:59Z)"),
     (f"{OUTLOOK}/me/messages('AAMkAGEbs88AAB84uLuAAA%3D')", f"{OUTLOOK}/me/messages('AAMkAGEbs88AAB84uLuAAA=')"),
@@ -224,6 +261,23 @@ def test_both_key_forms_address_the_same_item() -> None:
     ("Products?$top=x", 14),
     ("Products#frag", 8),
     ("Categories(1", 12),
+    # an unclosed %28 is no empty parameter list
+    ("Categories%28b", 14),
+    ("Categories(1)%28x", 17),
+    ("Categories%28", 13),
+    ("Categories(1)(", 14),
+    # a '/' inside a literal of a $filter(…) segment splits the path (URL Conventions §2.1)
+    ("People/$filter(Name eq '/../admin')/Friends", 24),
+    ("People/$filter(Name eq %27a/b%27)", 27),
+    ("People/$filter(X in [\"a/b\"])", 23),
+    # dot segments, raw or encoded: ODataSyntaxError at the segment, never a plain ValueError
+    (f"{GRAPH}/me/messages/%2E%2E", len(GRAPH) + 13),
+    (f"{GRAPH}/me/messages/.", len(GRAPH) + 13),
+    (f"{GRAPH}/users/%2e%2e/messages", len(GRAPH) + 7),
+    ("https://host/a/%2e%2e/People('x')", 15),
+    ("People/..", 7),
+    # a key that reads as a type cast once %2E is decoded
+    (f"{GRAPH}/me/messages/Microsoft%2EGraph.x", len(GRAPH) + 13),
     ("Categories(ID=wrong)", 14),
 ])
 def test_bad_urls_raise_a_syntax_error_at_the_offset(text: str, offset: int) -> None:
@@ -330,6 +384,7 @@ def test_user_principal_name_round_trips(value: str) -> None:
     except ValueError:
         return
     assert parse_url(str(url)) == url
+    assert not _dot_segments(str(url))
 
 
 @settings(deadline=None, max_examples=200)
@@ -338,3 +393,89 @@ def test_typed_keys_round_trip(number: int, guid: uuid.UUID) -> None:
     for value in (number, guid):
         url = service("http://host/svc").nav("Items")[value]
         assert parse_url(str(url)) == url
+
+
+# ---- a literal in a path segment never adds a segment ------------------------------------------
+
+SERVICE = "https://host/odata"
+
+
+@pytest.mark.parametrize(("predicate", "text"), [
+    ((F.Name == "/../../../admin/x").node, "$filter(Name%20eq%20'%2F..%2F..%2F..%2Fadmin%2Fx')"),
+    # member paths keep their raw "/" (they are the expression's), literals never do
+    ((F.Address.City == "a/b?c#d").node, "$filter(Address/City%20eq%20'a%2Fb%3Fc%23d')"),
+    ((F.Tags.any(lambda t: t == "x/y")).node, "$filter(Tags/any(t:t%20eq%20'x%2Fy'))"),
+    (parse_expression("Name eq 'O''Neil/x'"), "$filter(Name%20eq%20'O''Neil%2Fx')"),
+    (parse_expression('X in ["a/b\\"\'/", "c"]'), "$filter(X%20in%20%5B%22a%2Fb%5C%22'%2F%22,%22c%22%5D)"),
+])
+def test_filter_segment_encodes_every_slash_inside_a_literal(predicate: tree.Expr, text: str) -> None:
+    url = service(SERVICE).nav("People").filter_segment(predicate).nav("Friends")
+    assert str(url) == f"{SERVICE}/People/{text}/Friends"
+    assert parse_url(str(url), root=SERVICE) == url
+
+
+def _literal_text(url_text: str) -> str:
+    """The text between the first and the last quote: the one string literal of the predicate."""
+    return url_text[url_text.index("'") + 1:url_text.rindex("'")]
+
+
+@settings(deadline=None, max_examples=300)
+@given(HOSTILE)
+def test_filter_segment_literal_never_rewrites_the_path(value: str) -> None:
+    url = service(SERVICE).nav("People").filter_segment((F.Name == value).node).nav("Friends")
+    text = str(url)
+    assert not set("/?#") & set(_literal_text(text))
+    # the path splits exactly where the builder put segments (People, $filter(…), Friends), whatever the value
+    assert urlsplit(text).path.split("/") == ["", "odata", "People", f"$filter(Name%20eq%20'{_literal_text(text)}')",
+                                              "Friends"]
+    assert parse_url(text, root=SERVICE) == url
+
+
+# ---- the query part: exactly one "?" is the delimiter ------------------------------------------
+
+
+def test_query_part_strips_exactly_one_question_mark() -> None:
+    url = parse_url("https://h/s/People??$filter=x eq 1")
+    assert url.query is not None and url.query.filter is None
+    assert [option.name for option in url.query.custom] == ["?$filter"]
+    assert parse_url(str(url)) == url
+    with pytest.raises(ODataSyntaxError) as caught:
+        parse_url("https://h/s/People?$filter=x eq")
+    assert caught.value.offset == len("https://h/s/People?$filter=x eq")
+
+
+# ---- every key, both forms: built URLs read back as themselves, or are refused -------------------
+
+KEY_BASES = {
+    "graph": graph(), "graph-me": graph().me, "graph-upn": graph("beta").user_context("sadie@contoso.com"),
+    "outlook": outlook("v1.0"), "outlook-me": outlook().me, "service": service("http://host/svc"),
+}
+TYPE_NAMESPACES = ("microsoft.graph.", "microsoft.outlookservices.")
+
+
+def _dot_segments(text: str) -> list[str]:
+    return [segment for segment in urlsplit(text).path.split("/") if unquote(segment) in (".", "..")]
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.sampled_from(sorted(KEY_BASES)),
+       st.sampled_from(["messages", "Events", "mailFolders", "extensions", "users", "People", "products"]),
+       HOSTILE | st.sampled_from(["z", "null", "INF", "Com.Contoso.Referral", "x(1)", "abc", "x@", "1", "%2E%2E"]),
+       st.booleans(), st.sampled_from(["", "attachments", "count"]))
+def test_any_text_key_reads_back_exactly_or_is_refused(base: str, collection: str, value: str, as_segment: bool,
+                                                       tail: str) -> None:
+    start = KEY_BASES[base]
+    dialect = start.root.dialect
+    user_at_root = dialect is not None and start.user is None and collection == "users"
+    try:
+        url = start.nav(collection).key(value, as_segment=as_segment)
+        url = url.attachments if tail == "attachments" else url.count if tail == "count" else url
+    except ValueError:
+        # the parenthesized form carries any text; only users('…') right after the root is a user context
+        assert as_segment or user_at_root
+        if as_segment and dialect is not None and not user_at_root and collection.lower() in KEYED_COLLECTIONS:
+            assert value in ("", ".", "..") or value.lower().startswith(TYPE_NAMESPACES)
+        return
+    text = str(url)
+    assert parse_url(text, root=None if dialect else start.root) == url
+    assert not _dot_segments(text)
