@@ -5,21 +5,32 @@ depth is bounded, and every place in a document has a JSON path (``$.value[2].De
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from .errors import Fault
 
-__all__ = ["DEFAULT_MAX_DEPTH", "DuplicateKeys", "read", "write", "child", "json_path", "too_deep"]
+__all__ = ["DEFAULT_MAX_DEPTH", "MAX_INT_DIGITS", "MAX_INT_BITS", "DuplicateKeys", "read", "write", "child",
+           "json_path", "too_deep", "not_json", "MAX_DECIMAL_ZEROS", "decimal_zeros"]
 
 #: Nesting deeper than this is refused with a fault; the stdlib decoder itself gives up near 1000.
 DEFAULT_MAX_DEPTH = 200
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# int() refuses text longer than sys.get_int_max_str_digits(); such numbers stay exact as Decimal.
-_INT_DIGITS = 4000
+#: Integers with more digits are read as (exact) Decimals: int() refuses text longer than
+#: ``sys.get_int_max_str_digits()`` (4300 by default), and int↔text is quadratic in the digits.
+MAX_INT_DIGITS = 4000
+#: The same bound for a Python int handed in already parsed (``int.bit_length``).
+MAX_INT_BITS = int(MAX_INT_DIGITS * 3.3219280948873626)
+#: Decimals are written without an exponent when that adds at most this many zeros (4.0 has no
+#: exponent form for Edm.Decimal; ExponentialDecimals is new in 4.01, JSON format 4.01 §3.2).
+#: 100 is past every precision services use (.NET decimal 28 digits, SQL 38, decimal128 34) and
+#: bounds the text at ~20 bytes per byte read (1e99999999 would be 100 MB).
+MAX_DECIMAL_ZEROS = 100
 
 
 class DuplicateKeys(dict):  # type: ignore[type-arg]
@@ -40,7 +51,8 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _integer(text: str) -> int | Decimal:
-    return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
+    limit = sys.get_int_max_str_digits() or MAX_INT_DIGITS  # the interpreter's limit may be lower
+    return int(text) if len(text) <= min(limit, MAX_INT_DIGITS) else Decimal(text)
 
 
 def _constant(name: str) -> Any:
@@ -48,7 +60,11 @@ def _constant(name: str) -> Any:
 
 
 def read(text: str | bytes) -> tuple[Any, list[Fault]]:
-    """Parse JSON text with exact numbers (int, Decimal); a fault at ``$`` instead of an exception."""
+    """Parse JSON text with exact numbers (int, Decimal); a fault at ``$`` instead of an exception.
+
+    The safe loader for untrusted text: nesting too deep for the parser is a ``too-deep`` fault,
+    never a ``RecursionError``.
+    """
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
@@ -66,10 +82,11 @@ def read(text: str | bytes) -> tuple[Any, list[Fault]]:
     return value, []
 
 
-def child(path: str, key: str | int) -> str:
-    """The JSON path one step below ``path``: ``.Name``, ``[3]`` or ``['Name@odata.type']``."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
+def child(path: str, key: Any) -> str:
+    """The JSON path one step below ``path``: ``.Name``, ``[3]`` or ``['Name@odata.type']``;
+    a key that is not JSON (a Python tuple, None) by its repr: ``[(1, 2)]``."""
+    if not isinstance(key, str):
+        return f"{path}[{key!r}]"
     if _NAME.fullmatch(key):
         return f"{path}.{key}"
     quoted = key.replace("\\", "\\\\").replace("'", "\\'")
@@ -98,14 +115,44 @@ def too_deep(document: Any, limit: int = DEFAULT_MAX_DEPTH) -> str | None:
     return None
 
 
+def not_json(document: Any, path: str = "$") -> Iterator[tuple[str, str]]:
+    """``(path, problem)`` for each place in already-parsed ``document`` that JSON cannot hold:
+    a key that is not a string, NaN or infinity, a Python object. Iterative: no recursion."""
+    stack: list[tuple[Any, str]] = [(document, path)]
+    while stack:
+        value, here = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    yield child(here, key), f"a JSON object's keys are strings, not {type(key).__name__} {key!r}"
+                else:
+                    stack.append((item, child(here, key)))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((item, child(here, i)) for i, item in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            yield here, f"{value} is not a JSON number"
+        elif isinstance(value, Decimal) and not value.is_finite():
+            yield here, f"{value} is not a JSON number"
+        elif not (value is None or isinstance(value, (bool, int, float, Decimal, str))):
+            yield here, f"a Python {type(value).__name__} is not a JSON value"
+
+
 def write(value: Any, indent: int | None = None) -> str:
-    """JSON text for a JSON-ready value; Decimals are written digit for digit, never via float."""
+    """JSON text for a JSON-ready value; Decimals are written digit for digit, never via float.
+
+    Raises ``ValueError`` for nesting deeper than ``DEFAULT_MAX_DEPTH`` (no reader here would take it).
+    """
     out: list[str] = []
     _write(value, out, indent, 0)
     return "".join(out)
 
 
 def _write(value: Any, out: list[str], indent: int | None, level: int) -> None:
+    if level > DEFAULT_MAX_DEPTH and isinstance(value, (dict, list, tuple)):
+        raise ValueError(f"nested deeper than {DEFAULT_MAX_DEPTH} levels; refusing to write it")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise ValueError(f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits is longer than "
+                         f"odatakit writes ({MAX_INT_DIGITS} digits); give it as a Decimal")
     if isinstance(value, dict):
         items = list(value.items())
         if not items:
@@ -129,11 +176,20 @@ def _write(value: Any, out: list[str], indent: int | None, level: int) -> None:
     elif isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError(f"{value} is not a JSON number; encode it as a string")
-        out.append(str(value))
+        # str() picks an exponent for 1E-7 too; positional wherever that stays small.
+        out.append(format(value, "f") if decimal_zeros(value) <= MAX_DECIMAL_ZEROS else str(value))
     elif value is None or isinstance(value, (bool, int, float, str)):
         out.append(json.dumps(value, ensure_ascii=False, allow_nan=False))
     else:
         raise TypeError(f"{type(value).__name__} {value!r} is not JSON-ready; encode it first")
+
+
+def decimal_zeros(number: Decimal) -> int:
+    """How many zeros a finite Decimal's exponent stands for: what writing it positionally adds."""
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or number.is_zero():
+        return 0
+    return exponent if exponent > 0 else max(0, -number.adjusted() - 1)
 
 
 def _newline(indent: int | None, level: int) -> str:

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import attrs
 
 from . import _jsontext, edm
 from .errors import Fault, PayloadError
-from .values import Collection, ContextRef, Primitive, Structured, Value, collection_type, split_type
+from .values import (
+    Collection,
+    ContextRef,
+    Primitive,
+    Structured,
+    Value,
+    collection_type,
+    name_problem,
+    split_type,
+    type_problem,
+)
 
 __all__ = ["decode", "decode_with_faults", "infer_type", "control_name", "Infer"]
 
@@ -223,7 +233,7 @@ class _Decoder:
         if name in edm.INT_RANGES:
             if not _is_integer(json_value):
                 raise ValueError(f"{edm.shown(json_value)} is not an integer, so not an Edm.{name}")
-            kind.check(int(json_value))
+            edm.check_int_range(name, cast("int | Decimal", json_value))  # before int(): converting a huge Decimal is quadratic
             return int(json_value)
         if name == "Decimal":
             return _exact(json_value)
@@ -233,7 +243,11 @@ class _Decoder:
         values = []
         for index, item in enumerate(items):
             here = _jsontext.child(path, index)
-            if item_type is None:
+            if isinstance(item, list):
+                self.fault(here, "an array inside an array: an OData collection holds single values or objects, "
+                                 "never collections", "type-mismatch")
+                values.append(None)
+            elif item_type is None:
                 values.append(self.value(item, here, None))
             elif item is None:
                 values.append(None)
@@ -241,10 +255,10 @@ class _Decoder:
                 values.append(self.value(item, here, item_type))
         if item_type is None:
             inferred = infer_type(items, self.options.infer)
-            item_type = split_type(inferred)[0] if inferred else None
+            item_type = split_type(inferred)[0] if inferred and not split_type(inferred)[0].startswith("Collection(") else None
         return Collection(item_type, values)
 
-    def structured(self, obj: dict[str, Any], path: str, declared: str | None) -> Structured:
+    def structured(self, obj: dict[Any, Any], path: str, declared: str | None) -> Structured:
         if isinstance(obj, _jsontext.DuplicateKeys):
             for key in obj.duplicates:
                 self.fault(_jsontext.child(path, key), f"the key {key!r} appears more than once in this object; "
@@ -254,32 +268,47 @@ class _Decoder:
         property_control: dict[str, dict[str, Any]] = {}
         property_annotations: dict[str, dict[str, Any]] = {}
         property_types: dict[str, tuple[str, str]] = {}
+        raw_properties: dict[str, Any] = {}
         type_name = declared
         for key, raw in obj.items():
+            if not isinstance(key, str):
+                self.fault(_jsontext.child(path, key),
+                           f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
+                continue
             here = _jsontext.child(path, key)
             prop, at, term = key.partition("@")
-            name = control_name(term) if at else None
             if not at:
+                problem = name_problem(prop, "property")
+                if problem is None:
+                    raw_properties[key] = raw
+                else:
+                    self.fault(here, problem, "bad-name")
                 continue
+            name = control_name(term)
+            problem = name_problem(term if name is None else name, "annotation" if name is None else "control")
             if name == "type":
                 if not isinstance(raw, str):
                     self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
                 elif not prop:
                     type_name = self.instance_type(raw, here)
+                elif not self.annotated_type(raw, here):
+                    pass
                 elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
                     self.fault(here, f"{prop!r} is annotated twice with different types "
                                      f"({property_types[prop][0]!r} and {raw!r})", "bad-annotation")
                 else:
                     property_types[prop] = (raw, here)
-            elif name is not None:
-                typed_control = self.control(name, raw, here)
-                (property_control.setdefault(prop, {}) if prop else control)[name] = typed_control
+            elif problem is not None:
+                self.fault(here, f"{key!r} is not an annotation: {problem}", "bad-annotation")
             else:
-                (property_annotations.setdefault(prop, {}) if prop else annotations)[term] = raw
+                self.raw_json(raw, here)
+                if name is not None:
+                    typed_control = self.control(name, raw, here)
+                    (property_control.setdefault(prop, {}) if prop else control)[name] = typed_control
+                else:
+                    (property_annotations.setdefault(prop, {}) if prop else annotations)[term] = raw
         properties: dict[str, Value] = {}
-        for key, raw in obj.items():
-            if "@" in key:
-                continue
+        for key, raw in raw_properties.items():
             declared_type = property_types.get(key, (None, ""))[0]
             properties[key] = self.value(raw, _jsontext.child(path, key), declared_type)
         for prop, (_, here) in property_types.items():
@@ -288,11 +317,30 @@ class _Decoder:
                            "bad-annotation")
         return Structured(type_name, properties, control, annotations, property_control, property_annotations)
 
-    def instance_type(self, raw: str, path: str) -> str:
+    def annotated_type(self, raw: str, path: str) -> bool:
+        """Whether ``raw`` names a type (``#Int64``, ``#Collection(Ns.T)``); a fault when it does not."""
+        problem = type_problem(split_type(raw)[0])
+        if problem is not None:
+            shown = raw if len(raw) <= 60 else raw[:57] + "..."
+            self.fault(path, f"{shown!r} is not a type: {problem}", "bad-annotation")
+        return problem is None
+
+    def instance_type(self, raw: str, path: str) -> str | None:
         name, is_collection = split_type(raw)
-        if is_collection or name in edm.PRIMITIVES:
+        if is_collection:
             self.fault(path, f"{raw!r} is not the type of an object", "type-mismatch")
+            return None
+        problem = type_problem(name, structured=True)
+        if problem is not None:
+            code = "type-mismatch" if name in edm.PRIMITIVES else "bad-annotation"
+            self.fault(path, f"{raw!r} is not the type of an object: {problem}", code)
+            return None
         return name
+
+    def raw_json(self, value: Any, path: str) -> None:
+        """Faults for what is not JSON inside a value kept as given (annotations, unknown control)."""
+        for where, problem in _jsontext.not_json(value, path):
+            self.fault(where, problem, "not-json")
 
     def control(self, name: str, raw: Any, path: str) -> Any:
         if name == "context":
@@ -323,4 +371,8 @@ def _exact(number: Any) -> Decimal:
         if not math.isfinite(number):
             raise ValueError(f"{number} is not a JSON number; write it as the string 'NaN', 'INF' or '-INF'")
         return Decimal(repr(number))
+    if isinstance(number, int) and number.bit_length() > _jsontext.MAX_INT_BITS:
+        # Decimal(int) is quadratic in the digits; JSON text this long is read as a Decimal already.
+        raise ValueError(f"{edm.shown(number)} has more digits than odatakit reads from a Python int "
+                         f"({_jsontext.MAX_INT_DIGITS}); pass the JSON text, or a Decimal")
     return Decimal(number)

@@ -33,6 +33,7 @@ __all__ = [
     "primitive",
     "parse_enum_value",
     "exact_float",
+    "check_int_range",
     "SINGLE_MAX",
 ]
 
@@ -356,15 +357,23 @@ def shown(number: int | Decimal | float) -> str:
     return text if len(text) <= 60 else f"a {len(text)}-character number ({text[:20]}...)"
 
 
-def _int_type(name: str) -> EdmType:
+def check_int_range(name: str, number: int | Decimal) -> None:
+    """Raise ``ValueError`` when ``number`` is outside Edm.``name`` (``Int32``…).
+
+    Compares without converting: ``int()`` of a 400,000-digit Decimal takes seconds.
+    """
     low, high = INT_RANGES[name]
+    if not low <= number <= high:
+        raise ValueError(f"{shown(number)} is out of range for Edm.{name} ({low}..{high})")
+
+
+def _int_type(name: str) -> EdmType:
     pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?\d{{1,{_SIGNED[name]}}}")
     is_int = _check_instance(name, int)
 
     def check(value: Any) -> None:
         is_int(value)
-        if not low <= value <= high:
-            raise ValueError(f"{shown(value)} is out of range for Edm.{name} ({low}..{high})")
+        check_int_range(name, value)
 
     def parse(text: str) -> int:
         value = int(_full(pattern, text, f"Edm.{name}").group())

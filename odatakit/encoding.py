@@ -51,8 +51,10 @@ def encode(
     bare value carries no annotation: put it in a ``Structured`` to keep its type). Decimals
     stay ``Decimal``: write the result with ``encode_json`` (or a JSON writer that keeps them).
     """
+    if version not in ("4.0", "4.01"):
+        raise ValueError(f"version is '4.0' or '4.01', not {version!r}")
     style = _Style(version, ieee754_compatible, always_annotate)
-    return _Encoder(style).value(typed(value), "$")
+    return _Encoder(style).value(typed(value), "$", 0)
 
 
 def encode_json(value: Any, *, indent: int | None = None, **options: Any) -> str:
@@ -64,15 +66,18 @@ class _Encoder:
     def __init__(self, style: _Style) -> None:
         self.style = style
 
-    def value(self, value: Value, path: str) -> Any:
+    def value(self, value: Value, path: str, depth: int) -> Any:
+        if depth > _jsontext.DEFAULT_MAX_DEPTH:
+            raise PayloadError([Fault(path, f"nested deeper than {_jsontext.DEFAULT_MAX_DEPTH} levels; decode would "
+                                            "refuse it", "too-deep")])
         if value is None:
             return None
         if isinstance(value, Primitive):
             return self.primitive(value, path)
         if isinstance(value, Collection):
-            return self.collection(value, path)
+            return self.collection(value, path, depth)
         if isinstance(value, Structured):
-            return self.structured(value, path)
+            return self.structured(value, path, depth)
         raise PayloadError([Fault(path, f"{type(value).__name__} is not a typed value", "not-typed")])
 
     def primitive(self, value: Primitive, path: str) -> Any:
@@ -91,15 +96,14 @@ class _Encoder:
                 return kind.format(v)
             if self.style.ieee754_compatible:
                 return kind.format(v)
-            # 4.0 allows exponents only with ExponentialDecimals=true: write positional digits.
-            return Decimal(format(v, "f")) if self.style.version == "4.0" else v
+            return _positional(v, path) if self.style.version == "4.0" else v
         if not math.isfinite(v):
             return kind.format(v)
         if v.is_integer() and abs(v) < _TWO_POW_53 and not (v == 0 and math.copysign(1.0, v) < 0):
             return int(v)  # the same number, written as JSON writes integers
         return v
 
-    def collection(self, value: Collection, path: str) -> list[Any]:
+    def collection(self, value: Collection, path: str, depth: int) -> list[Any]:
         items = []
         for index, item in enumerate(value.items):
             here = _jsontext.child(path, index)
@@ -109,7 +113,7 @@ class _Encoder:
                 if infer_type(self.primitive(item, here)) != item.type:
                     raise PayloadError([Fault(here, f"an untyped collection cannot carry the type {item.type} of "
                                                     "this item; give the collection its item type", "untyped-item")])
-            items.append(self.value(item, here))
+            items.append(self.value(item, here, depth + 1))
         return items
 
     def annotation_needed(self, value: Value, json_value: Any) -> bool:
@@ -118,7 +122,7 @@ class _Encoder:
             return False
         return self.style.always_annotate or infer_type(json_value) != declared
 
-    def structured(self, value: Structured, path: str) -> dict[str, Any]:
+    def structured(self, value: Structured, path: str, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         control = dict(value.control)
         for name in _LEADING_CONTROL:
@@ -132,7 +136,7 @@ class _Encoder:
             out[f"@{term}"] = raw
         for prop, item in value.properties.items():
             self.property_annotations(value, prop, out)
-            json_value = self.value(item, _jsontext.child(path, prop))
+            json_value = self.value(item, _jsontext.child(path, prop), depth + 1)
             if self.annotation_needed(item, json_value):
                 out[f"{prop}{self.style.control('type')}"] = self.style.type_name(item.type)  # type: ignore[union-attr, arg-type]  # annotation_needed is false for None
             out[prop] = json_value
@@ -153,3 +157,15 @@ class _Encoder:
         if name == "count" and isinstance(raw, int) and self.style.ieee754_compatible:
             return str(raw)
         return raw
+
+
+def _positional(number: Decimal, path: str) -> Decimal:
+    """``number`` without an exponent (``1E+2`` → ``100``); 4.0 has no exponent form for
+    Edm.Decimal, so a number that would need more than ``_jsontext.MAX_DECIMAL_ZEROS`` is refused."""
+    zeros = _jsontext.decimal_zeros(number)
+    if zeros > _jsontext.MAX_DECIMAL_ZEROS:
+        raise PayloadError([Fault(path, f"Edm.Decimal {edm.shown(number)} would need {zeros} zeros without an "
+                                        f"exponent, and 4.0 has no exponent form (more than "
+                                        f"{_jsontext.MAX_DECIMAL_ZEROS} are refused); encode with version='4.01'",
+                                  "decimal-exponent")])
+    return Decimal(format(number, "f"))

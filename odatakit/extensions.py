@@ -15,7 +15,7 @@ from . import _jsontext, edm
 from .decoding import decode, infer_type
 from .encoding import encode
 from .errors import Fault, PayloadError
-from .values import Collection, Primitive, Structured, Value, split_type, typed
+from .values import Collection, Primitive, Structured, Value, name_problem, split_type, typed
 
 __all__ = [
     "Dialect",
@@ -132,11 +132,42 @@ def _qualified_ids(name: str) -> set[str]:
 
 
 def _custom_properties(value: Mapping[str, Any]) -> dict[str, Value]:
-    properties = {str(k): typed(v) for k, v in value.items()}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"an extension's properties are a mapping of names to values, not {type(value).__name__} "
+                        f"{value!r}")
+    for key in value:
+        if not isinstance(key, str):
+            raise TypeError(f"an extension's property names are strings, not {type(key).__name__} {key!r}")
+    named = [Fault(_jsontext.child("$", k), problem, "bad-name") for k in value
+             if (problem := name_problem(k, "property")) is not None]
+    if named:
+        raise PayloadError(named)
+    properties = {k: typed(v) for k, v in value.items()}
     faults = [f for k, v in properties.items() for f in _custom_value_faults(v, _jsontext.child("$", k))]
     if faults:
         raise PayloadError(faults)
     return properties
+
+
+def _dialect(value: Dialect | str) -> Dialect:
+    """A ``Dialect``, or its name (``"outlook"``, ``"graph"``)."""
+    if isinstance(value, Dialect):
+        return value
+    if isinstance(value, str):
+        if value not in DIALECTS:
+            raise ValueError(f"unknown dialect {value!r}; expected one of {', '.join(map(repr, DIALECTS))}")
+        return DIALECTS[value]
+    raise TypeError(f"a dialect is a Dialect or one of {', '.join(map(repr, DIALECTS))}, not {type(value).__name__}")
+
+
+def _optional_id(instance: Any, attribute: Any, value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"an extension's id is a string or None, not {type(value).__name__} {value!r}")
+
+
+def _control(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Control information by short name; checked here, where it is given, not when a body is written."""
+    return dict(Structured(control=value).control)
 
 
 @attrs.frozen
@@ -146,9 +177,9 @@ class OpenTypeExtension:
 
     name: str
     properties: Mapping[str, Value] = attrs.field(factory=dict, converter=_custom_properties)
-    dialect: Dialect = OUTLOOK
-    id: str | None = None
-    control: Mapping[str, Any] = attrs.field(factory=dict, converter=dict)
+    dialect: Dialect = attrs.field(default=OUTLOOK, converter=_dialect)
+    id: str | None = attrs.field(default=None, validator=_optional_id)
+    control: Mapping[str, Any] = attrs.field(factory=dict, converter=_control)
 
     def __attrs_post_init__(self) -> None:
         faults = name_faults(self.name, f"$.{self.dialect.name_key}")
@@ -207,8 +238,7 @@ class OpenTypeExtension:
 
         The id is kept as the service gave it (Graph returns Outlook ids for Outlook-backed items).
         """
-        target = DIALECTS[dialect] if isinstance(dialect, str) else dialect
-        return attrs.evolve(self, dialect=target)
+        return attrs.evolve(self, dialect=_dialect(dialect))
 
 
 def merge(ext: OpenTypeExtension, patch: OpenTypeExtension | Mapping[str, Any] | str) -> OpenTypeExtension:

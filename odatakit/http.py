@@ -12,7 +12,7 @@ the rule tables below cite them.
 
 from __future__ import annotations
 
-import json
+from . import _jsontext
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -400,10 +400,9 @@ def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = N
     if isinstance(body, (bytes, bytearray)):
         body = body.decode("utf-8", errors="replace")
     if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except json.JSONDecodeError as error:
-            raise PayloadError([Fault("$", f"not JSON: {error.msg} at offset {error.pos}", "json")]) from None
+        body, read_faults = _jsontext.read(body)  # bounded: a deeply nested body is a fault, not a RecursionError
+        if read_faults:
+            raise PayloadError(read_faults)
     faults: list[Fault] = []
     error_object = body.get("error") if isinstance(body, Mapping) else None
     if not isinstance(error_object, Mapping):

@@ -453,7 +453,7 @@ def _search_word(node: tree.SearchWord, form: _Form) -> str:
     text = node.text
     if text.startswith("'"):  # searchExpr-incomplete, kept with its quotes
         return form.literal_text(text)
-    if not text or any(c in text for c in ' \t\r\n()"') or text.startswith("'"):
+    if not text or any(c in text for c in ' \t()"') or text.startswith("'"):
         raise ValueError(f"search word {text!r} cannot hold spaces, parentheses or '\"': use SearchPhrase")
     encoded = percent.encode(text, _SEARCH_WORD_RAW | frozenset("'")) if form.url else "".join(
         c if c.isalnum() or c == "_" or c in _SEARCH_WORD_RAW or c == "'" else percent.encode(c) for c in text

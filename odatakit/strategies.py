@@ -676,20 +676,21 @@ def paths(kind: str = "any", *, max_depth: int = 2, version: str = "4.01") -> st
 # $search, $orderby, $compute, $select, $expand, whole queries
 # ---------------------------------------------------------------------------------------------
 
-_SEARCH_CHARS = string.ascii_letters + string.digits + "-._~!*+,:@/?$=&#%;éж名'"
+_SEARCH_CHARS = string.ascii_letters + string.digits + "-._~!*+,:@/?$=&#%;éж名'\n"
 
 
 def searches(*, max_leaves: int = 6) -> st.SearchStrategy[tree.Search]:
-    """``$search`` trees: words (also ``AND`` as a word, and characters that need encoding),
-    phrases, ``NOT``, ``AND``, ``OR``."""
+    """``$search`` trees: words (also ``AND`` as a word, characters that need encoding such as a
+    line break, a quote inside), phrases, ``NOT``, ``AND``, ``OR``."""
+    chars = _SEARCH_CHARS
     word = st.one_of(
         st.sampled_from(("blue", "green", "AND", "OR", "NOT", "and", "a-b", "café")),
-        st.text(_SEARCH_CHARS, min_size=1, max_size=8),
-    ).filter(lambda w: not w.startswith("'")).map(tree.SearchWord)
+        st.text(chars, min_size=1, max_size=8),
+    ).filter(lambda w: not w.startswith("'"))  # a leading quote opens searchExpr-incomplete
     phrase = st.text(st.characters(exclude_characters='"', exclude_categories=("Cs",)), min_size=1,
                      max_size=10).map(tree.SearchPhrase)
     expr = st.recursive(
-        st.one_of(word, phrase),
+        st.one_of(word.map(tree.SearchWord), phrase),
         lambda children: st.one_of(
             st.builds(tree.SearchNot, children),
             st.builds(tree.SearchAnd, children, children),
@@ -1007,12 +1008,15 @@ def primitives(*types: str, allow_nan: bool = False) -> st.SearchStrategy[Any]:
 def payload_values(*, allow_nan: bool = False) -> st.SearchStrategy[Any]:
     """What an open extension's custom property holds: a primitive, null, or a collection of
     primitives of one type (its ``item_type`` given)."""
+    return st.one_of(primitives(allow_nan=allow_nan), st.none(), _collections(allow_nan=allow_nan))
+
+
+def _collections(*, allow_nan: bool = False) -> st.SearchStrategy[Any]:
     from .values import Collection
 
-    collection = st.sampled_from(sorted(edm.PRIMITIVES)).flatmap(
+    return st.sampled_from(sorted(edm.PRIMITIVES)).flatmap(
         lambda name: st.lists(st.one_of(primitives(name, allow_nan=allow_nan), st.none()), max_size=4).map(
             lambda items, n=name: Collection(n, items)))
-    return st.one_of(primitives(allow_nan=allow_nan), st.none(), collection)
 
 
 def open_extensions(*, dialect: str | None = None, max_properties: int = 5) -> st.SearchStrategy[Any]:
@@ -1245,7 +1249,7 @@ def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
         edm.DateTimeOffset: date_time_offsets(),
         edm.Duration: durations(),
         values.Primitive: primitives(),
-        values.Collection: payload_values().filter(lambda v: isinstance(v, values.Collection)),
+        values.Collection: _collections(),
         extensions.OpenTypeExtension: open_extensions(),
     }
     for cls in (tree.BinaryOp, tree.And, tree.Or, tree.UnaryOp, tree.In, tree.Call, tree.Cast, tree.IsOf, tree.Case,

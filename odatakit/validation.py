@@ -53,7 +53,7 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
 def detect_kind(document: Any) -> Kind:
     """Which payload this looks like: an error, a collection (``value``), an extension or an entity."""
     if isinstance(document, dict):
-        if "error" in document and all(k.startswith("@") for k in document if k != "error"):
+        if "error" in document and all(isinstance(k, str) and k.startswith("@") for k in document if k != "error"):
             return "error"
         if isinstance(document.get("value"), list):
             return "collection"
@@ -108,7 +108,8 @@ def _check(payload: Any, kind: Kind | None, infer: Infer, ieee754_compatible: bo
         return None, faults  # the schema validator would recurse as deep as the document
     kind = kind or detect_kind(payload)
     faults += _extension_checks(value, kind, strict_names)
-    faults += [f for f in _schema_faults(payload, kind) if not _said_already(f, faults)]
+    if not any(f.code == "not-json" for f in faults):  # a JSON Schema applies to JSON (string keys) only
+        faults += [f for f in _schema_faults(payload, kind) if not _said_already(f, faults)]
     return value, sorted(faults, key=_path_order)
 
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -17,6 +18,7 @@ from typing import Any, Union
 import attrs
 
 from . import edm
+from ._jsontext import DEFAULT_MAX_DEPTH
 from .tree import as_tuple
 
 __all__ = [
@@ -29,6 +31,8 @@ __all__ = [
     "split_type",
     "collection_type",
     "describe",
+    "type_problem",
+    "name_problem",
 ]
 
 
@@ -43,12 +47,75 @@ def split_type(name: str) -> tuple[str, bool]:
     return name, is_collection
 
 
+# qualifiedTypeName (odata-abnf): namespace "." odataIdentifier; 4.01 adds bare primitive names (Int64).
+_IDENTIFIER = r"[^\W\d]\w{0,127}"
+_QUALIFIED = re.compile(rf"{_IDENTIFIER}(?:\.{_IDENTIFIER})+")
+_CONTROL = re.compile(_IDENTIFIER)
+
+
+def type_problem(name: str, *, structured: bool | None = None) -> str | None:
+    """Why ``name`` (a single type as ``split_type`` leaves it: no ``#``, no ``Collection(…)``) is
+    not a type name, or None. ``structured`` True refuses primitive types, False accepts only
+    primitive, enumeration and type-definition names (any qualified name), None accepts both."""
+    if not isinstance(name, str):
+        return f"a type name is a string, not {type(name).__name__} {name!r}"
+    if name in edm.PRIMITIVES:
+        return f"Edm.{name} is a primitive type, not the type of an object" if structured else None
+    if name.startswith("Collection(") or name.endswith(")"):
+        return f"{name!r} is not a single type: a collection holds single values, not collections"
+    if name.startswith("Edm."):
+        return f"{name!r} is not an Edm primitive type odatakit knows"
+    if not _QUALIFIED.fullmatch(name):
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        return f"{shown!r} is not a qualified type name (Namespace.Name, or an Edm primitive like Int64)"
+    return None
+
+
+#: What each kind of name in an object may not be, and why (JSON format §4.5, §20).
+_NAME_RULES = {
+    "property": "a property name",
+    "control": "a control information name (context, etag, nextLink…)",
+    "annotation": "a custom annotation term (Namespace.Term, optionally #Qualifier)",
+}
+
+
+def name_problem(name: object, kind: str) -> str | None:
+    """Why ``name`` cannot be a ``kind`` (``property``, ``control`` or ``annotation``) name, or None.
+
+    Pitfall: ``Name@odata.type`` is a property name with an annotation, not a property name; a
+    name with ``@`` (or an empty one) would be written as control information and read back as it.
+    """
+    what = _NAME_RULES[kind]
+    if not isinstance(name, str):
+        return f"{what} is a string, not {type(name).__name__} {name!r}"
+    shown = name if len(name) <= 60 else name[:57] + "..."
+    if not name:
+        return f"{what} cannot be empty"
+    if "@" in name:
+        return f"{what} cannot contain '@' ({shown!r}): '@' starts an annotation (Name@odata.type)"
+    if kind == "control" and "." in name:
+        return f"{what} has no '.' ({shown!r}): '@A.B' is a custom annotation"
+    if kind == "control" and not _CONTROL.fullmatch(name):
+        return f"{what} is an identifier, not {shown!r}"
+    if kind == "control" and name == "type":
+        return "'type' is not kept as control information: it is Structured.type, or the value's own type"
+    if kind == "annotation" and ("." not in name.partition("#")[0] or name.startswith("odata.")):
+        return f"{what} is namespace-qualified and not in the odata namespace, not {shown!r}"
+    return None
+
+
+def _raise_name_problem(name: object, kind: str, where: str) -> None:
+    problem = name_problem(name, kind)
+    if problem is not None:
+        raise (ValueError if isinstance(name, str) else TypeError)(f"{where}: {problem}")
+
+
 def collection_type(item_type: str | None) -> str | None:
     return None if item_type is None else f"Collection({item_type})"
 
 
 def _check_primitive(instance: Primitive, attribute: object, value: Any) -> None:
-    kind = edm.PRIMITIVES.get(instance.type)
+    kind = edm.PRIMITIVES.get(instance.type) if isinstance(instance.type, str) else None
     if kind is not None and value is not None:
         kind.check(value)
 
@@ -62,23 +129,72 @@ class Primitive:
     value: Any = attrs.field(validator=_check_primitive)
 
     def __attrs_post_init__(self) -> None:
-        if self.type.startswith("Collection(") or self.type.startswith(("#", "Edm.")):
+        if not isinstance(self.type, str):
+            raise TypeError(f"Primitive type is a type name, not {type(self.type).__name__} {self.type!r}")
+        if split_type(self.type) != (self.type, False):
             raise ValueError(f"{self.type!r} is not a primitive type name; use the unqualified name (Int64)")
+        problem = type_problem(self.type, structured=False)
+        if problem is not None:
+            raise ValueError(f"Primitive type: {problem}")
 
 
-def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(value))
+def _mapping(value: object, what: str) -> dict[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} is a mapping of names, not {type(value).__name__} {value!r}")
+    return dict(value)
 
 
-def _frozen_nested(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
-    return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in value.items()})
+def _named(value: object, kind: str, what: str) -> Mapping[str, Any]:
+    result = _mapping(value, what)
+    for name in result:
+        _raise_name_problem(name, kind, what)
+    return MappingProxyType(result)
+
+
+def _nested(value: object, kind: str, what: str) -> Mapping[str, Mapping[str, Any]]:
+    result = _mapping(value, what)
+    for name in result:
+        _raise_name_problem(name, "property", what)
+    return MappingProxyType({k: _named(v, kind, what) for k, v in result.items()})
+
+
+def _property_names(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _named(value, "property", "Structured properties")
+
+
+def _control_names(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _named(value, "control", "Structured control")
+
+
+def _annotation_terms(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _named(value, "annotation", "Structured annotations")
+
+
+def _property_control_names(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
+    return _nested(value, "control", "Structured property_control")
+
+
+def _property_annotation_terms(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
+    return _nested(value, "annotation", "Structured property_annotations")
+
+
+def _check_item_type(instance: Collection, attribute: object, value: str | None) -> None:
+    problem = None if value is None else type_problem(value)
+    if problem is not None:
+        raise (ValueError if isinstance(value, str) else TypeError)(f"Collection item_type: {problem}")
+
+
+def _check_structured_type(instance: Structured, attribute: object, value: str | None) -> None:
+    problem = None if value is None else type_problem(value, structured=True)
+    if problem is not None:
+        raise (ValueError if isinstance(value, str) else TypeError)(f"Structured type: {problem}")
 
 
 @attrs.frozen
 class Collection:
     """A collection; ``item_type`` is None when the payload did not (and need not) say it."""
 
-    item_type: str | None
+    item_type: str | None = attrs.field(validator=_check_item_type)
     items: tuple[Value, ...] = attrs.field(converter=as_tuple)
 
     @property
@@ -127,12 +243,13 @@ class Structured:
     properties, e.g. a navigation link).
     """
 
-    type: str | None = None
-    properties: Mapping[str, Value] = attrs.field(factory=dict, converter=_frozen_map)
-    control: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map)
-    annotations: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map)
-    property_control: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_frozen_nested)
-    property_annotations: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_frozen_nested)
+    type: str | None = attrs.field(default=None, validator=_check_structured_type)
+    properties: Mapping[str, Value] = attrs.field(factory=dict, converter=_property_names)
+    control: Mapping[str, Any] = attrs.field(factory=dict, converter=_control_names)
+    annotations: Mapping[str, Any] = attrs.field(factory=dict, converter=_annotation_terms)
+    property_control: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_property_control_names)
+    property_annotations: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, converter=_property_annotation_terms)
 
     def __getitem__(self, name: str) -> Value:
         return self.properties[name]
@@ -166,8 +283,15 @@ def typed(value: Any) -> Value:
     """A typed value for plain Python: int → Int64, float → Double, datetime → DateTimeOffset,
     list → Collection, dict → Structured… Typed values pass through unchanged.
 
-    Pitfall: a naive ``datetime`` is refused (OData needs its offset), as is an int past Int64.
+    Pitfall: a naive ``datetime`` is refused (OData needs its offset), as is an int past Int64;
+    a dict's keys are property names (strings, not empty, no ``@``).
     """
+    return _typed(value, 0)
+
+
+def _typed(value: Any, depth: int) -> Value:
+    if depth > DEFAULT_MAX_DEPTH:  # decode refuses deeper documents; a dict holding itself ends here too
+        raise ValueError(f"nested deeper than {DEFAULT_MAX_DEPTH} levels (or a value that contains itself)")
     if value is None or isinstance(value, (Primitive, Collection, Structured)):
         return value
     for cls in type(value).__mro__:
@@ -175,9 +299,11 @@ def typed(value: Any) -> Value:
         if hook is not None:
             return hook(value)
     if isinstance(value, Mapping):
-        return Structured(properties={str(k): typed(v) for k, v in value.items()})
+        for key in value:
+            _raise_name_problem(key, "property", "typed")
+        return Structured(properties={k: _typed(v, depth + 1) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
-        items = tuple(typed(v) for v in value)
+        items = tuple(_typed(v, depth + 1) for v in value)
         kinds = {_type_of(item) for item in items if item is not None}
         if len(kinds) > 1:
             raise ValueError(f"a collection holds values of one type, not {sorted(map(str, kinds))}")

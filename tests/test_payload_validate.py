@@ -41,7 +41,7 @@ INVALID: list[tuple[Any, str | None, list[tuple[str, str]]]] = [
     ({**EXT, "DealValue@odata.type": "#Int32", "DealValue": 2**40}, None,
      [("$.DealValue", "out of range for Edm.Int32")]),
     ({**EXT, "Address": {"City": "Oslo"}}, None, [("$.Address", "only primitive values")]),
-    ({**EXT, "Models": [1, [2]]}, None, [("$.Models[1]", "only primitive values")]),
+    ({**EXT, "Models": [1, [2]]}, None, [("$.Models[1]", "array inside an array")]),
     ({**EXT, "ExtensionName": ""}, None, [("$.ExtensionName", "non-empty name")]),
     ({**EXT, "ExtensionName": "Com.Microsoft.Mine"}, None, [("$.ExtensionName", "Microsoft domain")]),
     ({**EXT, "Id": "Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral"}, "extension-create",

@@ -2,10 +2,7 @@
 ``parse(serialize(t)) == t`` (canonical and URL form) and printing is a fixed point
 (``serialize(parse(serialize(t))) == serialize(t)``).
 
-Known parser bugs found by these properties are pinned below as strict xfails with their exact
-text; the property tests skip (``assume``) only the trees that hit one of them, so every other
-tree still counts. When a bug is fixed its xfail turns into an XPASS failure: delete the test and
-its entry in ``_KNOWN_BUGS``.
+Bugs these properties found are fixed; their exact texts stay below as regression pins.
 """
 
 from __future__ import annotations
@@ -14,36 +11,28 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import odatakit
 from odatakit import strategies as ost
-from odatakit.parser import walk
 
-# -- known bugs: a predicate on the tree, and the text that shows it ---------------------------
-
-
-def _dto_year_not_four_digits(node: Any) -> bool:
-    """DateTimeOffset literals whose year is not 4 digits (negative, or past 9999) do not parse:
-    the parser slices the token at fixed offsets (``t[:10]``) before reading the date."""
-    return any(
-        isinstance(n, odatakit.Literal) and n.type == "DateTimeOffset" and not 0 <= n.value.date.year <= 9999
-        for n, _ in walk(node)
-    )
-
-
-_KNOWN_BUGS: list[Callable[[Any], bool]] = [_dto_year_not_four_digits]
-
-
-def _hits_known_bug(node: Any) -> bool:
-    return any(bug(node) for bug in _KNOWN_BUGS)
-
-
-@pytest.mark.xfail(strict=True, reason="parser bug: DateTimeOffset with a year that is not 4 digits")
+# found by these properties, fixed in the parser: kept as regression pins
 @pytest.mark.parametrize("text", ["-0001-01-01T00:00:00Z", "10000-01-01T00:00:00Z"])
 def test_date_time_offset_with_any_year_parses(text: str) -> None:
     assert odatakit.serialize(odatakit.parse_expression(text)) == text
+
+
+@pytest.mark.parametrize("text", ["%27x", "%27"])
+def test_search_word_led_by_an_encoded_quote_is_refused(text: str) -> None:
+    with pytest.raises(odatakit.ODataSyntaxError):
+        odatakit.parse_search(text)
+
+
+@pytest.mark.parametrize("text", ["blue%0AND", "a%0Db"])
+def test_search_words_the_parser_reads_print_back(text: str) -> None:
+    node = odatakit.parse_search(text)
+    assert odatakit.parse_search(odatakit.serialize(node)) == node
 
 
 # -- the properties --------------------------------------------------------------------------
@@ -67,7 +56,6 @@ _OPTIONS: dict[str, tuple[st.SearchStrategy[Any], Callable[[str], Any]]] = {
 
 
 def _roundtrip(node: Any, parse: Callable[[str], Any]) -> None:
-    assume(not _hits_known_bug(node))
     text = odatakit.serialize(node)
     assert parse(text) == node, text
     url_text = odatakit.serialize(node, url=True)
@@ -88,7 +76,6 @@ def test_generated_tree_survives_serialize_and_parse(option: str) -> None:
 
 @given(ost.query_examples())
 def test_query_example_texts_are_the_serializers(example: ost.Example) -> None:
-    assume(not _hits_known_bug(example.tree))
     assert odatakit.parse_query(example.text) == example.tree
     assert odatakit.parse_query("?" + example.url) == example.tree
 
