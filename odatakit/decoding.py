@@ -240,7 +240,7 @@ class _Decoder:
         return edm.exact_float(_exact(json_value), name)
 
     def collection(self, items: list[Any], path: str, item_type: str | None) -> Value:
-        values = []
+        values: list[Value] = []
         for index, item in enumerate(items):
             here = _jsontext.child(path, index)
             if isinstance(item, list):

@@ -31,11 +31,12 @@ Hypothesis calls through the entry point odatakit declares.
 from __future__ import annotations
 
 import decimal
+import functools
 import string
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from hypothesis import strategies as st
@@ -687,7 +688,7 @@ def searches(*, max_leaves: int = 6) -> st.SearchStrategy[tree.Search]:
         st.sampled_from(("blue", "green", "AND", "OR", "NOT", "and", "a-b", "café")),
         st.text(chars, min_size=1, max_size=8),
     ).filter(lambda w: not w.startswith("'"))  # a leading quote opens searchExpr-incomplete
-    phrase = st.text(st.characters(exclude_characters='"', exclude_categories=("Cs",)), min_size=1,
+    phrase = st.text(st.characters(exclude_characters='"', exclude_categories=["Cs"]), min_size=1,
                      max_size=10).map(tree.SearchPhrase)
     expr = st.recursive(
         st.one_of(word.map(tree.SearchWord), phrase),
@@ -820,7 +821,7 @@ def expands(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") ->
     return st.builds(tree.Expand, st.lists(item(), min_size=1, max_size=max_items))
 
 
-_TOKEN_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
+_TOKEN_TEXT = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=12)
 
 
 def queries(*, max_depth: int = 2, version: str = "4.01", custom: bool = True) -> st.SearchStrategy[tree.Query]:
@@ -858,7 +859,7 @@ def queries(*, max_depth: int = 2, version: str = "4.01", custom: bool = True) -
         aliases = draw(_alias_definitions())
         options_custom: tuple[tree.CustomOption, ...] = ()
         if custom:
-            custom_name = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=8).filter(
+            custom_name = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=8).filter(
                 lambda n: not n.startswith(("$", "@")) and n.lower() not in _SYSTEM_NAMES)
             options_custom = tuple(draw(st.lists(
                 st.builds(tree.CustomOption, custom_name, st.none() | st.text(max_size=8)), max_size=2)))
@@ -920,7 +921,7 @@ def hostile_keys() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(("O'Neil", "Smartphone/Tablet", "100%", "C++", "#1", "?", "a&b=c", "'", "''", "..", "%27")),
         base64_ids,
-        st.text(st.sampled_from(_HOSTILE) | st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12),
+        st.text(st.sampled_from(_HOSTILE) | st.characters(exclude_categories=["Cs"]), min_size=1, max_size=12),
     )
 
 
@@ -1001,7 +1002,7 @@ def primitives(*types: str, allow_nan: bool = False) -> st.SearchStrategy[Any]:
     from .values import Primitive
 
     chosen = types or tuple(edm.PRIMITIVES)
-    return st.one_of([edm_values(name, allow_nan=allow_nan).map(lambda v, n=edm.primitive(name).name: Primitive(n, v))
+    return st.one_of([edm_values(name, allow_nan=allow_nan).map(functools.partial(Primitive, edm.primitive(name).name))
                       for name in chosen])
 
 
@@ -1014,9 +1015,11 @@ def payload_values(*, allow_nan: bool = False) -> st.SearchStrategy[Any]:
 def _collections(*, allow_nan: bool = False) -> st.SearchStrategy[Any]:
     from .values import Collection
 
-    return st.sampled_from(sorted(edm.PRIMITIVES)).flatmap(
-        lambda name: st.lists(st.one_of(primitives(name, allow_nan=allow_nan), st.none()), max_size=4).map(
-            lambda items, n=name: Collection(n, items)))
+    def of_type(name: str) -> st.SearchStrategy[Any]:
+        items = st.lists(st.one_of(primitives(name, allow_nan=allow_nan), st.none()), max_size=4)
+        return items.map(functools.partial(Collection, name))
+
+    return st.sampled_from(sorted(edm.PRIMITIVES)).flatmap(of_type)
 
 
 def open_extensions(*, dialect: str | None = None, max_properties: int = 5) -> st.SearchStrategy[Any]:
@@ -1051,7 +1054,7 @@ def extension_payloads(*, dialect: str | None = None, version: str | None = None
         extension = draw(open_extensions(dialect=dialect))
         chosen_version = version or draw(st.sampled_from(("4.0", "4.01")))
         annotate = draw(st.booleans()) if always_annotate is None else always_annotate
-        payload = encode(extension.to_structured(), version=chosen_version, always_annotate=annotate)
+        payload = encode(extension.to_structured(), version=cast(Any, chosen_version), always_annotate=annotate)
         return PayloadExample(extension, payload, write(payload), chosen_version, extension.dialect.name)
 
     return draw_payload()
@@ -1185,12 +1188,12 @@ def _expression_of(cls: type, kind: str = "boolean", depth: int = 3) -> st.Searc
     return draw_root()
 
 
-def _flat(cls: type, operands: list[Any]) -> list[Any]:
+def _flat(cls: type[Any], operands: list[Any]) -> list[Any]:
     return [o for operand in operands for o in (operand.operands if type(operand) is cls else (operand,))]
 
 
 def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
-    from . import extensions, values
+    from . import extensions, url, values
 
     table: dict[type, st.SearchStrategy[Any]] = {
         tree.Literal: literals(),
@@ -1225,7 +1228,7 @@ def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
         tree.Alias: _ascii_names().map(tree.Alias),
         tree.Search: searches(),
         tree.SearchWord: st.sampled_from(("blue", "green", "AND")).map(tree.SearchWord),
-        tree.SearchPhrase: st.text(st.characters(exclude_characters='"', exclude_categories=("Cs",)), min_size=1,
+        tree.SearchPhrase: st.text(st.characters(exclude_characters='"', exclude_categories=["Cs"]), min_size=1,
                                    max_size=8).map(tree.SearchPhrase),
         tree.SearchNot: searches(max_leaves=3).map(lambda s: tree.SearchNot(s.expr)),
         tree.SearchAnd: st.builds(lambda a, b: tree.SearchAnd(a.expr, b.expr), searches(max_leaves=2),
@@ -1255,11 +1258,7 @@ def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
     for cls in (tree.BinaryOp, tree.And, tree.Or, tree.UnaryOp, tree.In, tree.Call, tree.Cast, tree.IsOf, tree.Case,
                 tree.Path):
         table[cls] = _expression_of(cls)
-    try:
-        from . import url as _url
-    except ImportError:  # pragma: no cover - the URL module is optional while it is being written
-        return table
-    table[_url.Url] = entity_urls()
+    table[url.Url] = entity_urls()
     return table
 
 

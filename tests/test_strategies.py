@@ -176,3 +176,15 @@ def test_importing_odatakit_does_not_import_hypothesis() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(__import__("pathlib").Path(odatakit.__file__).parent.parent)})
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_installed_odatakit_registers_from_type_through_the_entry_point() -> None:
+    """A fresh process that never calls the hook: Hypothesis finds it in odatakit's metadata."""
+    from importlib.metadata import entry_points
+
+    if not any(ep.value.startswith("odatakit.") for ep in entry_points(group="hypothesis")):
+        pytest.skip("odatakit is not installed here (the entry point lives in installed metadata)")
+    code = ("from hypothesis import strategies as st; import odatakit; "
+            "print(type(st.from_type(odatakit.Literal).example()).__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "Literal"
