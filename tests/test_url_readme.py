@@ -1,4 +1,4 @@
-"""The README's "Entity URLs" section, run: every request of outlook-data-extensions.json built."""
+"""The requests of outlook-data-extensions.json, built as the README's "Entity URLs" section builds them, equal the documented URLs."""
 
 from __future__ import annotations
 
