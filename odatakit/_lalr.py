@@ -25,6 +25,24 @@ class Fallback(Exception):
     """The lean driver stopped (a syntax error, or a fault from a callback): let Lark parse."""
 
 
+class _Patterns(dict):  # type: ignore[type-arg]
+    """State → the contextual lexer's compiled pattern for it, built on first use as Lark does
+    (compiling all ~500 at once would cost a cold start 50 ms)."""
+
+    def __init__(self, lexers: dict[int, Any]) -> None:
+        super().__init__()
+        self._lexers = lexers
+
+    def __missing__(self, state: int) -> Any:
+        lexer = self._lexers[state]
+        patterns = lexer.scanner._mres  # builds the scanner, and with it lexer.callback
+        if lexer.callback or lexer.ignore_types:
+            raise Fallback  # lexer callbacks or %ignore: not this driver's job, Lark's
+        pattern = patterns[0] if len(patterns) == 1 else (None if not patterns else patterns)
+        self[state] = pattern
+        return pattern
+
+
 class Driver:
     """Parses with the tables of a Lark LALR parser that uses the contextual lexer.
 
@@ -54,18 +72,13 @@ class Driver:
             self._actions[state] = actions
         self._units: dict[tuple[int, int, str], int] = {}
         self._ends = frozenset(self._end_states.values())
-        # one compiled pattern per parser state (the contextual lexer's), tried at a position
-        self._patterns: dict[int, Any] = {}
+        # one compiled pattern per parser state (the contextual lexer's), compiled when first used
+        self._patterns = _Patterns(frontend.lexer.lexers)
         # terminals some rule keeps as a child get a Token; the rest stay plain text
         self._kept: frozenset[str] = frozenset(
             symbol.name for rule in parser.callbacks for symbol in rule.expansion
             if symbol.is_term and not (symbol.filter_out and not rule.options.keep_all_tokens)
         )
-        for state, lexer in frontend.lexer.lexers.items():
-            patterns = lexer.scanner._mres  # builds the scanner, and with it lexer.callback
-            if lexer.callback or lexer.ignore_types:
-                raise ValueError("the lean driver supports grammars without lexer callbacks or %ignore")
-            self._patterns[state] = patterns[0] if len(patterns) == 1 else (None if not patterns else patterns)
 
     def parse(self, text: str, start: str) -> Any:
         """The value of start rule ``start`` for ``text``; raises ``Fallback`` on anything else."""
