@@ -30,6 +30,7 @@ _AFTER = ("_OR", "_AND", "EQ", "NE", "GT", "GE", "LT", "LE", "ADD", "SUB", "MUL"
           "IN", "_HAS", "_RPAR", "_COMMA", "_COLON", "_SLASH")
 #: Binary operator levels, loosest first (URL Conventions §5.1.1.17, as query.lark writes them).
 _LEVELS = (("_OR",), ("_AND",), ("EQ", "NE"), ("GT", "GE", "LT", "LE"), ("ADD", "SUB"), ("MUL", "DIV", "DIVBY", "MOD"))
+_OPENERS = ("(", "%28")  # what _LPAR starts with: the regex is tried only after one of them
 _LEVEL_OF = {kind: level for level, kinds in enumerate(_LEVELS) for kind in kinds}
 #: Names that open a construct of their own before "(": left to the grammar.
 _SPECIAL_CALLS = frozenset({"cast", "isof", "case", "any", "all", "collection"})
@@ -65,30 +66,31 @@ class FastExpressions:
 class _State:
     """One parse: the text, the position, and the terminal after the last operand (lookahead)."""
 
-    __slots__ = ("fast", "text", "position", "kind", "match")
+    __slots__ = ("fast", "text", "length", "after", "position", "kind", "match")
 
     def __init__(self, fast: FastExpressions, text: str) -> None:
         self.fast = fast
         self.text = text
+        self.length = len(text)
+        self.after = fast._after.match
         self.position = 0
         self.kind: str | None = None
         self.match: Any = None
 
     def look(self) -> None:
         """Match the terminal that follows an operand (``$END`` at the end, ``None`` if none)."""
-        if self.position >= len(self.text):
+        if self.position >= self.length:
             self.kind = "$END"
             return
-        match = self.fast._after.match(self.text, self.position)
-        self.match = match
+        match = self.match = self.after(self.text, self.position)
         self.kind = match.lastgroup if match is not None else None
 
     def take(self) -> Token:
         """The lookahead as a token; the position moves past it."""
         match = self.match
-        token = _token(match.lastgroup, match.group(), match.start(), match.end())
-        self.position = match.end()
-        return token
+        end = match.end()
+        self.position = end
+        return _token(match.lastgroup, match.group(), match.start(), end)
 
     def expression(self, lowest: int) -> Any:
         """Precedence climbing: operators of level ``lowest`` or tighter, each level's operands
@@ -102,9 +104,10 @@ class _State:
             kinds, fold = levels[level]
             operands = [left]
             while self.kind in kinds:
-                operator = self.take()
-                if level >= 2:
-                    operands.append(operator)
+                if level >= 2:  # or/and: the callback takes the operands alone
+                    operands.append(self.take())
+                else:
+                    self.position = self.match.end()
                 operands.append(self.expression(level + 1))
             left = fold(operands)
 
@@ -119,7 +122,11 @@ class _State:
         if kind in _LITERALS:
             self.position = end
             value = build.literal([_token(kind, match.group(), match.start(), end)])
-            self.look()
+            if end >= self.length:
+                self.kind = "$END"
+            else:
+                after = self.match = self.after(text, end)
+                self.kind = after.lastgroup if after is not None else None
         elif kind == "NAME":
             value = self.name(match)
         elif kind == "_LPAR":
@@ -167,9 +174,9 @@ class _State:
     def name(self, match: re.Match[str]) -> Any:
         """A name at an operand's start: a canonical function call or a member path."""
         fast, build = self.fast, self.fast._build
-        token = _token("NAME", match.group(), match.start(), match.end())
-        self.position = match.end()
-        lpar = fast._lpar.match(self.text, self.position)
+        token = match.group()  # a name's callbacks read its text only (an offset only for a fault)
+        self.position = end = match.end()
+        lpar = fast._lpar.match(self.text, end) if self.text.startswith(_OPENERS, end) else None
         if lpar is not None:
             if token.lower() in _SPECIAL_CALLS:
                 raise Fallback
@@ -191,7 +198,7 @@ class _State:
         token = _token(kind, match.group(), match.start(), end)
         self.position = end
         if kind == "NAME":
-            if fast._lpar.match(self.text, end) is not None:
+            if self.text.startswith(_OPENERS, end) and fast._lpar.match(self.text, end) is not None:
                 raise Fallback  # a key or a function in the default namespace
             self.look()
             return build.property([token])
@@ -207,7 +214,7 @@ class _State:
         variable_match = fast._colon_name.match(self.text, self.position)
         if variable_match is None:
             raise Fallback
-        variable = _token("NAME", variable_match.group(), variable_match.start(), variable_match.end())
+        variable = variable_match.group()
         self.position = variable_match.end()
         self.look()
         if self.kind != "_COLON":

@@ -788,17 +788,25 @@ def _describe_at(text: str, offset: int) -> str:
 def walk(node: Any) -> Iterator[tuple[Any, int]]:
     """Every node under ``node`` (itself included) with its depth, without recursion."""
     stack = [(node, 1)]
+    node_class = tree.Node
     while stack:
         current, depth = stack.pop()
         yield current, depth
-        if not isinstance(current, tree.Node):
-            continue
-        for field in attrs.fields(type(current)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
-            value = getattr(current, field.name)
-            if isinstance(value, tree.Node):
+        names = _FIELD_NAMES.get(type(current))
+        if names is None:
+            if not isinstance(current, node_class):
+                continue
+            names = _FIELD_NAMES[type(current)] = tuple(field.name for field in attrs.fields(type(current)))  # type: ignore[misc, arg-type]  # every Node is an attrs class
+        for name in names:
+            value = getattr(current, name)
+            if isinstance(value, node_class):
                 stack.append((value, depth + 1))
             elif isinstance(value, tuple):
-                stack.extend((item, depth + 1) for item in value if isinstance(item, tree.Node))
+                stack.extend([(item, depth + 1) for item in value if isinstance(item, node_class)])
+
+
+#: Node class → its field names (attrs.fields checks its argument on every call: the walk's cost).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _check_depth(result: Any, shown: str, base: int) -> None:
