@@ -1,121 +1,313 @@
-"""Measure odatakit's speed: start-up, parse, serialize, payload decode/encode, URL parse.
+"""odatakit against its peers, side by side in one run: parse, serialize, build, cold start, codec.
 
-Run: ``python benchmarks/run.py`` (``--quick`` for fewer repetitions). Prints a table; the goals it
-is read against are in benchmarks/README.md. Nothing here asserts a time.
+Run from a checkout: ``python -m benchmarks`` (``--quick`` for a smoke run, ``--json PATH`` for
+where the figures go). Each row is a median over repeats, the contenders timed in turn within
+each repeat so a busy machine slows them alike; ratios are taken between medians of the same run.
+The peer (PyPI ``odata-query``, ``pip install '.[bench]'``) is left out cleanly when absent.
+Nothing here asserts a time: the targets are printed beside the ratios (benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import platform
+import re
 import statistics
 import subprocess
 import sys
 import time
-import timeit
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import attrs
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:  # ``python benchmarks/run.py`` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+import lark  # noqa: E402
 
 import odatakit  # noqa: E402
+from benchmarks.corpus import FILTERS  # noqa: E402
+from odatakit import F, fn  # noqa: E402
 
-FILTERS = {
-    "short": "Id eq 'Com.Contoso.Referral'",
-    "graph": "Extensions/any(f:f/Id eq 'Com.Contoso.Referral') and receivedDateTime ge 2016-01-01T00:00:00Z",
-    "mixed": (
-        "startswith(Subject,'Re:') and (Importance eq 'High' or From/EmailAddress/Address in "
-        "('a@contoso.com','b@contoso.com')) and not IsRead and Size add 1 gt 1024 mul 2"
-    ),
-}
-QUERY = (
-    "$filter=Extensions/any(f:f/Id eq 'Com.Contoso.Referral')"
-    "&$expand=Extensions($filter=Id eq 'Com.Contoso.Referral')&$select=Subject,From&$top=10"
-)
-URL = (
-    "https://outlook.office.com/api/v2.0/me/messages('AAMkAGE1M2IyNGNmLTI5MTktNDUyZi1iOTVl===')"
-    "/extensions('Com.Contoso.Referral')"
-)
-PAYLOAD = {
-    "@odata.context": "https://outlook.office.com/api/v2.0/$metadata#Me/Messages('AAMk=')/Extensions/$entity",
-    "@odata.type": "#Microsoft.OutlookServices.OpenTypeExtension",
-    "@odata.id": "https://outlook.office.com/api/v2.0/Users('ddfc984d')/Messages('AAMk=')/Extensions('Com.Contoso.Referral')",
-    "Id": "Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral",
-    "ExtensionName": "Com.Contoso.Referral",
-    "CompanyName": "Wingtip Toys",
-    "DealValue@odata.type": "#Int64",
-    "DealValue": 500050,
-    "ExpirationDate": "2015-12-03T10:00:00.000Z",
-    "TopModels@odata.type": "#Collection(Int32)",
-    "TopModels": [3001, 4002, 5003],
-}
+try:
+    from odata_query.grammar import ODataLexer, ODataParser
+except ImportError:  # the peer column is left out, not the run
+    ODataLexer = ODataParser = None
+
+EXAMPLES = ROOT.parent / "shared" / "examples" / "outlook-data-extensions.json"
+FIRST_FILTER = "Extensions/any(f:f/Id eq 'Com.Contoso.Referral')"
+
+#: The tokenize-only floor: one regular expression, scanned once, yielding (kind, text) pairs for
+#: every OData token class the corpus uses. No pure-Python parser of the same text can do less.
+FLOOR = re.compile(r"""
+ (?P<string>'(?:[^']|'')*')
+|(?P<datetime>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d))
+|(?P<guid>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})
+|(?P<date>\d{4}-\d\d-\d\d)
+|(?P<number>[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+|(?P<name>[@$]?[^\W\d]\w*(?:\.[^\W\d]\w*)*)
+|(?P<space>\s+)
+|(?P<punct>[()/,:;=\-\[\]{}])
+""", re.VERBOSE)
 
 
-def per_call(function: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median and best time of one call, in microseconds, over ``repeat`` timed batches."""
-    timer = timeit.Timer(function)
-    number, _ = timer.autorange()
-    runs = [t / number * 1e6 for t in timer.repeat(repeat=repeat, number=number)]
-    return statistics.median(runs), min(runs)
+def floor_tokens(text: str) -> list[tuple[str | None, str]]:
+    return [(match.lastgroup, match.group()) for match in FLOOR.finditer(text)]
 
 
-def start_up() -> list[tuple[str, float]]:
-    """Wall time of a fresh interpreter that imports odatakit and parses one filter (cache warm)."""
-    code = "import odatakit; odatakit.parse_filter(\"Id eq 'x'\")"
-    results = []
-    for label, command in (
-        ("python -c pass", [sys.executable, "-c", "pass"]),
-        ("import odatakit + first parse", [sys.executable, "-c", code]),
-    ):
-        times = []
-        for _ in range(5):
+#: Corpus filters built with odatakit.builder; each must build the tree its text parses to.
+BUILDS: list[tuple[str, Callable[[], Any]]] = [
+    ("Id eq 'Com.Contoso.Referral'", lambda: F.Id == "Com.Contoso.Referral"),
+    ("Extensions/any(f:f/Id eq 'Com.Contoso.Referral')",
+     lambda: F.Extensions.any(lambda f: f.Id == "Com.Contoso.Referral", name="f")),
+    ("isRead eq false and importance eq 'high'", lambda: (F.isRead == False) & (F.importance == "high")),  # noqa: E712
+    ("from/emailAddress/address eq 'rufus@contoso.com'", lambda: F["from"].emailAddress.address == "rufus@contoso.com"),
+    ("contains(subject, 'annual review') or contains(bodyPreview, 'annual review')",
+     lambda: fn.contains(F.subject, "annual review") | fn.contains(F.bodyPreview, "annual review")),
+    ("toRecipients/any(r:r/emailAddress/address eq 'dana@contoso.com')",
+     lambda: F.toRecipients.any(lambda r: r.emailAddress.address == "dana@contoso.com", name="r")),
+    ("department in ('Sales','Marketing','Finance','Legal','HR','Engineering')",
+     lambda: F.department.in_(["Sales", "Marketing", "Finance", "Legal", "HR", "Engineering"])),
+    ("length(subject) gt 20 and indexof(subject,'urgent') ge 0",
+     lambda: (fn.length(F.subject) > 20) & (fn.indexof(F.subject, "urgent") >= 0)),
+    ("Price mul Quantity gt 1000 and Discount le 0.25",
+     lambda: (F.Price * F.Quantity > 1000) & (F.Discount <= odatakit.parse_literal("0.25"))),
+    ("members/all(m:m/accountEnabled eq true)", lambda: F.members.all(lambda m: m.accountEnabled == True, name="m")),  # noqa: E712
+    ("not (isDraft eq true) and parentFolderId ne null",
+     lambda: ~(F.isDraft == True) & (F.parentFolderId != None)),  # noqa: E711, E712
+    ("importance eq 'high' or importance eq 'normal' or importance eq 'low'",
+     lambda: (F.importance == "high") | (F.importance == "normal") | (F.importance == "low")),
+]
+
+
+@attrs.frozen
+class Row:
+    """One line of the table: what was measured, its median (in ``unit``), and a ratio."""
+
+    measure: str
+    median: float
+    unit: str
+    ratio: float | None = None
+    ratio_label: str = ""
+    target: str = ""
+
+    @property
+    def holds(self) -> bool | None:
+        if self.ratio is None or not self.target:
+            return None
+        sign, bound = self.target[0], float(self.target[1:].rstrip("×"))
+        return self.ratio >= bound if sign == "≥" else self.ratio <= bound
+
+
+def interleaved(contenders: dict[str, Callable[[], object]], repeat: int, number: int) -> dict[str, float]:
+    """Median seconds per call of each contender; every repeat times each one in turn."""
+    runs: dict[str, list[float]] = {name: [] for name in contenders}
+    for function in contenders.values():
+        function()  # warm: caches, first-call imports
+    for _ in range(repeat):
+        for name, function in contenders.items():
+            started = time.perf_counter()
+            for _ in range(number):
+                function()
+            runs[name].append((time.perf_counter() - started) / number)
+    return {name: statistics.median(times) for name, times in runs.items()}
+
+
+def cold_start(repeat: int) -> dict[str, float]:
+    """Median wall seconds of a fresh interpreter that imports a parser and parses one filter."""
+    snippets = {
+        "python -c pass": "pass",
+        "odatakit": f"import odatakit; odatakit.parse_filter({FIRST_FILTER!r})",
+    }
+    if ODataParser is not None:
+        snippets["odata-query"] = (
+            "from odata_query.grammar import ODataLexer, ODataParser; "
+            f"ODataParser().parse(ODataLexer().tokenize({FIRST_FILTER!r}))"
+        )
+    commands = {name: [sys.executable, "-c", code] for name, code in snippets.items()}
+    for command in commands.values():  # warm the OS file cache and Lark's grammar cache
+        subprocess.run(command, check=True, cwd=ROOT)
+    runs: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
             started = time.perf_counter()
             subprocess.run(command, check=True, cwd=ROOT)
-            times.append((time.perf_counter() - started) * 1000)
-        results.append((label, statistics.median(times)))
-    return results
+            runs[name].append(time.perf_counter() - started)
+    return {name: statistics.median(times) for name, times in runs.items()}
 
 
-def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__)
-    options.add_argument("--quick", action="store_true")
-    args = options.parse_args()
-    repeat = 3 if args.quick else 7
-    rows: list[tuple[str, str, str]] = []
+def payloads() -> list[bytes]:
+    """Every JSON body (request and response) of the Outlook Data Extensions examples, as bytes."""
+    if not EXAMPLES.is_file():
+        return []
+    bodies = []
+    for exchange in json.loads(EXAMPLES.read_text("utf-8")):
+        for key in ("request_body", "response_body"):
+            if isinstance(exchange.get(key), dict):
+                bodies.append(json.dumps(exchange[key]).encode("utf-8"))
+    return bodies
 
-    for label, millis in start_up():
-        rows.append((f"start-up: {label}", f"{millis:.0f} ms", ""))
 
-    for name, text in FILTERS.items():
-        tree = odatakit.parse_filter(text)
-        median, best = per_call(lambda: odatakit.parse_filter(text), repeat)
-        rows.append((f"parse_filter ({name}, {len(text)} chars)", f"{median:.1f} µs", f"{len(text) / median:.2f} chars/µs"))
-        median, best = per_call(lambda: odatakit.serialize(tree), repeat)
-        rows.append((f"serialize ({name})", f"{median:.1f} µs", ""))
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import odata_query
+        peer = getattr(odata_query, "__version__", None) or _version("odata-query")
+    except ImportError:
+        peer = "absent"
+    import os
 
-    big = " or ".join(f"Id eq {n}" for n in range(20_000))
-    started = time.perf_counter()
-    odatakit.parse_filter(big)
-    elapsed = time.perf_counter() - started
-    rows.append((f"parse_filter (20,000-way or, {len(big) / 1e6:.2f} MB)", f"{elapsed * 1000:.0f} ms", f"{len(big) / elapsed / 1e6:.2f} MB/s"))
+    return {
+        "cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
+        "implementation": platform.python_implementation(), "os": platform.platform(terse=True),
+        "lark": lark.__version__, "odata-query": peer,
+    }
 
-    query = odatakit.parse_query(QUERY)
-    rows.append(("parse_query (Data Extensions example)", f"{per_call(lambda: odatakit.parse_query(QUERY), repeat)[0]:.1f} µs", ""))
-    rows.append(("serialize(query, url=True)", f"{per_call(lambda: odatakit.serialize(query, url=True), repeat)[0]:.1f} µs", ""))
-    rows.append(("parse_url (Outlook extension URL)", f"{per_call(lambda: odatakit.parse_url(URL), repeat)[0]:.1f} µs", ""))
-    text = json.dumps(PAYLOAD)
-    value = odatakit.decode(text)
-    rows.append(("decode (open extension, JSON text)", f"{per_call(lambda: odatakit.decode(text), repeat)[0]:.1f} µs", ""))
-    rows.append(("encode (open extension)", f"{per_call(lambda: odatakit.encode(value), repeat)[0]:.1f} µs", ""))
-    rows.append(("validate (open extension)", f"{per_call(lambda: odatakit.validate(PAYLOAD), repeat)[0]:.1f} µs", ""))
 
-    width = max(len(row[0]) for row in rows)
-    print(f"{'measure'.ljust(width)} | median | rate")
-    print(f"{'-' * width}-|--------|-----")
-    for label, median_text, rate in rows:
-        print(f"{label.ljust(width)} | {median_text} | {rate}")
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
+    repeat, number, starts = (3, 2, 3) if quick else (15, 20, 15)
+    rows: list[Row] = []
+    notes: dict[str, Any] = {"corpus": len(FILTERS)}
+
+    # -- parse: odatakit, the peer and the floor, on the strings all of them accept -------------
+    accepted = list(FILTERS)
+    if ODataParser is not None:
+        lexer, peer_parser = ODataLexer(), ODataParser()
+        rejected = []
+        for text in FILTERS:
+            try:
+                peer_parser.parse(lexer.tokenize(text))
+            except Exception as error:  # noqa: BLE001  (any refusal: the string is left out)
+                rejected.append({"filter": text, "error": f"{type(error).__name__}: {error}"})
+        accepted = [text for text in FILTERS if text not in {r["filter"] for r in rejected}]
+        notes["odata_query_rejects"] = rejected
+    contenders: dict[str, Callable[[], object]] = {
+        "odatakit": lambda: [odatakit.parse_filter(text) for text in accepted],
+        "floor": lambda: [floor_tokens(text) for text in accepted],
+    }
+    if ODataParser is not None:
+        contenders["odata-query"] = lambda: [peer_parser.parse(lexer.tokenize(text)) for text in accepted]
+    parse = interleaved(contenders, repeat, number)
+    count = len(accepted)
+    rows.append(Row(f"parse $filter corpus ({count} strings): odatakit", parse["odatakit"] * 1e3, "ms"))
+    if "odata-query" in parse:
+        rows.append(Row(f"parse $filter corpus ({count} strings): odata-query 0.10", parse["odata-query"] * 1e3, "ms",
+                        parse["odata-query"] / parse["odatakit"], "odata-query / odatakit", "≥3×"))
+    rows.append(Row(f"tokenize-only floor ({count} strings, one regex scan)", parse["floor"] * 1e3, "ms",
+                    parse["odatakit"] / parse["floor"], "odatakit / floor", "≤4×"))
+
+    # -- serialize the parsed trees; build the same queries with the builder ------------------
+    trees = [odatakit.parse_filter(text) for text in FILTERS]
+    built_texts = [text for text, _ in BUILDS]
+    for text, build in BUILDS:
+        if build().node != odatakit.parse_filter(text):
+            raise AssertionError(f"the builder's tree for {text!r} is not the parser's")
+    timed = interleaved({
+        "parse": lambda: [odatakit.parse_filter(text) for text in FILTERS],
+        "serialize": lambda: [odatakit.serialize(tree) for tree in trees],
+        "parse_built": lambda: [odatakit.parse_filter(text) for text in built_texts],
+        "build": lambda: [build().node for _, build in BUILDS],
+        "build_serialize": lambda: [str(build()) for _, build in BUILDS],
+    }, repeat, number)
+    rows.append(Row(f"serialize the parsed trees ({len(trees)} trees)", timed["serialize"] * 1e3, "ms",
+                    timed["parse"] / timed["serialize"], "parse / serialize", "≥5×"))
+    rows.append(Row(f"build the same queries with odatakit.builder ({len(BUILDS)} filters)", timed["build"] * 1e3, "ms",
+                    timed["parse_built"] / timed["build"], "parse / build"))
+    rows.append(Row(f"build + serialize to text ({len(BUILDS)} filters)", timed["build_serialize"] * 1e3, "ms",
+                    timed["parse_built"] / timed["build_serialize"], "parse / (build + serialize)"))
+
+    # -- cold start -----------------------------------------------------------------------------
+    starts_taken = cold_start(starts)
+    rows.append(Row("cold start: python -c pass", starts_taken["python -c pass"] * 1e3, "ms"))
+    rows.append(Row("cold start: import odatakit + parse one filter", starts_taken["odatakit"] * 1e3, "ms"))
+    if "odata-query" in starts_taken:
+        rows.append(Row("cold start: import odata_query + parse one filter", starts_taken["odata-query"] * 1e3, "ms",
+                        starts_taken["odatakit"] / starts_taken["odata-query"], "odatakit / odata-query", "≤1×"))
+
+    # -- payload codec and validation -------------------------------------------------------------
+    bodies = payloads()
+    notes["payloads"] = len(bodies)
+    if bodies:
+        documents = [json.loads(body) for body in bodies]
+        codec = interleaved({
+            "odatakit": lambda: [odatakit.encode_json(odatakit.decode(body)) for body in bodies],
+            "json": lambda: [json.dumps(json.loads(body)) for body in bodies],
+            "validate": lambda: [odatakit.validate(document) for document in documents],
+        }, repeat, number)
+        each = 1e6 / len(bodies)
+        rows.append(Row(f"decode + encode, per payload ({len(bodies)} Outlook extension bodies)",
+                        codec["odatakit"] * each, "µs", codec["odatakit"] / codec["json"],
+                        "odatakit / json", "≤3×"))
+        rows.append(Row("json.loads + json.dumps, per payload", codec["json"] * each, "µs"))
+        rows.append(Row("validate, per payload (JSON Schema + extension checks)", codec["validate"] * each, "µs",
+                        codec["validate"] / codec["odatakit"], "validate / (decode + encode)"))
+    return rows, notes
+
+
+def table(rows: list[Row]) -> str:
+    header = ("measure", "median", "ratio", "target", "")
+    lines = [header]
+    for row in rows:
+        ratio = f"{row.ratio:.2f}× ({row.ratio_label})" if row.ratio is not None else ""
+        verdict = {True: "holds", False: "MISSED", None: ""}[row.holds]
+        unit_format = "{:.1f} {}" if row.median < 100 else "{:.0f} {}"
+        lines.append((row.measure, unit_format.format(row.median, row.unit), ratio, row.target, verdict))
+    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
+
+    def render(line: tuple[str, ...]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |"
+
+    return "\n".join([render(lines[0]), "|" + "|".join("-" * (width + 2) for width in widths) + "|",
+                      *map(render, lines[1:])])
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    options.add_argument("--quick", action="store_true", help="a smoke run: few repeats (CI)")
+    options.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json",
+                         help="where the figures go (default: benchmarks/results.json)")
+    args = options.parse_args(argv)
+    about = machine()
+    rows, notes = measure(args.quick)
+    print(f"Machine: {about['cpu']}, {about['cores']} cores; {about['implementation']} {about['python']}; "
+          f"lark {about['lark']}; odata-query {about['odata-query']}; {about['os']}")
+    print(table(rows))
+    rejected = notes.get("odata_query_rejects")
+    if rejected:
+        print(f"odata-query rejects {len(rejected)} of {notes['corpus']} corpus filters; they are left out of every parse row:")
+        for entry in rejected:
+            print(f"  {entry['filter']}  ({entry['error']})")
+    elif rejected is not None:
+        print(f"odata-query accepts all {notes['corpus']} corpus filters.")
+    if ODataParser is None:
+        print("odata-query is not installed (pip install '.[bench]'): its rows are left out.")
+    document = {"machine": about, "quick": args.quick, "notes": notes,
+                "rows": [{**attrs.asdict(row), "holds": row.holds} for row in rows]}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(f"Figures written to {args.json}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -6,6 +6,8 @@ Everything public is exported here; modules whose names start with ``_`` are pri
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import edm
 from .errors import Fault, ODataSyntaxError, PayloadError
 from .tree import *  # noqa: F403  (the tree classes are public; tree.__all__ lists them)
@@ -45,64 +47,70 @@ __all__ = [
     "serialize",
 ]
 
-# -- query builder (issue 3) -------------------------------------------------------------------
-from .builder import (
-    F,
-    Expression,
-    Q,
-    S,
-    SearchTerm,
-    alias,
-    asc,
-    case,
-    cast,
-    desc,
-    enum_literal,
-    enum_type,
-    expand_item,
-    fn,
-    isof,
-    it,
-    lit,
-    root,
-    select_item,
-    this,
-)
+# -- loaded on first use (PEP 562): the builder, URLs, HTTP helpers and the payload codec -------
+# ``import odatakit`` then costs what parsing needs; jsonschema, the URL grammar and the rest load
+# when a name of theirs is first used (cold start: benchmarks/README.md).
+_LAZY_MODULES: dict[str, tuple[str, ...]] = {
+    "builder": (
+        "F", "Expression", "Q", "S", "SearchTerm", "alias", "asc", "case", "cast", "desc",
+        "enum_literal", "enum_type", "expand_item", "fn", "isof", "it", "lit", "root", "select_item",
+        "this",
+    ),
+    "http": (
+        "ErrorDetail", "MailboxNotEnabledError", "ODataError", "Preference", "accept", "anchor_mailbox",
+        "parse_error", "parse_header", "parse_prefer", "prefer", "request_headers",
+    ),
+    "url": (
+        "CastSegment", "ContextFragment", "ContextUrl", "CrossJoinSegment", "DollarSegment",
+        "FilterPathSegment", "KeyAsSegment", "KeyPredicate", "NameSegment", "ServiceRoot", "Url",
+        "UserContext", "extension_id", "extension_name", "graph", "outlook", "parse_context_url",
+        "parse_url", "service",
+    ),
+    "decoding": ("decode",),
+    "encoding": ("encode", "encode_json"),
+    "extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
+    "validation": ("assert_valid", "validate"),
+    "values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
+}
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
-__all__ += [
-    "F", "Expression", "Q", "S", "SearchTerm", "alias", "asc", "case", "cast", "desc",
-    "enum_literal", "enum_type", "expand_item", "fn", "isof", "it", "lit", "root", "select_item",
-    "this",
-]
+__all__ += [name for names in _LAZY_MODULES.values() for name in names]
 
-# -- entity URLs and request helpers (issue 3) -------------------------------------------------
-from .http import (
-    ErrorDetail, MailboxNotEnabledError, ODataError, Preference, accept, anchor_mailbox, parse_error,
-    parse_header, parse_prefer, prefer, request_headers,
-)
-from .url import (
-    CastSegment, ContextFragment, ContextUrl, CrossJoinSegment, DollarSegment, FilterPathSegment,
-    KeyAsSegment, KeyPredicate, NameSegment, ServiceRoot, Url, UserContext, extension_id,
-    extension_name, graph, outlook, parse_context_url, parse_url, service,
-)
 
-__all__ += [
-    "Url", "ServiceRoot", "UserContext", "NameSegment", "CastSegment", "KeyAsSegment", "KeyPredicate",
-    "DollarSegment", "FilterPathSegment", "CrossJoinSegment", "ContextUrl", "ContextFragment",
-    "outlook", "graph", "service", "parse_url", "parse_context_url", "extension_id", "extension_name",
-    "ODataError", "MailboxNotEnabledError", "ErrorDetail", "parse_error", "Preference", "prefer",
-    "parse_prefer", "parse_header", "accept", "anchor_mailbox", "request_headers",
-]
+def __getattr__(name: str) -> Any:
+    """A lazily loaded public name (or submodule): import its module once, then keep the value."""
+    import importlib
 
-# -- payload codec and validation (issue 4) ----------------------------------------------------
-from .decoding import decode
-from .encoding import encode, encode_json
-from .extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
-from .validation import assert_valid, validate
-from .values import Collection, ContextRef, Primitive, Structured, typed
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
-__all__ += [
-    "decode", "encode", "encode_json", "validate", "assert_valid",
-    "OpenTypeExtension", "merge", "with_extensions", "OUTLOOK", "GRAPH",
-    "Primitive", "Collection", "Structured", "ContextRef", "typed",
-]
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
+    from .builder import (
+        F, Expression, Q, S, SearchTerm, alias, asc, case, cast, desc, enum_literal, enum_type,
+        expand_item, fn, isof, it, lit, root, select_item, this,
+    )
+    from .decoding import decode
+    from .encoding import encode, encode_json
+    from .extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
+    from .http import (
+        ErrorDetail, MailboxNotEnabledError, ODataError, Preference, accept, anchor_mailbox, parse_error,
+        parse_header, parse_prefer, prefer, request_headers,
+    )
+    from .url import (
+        CastSegment, ContextFragment, ContextUrl, CrossJoinSegment, DollarSegment, FilterPathSegment,
+        KeyAsSegment, KeyPredicate, NameSegment, ServiceRoot, Url, UserContext, extension_id,
+        extension_name, graph, outlook, parse_context_url, parse_url, service,
+    )
+    from .validation import assert_valid, validate
+    from .values import Collection, ContextRef, Primitive, Structured, typed

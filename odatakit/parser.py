@@ -7,6 +7,7 @@ exceptions into ``ODataSyntaxError`` with an offset into the text as given.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import uuid
@@ -20,6 +21,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import edm, percent, tree
 from ._grammar import build_parser
+from ._fastexpr import FastExpressions
+from ._lalr import Driver, Fallback
 from ._errors_text import describe_expected, hint_for
 from .errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
@@ -681,6 +684,22 @@ def _parser() -> Any:
     return build_parser("query.lark", _START_RULES, _BUILD)
 
 
+@functools.cache
+def _driver() -> Driver:
+    """The lean driver over the same parser: tables, lexer patterns and callbacks (see _lalr)."""
+    return Driver(_parser())
+
+
+@functools.cache
+def _fast() -> FastExpressions:
+    """The hand-written path for everyday expressions (see _fastexpr), checked against the grammar."""
+    return FastExpressions(_parser(), _BUILD)
+
+
+_NOTHING = object()
+_EXPRESSION_RULES = frozenset({"filter_value", "expr_value"})
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -700,13 +719,24 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     _check_text(text, shown, base)
     if not text.strip():
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
+    result = _NOTHING
+    if start in _EXPRESSION_RULES:
+        try:
+            result = _fast().parse(text)
+        except Exception:  # noqa: BLE001  (outside its subset, an error, deep nesting: the grammar decides)
+            result = _NOTHING
     try:
-        result = _parser().parse(text, start=start)
+        if result is _NOTHING:
+            try:
+                result = _driver().parse(text, start)
+            except Fallback:  # Lark parses it again, and raises the error (or _Fault) it always did
+                result = _parser().parse(text, start=start)
     except _Fault as fault:
         raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
     except UnexpectedInput as error:
         _raise_syntax_error(error, text, start, base, shown)
-    _check_depth(result, shown, base)
+    if len(text) * 2 + 2 > MAX_DEPTH:  # each level of a tree takes at least half a character
+        _check_depth(result, shown, base)
     return result
 
 
@@ -758,17 +788,25 @@ def _describe_at(text: str, offset: int) -> str:
 def walk(node: Any) -> Iterator[tuple[Any, int]]:
     """Every node under ``node`` (itself included) with its depth, without recursion."""
     stack = [(node, 1)]
+    node_class = tree.Node
     while stack:
         current, depth = stack.pop()
         yield current, depth
-        if not isinstance(current, tree.Node):
-            continue
-        for field in attrs.fields(type(current)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
-            value = getattr(current, field.name)
-            if isinstance(value, tree.Node):
+        names = _FIELD_NAMES.get(type(current))
+        if names is None:
+            if not isinstance(current, node_class):
+                continue
+            names = _FIELD_NAMES[type(current)] = tuple(field.name for field in attrs.fields(type(current)))  # type: ignore[misc, arg-type]  # every Node is an attrs class
+        for name in names:
+            value = getattr(current, name)
+            if isinstance(value, node_class):
                 stack.append((value, depth + 1))
             elif isinstance(value, tuple):
-                stack.extend((item, depth + 1) for item in value if isinstance(item, tree.Node))
+                stack.extend([(item, depth + 1) for item in value if isinstance(item, node_class)])
+
+
+#: Node class → its field names (attrs.fields checks its argument on every call: the walk's cost).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _check_depth(result: Any, shown: str, base: int) -> None:

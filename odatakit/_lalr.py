@@ -1,0 +1,248 @@
+"""A lean driver for a Lark LALR parser: the same tables, lexer patterns and callbacks, less work.
+
+Why: Lark's general loop spends most of a short filter's parse on bookkeeping (a full ``Token``
+per terminal, a callback per unit reduction such as ``?expr: or_expr``, hashing ``Rule`` objects).
+This driver runs the grammar Lark compiled, so the grammar stays the one specification and the
+tree comes from the very same callbacks. It accepts only what it can finish: on any mismatch it
+raises ``Fallback`` and the caller re-parses with Lark, which then reports the error as always.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from lark import Lark, Token
+from lark.parse_tree_builder import ChildFilterLALR, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
+
+__all__ = ["Fallback", "Driver"]
+
+
+class Fallback(Exception):
+    """The lean driver stopped (a syntax error, or a fault from a callback): let Lark parse."""
+
+
+class _Patterns(dict):  # type: ignore[type-arg]
+    """State → the contextual lexer's compiled pattern for it, built on first use as Lark does
+    (compiling all ~500 at once would cost a cold start 50 ms)."""
+
+    def __init__(self, lexers: dict[int, Any]) -> None:
+        super().__init__()
+        self._lexers = lexers
+
+    def __missing__(self, state: int) -> Any:
+        lexer = self._lexers[state]
+        patterns = lexer.scanner._mres  # builds the scanner, and with it lexer.callback
+        if lexer.callback or lexer.ignore_types:
+            raise Fallback  # lexer callbacks or %ignore: not this driver's job, Lark's
+        pattern = patterns[0] if len(patterns) == 1 else (None if not patterns else patterns)
+        self[state] = pattern
+        return pattern
+
+
+class Driver:
+    """Parses with the tables of a Lark LALR parser that uses the contextual lexer.
+
+    Each state maps a terminal to ``(True, next_state)`` for a shift or ``(False, reduction)``;
+    a reduction is ``(size, callback or None, goto table of the rule's origin)``, where ``None``
+    marks a unit rule (``?rule: child``) whose value passes through without a call.
+    """
+
+    def __init__(self, lark: Lark) -> None:
+        frontend = lark.parser
+        parser = frontend.parser.parser
+        table = parser.parse_table
+        callbacks = parser.callbacks
+        self._start_states: dict[str, int] = dict(table.start_states)
+        self._end_states: dict[str, int] = dict(table.end_states)
+        reductions: dict[Any, tuple[int, Callable[[list[Any]], Any] | None, str]] = {}
+        self._actions: dict[int, dict[str, tuple[bool, Any]]] = {}
+        for state, row in table.states.items():
+            actions: dict[str, tuple[bool, Any]] = {}
+            for symbol, (action, argument) in row.items():
+                if action is Shift:
+                    actions[symbol] = (True, argument)
+                else:
+                    if argument not in reductions:
+                        reductions[argument] = (len(argument.expansion), _callback(argument, callbacks), argument.origin.name)
+                    actions[symbol] = (False, reductions[argument])
+            self._actions[state] = actions
+        self._units: dict[tuple[int, int, str], int] = {}
+        self._ends = frozenset(self._end_states.values())
+        # one compiled pattern per parser state (the contextual lexer's), compiled when first used
+        self._patterns = _Patterns(frontend.lexer.lexers)
+        # terminals some rule keeps as a child get a Token; the rest stay plain text
+        self._kept: frozenset[str] = frozenset(
+            symbol.name for rule in parser.callbacks for symbol in rule.expansion
+            if symbol.is_term and not (symbol.filter_out and not rule.options.keep_all_tokens)
+        )
+
+    def parse(self, text: str, start: str) -> Any:
+        """The value of start rule ``start`` for ``text``; raises ``Fallback`` on anything else."""
+        actions = self._actions
+        patterns = self._patterns
+        kept = self._kept
+        units = self._units
+        new_token = str.__new__
+        state = self._start_states[start]
+        end_state = self._end_states[start]
+        states = [state]
+        values: list[Any] = []
+        position, length = 0, len(text)
+        while True:
+            if position < length:
+                pattern = patterns[state]
+                if pattern is None or pattern.__class__ is list:
+                    raise Fallback  # no terminal here, or a scanner split in parts: Lark's case
+                match = pattern.match(text, position)
+                if match is None:
+                    raise Fallback
+                kind = match.lastgroup
+                word = match.group()
+                end = match.end()
+                if kind in kept:
+                    # str.__new__ and four fields: a third of Token()'s cost; a callback that
+                    # reads an unset field (line, column) raises, and Lark takes over
+                    token = new_token(Token, word)
+                    token.type = kind
+                    token.value = word
+                    token.start_pos = position
+                    token.end_pos = end
+                else:
+                    token = word  # filtered out of every rule's children: no Token needed
+                position = end
+            else:
+                kind = "$END"
+                token = None
+            try:
+                while True:
+                    shift, argument = actions[state][kind]
+                    if shift:
+                        state = argument
+                        states.append(state)
+                        values.append(token)
+                        break
+                    size, callback, origin = argument
+                    if callback is None:  # unit rules: the value stays, only the state moves
+                        key = (states[-2], state, kind)
+                        state = units.get(key)
+                        if state is None:
+                            state = self._unit_chain(key)
+                        states[-1] = state
+                    else:
+                        if size:
+                            children = values[-size:]
+                            del values[-size:]
+                            del states[-size:]
+                        else:
+                            children = []
+                        values.append(callback(children))
+                        state = actions[states[-1]][origin][1]
+                        states.append(state)
+                    if token is None and state == end_state:
+                        return values[-1]
+            except KeyError:
+                raise Fallback from None
+            except Exception as error:  # a fault from a callback: Lark reports it the usual way
+                raise Fallback from error
+
+    def _unit_chain(self, key: tuple[int, int, str]) -> int:
+        """The state after every unit reduction that ``key`` (state below, state, lookahead) starts.
+
+        The state below a unit rule's one symbol does not change while such rules reduce, so the
+        chain depends on nothing else; it stops where a shift, a real reduction or the end is next.
+        """
+        below, state, kind = key
+        actions = self._actions
+        while True:
+            shift, argument = actions[state][kind]
+            if shift or argument[1] is not None or (kind == "$END" and state in self._ends):
+                break
+            state = actions[below][argument[2]][1]
+            if kind == "$END" and state in self._ends:
+                break
+        self._units[key] = state
+        return state
+
+
+def _callback(rule: Any, callbacks: dict[Any, Callable[[list[Any]], Any]]) -> Callable[[list[Any]], Any] | None:
+    """The rule's callback, unwrapped where that is safe; ``None`` for a unit rule (one child,
+    passed through unchanged)."""
+    options = rule.options
+    if (
+        len(rule.expansion) == 1
+        and options.expand1
+        and not rule.alias
+        and not options.empty_indices
+        and not rule.expansion[0].name.startswith("_")
+    ):
+        return None
+    return _lean(callbacks[rule], rule)
+
+
+class _Inlined:
+    """The children of a helper rule (``__x_star_0``, ``_rule``) that its parent splices in."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Any]) -> None:
+        self.children = children
+
+
+def _lean(callback: Any, rule: Any) -> Callable[[list[Any]], Any]:
+    """Lark's wrapper chain (child filter → single-child expansion → transformer method) folded
+    into one closure; a chain of any other shape is kept as Lark built it."""
+    function = callback
+    include: list[tuple[int, bool, int]] | None = None
+    append_none = 0
+    if isinstance(function, ChildFilterLALR_NoPlaceholders):
+        include = [(index, expand, 0) for index, expand in function.to_include]
+        function = function.node_builder
+    elif type(function) is ChildFilterLALR:
+        include, append_none = list(function.to_include), function.append_none
+        function = function.node_builder
+    expand_single = isinstance(function, ExpandSingleChild)
+    if expand_single:
+        function = function.node_builder
+    if isinstance(function, functools.partial):  # no transformer method: Lark builds a Tree
+        if not rule.origin.name.startswith("_"):
+            return callback  # a Tree in the result: leave it to Lark's own code
+        function = _Inlined
+    elif not inspect.ismethod(function):
+        return callback
+    if include is None:
+        include = [(index, False, 0) for index in range(len(rule.expansion))]
+    size = len(rule.expansion)
+    plain = not append_none and not any(expand or nones for _, expand, nones in include)
+    if plain and [index for index, _, _ in include] == list(range(size)):
+        if expand_single:
+            return lambda children: children[0] if len(children) == 1 else function(children)
+        return function
+    if plain:
+        indices = [index for index, _, _ in include]
+        if expand_single:
+            def pick(children: list[Any]) -> Any:
+                kept = [children[index] for index in indices]
+                return kept[0] if len(kept) == 1 else function(kept)
+            return pick
+        return lambda children: function([children[index] for index in indices])
+
+    def splice(children: list[Any]) -> Any:
+        kept: list[Any] = []
+        for index, expand, nones in include:
+            if nones:
+                kept += [None] * nones
+            if expand:
+                kept += children[index].children
+            else:
+                kept.append(children[index])
+        if append_none:
+            kept += [None] * append_none
+        if expand_single and len(kept) == 1:
+            return kept[0]
+        return function(kept)
+
+    return splice

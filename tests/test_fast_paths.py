@@ -1,0 +1,135 @@
+"""The parser's two fast paths against the grammar: same tree, or they step aside.
+
+``odatakit._fastexpr`` (hand-written, everyday expressions) and ``odatakit._lalr`` (a lean driver
+over Lark's tables) may only ever return the tree that Lark, run on ``grammars/query.lark`` with
+the same callbacks, returns; on anything else they raise and the grammar decides. These tests
+hold them to that over the conformance cases, the benchmark corpus, generated filters and a
+table of texts chosen to sit on lexical edges (keywords as names, signs, spaces, case).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from benchmarks.corpus import FILTERS
+from odatakit import parser, strategies as ost
+
+DATA = Path(__file__).parent / "data" / "conformance"
+
+#: Texts on lexical and structural edges of the fast path's subset.
+EDGES = [
+    "contains eq 1", "not eq 1", "Not a", "NOT(a)", "not(a)", "not (a)", "not  a", "notes eq 1",
+    "-INF eq x", "INF eq x", "NaN eq x", "- 5 eq x", "-5 eq x", "--a eq 1", "- -a", "-a mul 2",
+    "a EQ 1", "a Eq 1 AND b eq 2", "a eq  1", " a eq 1", "a eq 1 ", "a  eq 1", "a\teq 1", "a eq\n1",
+    "a/any()", "a/any(x:x/b eq 1)", "a/ANY(x:x eq 1)", "a/all(x:x eq 1)", "a/all()", "a/any( x : x eq 1 )",
+    "any(x:x eq 1)", "all(x)", "cast(a,Edm.Int32) eq 1", "isof(a,Ns.T)", "case(a:1,true:2)",
+    "true eq True", "FALSE", "null eq Null", "trueValue eq 1", "nullable", "true(1)",
+    "deadbeef-1234-1234-1234-123456789012 eq a", "DEADBEEF-1234-1234-1234-123456789012",
+    "2016-01-01 eq a", "-2016-01-01 eq a", "12:30 eq a", "12:30:15.5", "2016-01-01T10:00Z",
+    "2016-01-01T10:00:00+01:00 eq a", "2016-13-01", "2016-01-01T25:00:00Z", "1.5 eq 1e5", "1.",
+    "99999999999999999999999999 eq x", "+5 eq x", "1e400", "1.5e-3",
+    "a in ('x')", "a in ('x', 'y' ,'z')", "a in (b)", "a in b", "a in ()", "a in (1,b)", "a in (1) eq true",
+    "a has Ns.E'x'", "a/b(1)", "a/Ns.T/b", "a/$count gt 1", "f(a)", "now()", "now( )", "contains(a, 'b' )",
+    "contains(a,'b',c)", "concat(a,concat(b,c))", "geo.distance(a,b) lt 1", "Ns.f(p=1)",
+    "( a eq 1 )", "((a))", "(a eq 1)/b", "a eq 1)", "a eq (1", "(a", "a,b", "a:b",
+    "a%20eq%201", "a%20eq%20%27x%27", "'it''s' eq a", "a eq 'x%27'", "a eq '%27'", "a eq 'unterminated",
+    "a div 2 divby 3", "a mod b sub c add d", "a add b mul c", "a sub -b", "a or b and c or d",
+    "a and (b or c) and d", "(a or b) or (c or d)", "(a and b) and c", "a eq b eq c", "a lt b gt c",
+    "a eq", "eq a", "a eqb", "a/", "/a", "a//b", "a/b/", "@a eq 1", "$it/a eq 1", "a eq [1,2]",
+    "a eq {\"x\":1}", "duration'P1D' eq a", "binary'AAA=' eq a", "geography'POINT(1 2)'", "Ns.Color'Red'",
+    "a eq b.c", "a.b eq c", "Σx eq 'é'", "名前 eq 1", "_a eq _1", "a1 eq 1a", "a eq 1a",
+    "a/any(x:x/any(y:y eq x))", "a/any(x:x eq 1)/b", "a/any(x:x eq 1) eq true", "year(a) eq 2020 and month(a)",
+]
+
+
+def _conformance_texts() -> list[str]:
+    texts = []
+    for path in sorted(DATA.glob("*.json")):
+        cases = json.loads(path.read_text("utf-8"))
+        if not isinstance(cases, list):
+            continue
+        for case in cases:
+            text = case.get("input") if isinstance(case, dict) else None
+            if isinstance(text, str):
+                texts.append(text)
+                _, _, value = text.partition("$filter=")
+                if value:
+                    texts.append(value.split("&")[0])
+    return texts
+
+
+TEXTS = [*FILTERS, *EDGES, *_conformance_texts()]
+
+
+def _reference(text: str, start: str) -> Any:
+    """What Lark's own loop makes of ``text``: the tree, or ``None`` if it raises."""
+    try:
+        return parser._parser().parse(text, start=start)
+    except Exception:  # noqa: BLE001  (a syntax error or a value fault: either way, no tree)
+        return None
+
+
+def _fast(text: str) -> Any:
+    try:
+        return parser._fast().parse(text)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _driver(text: str, start: str) -> Any:
+    try:
+        return parser._driver().parse(text, start)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+@pytest.mark.parametrize("start", ["filter_value", "expr_value"])
+def test_fast_expressions_give_the_grammars_tree_or_step_aside(start: str) -> None:
+    wrong = []
+    for text in TEXTS:
+        fast = _fast(text)
+        if fast is not None and fast != _reference(text, start):
+            wrong.append(text)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("start", parser._START_RULES)
+def test_lean_driver_gives_the_grammars_tree_or_steps_aside(start: str) -> None:
+    wrong = []
+    for text in TEXTS:
+        ours = _driver(text, start)
+        reference = _reference(text, start)
+        if ours is not None and ours != reference:
+            wrong.append(text)
+    assert wrong == []
+
+
+def test_lean_driver_parses_every_text_the_grammar_parses() -> None:
+    """It steps aside on errors only: a text the grammar reads is never a fallback."""
+    missed = [text for text in TEXTS if _reference(text, "filter_value") is not None and _driver(text, "filter_value") is None]
+    assert missed == []
+
+
+def test_every_benchmark_filter_but_geo_takes_the_fast_path() -> None:
+    """The benchmark measures the fast path: a change that pushes its corpus off it shows here."""
+    missed = [text for text in FILTERS if _fast(text) is None]
+    assert all("geo." in text or "'" in text.split("(")[0] for text in missed), missed
+    assert len(missed) <= 2
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ost.filter_examples())
+def test_generated_filters_parse_the_same_on_every_path(example: Any) -> None:
+    for text in (example.text, example.url):
+        reference = _reference(text, "filter_value")
+        fast = _fast(text)
+        assert fast is None or fast == reference
+        driven = _driver(text, "filter_value")
+        assert driven is None or driven == reference
+        if reference is not None:
+            assert driven == reference
