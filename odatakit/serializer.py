@@ -30,6 +30,7 @@ class _Form:
         self.url = bool(url)
         self.space = "%20" if url else " "
         self.literal_safe = _PATH_LITERAL_SAFE if url == "path" else _URL_LITERAL_SAFE
+        self.depth = 0  # nodes being printed, one inside the other: bounded by MAX_DEPTH
 
     def literal_text(self, text: str, extra_safe: str = "") -> str:
         """Text inside a quoted literal. Canonical form keeps it readable and encodes only a
@@ -61,11 +62,6 @@ def serialize(node: Any, *, url: bool | str = False) -> str:
     segment (a key predicate, a ``$filter(…)`` segment), where ``/`` and ``?`` inside literals
     are encoded too. For every tree ``t``, ``parse(serialize(t)) == t``.
     """
-    from .parser import walk  # one iterative walker serves the parser and the printer
-
-    for _, depth in walk(node):
-        if depth > MAX_DEPTH:
-            raise ValueError(f"tree nested more than {MAX_DEPTH} levels deep")
     return _print(node, _Form(url))
 
 
@@ -74,11 +70,23 @@ def format_literal(node: tree.Literal | tree.EnumLiteral, *, url: bool | str = F
     return _print(node, _Form(url))
 
 
+#: The parser's MAX_DEPTH counts expression levels; a printed tree adds a few around them
+#: (Query, Path, Property), so every tree the parser returns prints.
+_PRINT_DEPTH = MAX_DEPTH + 8
+
+
 def _print(node: Any, form: _Form) -> str:
+    """Every node is printed through here, so the nesting is counted as it is printed: a tree
+    deeper than MAX_DEPTH is refused before it could recurse out of the stack."""
     printer = _PRINTERS.get(type(node))
     if printer is None:
         raise TypeError(f"cannot serialize {type(node).__name__}: not an odatakit tree node")
-    return printer(node, form)
+    if form.depth >= _PRINT_DEPTH:
+        raise ValueError(f"tree nested more than {MAX_DEPTH} levels deep")
+    form.depth += 1
+    text = printer(node, form)
+    form.depth -= 1  # not restored on an exception: the form dies with the serialize call
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,17 +203,13 @@ def _json_object(node: tree.JsonObject, form: _Form) -> str:
 
 def _binding(node: Any) -> int:
     """How tightly ``node`` binds when it is an operand (syntax.PRECEDENCE)."""
-    if isinstance(node, tree.Or):
-        return PRECEDENCE["or"]
-    if isinstance(node, tree.And):
-        return PRECEDENCE["and"]
-    if isinstance(node, tree.BinaryOp):
+    kind = type(node)
+    if kind is tree.BinaryOp or kind is tree.UnaryOp:
         return PRECEDENCE[node.op]
-    if isinstance(node, tree.UnaryOp):
-        return PRECEDENCE[node.op]
-    if isinstance(node, tree.In):
-        return PRECEDENCE["in"]
-    return ATOM
+    return _BINDING.get(kind, ATOM)
+
+
+_BINDING = {tree.Or: PRECEDENCE["or"], tree.And: PRECEDENCE["and"], tree.In: PRECEDENCE["in"]}
 
 
 def _operand(node: Any, form: _Form, parenthesize: bool) -> str:
@@ -216,12 +220,19 @@ def _operand(node: Any, form: _Form, parenthesize: bool) -> str:
 _expr = _print  # an expression prints like any node; the name says what is expected there
 
 
+#: The operators a BinaryOp holds, and how tightly each binds (and/or/in have classes of their own).
+_BINARY_LEVEL = {op: level for op, level in PRECEDENCE.items() if op not in ("and", "or", "not", "-", "in")}
+
+
 def _binary(node: tree.BinaryOp, form: _Form) -> str:
-    if node.op not in PRECEDENCE or node.op in ("and", "or", "not", "-", "in"):
+    level = _BINARY_LEVEL.get(node.op)
+    if level is None:
         raise ValueError(f"{node.op!r} is not a binary operator of BinaryOp")
-    level = PRECEDENCE[node.op]
-    left = _operand(node.left, form, _binding(node.left) < level)
-    right = _operand(node.right, form, _binding(node.right) <= level)
+    left, right = _print(node.left, form), _print(node.right, form)
+    if _binding(node.left) < level:  # the hot path of printing: _operand inlined
+        left = f"({left})"
+    if _binding(node.right) <= level:
+        right = f"({right})"
     return f"{left}{form.space}{node.op}{form.space}{right}"
 
 
@@ -306,7 +317,9 @@ def _alias(node: tree.Alias, form: _Form) -> str:
 def _path(node: tree.Path, form: _Form) -> str:
     if not node.segments:
         raise ValueError("a path needs at least one segment")
-    return "/".join(_print(segment, form) for segment in node.segments)
+    # a Property (the usual segment) is a leaf: its name is its text, no dispatch needed
+    return "/".join(segment.name if type(segment) is tree.Property else _print(segment, form)
+                    for segment in node.segments)
 
 
 def _annotation(node: tree.Annotation, form: _Form) -> str:

@@ -185,3 +185,33 @@ def test_path_form_encodes_what_would_split_a_path_segment(tree: object, path_fo
     assert odatakit.serialize(tree, url="path") == path_form
     parse = odatakit.parse_key if isinstance(tree, odatakit.Key) else odatakit.parse_expression
     assert parse(path_form) == tree
+
+
+#: Texts at the parser's depth limit, one per way of nesting: (name, text of n levels)
+_DEEPEST = {
+    "not": lambda n: "$filter=" + "not " * n + "A",
+    "negation": lambda n: "$filter=" + "-" * n + "A eq 1",
+    "call": lambda n: "$filter=" + "tolower(" * n + "A" + ")" * n + " eq 'a'",
+    "cast": lambda n: "$filter=" + "cast(" * n + "A" + ",Edm.Int32)" * n + " eq 1",
+    "in": lambda n: "$filter=" + "A in (" * n + "1" + ")" * n,
+    "sub": lambda n: "$filter=" + "1 sub (" * n + "1" + ")" * n + " eq 1",
+    "lambda": lambda n: "$filter=" + "A/any(x:" * n + "true" + ")" * n,
+    "expand": lambda n: "$expand=" + "A($expand=" * n + "B" + ")" * n,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_DEEPEST))
+def test_the_deepest_tree_the_parser_returns_prints(kind: str) -> None:
+    """The printer counts its own nesting; every tree the parser returns is within it."""
+    make = _DEEPEST[kind]
+    deepest = max(n for n in range(1, 210, 1) if _parses(make(n)))
+    node = odatakit.parse_query(make(deepest))
+    assert odatakit.parse_query(odatakit.serialize(node, url=True)) == node
+
+
+def _parses(text: str) -> bool:
+    try:
+        odatakit.parse_query(text)
+    except odatakit.ODataSyntaxError:
+        return False
+    return True
