@@ -33,6 +33,7 @@ import attrs
 
 from . import percent, tree
 from .errors import ODataSyntaxError
+from .syntax import MAX_DEPTH
 
 __all__ = [
     "ServiceRoot", "UserContext", "Url", "ContextFragment", "ContextUrl",
@@ -1114,6 +1115,9 @@ def parse_url(text: str, *, root: ServiceRoot | str | None = None) -> Url:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected URL text as str, got {type(text).__name__}")
+    from .parser import _check_text
+
+    _check_text(text, text, 0)  # a lone surrogate cannot be percent-encoded (nor be in a URL)
     if root is not None:
         service_root = root if isinstance(root, ServiceRoot) else ServiceRoot(root)
         if not text.lower().startswith(service_root.url.lower()) or \
@@ -1241,24 +1245,41 @@ _SELECT_ITEM = re.compile(rf"(?:\*|{_IDENT}(?:\.{_IDENT})*(?:\.\*)?|@{_IDENT}(?:
 
 
 def _select_end(text: str, i: int, whole: str, base: int) -> int:
-    """Check the select list that opens at ``text[i] == "("``; return the index after its ")"."""
+    """Check the select list that opens at ``text[i] == "("``; return the index after its ")".
+
+    Nested lists are followed with a depth count, not recursion, and refused past ``MAX_DEPTH``.
+    """
     assert text[i] == "("
-    i += 1
-    if text.startswith(")", i):
-        return i + 1
+    depth = 0
+    may_open = True  # at the start and right after an item, "(" opens a (nested) list
     while True:
-        match = _SELECT_ITEM.match(text, i)
-        if match is None or not match.group():
-            raise ODataSyntaxError("expected a select list item", whole, base + i, ["property", "*", "@Ns.Term"])
-        i = match.end()
-        if text.startswith("(", i):
-            i = _select_end(text, i, whole, base)
-        if text.startswith(",", i):
+        if may_open and text.startswith("(", i):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ODataSyntaxError(f"select list nested more than {MAX_DEPTH} levels deep", whole, base + i)
             i += 1
+            if not text.startswith(")", i):
+                i = _select_item_end(text, i, whole, base)
+                continue
+        elif text.startswith(",", i):
+            i = _select_item_end(text, i + 1, whole, base)
+            may_open = True
             continue
         if text.startswith(")", i):
-            return i + 1
+            i += 1
+            depth -= 1
+            if depth == 0:
+                return i
+            may_open = False
+            continue
         raise ODataSyntaxError("expected ',' or ')' in the select list", whole, base + i, [",", ")"])
+
+
+def _select_item_end(text: str, i: int, whole: str, base: int) -> int:
+    match = _SELECT_ITEM.match(text, i)
+    if match is None or not match.group():
+        raise ODataSyntaxError("expected a select list item", whole, base + i, ["property", "*", "@Ns.Term"])
+    return match.end()
 
 
 def _parse_fragment(whole: str, start: int) -> ContextFragment:
@@ -1325,6 +1346,9 @@ def parse_context_url(text: str) -> ContextUrl:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected a context URL as str, got {type(text).__name__}")
+    from .parser import _check_text
+
+    _check_text(text, text, 0)
     hash_at = text.find("#")
     if hash_at < 0:
         raise ODataSyntaxError("a context URL has a fragment ('#…')", text, len(text), ["#"])
