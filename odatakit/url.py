@@ -964,6 +964,18 @@ def _parse_segment(text: str, offset: int, whole: str, previous: PathSegment | N
     return [_key_segment(text, offset, whole)]
 
 
+def _read_segment(path: list[PathSegment], text: str, offset: int, whole: str, dialect: str | None) -> int:
+    """Append the parts of one path segment to ``path``; how many. A part that would render as
+    another part is an error, so what is read renders back as itself."""
+    parts = _parse_segment(text, offset, whole, path[-1] if path else None, dialect)
+    for parsed in parts:
+        # e.g. messages/Microsoft%2EGraph.x: a key here, a type cast once "%2E" is decoded
+        if (problem := _segment_problem(parsed, path[-1] if path else None, dialect)) is not None:
+            raise ODataSyntaxError(problem, whole, offset)
+        path.append(parsed)
+    return len(parts)
+
+
 def _key_segment(text: str, offset: int, whole: str) -> KeyAsSegment:
     try:
         return KeyAsSegment(percent.decode(text))
@@ -1157,12 +1169,7 @@ def parse_url(text: str, *, root: ServiceRoot | str | None = None) -> Url:
     path: list[PathSegment] = []
     offsets: list[int] = []
     for segment, offset in raw:
-        for parsed in _parse_segment(segment, offset, text, path[-1] if path else None, dialect):
-            # e.g. messages/Microsoft%2EGraph.x: a key here, a type cast once "%2E" is decoded
-            if (problem := _segment_problem(parsed, path[-1] if path else None, dialect)) is not None:
-                raise ODataSyntaxError(problem, text, offset)
-            path.append(parsed)
-            offsets.append(offset)
+        offsets.extend([offset] * _read_segment(path, segment, offset, text, dialect))
     if (problem := _user_problem(dialect, user, tuple(path))) is not None:
         raise ODataSyntaxError(problem, text, base)
     _check_structure(tuple(path), text, offsets)
@@ -1326,7 +1333,7 @@ def _parse_fragment(whole: str, start: int) -> ContextFragment:
         if segment.startswith("$"):
             raise ODataSyntaxError("unexpected dollar segment in a context URL", whole, offset,
                                    list(_FRAGMENT_SUFFIXES))
-        path.extend(_parse_segment(segment, offset, whole, path[-1] if path else None, None))
+        _read_segment(path, segment, offset, whole, None)
     return ContextFragment(tuple(path), None, select, suffix)
 
 

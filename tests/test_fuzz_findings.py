@@ -33,6 +33,11 @@ FOUND: list[tuple[str, Callable[[], Any], type[Exception] | None, str]] = [
      ODataSyntaxError, "lone surrogate"),
     ("lone surrogate in a context URL", lambda: odatakit.parse_context_url("#People(\ud800)"),
      ODataSyntaxError, "lone surrogate"),
+    # a context URL fragment read "%4F" as the key O, which renders as "O" and reads back as a name
+    ("context URL segment that would render as another part",
+     lambda: odatakit.parse_url("$metadata#s/%4F"), ODataSyntaxError, "would read back as the name O"),
+    ("context URL fragment key that renders as itself", lambda: odatakit.parse_url("$metadata#People/1/Friends"),
+     None, ""),
     # decimal.InvalidOperation escaped from json.loads(parse_float=Decimal) and from Decimal(text)
     ("JSON number with an exponent past Decimal's", lambda: odatakit.decode('{"A":1e99999999999999999999}'),
      PayloadError, "exponent beyond what a Decimal holds"),
