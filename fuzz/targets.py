@@ -92,12 +92,15 @@ def _check_decode(data: bytes) -> None:
     except PayloadError:
         return
     ieee = bool(options["ieee754_compatible"])
+    # encode annotates what the spec's inference would read as another type; a bare value carries
+    # no annotation at all (encode's docstring), so it reads back only under its own inference
+    infer = "spec" if isinstance(value, odatakit.Structured) else options["infer"]
     for version in ("4.0", "4.01"):
         try:
             text = odatakit.encode_json(value, version=version, ieee754_compatible=ieee)
         except PayloadError:
             continue  # e.g. a Decimal whose 4.0 positional form would be huge: refused, by design
-        again = odatakit.decode(text, ieee754_compatible=ieee)
+        again = odatakit.decode(text, infer=infer, ieee754_compatible=ieee)
         if not _same(again, value):
             raise Finding(f"{data!r} decoded to {value!r}; written as {text!r} it reads as {again!r}")
 
