@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from .edm import decimal_of
 from .errors import Fault
 
 __all__ = ["DEFAULT_MAX_DEPTH", "MAX_INT_DIGITS", "MAX_INT_BITS", "DuplicateKeys", "read", "write", "child",
@@ -51,6 +52,8 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _integer(text: str) -> int | Decimal:
+    if text == "-0":
+        return Decimal(text)  # an int has no sign of zero; -0 read as a Double (or Decimal) keeps it
     limit = sys.get_int_max_str_digits() or MAX_INT_DIGITS  # the interpreter's limit may be lower
     return int(text) if len(text) <= min(limit, MAX_INT_DIGITS) else Decimal(text)
 
@@ -68,7 +71,7 @@ def read(text: str | bytes) -> tuple[Any, list[Fault]]:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        value = json.loads(text, parse_float=Decimal, parse_int=_integer, parse_constant=_constant,
+        value = json.loads(text, parse_float=decimal_of, parse_int=_integer, parse_constant=_constant,
                            object_pairs_hook=_object)
     except json.JSONDecodeError as error:
         return None, [Fault("$", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}", "not-json")]

@@ -129,8 +129,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, _NUMBER):
         return f"the number {edm.shown(value)}"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
+        return f"the string {edm.clipped(value, 40)}"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
@@ -224,7 +223,7 @@ class _Decoder:
             if name in ("Int64", "Decimal") and ieee is not False:
                 return kind.parse(json_value)
             if name in ("Int64", "Decimal"):
-                raise ValueError(f"Edm.{name} as the string {json_value!r} needs IEEE754Compatible=true")
+                raise ValueError(f"Edm.{name} as the string {edm.clipped(json_value)} needs IEEE754Compatible=true")
             raise wrong
         if not isinstance(json_value, _NUMBER) or isinstance(json_value, bool):
             raise wrong
@@ -321,19 +320,18 @@ class _Decoder:
         """Whether ``raw`` names a type (``#Int64``, ``#Collection(Ns.T)``); a fault when it does not."""
         problem = type_problem(split_type(raw)[0])
         if problem is not None:
-            shown = raw if len(raw) <= 60 else raw[:57] + "..."
-            self.fault(path, f"{shown!r} is not a type: {problem}", "bad-annotation")
+            self.fault(path, f"{edm.clipped(raw)} is not a type: {problem}", "bad-annotation")
         return problem is None
 
     def instance_type(self, raw: str, path: str) -> str | None:
         name, is_collection = split_type(raw)
         if is_collection:
-            self.fault(path, f"{raw!r} is not the type of an object", "type-mismatch")
+            self.fault(path, f"{edm.clipped(raw)} is not the type of an object", "type-mismatch")
             return None
         problem = type_problem(name, structured=True)
         if problem is not None:
             code = "type-mismatch" if name in edm.PRIMITIVES else "bad-annotation"
-            self.fault(path, f"{raw!r} is not the type of an object: {problem}", code)
+            self.fault(path, f"{edm.clipped(raw)} is not the type of an object: {problem}", code)
             return None
         return name
 

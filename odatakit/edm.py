@@ -34,6 +34,8 @@ __all__ = [
     "parse_enum_value",
     "exact_float",
     "check_int_range",
+    "decimal_of",
+    "clipped",
     "SINGLE_MAX",
 ]
 
@@ -55,18 +57,18 @@ def parse_binary(text: str) -> bytes:
     Microsoft services send standard base64 with ``=`` padding, the spec base64url without it.
     """
     if not _BASE64.fullmatch(text):
-        raise ValueError(f"{text!r} is not valid base64url for Edm.Binary")
+        raise ValueError(f"{clipped(text)} is not valid base64url for Edm.Binary")
     body = text.rstrip("=")
     if len(body) % 4 == 1 or (text != body and len(text) % 4):
-        raise ValueError(f"{text!r} is not valid base64url for Edm.Binary: wrong length or padding")
+        raise ValueError(f"{clipped(text)} is not valid base64url for Edm.Binary: wrong length or padding")
     padded = body.replace("+", "-").replace("/", "_") + "=" * (-len(body) % 4)
     try:
         data = base64.urlsafe_b64decode(padded)
     except (binascii.Error, ValueError) as error:
-        raise ValueError(f"{text!r} is not valid base64url for Edm.Binary: {error}") from None
+        raise ValueError(f"{clipped(text)} is not valid base64url for Edm.Binary: {error}") from None
     if format_binary(data) != body.replace("+", "-").replace("/", "_"):
         # Non-zero trailing bits: another text would be canonical, so this one is not exact.
-        raise ValueError(f"{text!r} is not canonical base64url for Edm.Binary: its last character has stray bits")
+        raise ValueError(f"{clipped(text)} is not canonical base64url for Edm.Binary: its last character has stray bits")
     return data
 
 
@@ -80,10 +82,16 @@ _OFFSET = re.compile(r"Z|([+-])([01]\d|2[0-3]):([0-5]\d)")
 _DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
 
 
+def clipped(text: str, limit: int = 60) -> str:
+    """``repr`` of ``text`` for an error message, cut to about ``limit`` characters: a fault
+    about a 50 MB string must not repeat it."""
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
 def _full(pattern: re.Pattern[str], text: str, what: str) -> re.Match[str]:
     match = pattern.fullmatch(text)
     if match is None:
-        raise ValueError(f"{text!r} is not a valid {what}")
+        raise ValueError(f"{clipped(text)} is not a valid {what}")
     return match
 
 
@@ -194,10 +202,10 @@ class DateTimeOffset:
     def parse(cls, text: str) -> DateTimeOffset:
         date_text, sep, rest = text.partition("T")
         if not sep:
-            raise ValueError(f"{text!r} is not a valid Edm.DateTimeOffset (no 'T')")
+            raise ValueError(f"{clipped(text)} is not a valid Edm.DateTimeOffset (no 'T')")
         split = max(rest.rfind("+"), rest.rfind("-"), rest.rfind("Z"))
         if split < 0:
-            raise ValueError(f"{text!r} is not a valid Edm.DateTimeOffset: the offset (Z or ±hh:mm) is missing")
+            raise ValueError(f"{clipped(text)} is not a valid Edm.DateTimeOffset: the offset (Z or ±hh:mm) is missing")
         time_text, offset_text = rest[:split], rest[split:]
         offset = _full(_OFFSET, offset_text, "UTC offset (Z or ±hh:mm)")
         minutes = 0
@@ -266,7 +274,7 @@ class Duration:
         match = _full(_DURATION, text, "Edm.Duration (e.g. P12DT23H59M59.999S)")
         sign, d, h, m, s = match.groups()
         if text.endswith(("P", "T")):
-            raise ValueError(f"{text!r} is not a valid Edm.Duration: a designator needs a number")
+            raise ValueError(f"{clipped(text)} is not a valid Edm.Duration: a designator needs a number")
         return cls(bool(sign), int(d or 0), int(h or 0), int(m or 0), Decimal(s or 0))
 
     def __str__(self) -> str:
@@ -410,7 +418,7 @@ def _float_type(name: str) -> EdmType:
     def parse(text: str) -> float:
         if text in _NON_FINITE:
             return _NON_FINITE[text]
-        return exact_float(Decimal(_full(_DECIMAL_TEXT, text, f"Edm.{name}").group()), name)
+        return exact_float(decimal_of(_full(_DECIMAL_TEXT, text, f"Edm.{name}").group()), name)
 
     def format_(value: float) -> str:
         if math.isnan(value):
@@ -425,7 +433,17 @@ def _float_type(name: str) -> EdmType:
 def _parse_decimal(text: str) -> Decimal:
     if text in _DECIMAL_NON_FINITE:
         return _DECIMAL_NON_FINITE[text]
-    return Decimal(_full(_DECIMAL_TEXT, text, "Edm.Decimal").group())
+    return decimal_of(_full(_DECIMAL_TEXT, text, "Edm.Decimal").group())
+
+
+def decimal_of(text: str) -> Decimal:
+    """Number text as an exact Decimal; ``ValueError`` (not ``decimal.InvalidOperation``) for an
+    exponent past what Python's Decimal holds (about ±10**18: ``1e99999999999999999999``)."""
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        shown = text if len(text) <= 40 else f"{text[:20]}...{text[-10:]}"
+        raise ValueError(f"the number {shown} has an exponent beyond what a Decimal holds") from None
 
 
 def _format_decimal(value: Decimal) -> str:
@@ -445,7 +463,7 @@ def _check_decimal(value: Any) -> None:
 def _parse_boolean(text: str) -> bool:
     # booleanValue is case-sensitive (%s"true" / %s"false"), unlike the URL literal.
     if text not in ("true", "false"):
-        raise ValueError(f"{text!r} is not a valid Edm.Boolean (true or false, lower case)")
+        raise ValueError(f"{clipped(text)} is not a valid Edm.Boolean (true or false, lower case)")
     return text == "true"
 
 

@@ -443,9 +443,12 @@ def _query(node: tree.Query, form: _Form) -> str:
     parts = _options_set(node, _QUERY_ORDER, form)
     parts.extend(f"@{alias.name}={_expr(alias.value, form)}" for alias in node.aliases)
     for option in node.custom:
-        if option.name.startswith(("$", "@")) or option.name.lower() in SYSTEM_QUERY_OPTIONS:
+        # a bare "select" (no "=") reads back as a custom option; "select=…" would be $select (4.01)
+        if option.name.startswith(("$", "@")) or (option.value is not None and option.name.lower() in SYSTEM_QUERY_OPTIONS):
             raise ValueError(f"custom option {option.name!r} must not look like a system option or an alias")
         name = percent.encode(option.name, "!$'()*,:@/?;")
+        if not parts and name.startswith("?"):
+            name = "%3F" + name[1:]  # a leading "?" would be read as the query string's own delimiter
         if option.value is None:
             parts.append(name)
         else:

@@ -53,7 +53,7 @@ __all__ = [
     "EXPRESSION_KINDS", "expressions", "filters", "paths", "searches", "orderbys", "selects",
     "computes", "expands", "queries", "examples", "filter_examples", "query_examples",
     # URLs and payloads
-    "hostile_keys", "entity_urls", "url_examples",
+    "CONFUSABLES", "hostile_keys", "entity_urls", "url_examples",
     "primitives", "payload_values", "open_extensions", "extension_payloads", "invalid_payloads",
 ]
 
@@ -909,7 +909,15 @@ def query_examples(**knobs: Any) -> st.SearchStrategy[Example]:
 # ---------------------------------------------------------------------------------------------
 
 #: Characters that break hand-built URLs: quotes, delimiters, escapes, spaces, controls, Unicode.
-_HOSTILE = "'\"/%+#?&=;:@$()[]{}, \t\n\x00\x7f-_.~!*é€😀\u200b"
+#: Look-alikes of the URL and query delimiters (fullwidth and punctuation forms of ' / ? # & ; ) = %),
+#: invisible characters and Cyrillic letters: a value holding them must stay itself, never be
+#: normalized into the character it imitates (U+037E, the Greek question mark, is NFKC ';').
+CONFUSABLES = (
+    "\uff07", "\u2019", "\u02bc", "\u2032", "\uff0f", "\u2215", "\u2044", "\u29f8", "\uff1f", "\ufe56",
+    "\uff03", "\ufe5f", "\uff06", "\ufe60", "\uff1b", "\u037e", "\uff09", "\ufe5a", "\uff1d", "\uff05",
+    "\u200b", "\u200d", "\ufeff", "\u2028", "\u00a0", "\u0430", "\u0435", "\u043e",
+)
+_HOSTILE = "'\"/%+#?&=;:@$()[]{}, \t\n\x00\x7f-_.~!*é€😀" + "".join(CONFUSABLES)
 
 
 def hostile_keys() -> st.SearchStrategy[str]:

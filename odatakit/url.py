@@ -33,6 +33,7 @@ import attrs
 
 from . import percent, tree
 from .errors import ODataSyntaxError
+from .syntax import MAX_DEPTH
 
 __all__ = [
     "ServiceRoot", "UserContext", "Url", "ContextFragment", "ContextUrl",
@@ -963,6 +964,18 @@ def _parse_segment(text: str, offset: int, whole: str, previous: PathSegment | N
     return [_key_segment(text, offset, whole)]
 
 
+def _read_segment(path: list[PathSegment], text: str, offset: int, whole: str, dialect: str | None) -> int:
+    """Append the parts of one path segment to ``path``; how many. A part that would render as
+    another part is an error, so what is read renders back as itself."""
+    parts = _parse_segment(text, offset, whole, path[-1] if path else None, dialect)
+    for parsed in parts:
+        # e.g. messages/Microsoft%2EGraph.x: a key here, a type cast once "%2E" is decoded
+        if (problem := _segment_problem(parsed, path[-1] if path else None, dialect)) is not None:
+            raise ODataSyntaxError(problem, whole, offset)
+        path.append(parsed)
+    return len(parts)
+
+
 def _key_segment(text: str, offset: int, whole: str) -> KeyAsSegment:
     try:
         return KeyAsSegment(percent.decode(text))
@@ -1114,6 +1127,9 @@ def parse_url(text: str, *, root: ServiceRoot | str | None = None) -> Url:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected URL text as str, got {type(text).__name__}")
+    from .parser import _check_text
+
+    _check_text(text, text, 0)  # a lone surrogate cannot be percent-encoded (nor be in a URL)
     if root is not None:
         service_root = root if isinstance(root, ServiceRoot) else ServiceRoot(root)
         if not text.lower().startswith(service_root.url.lower()) or \
@@ -1153,12 +1169,7 @@ def parse_url(text: str, *, root: ServiceRoot | str | None = None) -> Url:
     path: list[PathSegment] = []
     offsets: list[int] = []
     for segment, offset in raw:
-        for parsed in _parse_segment(segment, offset, text, path[-1] if path else None, dialect):
-            # e.g. messages/Microsoft%2EGraph.x: a key here, a type cast once "%2E" is decoded
-            if (problem := _segment_problem(parsed, path[-1] if path else None, dialect)) is not None:
-                raise ODataSyntaxError(problem, text, offset)
-            path.append(parsed)
-            offsets.append(offset)
+        offsets.extend([offset] * _read_segment(path, segment, offset, text, dialect))
     if (problem := _user_problem(dialect, user, tuple(path))) is not None:
         raise ODataSyntaxError(problem, text, base)
     _check_structure(tuple(path), text, offsets)
@@ -1241,24 +1252,41 @@ _SELECT_ITEM = re.compile(rf"(?:\*|{_IDENT}(?:\.{_IDENT})*(?:\.\*)?|@{_IDENT}(?:
 
 
 def _select_end(text: str, i: int, whole: str, base: int) -> int:
-    """Check the select list that opens at ``text[i] == "("``; return the index after its ")"."""
+    """Check the select list that opens at ``text[i] == "("``; return the index after its ")".
+
+    Nested lists are followed with a depth count, not recursion, and refused past ``MAX_DEPTH``.
+    """
     assert text[i] == "("
-    i += 1
-    if text.startswith(")", i):
-        return i + 1
+    depth = 0
+    may_open = True  # at the start and right after an item, "(" opens a (nested) list
     while True:
-        match = _SELECT_ITEM.match(text, i)
-        if match is None or not match.group():
-            raise ODataSyntaxError("expected a select list item", whole, base + i, ["property", "*", "@Ns.Term"])
-        i = match.end()
-        if text.startswith("(", i):
-            i = _select_end(text, i, whole, base)
-        if text.startswith(",", i):
+        if may_open and text.startswith("(", i):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ODataSyntaxError(f"select list nested more than {MAX_DEPTH} levels deep", whole, base + i)
             i += 1
+            if not text.startswith(")", i):
+                i = _select_item_end(text, i, whole, base)
+                continue
+        elif text.startswith(",", i):
+            i = _select_item_end(text, i + 1, whole, base)
+            may_open = True
             continue
         if text.startswith(")", i):
-            return i + 1
+            i += 1
+            depth -= 1
+            if depth == 0:
+                return i
+            may_open = False
+            continue
         raise ODataSyntaxError("expected ',' or ')' in the select list", whole, base + i, [",", ")"])
+
+
+def _select_item_end(text: str, i: int, whole: str, base: int) -> int:
+    match = _SELECT_ITEM.match(text, i)
+    if match is None or not match.group():
+        raise ODataSyntaxError("expected a select list item", whole, base + i, ["property", "*", "@Ns.Term"])
+    return match.end()
 
 
 def _parse_fragment(whole: str, start: int) -> ContextFragment:
@@ -1305,7 +1333,7 @@ def _parse_fragment(whole: str, start: int) -> ContextFragment:
         if segment.startswith("$"):
             raise ODataSyntaxError("unexpected dollar segment in a context URL", whole, offset,
                                    list(_FRAGMENT_SUFFIXES))
-        path.extend(_parse_segment(segment, offset, whole, path[-1] if path else None, None))
+        _read_segment(path, segment, offset, whole, None)
     return ContextFragment(tuple(path), None, select, suffix)
 
 
@@ -1325,6 +1353,9 @@ def parse_context_url(text: str) -> ContextUrl:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected a context URL as str, got {type(text).__name__}")
+    from .parser import _check_text
+
+    _check_text(text, text, 0)
     hash_at = text.find("#")
     if hash_at < 0:
         raise ODataSyntaxError("a context URL has a fragment ('#…')", text, len(text), ["#"])

@@ -8,13 +8,15 @@ from __future__ import annotations
 import functools
 import json
 import re
+from decimal import Decimal
 from importlib import resources
 from typing import Any, Literal
 
 import jsonschema
 import referencing
+from referencing.jsonschema import DRAFT202012
 
-from . import _jsontext
+from . import _jsontext, edm
 from .decoding import Infer, decode_with_faults
 from .errors import Fault, PayloadError
 from .extensions import DIALECTS, dialect_of, extension_faults
@@ -39,15 +41,31 @@ _SCHEMA_FILES = ("control", "extension", "entity", "collection", "error")
 def _registry() -> referencing.Registry:  # type: ignore[type-arg]
     folder = resources.files("odatakit") / "schemas"
     contents = [json.loads((folder / f"{name}.json").read_text("utf-8")) for name in _SCHEMA_FILES]
+    # Every file is draft 2020-12; without its "$schema" a $ref keeps _Validator (and its integer
+    # check) instead of switching to the stock validator that "$schema" names.
     return referencing.Registry().with_resources(
-        (schema["$id"], referencing.Resource.from_contents(schema)) for schema in contents
+        (schema["$id"], DRAFT202012.create_resource({k: v for k, v in schema.items() if k != "$schema"}))
+        for schema in contents
     )
+
+
+def _is_integer(checker: Any, instance: Any) -> bool:
+    """JSON Schema's integer (a number with no fraction), also for the exact Decimals the reader
+    makes of ``-0`` and of integers too long for an int."""
+    if isinstance(instance, Decimal):
+        return instance.is_finite() and instance == instance.to_integral_value()
+    return bool(jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer"))
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
 
 
 @functools.cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": KINDS[kind]}
-    return jsonschema.Draft202012Validator(schema, registry=_registry())
+    return _Validator({"$ref": KINDS[kind]}, registry=_registry())
 
 
 def detect_kind(document: Any) -> Kind:
@@ -150,7 +168,8 @@ def _message(error: jsonschema.ValidationError) -> str:
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         return f"expected {' or '.join(expected)}, found {_JSON_KINDS.get(type(error.instance), 'number')}"
     if error.validator == "pattern":
-        return f"{error.instance!r} is not allowed here (expected {error.validator_value!r})"
+        shown = edm.clipped(error.instance) if isinstance(error.instance, str) else repr(error.instance)
+        return f"{shown} is not allowed here (expected {error.validator_value!r})"
     return error.message if len(error.message) <= 200 else error.message[:197] + "..."
 
 

@@ -62,12 +62,11 @@ def type_problem(name: str, *, structured: bool | None = None) -> str | None:
     if name in edm.PRIMITIVES:
         return f"Edm.{name} is a primitive type, not the type of an object" if structured else None
     if name.startswith("Collection(") or name.endswith(")"):
-        return f"{name!r} is not a single type: a collection holds single values, not collections"
+        return f"{edm.clipped(name)} is not a single type: a collection holds single values, not collections"
     if name.startswith("Edm."):
-        return f"{name!r} is not an Edm primitive type odatakit knows"
+        return f"{edm.clipped(name)} is not an Edm primitive type odatakit knows"
     if not _QUALIFIED.fullmatch(name):
-        shown = name if len(name) <= 60 else name[:57] + "..."
-        return f"{shown!r} is not a qualified type name (Namespace.Name, or an Edm primitive like Int64)"
+        return f"{edm.clipped(name)} is not a qualified type name (Namespace.Name, or an Edm primitive like Int64)"
     return None
 
 
@@ -88,19 +87,19 @@ def name_problem(name: object, kind: str) -> str | None:
     what = _NAME_RULES[kind]
     if not isinstance(name, str):
         return f"{what} is a string, not {type(name).__name__} {name!r}"
-    shown = name if len(name) <= 60 else name[:57] + "..."
+    shown = edm.clipped(name)
     if not name:
         return f"{what} cannot be empty"
     if "@" in name:
-        return f"{what} cannot contain '@' ({shown!r}): '@' starts an annotation (Name@odata.type)"
+        return f"{what} cannot contain '@' ({shown}): '@' starts an annotation (Name@odata.type)"
     if kind == "control" and "." in name:
-        return f"{what} has no '.' ({shown!r}): '@A.B' is a custom annotation"
+        return f"{what} has no '.' ({shown}): '@A.B' is a custom annotation"
     if kind == "control" and not _CONTROL.fullmatch(name):
-        return f"{what} is an identifier, not {shown!r}"
+        return f"{what} is an identifier, not {shown}"
     if kind == "control" and name == "type":
         return "'type' is not kept as control information: it is Structured.type, or the value's own type"
     if kind == "annotation" and ("." not in name.partition("#")[0] or name.startswith("odata.")):
-        return f"{what} is namespace-qualified and not in the odata namespace, not {shown!r}"
+        return f"{what} is namespace-qualified and not in the odata namespace, not {shown}"
     return None
 
 

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odatakit import F, Expression, Q, alias, case, cast, fn, isof, it, lit, parse_filter, parse_query, serialize, tree
+from odatakit.strategies import CONFUSABLES
 from odatakit.syntax import FUNCTIONS
 
 # ---------------------------------------------------------------------------------------------
@@ -48,7 +49,8 @@ paths = st.builds(
 texts = st.one_of(
     st.text(),
     st.lists(
-        st.sampled_from(list("'\"%&#+/?=;:@$!()*, \t\r\n\x00\x7f\u00e9\u4e2d\U0001f600") + ["%27", "%26", "%2", "''", "%2B"]),
+        st.sampled_from(list("'\"%&#+/?=;:@$!()*, \t\r\n\x00\x7f\u00e9\u4e2d\U0001f600") + ["%27", "%26", "%2", "''", "%2B"]
+                        + list(CONFUSABLES)),
     ).map("".join),
 )
 # Decimals in plain positional range (a Decimal such as 1E+5 has no Decimal-typed literal text).

@@ -4,6 +4,8 @@ behaviour; the benchmarks, not these tests, measure speed.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import odatakit
@@ -30,11 +32,12 @@ def test_unbalanced_ten_thousand_parentheses_is_a_syntax_error() -> None:
         "not " * 10_000 + "A",
         "-" * 10_000 + "A",
         " add ".join(["A"] * 10_000) + " eq 1",
-        "A/any(x:" * 3_000 + "x" + ")" * 3_000,
+        "A/any(x:" * 10_000 + "x" + ")" * 10_000,
+        "A/all(x:" * 10_000 + "x eq 1" + ")" * 10_000,
         "A eq " + "[" * 10_000 + "1" + "]" * 10_000,
         "case(" * 2_000 + "true:1" + ")" * 2_000,
     ],
-    ids=["not", "negation", "add-chain", "lambdas", "json", "case"],
+    ids=["not", "negation", "add-chain", "any-lambdas", "all-lambdas", "json", "case"],
 )
 def test_deep_trees_end_in_an_error_not_a_recursion_error(text: str) -> None:
     with pytest.raises(ODataSyntaxError):
@@ -62,9 +65,9 @@ def test_built_tree_deeper_than_the_limit_is_refused_by_the_serializer() -> None
 
 
 def test_long_or_chains_stay_flat() -> None:
-    text = " or ".join(f"Id eq {n}" for n in range(20_000))
+    text = " or ".join(f"Id eq {n}" for n in range(100_000))
     tree = odatakit.parse_filter(text)
-    assert isinstance(tree, Or) and len(tree.operands) == 20_000
+    assert isinstance(tree, Or) and len(tree.operands) == 100_000
     assert odatakit.serialize(tree) == text
 
 
@@ -97,3 +100,40 @@ def test_megabyte_inputs_end_in_a_tree_or_a_syntax_error(text: str, outcome: str
 def test_megabyte_query_string_of_custom_options() -> None:
     text = "&".join(f"x{n}=1" for n in range(100_000))
     assert len(odatakit.parse_query(text).custom) == 100_000
+
+
+def test_search_terms_nest_so_long_searches_meet_the_depth_limit() -> None:
+    """AND/OR in $search build a binary tree: more than MAX_DEPTH terms is a clear error."""
+    assert odatakit.parse_search(" OR ".join(f"w{n}" for n in range(MAX_DEPTH - 1)))
+    with pytest.raises(ODataSyntaxError, match="nested more than"):
+        odatakit.parse_search(" OR ".join(f"w{n}" for n in range(100_000)))
+
+
+# An error names its offset and shows ~72 characters around it: its message does not grow with
+# the input (no copy of a megabyte of text, no per-character work in the report).
+_MEGABYTE_ERRORS = [
+    (odatakit.parse_query, "$filter=" + " or ".join(f"Id eq {n}" for n in range(60_000)) + " or"),
+    (odatakit.parse_query, "$filter=A eq '" + "x" * MEGABYTE),
+    (odatakit.parse_query, "x=1&" * (MEGABYTE // 4) + "$top=-1"),
+    (odatakit.parse_filter, "A eq 1 " + "and " * (MEGABYTE // 4)),
+    (odatakit.parse_filter, "(" * MEGABYTE),
+    (odatakit.parse_url, "https://h/s/People('" + "x" * MEGABYTE),
+    (odatakit.parse_url, "https://h/s/People" + "(" * MEGABYTE),
+    (odatakit.parse_url, "https://h/s/People" + "/$count" * (MEGABYTE // 7)),
+    (odatakit.parse_context_url, "https://h/s/$metadata#People(" + "A," * (MEGABYTE // 2)),
+]
+
+
+@pytest.mark.parametrize(("parse", "text"), _MEGABYTE_ERRORS,
+                         ids=["or-at-end", "unterminated", "after-options", "and-chain", "parentheses", "url-key",
+                              "url-parentheses", "url-count", "context-select"])
+def test_errors_in_megabyte_inputs_stay_short(parse: Callable[[str], object], text: str) -> None:
+    with pytest.raises(ODataSyntaxError) as caught:
+        parse(text)
+    assert 0 <= caught.value.offset <= len(text)
+    assert len(str(caught.value)) < 600
+
+
+def test_megabyte_key_in_a_url_reads_back() -> None:
+    url = odatakit.parse_url("https://h/s/People('" + "x" * MEGABYTE + "')")
+    assert url.path[0].key.values[0].value == Literal("String", "x" * MEGABYTE)

@@ -309,3 +309,47 @@ def test_4_0_writes_every_decimal_without_exponent_or_refuses_it(number: Decimal
     written = text.split('"A":')[1].rstrip("}")
     assert "E" not in written.upper() and len(written) <= len(str(number)) + 103
     assert decode(text) == value
+
+
+# -- 5. size bounds: wide objects, huge strings (issue 7) ----------------------------------------
+def test_a_payload_with_100_000_properties_decodes_and_validates() -> None:
+    text = "{" + ",".join(f'"P{n}@odata.type":"#Int64","P{n}":"{n}"' for n in range(100_000)) + "}"
+    value = decode(text)
+    assert len(value.properties) == 100_000 and value["P99999"] == Primitive("Int64", 99_999)
+    assert validate(text) == []
+
+
+def test_100_000_bad_properties_give_100_000_faults() -> None:
+    text = "{" + ",".join(f'"P{n}@odata.type":"#Int32","P{n}":"x"' for n in range(100_000)) + "}"
+    faults = validate(text)
+    assert len(faults) == 100_000 and faults[-1].path == "$.P99999"
+
+
+FIFTY_MB = 50_000_000
+
+
+def test_a_50_megabyte_string_decodes_validates_and_encodes() -> None:
+    text = '{"A":"' + "x" * FIFTY_MB + '"}'
+    value = decode(text)
+    assert value["A"] == Primitive("String", "x" * FIFTY_MB)
+    assert validate(text) == []
+    assert encode_json(value) == text
+
+
+@pytest.mark.parametrize("annotation", ["#Int64", "#Decimal", "#Date", "#DateTimeOffset", "#Duration", "#Guid",
+                                        "#Binary", "#Boolean", "#Double", "#Collection(Int32)"])
+def test_a_50_megabyte_value_of_the_wrong_form_is_one_short_fault(annotation: str) -> None:
+    text = '{"A@odata.type":"' + annotation + '","A":"' + "9'" * (FIFTY_MB // 2) + '"}'
+    faults = validate(text)
+    assert [f.path for f in faults] == ["$.A"]
+    assert len(faults[0].message) < 300  # the value is shown clipped, not repeated
+
+
+@pytest.mark.parametrize("payload", [
+    {"@odata.type": "#" + "N." * 1_000_000 + "T("},
+    {"A@odata.type": "#Collection(" + "x" * 1_000_000, "A": []},
+    {"@odata.type": "#Collection(" + "N.T" * 300_000 + ")"},
+])
+def test_faults_about_huge_type_names_stay_short(payload: dict[str, Any]) -> None:
+    faults = validate(payload)
+    assert faults and all(len(f.message) < 400 for f in faults)
