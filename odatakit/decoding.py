@@ -86,8 +86,8 @@ def decode_with_faults(
 
 
 def infer_type(json_value: Any, infer: Infer = "spec") -> str | None:
-    """The type an unannotated JSON value has (JSON format §4.5.3); None for null, objects and
-    collections whose items do not agree."""
+    """The type an unannotated JSON value has (JSON format §4.5.3); None for null, objects,
+    arrays of arrays, and collections whose items do not agree."""
     if isinstance(json_value, bool):
         return "Boolean"
     if isinstance(json_value, str):
@@ -100,8 +100,10 @@ def infer_type(json_value: Any, infer: Infer = "spec") -> str | None:
         return "Decimal" if isinstance(json_value, (int, Decimal)) else "Double"
     if isinstance(json_value, list):
         kinds = {infer_type(item, infer) for item in json_value if item is not None}
-        if len(kinds) == 1 and None not in kinds:
-            return collection_type(kinds.pop())
+        kind = kinds.pop() if len(kinds) == 1 else None
+        # one item type, and not itself a collection: OData has no collection of collections
+        if kind is not None and not split_type(kind)[1]:
+            return collection_type(kind)
     return None
 
 
@@ -254,7 +256,7 @@ class _Decoder:
                 values.append(self.value(item, here, item_type))
         if item_type is None:
             inferred = infer_type(items, self.options.infer)
-            item_type = split_type(inferred)[0] if inferred and not split_type(inferred)[0].startswith("Collection(") else None
+            item_type = split_type(inferred)[0] if inferred else None
         return Collection(item_type, values)
 
     def structured(self, obj: dict[Any, Any], path: str, declared: str | None) -> Structured:
