@@ -491,20 +491,15 @@ def _search_binary(word: str) -> Callable[[Any, _Form], str]:
     level = {"AND": 2, "OR": 1}[word]
 
     def printer(node: Any, form: _Form) -> str:
-        left = _search_operand(node.left, form, _SEARCH_LEVEL.get(type(node.left), 4) < level)
-        right = _search_operand(node.right, form, _SEARCH_LEVEL.get(type(node.right), 4) <= level)
+        left = _operand(node.left, form, _SEARCH_LEVEL.get(type(node.left), 4) < level)
+        right = _operand(node.right, form, _SEARCH_LEVEL.get(type(node.right), 4) <= level)
         return f"{left}{form.space}{word}{form.space}{right}"
 
     return printer
 
 
-def _search_operand(node: Any, form: _Form, parenthesize: bool) -> str:
-    text = _print(node, form)
-    return f"({text})" if parenthesize else text
-
-
 def _search_not(node: tree.SearchNot, form: _Form) -> str:
-    operand = _search_operand(node.operand, form, _SEARCH_LEVEL.get(type(node.operand), 4) < 3)
+    operand = _operand(node.operand, form, _SEARCH_LEVEL.get(type(node.operand), 4) < 3)
     return f"NOT{form.space}{operand}"
 
 
