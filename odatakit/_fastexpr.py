@@ -134,7 +134,7 @@ class _State:
             value = self.expression(0)
             self.close()
         else:  # NOT or NEG: an operator on the unary that follows
-            operator = _token(kind, match.group(), match.start(), end)
+            operator = _token(kind, match.group(), match.start(), end)  # type: ignore[arg-type]  # a named group matched
             self.position = end
             operand = self.unary()
             return (build.not_expr if kind == "NOT" else build.negate_expr)([operator, operand])
@@ -195,7 +195,7 @@ class _State:
         if match is None:
             raise Fallback
         kind, end = match.lastgroup, match.end()
-        token = _token(kind, match.group(), match.start(), end)
+        token = _token(kind, match.group(), match.start(), end)  # type: ignore[arg-type]  # a named group matched
         self.position = end
         if kind == "NAME":
             if self.text.startswith(_OPENERS, end) and fast._lpar.match(self.text, end) is not None:

@@ -128,9 +128,8 @@ class Driver:
                     size, callback, origin = argument
                     if callback is None:  # unit rules: the value stays, only the state moves
                         key = (states[-2], state, kind)
-                        state = units.get(key)
-                        if state is None:
-                            state = self._unit_chain(key)
+                        chained = units.get(key)
+                        state = chained if chained is not None else self._unit_chain(key)
                         states[-1] = state
                     else:
                         if size:
