@@ -59,7 +59,7 @@ def floor_tokens(text: str) -> list[tuple[str | None, str]]:
     return [(match.lastgroup, match.group()) for match in FLOOR.finditer(text)]
 
 
-#: Corpus filters built with odatakit.builder; each must build the tree its text parses to.
+#: Corpus filters built with odatakit.query.builder; each must build the tree its text parses to.
 BUILDS: list[tuple[str, Callable[[], Any]]] = [
     ("Id eq 'Com.Contoso.Referral'", lambda: F.Id == "Com.Contoso.Referral"),
     ("Extensions/any(f:f/Id eq 'Com.Contoso.Referral')",
@@ -231,7 +231,7 @@ def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
     }, repeat, number)
     rows.append(Row(f"serialize the parsed trees ({len(trees)} trees)", timed["serialize"] * 1e3, "ms",
                     timed["parse"] / timed["serialize"], "parse / serialize", "≥5×"))
-    rows.append(Row(f"build the same queries with odatakit.builder ({len(BUILDS)} filters)", timed["build"] * 1e3, "ms",
+    rows.append(Row(f"build the same queries with odatakit.query.builder ({len(BUILDS)} filters)", timed["build"] * 1e3, "ms",
                     timed["parse_built"] / timed["build"], "parse / build"))
     rows.append(Row(f"build + serialize to text ({len(BUILDS)} filters)", timed["build_serialize"] * 1e3, "ms",
                     timed["parse_built"] / timed["build_serialize"], "parse / (build + serialize)"))

@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odatakit import _jsontext
+from odatakit.payload import _jsontext
 from odatakit import strategies as ost
 
 from .targets import TARGETS

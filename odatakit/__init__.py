@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import edm
 from .errors import Fault, ODataSyntaxError, PayloadError
-from .tree import *  # noqa: F403  (the tree classes are public; tree.__all__ lists them)
-from .tree import __all__ as _tree_all
+from .query import tree
+from .query.tree import *  # noqa: F403  (the tree classes are public; tree.__all__ lists them)
+from .query.tree import __all__ as _tree_all
 
 # -- query language: text -> tree -> text ----------------------------------------------------
-from .parser import (
+from .query.parser import (
     parse_compute,
     parse_expand,
     parse_expression,
@@ -26,10 +27,11 @@ from .parser import (
     parse_search,
     parse_select,
 )
-from .serializer import serialize
+from .query.printer import serialize
 
 __all__ = [
     "edm",
+    "tree",
     "Fault",
     "ODataSyntaxError",
     "PayloadError",
@@ -51,12 +53,12 @@ __all__ = [
 # ``import odatakit`` then costs what parsing needs; jsonschema, the URL grammar and the rest load
 # when a name of theirs is first used (cold start: benchmarks/README.md).
 _LAZY_MODULES: dict[str, tuple[str, ...]] = {
-    "builder": (
+    "query.builder": (
         "F", "Expression", "Q", "S", "SearchTerm", "alias", "asc", "case", "cast", "desc",
         "enum_literal", "enum_type", "expand_item", "fn", "isof", "it", "lit", "root", "select_item",
         "this",
     ),
-    "http": (
+    "http.messages": (
         "ErrorDetail", "MailboxNotEnabledError", "ODataError", "Preference", "accept", "anchor_mailbox",
         "parse_error", "parse_header", "parse_prefer", "prefer", "request_headers",
     ),
@@ -66,12 +68,14 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "UserContext", "extension_id", "extension_name", "graph", "outlook", "parse_context_url",
         "parse_url", "service",
     ),
-    "decoding": ("decode",),
-    "encoding": ("encode", "encode_json"),
-    "extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
-    "validation": ("assert_valid", "validate"),
-    "values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
+    "payload.decode": ("decode",),
+    "payload.encode": ("encode", "encode_json"),
+    "payload.extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
+    "payload.validate": ("assert_valid", "validate"),
+    "payload.values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
 }
+#: Public submodules, loaded when first named (``odatakit.strategies``, ``odatakit.url``, ...).
+_SUBMODULES = frozenset({"strategies", "url", "http", "query", "payload", "testing", "cli"})
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 __all__ += [name for names in _LAZY_MODULES.values() for name in names]
@@ -81,7 +85,7 @@ def __getattr__(name: str) -> Any:
     """A lazily loaded public name (or submodule): import its module once, then keep the value."""
     import importlib
 
-    if name in _LAZY_MODULES:
+    if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
@@ -96,14 +100,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
-    from .builder import (
+    from .query.builder import (
         F, Expression, Q, S, SearchTerm, alias, asc, case, cast, desc, enum_literal, enum_type,
         expand_item, fn, isof, it, lit, root, select_item, this,
     )
-    from .decoding import decode
-    from .encoding import encode, encode_json
-    from .extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
-    from .http import (
+    from .payload.decode import decode
+    from .payload.encode import encode, encode_json
+    from .payload.extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
+    from .http.messages import (
         ErrorDetail, MailboxNotEnabledError, ODataError, Preference, accept, anchor_mailbox, parse_error,
         parse_header, parse_prefer, prefer, request_headers,
     )
@@ -112,5 +116,5 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
         KeyAsSegment, KeyPredicate, NameSegment, ServiceRoot, Url, UserContext, extension_id,
         extension_name, graph, outlook, parse_context_url, parse_url, service,
     )
-    from .validation import assert_valid, validate
-    from .values import Collection, ContextRef, Primitive, Structured, typed
+    from .payload.validate import assert_valid, validate
+    from .payload.values import Collection, ContextRef, Primitive, Structured, typed

@@ -43,7 +43,7 @@ from odatakit import (
     this,
     tree,
 )
-from odatakit.syntax import FUNCTIONS
+from odatakit.query.syntax import FUNCTIONS
 
 UTC = dt.timezone.utc
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from odatakit import F, Expression, Q, alias, case, cast, fn, isof, it, lit, parse_filter, parse_query, serialize, tree
 from odatakit.strategies import CONFUSABLES
-from odatakit.syntax import FUNCTIONS
+from odatakit.query.syntax import FUNCTIONS
 
 # ---------------------------------------------------------------------------------------------
 # Strategies

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 import odatakit
 from odatakit import strategies as ost
-from odatakit.parser import walk
+from odatakit.query.parser import walk
 
 odata_query = pytest.importorskip("odata_query")
 from odata_query import ast as oq  # noqa: E402
@@ -71,7 +71,7 @@ def _ours(n: Any) -> Any:
                 raise _Unsupported(type(segment).__name__)
         return ("path", tuple(names))
     if isinstance(n, odatakit.BinaryOp):
-        if n.op in odatakit.syntax.COMPARISON_OPERATORS:
+        if n.op in odatakit.query.syntax.COMPARISON_OPERATORS:
             return ("cmp", n.op, _ours(n.left), _ours(n.right))
         if n.op in _ARITHMETIC:
             return ("arith", n.op, _ours(n.left), _ours(n.right))

@@ -43,7 +43,7 @@ LITERALS: list[tuple[str, str, object, str | None]] = [
 def test_literal_survives_parse_and_serialize(text: str, kind: str, value: object, printed: str | None) -> None:
     node = odatakit.parse_literal(text)
     assert node.type == kind
-    assert node == odatakit.tree.Literal(kind, value)
+    assert node == odatakit.query.tree.Literal(kind, value)
     if isinstance(value, float) and value == 0:
         assert math.copysign(1, node.value) == math.copysign(1, value)  # the sign of zero too
     assert odatakit.serialize(node) == (printed or text)

@@ -1,6 +1,6 @@
 """The parser's two fast paths against the grammar: same tree, or they step aside.
 
-``odatakit._fastexpr`` (hand-written, everyday expressions) and ``odatakit._lalr`` (a lean driver
+``odatakit.query._fastexpr`` (hand-written, everyday expressions) and ``odatakit.query._lalr`` (a lean driver
 over Lark's tables) may only ever return the tree that Lark, run on ``grammars/query.lark`` with
 the same callbacks, returns; on anything else they raise and the grammar decides. These tests
 hold them to that over the conformance cases, the benchmark corpus, generated filters and a
@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from benchmarks.corpus import FILTERS
-from odatakit import parser, strategies as ost
+from odatakit import strategies as ost
+from odatakit.query import parser
 
 DATA = Path(__file__).parent / "data" / "conformance"
 

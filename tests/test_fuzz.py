@@ -22,7 +22,7 @@ from hypothesis.extra.lark import from_lark
 
 import odatakit
 from odatakit import strategies as ost
-from odatakit._grammar import grammar_path
+from odatakit.query._grammar import grammar_path
 
 #: start rule of query.lark → the public parse function for the same text
 _STARTS: dict[str, Callable[[str], Any]] = {

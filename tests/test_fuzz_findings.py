@@ -55,7 +55,7 @@ FOUND: list[tuple[str, Callable[[], Any], type[Exception] | None, str]] = [
      lambda: odatakit.parse_query(odatakit.serialize(odatakit.parse_query("??$filter=x"))).custom,
      None, ""),
     ("custom option named like a system option with a value is still refused",
-     lambda: odatakit.serialize(odatakit.tree.Query(custom=(odatakit.tree.CustomOption("select", "x"),))),
+     lambda: odatakit.serialize(odatakit.query.tree.Query(custom=(odatakit.query.tree.CustomOption("select", "x"),))),
      ValueError, "must not look like a system option"),
 ]
 

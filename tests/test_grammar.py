@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lark import Lark
 
-from odatakit import _grammar, parser
+from odatakit.query import _grammar, parser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,5 +41,5 @@ def test_wheel_ships_the_grammars_inside_the_package(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("odatakit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"odatakit/grammars/query.lark", "odatakit/grammars/literals.lark"} <= names
-    assert any(name.startswith("odatakit/schemas/") for name in names)
+    assert any(name.startswith("odatakit/payload/schemas/") for name in names)
     assert "odatakit/py.typed" in names

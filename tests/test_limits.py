@@ -10,8 +10,8 @@ import pytest
 
 import odatakit
 from odatakit import ODataSyntaxError
-from odatakit.syntax import MAX_DEPTH
-from odatakit.tree import BinaryOp, Literal, Or, Path, Property, UnaryOp
+from odatakit.query.syntax import MAX_DEPTH
+from odatakit.query.tree import BinaryOp, Literal, Or, Path, Property, UnaryOp
 
 MEGABYTE = 1_000_000
 

@@ -10,7 +10,7 @@ import pytest
 
 import odatakit
 from odatakit import edm
-from odatakit.tree import (
+from odatakit.query.tree import (
     Alias, And, Annotation, BinaryOp, Call, Case, CaseBranch, Cast, Compute, ComputeItem, Count,
     CustomOption, EntitySet, EnumLiteral, Expand, ExpandItem, FilterSegment, FunctionCall,
     FunctionSignature, In, IsOf, JsonArray, JsonMember, JsonObject, Key, KeyValue, Lambda, ListExpr,

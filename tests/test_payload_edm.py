@@ -28,7 +28,7 @@ _RULE_TYPES = {
 def _geo_text(text: str) -> None:
     # Geo values are JSON (GeoJSON) in payloads, not Edm table entries; their ABNF text form is
     # checked where the query side checks geo literals.
-    from odatakit._geo import check_well_known_text
+    from odatakit.query._geo import check_well_known_text
 
     check_well_known_text(text)
 

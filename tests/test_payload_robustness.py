@@ -26,9 +26,9 @@ from odatakit import (
     encode_json,
     validate,
 )
-from odatakit import _jsontext
-from odatakit.decoding import decode_with_faults
-from odatakit.values import typed
+from odatakit.payload import _jsontext
+from odatakit.payload.decode import decode_with_faults
+from odatakit.payload.values import typed
 
 EXT = "Com.Contoso.Referral"
 

@@ -11,7 +11,7 @@ import pytest
 
 from odatakit import PayloadError, Structured, assert_valid, validate
 from odatakit.cli import main
-from odatakit.validation import detect_kind
+from odatakit.payload.validate import detect_kind
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = json.loads((DATA / "payload_outlook-data-extensions.json").read_text("utf-8"))
@@ -108,7 +108,7 @@ def test_deep_document_is_one_fault() -> None:
 def test_schemas_are_package_data() -> None:
     from importlib import resources
 
-    names = {p.name for p in (resources.files("odatakit") / "schemas").iterdir()}
+    names = {p.name for p in (resources.files("odatakit.payload") / "schemas").iterdir()}
     assert {"extension.json", "entity.json", "collection.json", "error.json", "control.json"} <= names
 
 

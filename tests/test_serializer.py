@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 import odatakit
-from odatakit.tree import (
+from odatakit.query.tree import (
     And, BinaryOp, In, ListExpr, Literal, Or, Path, Property, Query, Search, SearchAnd, SearchPhrase,
     SearchWord, UnaryOp,
 )
@@ -158,7 +158,7 @@ def test_query_options_come_out_in_canonical_order() -> None:
 
 
 def test_custom_option_that_looks_like_a_system_option_is_refused() -> None:
-    from odatakit.tree import CustomOption
+    from odatakit.query.tree import CustomOption
 
     with pytest.raises(ValueError):
         odatakit.serialize(Query(custom=(CustomOption("$filter", "x"),)))

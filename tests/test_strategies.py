@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import odatakit
 from odatakit import strategies as ost
-from odatakit.parser import walk
+from odatakit.query.parser import walk
 from odatakit.url import parse_url, render
 
 # -- URLs ----------------------------------------------------------------------------------------
@@ -155,8 +155,8 @@ def test_bad_knobs_are_refused(bad: Any) -> None:
 # -- st.from_type and import cost ------------------------------------------------------------------
 
 ost._hypothesis_setup_hook()  # what the entry point does for an installed odatakit
-_PRINTABLE = frozenset(__import__("odatakit.serializer").serializer._PRINTERS)
-_REGISTERED = sorted(ost._from_type_table(), key=lambda cls: (cls.__module__, cls.__name__))
+_PRINTABLE = frozenset(__import__("odatakit.query.printer").query.printer._PRINTERS)
+_REGISTERED = sorted(__import__("odatakit.testing.strategies").testing.strategies._from_type_table(), key=lambda cls: (cls.__module__, cls.__name__))
 
 
 @pytest.mark.parametrize("cls", _REGISTERED, ids=lambda cls: cls.__name__)

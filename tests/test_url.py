@@ -16,8 +16,9 @@ from odatakit import (
     ODataSyntaxError, ServiceRoot, Url, UserContext, extension_id, extension_name, graph, outlook,
     parse_context_url, parse_expression, parse_query, parse_url, service,
 )
-from odatakit import tree
-from odatakit.url import KEYED_COLLECTIONS, render
+from odatakit.query import tree
+from odatakit.url import render
+from odatakit.url.vocabulary import KEYED_COLLECTIONS
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = json.loads((DATA / "url_outlook_examples.json").read_text("utf-8"))["rows"]

@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from .decoding import decode
-from .errors import PayloadError
-from .validation import KINDS, validate
-from .values import describe
+from ..payload.decode import decode
+from ..errors import PayloadError
+from ..payload.validate import KINDS, validate
+from ..payload.values import describe
 
 __all__ = ["register"]
 

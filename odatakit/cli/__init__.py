@@ -11,7 +11,7 @@ __all__ = ["main"]
 
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     # Imported here so `odatakit --help` costs only what it shows; each area registers its own.
-    from . import _cli_payload, _cli_query, _cli_url
+    from . import payload as _cli_payload, query as _cli_query, url as _cli_url
 
     return [_cli_query.register, _cli_url.register, _cli_payload.register]
 

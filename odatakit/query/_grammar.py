@@ -21,7 +21,7 @@ def grammar_path(name: str) -> Path:
     packaged = resources.files("odatakit").joinpath("grammars", name)
     if packaged.is_file():
         return Path(str(packaged))
-    in_repo = Path(__file__).resolve().parent.parent / "grammars" / name
+    in_repo = Path(__file__).resolve().parents[2] / "grammars" / name
     if in_repo.is_file():
         return in_repo
     raise FileNotFoundError(f"grammar {name!r} is neither in the odatakit package nor in {in_repo.parent}")

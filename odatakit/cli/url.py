@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any
 
-from .errors import ODataSyntaxError
-from .url import (
+from ..errors import ODataSyntaxError
+from ..url import (
     CastSegment, ContextFragment, CrossJoinSegment, DollarSegment, FilterPathSegment, KeyAsSegment,
     KeyPredicate, NameSegment, Url, parse_url, render,
 )
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .cli import read_argument
+    from ..cli import read_argument
 
     text = read_argument(args.url)
     try:
@@ -48,8 +48,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _key_json(key: Any) -> Any:
-    from ._cli_query import tree_to_json
-    from .serializer import serialize
+    from .query import tree_to_json
+    from ..query.printer import serialize
 
     return None if key is None else {"text": serialize(key), "tree": tree_to_json(key)}
 
@@ -67,7 +67,7 @@ def _segment_json(segment: Any) -> dict[str, Any]:
     elif isinstance(segment, DollarSegment):
         view["name"] = segment.name
     elif isinstance(segment, FilterPathSegment):
-        from ._cli_query import tree_to_json
+        from .query import tree_to_json
 
         view["predicate"] = tree_to_json(segment.predicate)
     elif isinstance(segment, CrossJoinSegment):
@@ -84,7 +84,7 @@ def _fragment_json(fragment: ContextFragment) -> dict[str, Any]:
 
 def url_to_json(url: Url) -> dict[str, Any]:
     """A JSON-ready view of a URL's parts, with its canonical form under ``"url"``."""
-    from ._cli_query import tree_to_json
+    from .query import tree_to_json
 
     return {
         "url": render(url),
@@ -114,7 +114,7 @@ def _describe(url: Url) -> str:
         shown = ", ".join(f"{k}={v!r}" if not isinstance(v, dict) else f"{k}=…" for k, v in detail.items())
         lines.append(f"segment:  {segment['segment']}({shown})")
     if url.query is not None:
-        from .serializer import serialize
+        from ..query.printer import serialize
 
         lines.append(f"query:    {serialize(url.query)}")
     if url.fragment is not None:

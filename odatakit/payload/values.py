@@ -17,9 +17,9 @@ from typing import Any, Union
 
 import attrs
 
-from . import edm
+from .. import edm
 from ._jsontext import DEFAULT_MAX_DEPTH
-from .tree import as_tuple
+from ..query.tree import as_tuple
 
 __all__ = [
     "Primitive",
@@ -210,17 +210,17 @@ class ContextRef:
     @property
     def parts(self) -> Any:
         """The URL's parts, from ``odatakit.url.parse_context_url`` (imported on first use)."""
-        from .url import parse_context_url  # type: ignore[attr-defined]
+        from ..url import parse_context_url  # type: ignore[attr-defined]
 
         return parse_context_url(self.text)
 
     def problem(self) -> str | None:
         """Why the text is not a context URL, or None (also when ``odatakit.url`` is unavailable)."""
         try:
-            from .url import parse_context_url  # type: ignore[attr-defined]
+            from ..url import parse_context_url  # type: ignore[attr-defined]
         except ImportError:
             return None
-        from .errors import ODataSyntaxError
+        from ..errors import ODataSyntaxError
 
         try:
             parse_context_url(self.text)

@@ -19,12 +19,13 @@ import attrs
 from lark import Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import edm, percent, tree
+from .. import edm
+from . import percent, tree
 from ._grammar import build_parser
 from ._fastexpr import FastExpressions
 from ._lalr import Driver, Fallback
 from ._errors_text import describe_expected, hint_for
-from .errors import ODataSyntaxError
+from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 
 __all__ = [

@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 import attrs
 
-from . import _jsontext, edm
-from .decoding import infer_type
-from .errors import Fault, PayloadError
+from . import _jsontext
+from .. import edm
+from .decode import infer_type
+from ..errors import Fault, PayloadError
 from .values import Collection, ContextRef, Primitive, Structured, Value, split_type, typed
 
 __all__ = ["encode", "encode_json", "Version"]

@@ -11,10 +11,11 @@ from typing import Any
 
 import attrs
 
-from . import _jsontext, edm
-from .decoding import decode, infer_type
-from .encoding import encode
-from .errors import Fault, PayloadError
+from . import _jsontext
+from .. import edm
+from .decode import decode, infer_type
+from .encode import encode
+from ..errors import Fault, PayloadError
 from .values import Collection, Primitive, Structured, Value, name_problem, split_type, typed
 
 __all__ = [

@@ -25,8 +25,9 @@ from typing import Any, NoReturn
 
 import attrs
 
-from . import edm, syntax, tree
-from .serializer import serialize
+from .. import edm
+from . import syntax, tree
+from .printer import serialize
 from .syntax import FUNCTIONS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 
 __all__ = [

@@ -16,9 +16,10 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-from . import _jsontext, edm
-from .decoding import Infer, decode_with_faults
-from .errors import Fault, PayloadError
+from . import _jsontext
+from .. import edm
+from .decode import Infer, decode_with_faults
+from ..errors import Fault, PayloadError
 from .extensions import DIALECTS, dialect_of, extension_faults
 from .values import Collection, Structured, Value
 
@@ -39,7 +40,7 @@ _SCHEMA_FILES = ("control", "extension", "entity", "collection", "error")
 
 @functools.cache
 def _registry() -> referencing.Registry:  # type: ignore[type-arg]
-    folder = resources.files("odatakit") / "schemas"
+    folder = resources.files("odatakit.payload") / "schemas"
     contents = [json.loads((folder / f"{name}.json").read_text("utf-8")) for name in _SCHEMA_FILES]
     # Every file is draft 2020-12; without its "$schema" a $ref keeps _Validator (and its integer
     # check) instead of switching to the stock validator that "$schema" names.

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from . import edm, percent, tree
+from .. import edm
+from . import percent, tree
 from .syntax import ATOM, MAX_DEPTH, OPTION_FIELDS, OPTION_SPELLING, PRECEDENCE, SYSTEM_QUERY_OPTIONS
 
 __all__ = ["serialize", "format_literal"]

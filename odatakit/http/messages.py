@@ -12,16 +12,16 @@ the rule tables below cite them.
 
 from __future__ import annotations
 
-from . import _jsontext
+from ..payload import _jsontext
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from .errors import Fault, ODataSyntaxError, PayloadError
-from .tree import as_tuple
-from .url import Url, UserContext
+from ..errors import Fault, ODataSyntaxError, PayloadError
+from ..query.tree import as_tuple
+from ..url import Url, UserContext
 
 __all__ = [
     "ODataError", "MailboxNotEnabledError", "ErrorDetail", "parse_error", "MAILBOX_NOT_ENABLED_CODES",

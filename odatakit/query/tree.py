@@ -13,7 +13,7 @@ from typing import Any, Union
 
 import attrs
 
-from . import edm
+from .. import edm
 
 __all__ = [
     "Node", "Expr",

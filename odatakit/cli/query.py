@@ -14,13 +14,14 @@ from typing import Any
 
 import attrs
 
-from . import edm, tree
-from .errors import ODataSyntaxError
-from .parser import (
+from .. import edm
+from ..query import tree
+from ..errors import ODataSyntaxError
+from ..query.parser import (
     parse_compute, parse_expand, parse_filter, parse_orderby, parse_query, parse_search, parse_select,
 )
-from .serializer import serialize
-from .syntax import SYSTEM_QUERY_OPTIONS
+from ..query.printer import serialize
+from ..query.syntax import SYSTEM_QUERY_OPTIONS
 
 __all__ = ["register", "tree_to_json"]
 
@@ -37,7 +38,7 @@ def _looks_like_query(text: str) -> bool:
 
 
 def _parse(args: argparse.Namespace) -> Any:
-    from .cli import read_argument
+    from ..cli import read_argument
 
     text = read_argument(args.query)
     kind = args.kind or ("query" if _looks_like_query(text) else "filter")

@@ -11,8 +11,9 @@ from typing import Any, Literal, cast
 
 import attrs
 
-from . import _jsontext, edm
-from .errors import Fault, PayloadError
+from . import _jsontext
+from .. import edm
+from ..errors import Fault, PayloadError
 from .values import (
     Collection,
     ContextRef,

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from .edm import decimal_of
-from .errors import Fault
+from ..edm import decimal_of
+from ..errors import Fault
 
 __all__ = ["DEFAULT_MAX_DEPTH", "MAX_INT_DIGITS", "MAX_INT_BITS", "DuplicateKeys", "read", "write", "child",
            "json_path", "too_deep", "not_json", "MAX_DECIMAL_ZEROS", "decimal_zeros"]
