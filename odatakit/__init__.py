@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import edm
-from .errors import Fault, ODataSyntaxError, PayloadError
-from .query import tree
+from .errors import BuildError, Error, Fault, ODataSyntaxError, PayloadError
+from .query import tree, visit
 from .query.tree import *  # noqa: F403  (the tree classes are public; tree.__all__ lists them)
 from .query.tree import __all__ as _tree_all
 
@@ -32,6 +32,9 @@ from .query.printer import serialize
 __all__ = [
     "edm",
     "tree",
+    "visit",
+    "Error",
+    "BuildError",
     "Fault",
     "ODataSyntaxError",
     "PayloadError",
@@ -59,7 +62,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "this",
     ),
     "http.messages": (
-        "ErrorDetail", "MailboxNotEnabledError", "ODataError", "Preference", "accept", "anchor_mailbox",
+        "ErrorDetail", "MailboxNotEnabledError", "ODataError", "ServiceError", "Preference", "accept", "anchor_mailbox",
         "parse_error", "parse_header", "parse_prefer", "prefer", "request_headers",
     ),
     "url": (
@@ -108,7 +111,7 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from .payload.encode import encode, encode_json
     from .payload.extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
     from .http.messages import (
-        ErrorDetail, MailboxNotEnabledError, ODataError, Preference, accept, anchor_mailbox, parse_error,
+        ErrorDetail, MailboxNotEnabledError, ODataError, Preference, ServiceError, accept, anchor_mailbox, parse_error,
         parse_header, parse_prefer, prefer, request_headers,
     )
     from .url import (

@@ -1,7 +1,10 @@
-"""The exceptions odatakit raises: one type per domain, each carrying where the fault is.
+"""The exceptions odatakit raises: one family under ``Error``, one type per domain, each carrying
+where the fault is.
 
 Syntax errors point at an offset into the text as given; payload errors carry a JSON path per
-fault. Both are ``ValueError`` so callers that only care about "bad input" can catch that.
+fault; build errors name the part of a tree, URL or value made from Python that cannot be valid
+OData. All three are ``ValueError`` too, so callers that only care about "bad input" can catch
+that. A service's own error response is ``odatakit.ServiceError`` (``odatakit.http``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["ODataSyntaxError", "PayloadError", "Fault"]
+__all__ = ["Error", "ODataSyntaxError", "PayloadError", "BuildError", "Fault"]
 
 
 def _caret_excerpt(text: str, offset: int, width: int = 72) -> str:
@@ -26,7 +29,16 @@ def _caret_excerpt(text: str, offset: int, width: int = 72) -> str:
     return f"  {prefix}{shown}{suffix}\n  {' ' * (len(prefix) + offset - start)}^"
 
 
-class ODataSyntaxError(ValueError):
+class Error(Exception):
+    """Base of every exception odatakit raises about its input or a service's answer."""
+
+
+class BuildError(Error, ValueError):
+    """A query tree, URL or Edm value built from Python that cannot be valid OData (an unknown
+    operator, a literal out of its type's range, a key that would not read back...)."""
+
+
+class ODataSyntaxError(Error, ValueError):
     """Text that is not valid OData syntax: ``offset`` (0-based, into the text as given),
     ``expected`` (what could have come there, in OData words) and the text with a caret."""
 
@@ -65,7 +77,7 @@ class Fault:
         return f"{self.path}: {self.message}"
 
 
-class PayloadError(ValueError):
+class PayloadError(Error, ValueError):
     """A payload that is not valid: carries every ``Fault`` found, each with its JSON path."""
 
     def __init__(self, faults: Sequence[Fault]) -> None:

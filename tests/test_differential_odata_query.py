@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 import odatakit
 from odatakit import strategies as ost
-from odatakit.query.parser import walk
+from odatakit.query.visit import walk_depth as walk
 
 odata_query = pytest.importorskip("odata_query")
 from odata_query import ast as oq  # noqa: E402

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import odatakit
 from odatakit import strategies as ost
-from odatakit.query.parser import walk
+from odatakit.query.visit import walk_depth as walk
 from odatakit.url import parse_url, render
 
 # -- URLs ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ..query.parser import (
     parse_compute, parse_expand, parse_filter, parse_orderby, parse_query, parse_search, parse_select,
 )
 from ..query.printer import serialize
+from ..query.visit import fold
 from ..query.syntax import SYSTEM_QUERY_OPTIONS
 
 __all__ = ["register", "tree_to_json"]
@@ -48,28 +49,43 @@ def _parse(args: argparse.Namespace) -> Any:
 def tree_to_json(node: Any) -> Any:
     """A JSON-ready view of a tree: ``{"node": "BinaryOp", "op": "eq", …}``; exact numbers as strings."""
     if isinstance(node, tree.Node):
-        view: dict[str, Any] = {"node": type(node).__name__}
-        for field in attrs.fields(type(node)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
-            value = getattr(node, field.name)
-            if value is None or value == () or (field.default is False and value is False):
-                continue  # unset options and default flags say nothing
-            view[field.name] = tree_to_json(value)
-        return view
-    if isinstance(node, tuple):
-        return [tree_to_json(item) for item in node]
-    if isinstance(node, bool) or node is None or isinstance(node, str):
-        return node
-    if isinstance(node, int):
-        return node if abs(node) < 2**53 else str(node)
-    if isinstance(node, float):
-        return node if math.isfinite(node) else {math.inf: "INF", -math.inf: "-INF"}.get(node, "NaN")
-    if isinstance(node, Decimal):
-        return str(node)
-    if isinstance(node, bytes):
-        return base64.urlsafe_b64encode(node).decode("ascii")
-    if isinstance(node, (uuid.UUID, edm.Date, edm.TimeOfDay, edm.DateTimeOffset, edm.Duration)):
-        return str(node)
-    raise TypeError(f"no JSON view for {type(node).__name__}")
+        return fold(node, _node_json)
+    return _value_json(node)
+
+
+def _node_json(node: tree.Node, kids: list[Any]) -> dict[str, Any]:
+    """One node's view, its child nodes' views given in ``children`` order."""
+    views = iter(kids)
+    view: dict[str, Any] = {"node": type(node).__name__}
+    for field in attrs.fields(type(node)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
+        value = getattr(node, field.name)
+        if value is None or value == () or (field.default is False and value is False):
+            continue  # unset options and default flags say nothing
+        if isinstance(value, tree.Node):
+            view[field.name] = next(views)
+        elif isinstance(value, tuple):
+            view[field.name] = [next(views) if isinstance(item, tree.Node) else _value_json(item) for item in value]
+        else:
+            view[field.name] = _value_json(value)
+    return view
+
+
+def _value_json(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {math.inf: "INF", -math.inf: "-INF"}.get(value, "NaN")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.urlsafe_b64encode(value).decode("ascii")
+    if isinstance(value, (uuid.UUID, edm.Date, edm.TimeOfDay, edm.DateTimeOffset, edm.Duration)):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_value_json(item) for item in value]
+    raise TypeError(f"no JSON view for {type(value).__name__}")
 
 
 def _run(action: Callable[[argparse.Namespace, Any], str]) -> Callable[[argparse.Namespace], int]:

@@ -19,12 +19,12 @@ from typing import Any
 
 import attrs
 
-from ..errors import Fault, ODataSyntaxError, PayloadError
+from ..errors import Error, Fault, ODataSyntaxError, PayloadError
 from ..query.tree import as_tuple
 from ..url import Url, UserContext
 
 __all__ = [
-    "ODataError", "MailboxNotEnabledError", "ErrorDetail", "parse_error", "MAILBOX_NOT_ENABLED_CODES",
+    "ServiceError", "ODataError", "MailboxNotEnabledError", "ErrorDetail", "parse_error", "MAILBOX_NOT_ENABLED_CODES",
     "Preference", "prefer", "parse_prefer", "parse_preference", "parse_header",
     "accept", "anchor_mailbox", "request_headers", "ODATA_VERSION",
 ]
@@ -358,8 +358,8 @@ class ErrorDetail:
     target: str | None = None
 
 
-class ODataError(Exception):
-    """An OData error response: ``code`` (the service's error code), ``message``, ``target``,
+class ServiceError(Error):
+    """An OData error response (a service's own error, not odatakit's): ``code`` (the service's error code), ``message``, ``target``,
     ``details`` and ``innererror`` (Graph's ``innerError``), plus the HTTP ``status`` if given.
 
     Branch on ``code``, never on ``message`` (Graph's advice); ``str()`` shows both.
@@ -386,12 +386,16 @@ class ODataError(Exception):
         return value if isinstance(value, str) else None
 
 
-class MailboxNotEnabledError(ODataError):
+class MailboxNotEnabledError(ServiceError):
     """``MailboxNotEnabledForRESTAPI`` / ``MailboxNotSupportedForRESTAPI``: the mailbox is not (or
     not yet) served by the REST API (on-premises, inactive, or being provisioned)."""
 
 
-def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = None) -> ODataError:
+#: The former name of ``ServiceError``, kept so code written against it keeps working.
+ODataError = ServiceError
+
+
+def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = None) -> ServiceError:
     """The exception an OData error body describes (returned, not raised: ``raise parse_error(…)``).
 
     Accepts the text, bytes or decoded JSON of ``{"error": {"code", "message", …}}``; a body that
@@ -438,5 +442,5 @@ def parse_error(body: str | bytes | Mapping[str, Any], *, status: int | None = N
         faults.append(Fault("$.error.innererror", "an object is required", "type"))
     if faults:
         raise PayloadError(faults)
-    kind = MailboxNotEnabledError if code in MAILBOX_NOT_ENABLED_CODES else ODataError
+    kind = MailboxNotEnabledError if code in MAILBOX_NOT_ENABLED_CODES else ServiceError
     return kind(code, message, target=target, details=details, innererror=inner, status=status)  # type: ignore[arg-type]

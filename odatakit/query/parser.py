@@ -27,10 +27,11 @@ from ._lalr import Driver, Fallback
 from ._errors_text import describe_expected, hint_for
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
+from .visit import walk_depth
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
-    "parse_search", "parse_compute", "parse_query", "parse_literal", "parse_key", "walk",
+    "parse_search", "parse_compute", "parse_query", "parse_literal", "parse_key",
 ]
 
 _START_RULES = (
@@ -786,33 +787,9 @@ def _describe_at(text: str, offset: int) -> str:
     return f"{shown!r}"
 
 
-def walk(node: Any) -> Iterator[tuple[Any, int]]:
-    """Every node under ``node`` (itself included) with its depth, without recursion."""
-    stack = [(node, 1)]
-    node_class = tree.Node
-    while stack:
-        current, depth = stack.pop()
-        yield current, depth
-        names = _FIELD_NAMES.get(type(current))
-        if names is None:
-            if not isinstance(current, node_class):
-                continue
-            names = _FIELD_NAMES[type(current)] = tuple(field.name for field in attrs.fields(type(current)))  # type: ignore[misc, arg-type]  # every Node is an attrs class
-        for name in names:
-            value = getattr(current, name)
-            if isinstance(value, node_class):
-                stack.append((value, depth + 1))
-            elif isinstance(value, tuple):
-                stack.extend([(item, depth + 1) for item in value if isinstance(item, node_class)])
-
-
-#: Node class → its field names (attrs.fields checks its argument on every call: the walk's cost).
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
 def _check_depth(result: Any, shown: str, base: int) -> None:
     if isinstance(result, tree.Node):
-        for _, depth in walk(result):
+        for _, depth in walk_depth(result):
             if depth > MAX_DEPTH:
                 raise ODataSyntaxError(
                     f"expression nested more than {MAX_DEPTH} levels deep", shown, base,
