@@ -69,6 +69,9 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "decoding": ("decode",),
     "encoding": ("encode", "encode_json"),
     "extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
+    "msgraph.planner": ("GraphPlan", "PlanWarning", "plan_graph_request"),
+    "msgraph.requests": ("ExtensionRequest",),
+    "paging": ("Page", "PageRequest", "fetch_all", "iterate_pages", "iterate_values"),
     "validation": ("assert_valid", "validate"),
     "values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
 }
@@ -103,6 +106,9 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from .decoding import decode
     from .encoding import encode, encode_json
     from .extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
+    from .msgraph.planner import GraphPlan, PlanWarning, plan_graph_request
+    from .msgraph.requests import ExtensionRequest
+    from .paging import Page, PageRequest, fetch_all, iterate_pages, iterate_values
     from .http import (
         ErrorDetail, MailboxNotEnabledError, ODataError, Preference, accept, anchor_mailbox, parse_error,
         parse_header, parse_prefer, prefer, request_headers,

@@ -20,7 +20,7 @@ from ..serializer import serialize
 from ..url import DollarSegment, NameSegment, ServiceRoot, Url, parse_url
 from .rules import DIRECTORY_OBJECTS, MESSAGE_COLLECTIONS, OUTLOOK_ITEMS, REQUEST_RULES, resource_of_segment
 
-__all__ = ["PlanWarning", "GraphPlan", "plan", "ORDERBY_NEEDS_ADVANCED"]
+__all__ = ["PlanWarning", "GraphPlan", "plan", "plan_graph_request", "ORDERBY_NEEDS_ADVANCED"]
 
 _GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
 
@@ -81,7 +81,7 @@ def _warning(rule: str, message: str, fixed: bool = False) -> PlanWarning:
     return PlanWarning(rule, message, REQUEST_RULES[rule].source.url, fixed)
 
 
-def _as_url(target: Url | str | tree.Query, resource: str | None) -> Url:
+def _as_url(target: Url | str | tree.Query, resource: str | None, plus_is_space: bool) -> Url:
     if isinstance(target, Url):
         return target
     if isinstance(target, tree.Query):
@@ -95,6 +95,11 @@ def _as_url(target: Url | str | tree.Query, resource: str | None) -> Url:
         text = text[4:].lstrip()
     if text.startswith("/"):
         text = _GRAPH_ROOT + text
+    path, mark, query = text.partition("?")
+    if plus_is_space and mark:
+        # Graph's servers (and its documentation: ``startswith(givenName%2C+'J')``) read a raw "+" in
+        # the query as a space, as HTML forms do; a plus sign is sent as %2B.
+        text = path + mark + query.replace("+", "%20")
     return parse_url(text)
 
 
@@ -325,18 +330,20 @@ CHECKS: tuple[Check, ...] = (_check_search, _check_advanced_query, _check_messag
 
 
 def plan(target: Url | str | tree.Query, *, resource: str | None = None,
-         headers: Mapping[str, str] | Iterable[tuple[str, str]] = (), fix: bool = True) -> GraphPlan:
+         headers: Mapping[str, str] | Iterable[tuple[str, str]] = (), fix: bool = True,
+         plus_is_space: bool = True) -> GraphPlan:
     """The request a Graph user should send for ``target`` (a URL, URL text — absolute, or a path
     such as ``/users?$search=…`` — or a ``tree.Query`` with ``resource=``).
 
     ``headers`` are those already planned (``ConsistencyLevel``…). With ``fix`` (the default) the
     plan adds what the rules ask when the meaning stays the same; warnings say what and why.
+    ``plus_is_space`` reads a raw ``+`` in URL text's query as a space, as Graph does.
 
     >>> p = plan("/users?$filter=endswith(mail,'@contoso.com')")
     >>> p.header("ConsistencyLevel"), p.query.count, p.rules
     ('eventual', True, ('graph.advanced-query',))
     """
-    url = _as_url(target, resource)
+    url = _as_url(target, resource, plus_is_space)
     kind = resource or _resource(url)
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     state = _State(url, kind, url.query or tree.Query(), {k.lower(): (k, v) for k, v in pairs}, [], fix)
@@ -344,3 +351,4 @@ def plan(target: Url | str | tree.Query, *, resource: str | None = None,
         check(state)
     query = None if state.query == tree.Query() else state.query
     return GraphPlan(attrs.evolve(url, query=query), tuple(state.headers.values()), tuple(state.warnings), kind)
+plan_graph_request = plan
