@@ -1275,3 +1275,12 @@ def _hypothesis_setup_hook() -> None:
     the ``hypothesis`` entry point in odatakit's package metadata). Safe to call more than once."""
     for cls, strategy in _from_type_table().items():
         st.register_type_strategy(cls, strategy)
+
+
+def __getattr__(name: str) -> Any:
+    """``batches`` and ``invalid_batches`` live in ``odatakit.batch.strategies``; loaded on first use."""
+    if name in ("batches", "invalid_batches", "InvalidBatch", "BATCH_FAULTS"):
+        from .batch import strategies as batch_strategies
+
+        return getattr(batch_strategies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

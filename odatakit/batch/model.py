@@ -34,7 +34,7 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(hash=False)  # a JSON body is a dict: compare, never hash
 class BatchRequest:
     """One request in a batch: ``id`` (the multipart Content-ID), method, URL (relative to the
     service root, or ``$1/Orders`` for the entity an earlier request made), headers, JSON body,
@@ -52,7 +52,7 @@ class BatchRequest:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
 
-@attrs.frozen
+@attrs.frozen(hash=False)  # a JSON body is a dict: compare, never hash
 class BatchResponse:
     """One response: the request id it answers, status, headers, body (JSON, text or None)."""
 
@@ -70,7 +70,7 @@ class BatchResponse:
         return 200 <= self.status < 300
 
 
-@attrs.frozen
+@attrs.frozen(hash=False)  # a JSON body is a dict: compare, never hash
 class Batch:
     """The requests of one ``$batch`` POST, in order."""
 
@@ -80,7 +80,7 @@ class Batch:
         return len(self.requests)
 
 
-@attrs.frozen
+@attrs.frozen(hash=False)  # a JSON body is a dict: compare, never hash
 class BatchResult:
     """The responses of one batch (in the order the service gave them) and its ``nextLink`` when partial."""
 
