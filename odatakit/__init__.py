@@ -69,6 +69,8 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "decoding": ("decode",),
     "encoding": ("encode", "encode_json"),
     "extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
+    "batch": (),    # $batch: JSON (OData 4.01, Graph) and multipart/mixed; a public subpackage
+    "msgraph": (),  # Graph rules, extension requests, planner; not "graph", which is the URL builder
     "msgraph.planner": ("GraphPlan", "PlanWarning", "plan_graph_request"),
     "msgraph.requests": ("ExtensionRequest",),
     "paging": ("Page", "PageRequest", "fetch_all", "iterate_pages", "iterate_values"),

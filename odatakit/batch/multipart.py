@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .. import _jsontext
+from .. import _jsontext, percent
 from ..errors import Fault, PayloadError
 from .json_format import _reference, request_faults, to_document
 from .model import METHODS, Batch, BatchRequest, BatchResponse, BatchResult
@@ -74,6 +74,16 @@ def _multipart(parts: list[str], boundary: str) -> str:
     return "".join(f"--{boundary}{_CRLF}{part}{_CRLF}" for part in parts) + f"--{boundary}--{_CRLF}"
 
 
+# What a request line keeps raw: RFC 3986 unreserved, sub-delims, ":@/?" and "%" of escapes already
+# there; a space, a quote, a non-ASCII letter… would break the line or be read differently.
+_TARGET_SAFE = "!$&'()*+,;=:@/?%"
+
+
+def _request_target(url: str) -> str:
+    """``url`` as it may stand in a request line: ``Price lt 10`` → ``Price%20lt%2010``."""
+    return percent.encode(url, _TARGET_SAFE)
+
+
 def _grouped(items: list[Any], group: Any) -> list[tuple[str | None, list[Any]]]:
     runs: list[tuple[str | None, list[Any]]] = []
     for item in items:
@@ -98,7 +108,8 @@ def write_multipart(batch: Batch, *, boundary: str | None = None) -> tuple[str, 
         raise ValueError(f"{boundary!r} is not a multipart boundary (RFC 2046: 1-70 bchars)")
     parts = []
     for group, requests in _grouped(list(batch.requests), lambda r: r.atomicity_group):
-        messages = [_part(_message(f"{r.method} {r.url} HTTP/1.1", r.headers, r.body), r.id) for r in requests]
+        messages = [_part(_message(f"{r.method} {_request_target(r.url)} HTTP/1.1", r.headers, r.body), r.id)
+                    for r in requests]
         if group is None:
             parts.extend(messages)
         else:
