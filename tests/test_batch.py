@@ -312,10 +312,14 @@ def test_drawn_graph_batches_are_valid_graph_batches(batch: Batch) -> None:
     assert read_requests(write_requests(batch, "graph"), "graph") == batch
 
 
-@given(ost.invalid_batches())
-def test_each_planted_fault_is_reported_where_it_was_planted(invalid: Any) -> None:
-    assert request_faults(invalid.valid) == []
-    assert (invalid.path, invalid.code) in {(f.path, f.code) for f in request_faults(invalid.document)}
+@pytest.mark.parametrize("dialect", ["odata", "graph"])
+def test_each_planted_fault_is_reported_where_it_was_planted(dialect: Any) -> None:
+    @given(ost.invalid_batches(dialect))
+    def check(invalid: Any) -> None:
+        assert request_faults(invalid.valid, dialect) == []
+        assert (invalid.path, invalid.code) in {(f.path, f.code) for f in request_faults(invalid.document, dialect)}
+
+    check()
 
 
 # ---- a real server on loopback ---------------------------------------------------------------

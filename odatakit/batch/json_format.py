@@ -189,8 +189,8 @@ def _cycle_faults(requests: list[Any], key: Any) -> list[Fault]:
     index_of: dict[str, int] = {}
     for index, item in enumerate(requests):
         if isinstance(item, dict) and isinstance(item.get("id"), str):
-            depends = item.get("dependsOn") if isinstance(item.get("dependsOn"), list) else []
-            graph[key(item["id"])] = [key(d) for d in depends if isinstance(d, str)]
+            depends = item.get("dependsOn")
+            graph[key(item["id"])] = [key(d) for d in depends if isinstance(d, str)] if isinstance(depends, list) else []
             index_of.setdefault(key(item["id"]), index)
     state: dict[str, int] = {}
     for start in graph:

@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 
+from ..tree import as_tuple
+
 __all__ = ["BatchRequest", "BatchResponse", "Batch", "BatchResult", "METHODS", "headers_tuple"]
 
 #: JSON401 §19.1: "one of the literals delete, get, patch, post, or put" (case-insensitive).
@@ -74,7 +76,7 @@ class BatchResponse:
 class Batch:
     """The requests of one ``$batch`` POST, in order."""
 
-    requests: tuple[BatchRequest, ...] = attrs.field(converter=tuple)
+    requests: tuple[BatchRequest, ...] = attrs.field(converter=as_tuple)
 
     def __len__(self) -> int:
         return len(self.requests)
@@ -84,7 +86,7 @@ class Batch:
 class BatchResult:
     """The responses of one batch (in the order the service gave them) and its ``nextLink`` when partial."""
 
-    responses: tuple[BatchResponse, ...] = attrs.field(converter=tuple)
+    responses: tuple[BatchResponse, ...] = attrs.field(converter=as_tuple)
     next_link: str | None = None
 
     def __getitem__(self, request_id: str) -> BatchResponse:

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from .json_format import GRAPH_MAX_REQUESTS, to_document
+from .json_format import GRAPH_MAX_REQUESTS, Dialect, to_document
 from .model import Batch, BatchRequest
 
 __all__ = ["batches", "invalid_batches", "InvalidBatch", "BATCH_FAULTS"]
@@ -24,7 +24,7 @@ _BODIES = st.dictionaries(st.text("abcdefgh", min_size=1, max_size=5), _JSON_LEA
 
 
 @st.composite
-def batches(draw: Any, dialect: str = "odata", *, max_requests: int = 8) -> Batch:
+def batches(draw: Any, dialect: Dialect = "odata", *, max_requests: int = 8) -> Batch:
     """A valid batch: unique ids; in ``odata``, adjacent atomicity groups, dependsOn on earlier
     requests or groups (and on the group of a request in another group), ``$<id>`` URLs listed
     in dependsOn; in ``graph``, at most 20 requests, no groups, Content-Type with every body."""
@@ -72,8 +72,9 @@ class InvalidBatch:
     valid: Any  # the document before the mutation
 
 
-def _set(document: dict[str, Any], index: int, key: str, value: Any) -> None:
+def _set(document: dict[str, Any], index: int, key: str, value: Any) -> bool:
     document["requests"][index][key] = value
+    return True
 
 
 #: The planted faults: name → (code reported, path under $.requests[i], how to plant it).
@@ -95,7 +96,7 @@ BATCH_FAULTS: dict[str, tuple[str, str, Any]] = {
 
 
 @st.composite
-def invalid_batches(draw: Any, dialect: str = "odata") -> InvalidBatch:
+def invalid_batches(draw: Any, dialect: Dialect = "odata") -> InvalidBatch:
     """A batch document with exactly one planted fault (``BATCH_FAULTS``), needing two or more
     requests; the fault goes on a request after the first."""
     batch = draw(batches(dialect, max_requests=6).filter(lambda b: len(b) >= 2))

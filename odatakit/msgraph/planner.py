@@ -228,7 +228,7 @@ def _check_advanced_query(state: _State) -> None:
 
 def _reordered(conjuncts: tuple[Any, ...], order: list[str]) -> tuple[Any, ...]:
     """Conjuncts led by each $orderby property, in $orderby order, then the rest as they were."""
-    leads = [(_properties(c) or [None])[0] for c in conjuncts]
+    leads: list[str | None] = [next(iter(_properties(c)), None) for c in conjuncts]
     first = [c for name in order for c, lead in zip(conjuncts, leads) if lead == name]
     rest = [c for c, lead in zip(conjuncts, leads) if lead not in order]
     return (*first, *rest)
