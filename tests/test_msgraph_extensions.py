@@ -32,6 +32,16 @@ def test_graphs_own_tutorial_response_validates_and_round_trips() -> None:
     assert again == ext
 
 
+def test_the_tutorials_expanded_user_validates() -> None:
+    # Step 2 of the users tutorial: GET /me?$select=id,displayName,mail,mobilePhone&$expand=extensions
+    user = {"id": "84b80893-8749-40a3-97b7-68513b600544", "displayName": "John Smith",
+            "mail": "john@contoso.com", "mobilePhone": "1-555-6589",
+            "extensions": [{k: v for k, v in ROAMING.items() if k != "@odata.context"}]}
+    assert validate(user) == []
+    bad = {**user, "extensions": [{**user["extensions"][0], "id": "com.contoso.other"}]}  # type: ignore[dict-item]
+    assert [f.path for f in validate(bad)] == ["$.extensions[0].id"]
+
+
 @pytest.mark.parametrize(("payload_id", "valid"), [
     ("com.contoso.roamingSettings", True),                                          # directory objects
     ("Microsoft.OutlookServices.OpenTypeExtension.com.contoso.roamingSettings", True),  # Outlook-backed items

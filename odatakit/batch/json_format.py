@@ -91,6 +91,7 @@ def request_faults(payload: Any, dialect: Dialect = "odata") -> list[Fault]:
     group_of: dict[str, str | None] = {}
     closed: set[str] = set()
     previous_group: str | None = None
+    last_index = {key(r["id"]): i for i, r in enumerate(requests) if isinstance(r, dict) and isinstance(r.get("id"), str)}
     for index, item in enumerate(requests):
         path = f"$.requests[{index}]"
         if not isinstance(item, dict):
@@ -138,7 +139,6 @@ def request_faults(payload: Any, dialect: Dialect = "odata") -> list[Fault]:
         if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
             faults.append(Fault(f"{path}.dependsOn", "dependsOn is an array of request ids", "batch-depends"))
             depends = []
-        later = {key(r.get("id")) for r in requests[index + 1:] if isinstance(r, dict) and isinstance(r.get("id"), str)}
         for position, target in enumerate(depends):
             where = f"{path}.dependsOn[{position}]"
             if request_id is not None and key(target) == key(request_id):
@@ -152,7 +152,7 @@ def request_faults(payload: Any, dialect: Dialect = "odata") -> list[Fault]:
                 if target == group:
                     faults.append(Fault(where, f"a request cannot depend on its own atomicity group {target!r}",
                                         "batch-depends"))
-            elif rules.forward_depends and key(target) in later:
+            elif rules.forward_depends and last_index.get(key(target), -1) > index:
                 pass
             else:
                 what = "a preceding request id or atomicity group" if not rules.forward_depends else "a request id"
