@@ -137,3 +137,22 @@ def test_the_plan_renders_the_url_to_send() -> None:
     assert str(planned) == ("https://graph.microsoft.com/v1.0/users?$filter=endswith(mail,'@contoso.com')"
                             "&$count=true")
     assert planned.resource == "user"
+
+
+def test_each_get_in_a_graph_batch_is_planned_with_its_own_headers() -> None:
+    from odatakit.batch import BatchRequest, read_requests, write_requests
+    from odatakit.msgraph import plan_batch
+
+    batch = read_requests({"requests": [
+        {"id": "1", "method": "GET", "url": "/users?$filter=accountEnabled ne true"},
+        {"id": "2", "method": "GET", "url": "/me/messages?$top=2"},
+        {"id": "3", "method": "POST", "url": "/me/events", "body": {}, "headers": {"Content-Type": "application/json"}},
+    ]}, "graph")
+    planned, warnings = plan_batch(batch)
+    assert [(request_id, w.rule) for request_id, w in warnings] == [("1", "graph.advanced-query")]
+    first = planned.requests[0]
+    assert first.header("ConsistencyLevel") == "eventual"
+    assert first.url == "/users?$filter=accountEnabled%20ne%20true&$count=true"
+    assert planned.requests[1:] == batch.requests[1:]
+    assert isinstance(planned.requests[2], BatchRequest)
+    write_requests(planned, "graph")  # still a valid Graph batch

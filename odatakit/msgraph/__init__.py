@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 _NAMES: dict[str, str] = {
     "ExtensionRequest": "requests", "resource_of": "requests",
-    "GraphPlan": "planner", "PlanWarning": "planner", "plan": "planner",
+    "GraphPlan": "planner", "PlanWarning": "planner", "plan": "planner", "plan_batch": "batching",
     "REQUEST_RULES": "rules", "PATCH_RULES": "rules", "EXTENSION_ID_FORMS": "rules", "SOURCES": "rules",
     "patch_rule": "rules", "extension_id_form": "rules",
 }
@@ -20,7 +20,7 @@ __all__ = sorted(_NAMES)
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("rules", "requests", "planner"):
+    if name in ("rules", "requests", "planner", "batching"):
         return importlib.import_module(f".{name}", __name__)
     module = _NAMES.get(name)
     if module is None:
@@ -29,6 +29,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from .batching import plan_batch
     from .planner import GraphPlan, PlanWarning, plan
     from .requests import ExtensionRequest, resource_of
     from .rules import EXTENSION_ID_FORMS, PATCH_RULES, REQUEST_RULES, SOURCES, extension_id_form, patch_rule
