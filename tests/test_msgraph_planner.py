@@ -78,6 +78,8 @@ SEEDED: list[tuple[str, dict[str, str], list[str], str | None, str | None]] = [
      ["graph.extensions.filter-unsupported"], None, None),
     ("/groups/g1/members?$filter=Extensions/any(e:e/id eq 'x')", {}, ["graph.extensions.filter-unsupported"], None,
      None),
+    ("/contacts?$count=true", {}, ["graph.advanced-query"], "$count=true", "eventual"),  # orgContact: directory
+    ("/me/contacts?$count=true&$filter=displayName ne 'x'", {}, [], None, None),  # personal contacts: not directory
 ]
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import attrs
 
 from ..batch import Batch
+from .planner import _GRAPH_ROOT as _ROOT
 from .planner import PlanWarning, plan
 
 __all__ = ["plan_batch"]
 
-_ROOT = "https://graph.microsoft.com/v1.0"
+
 
 
 def plan_batch(batch: Batch, *, fix: bool = True) -> tuple[Batch, tuple[tuple[str, PlanWarning], ...]]:

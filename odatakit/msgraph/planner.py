@@ -17,12 +17,12 @@ import attrs
 from .. import tree
 from ..parser import walk
 from ..serializer import serialize
-from ..url import DollarSegment, NameSegment, ServiceRoot, Url, parse_url
-from .rules import DIRECTORY_OBJECTS, MESSAGE_COLLECTIONS, OUTLOOK_ITEMS, REQUEST_RULES, resource_of_segment
+from ..url import DollarSegment, NameSegment, ServiceRoot, Url, graph, parse_url
+from .rules import DIRECTORY_OBJECTS, MESSAGE_COLLECTIONS, OUTLOOK_ITEMS, REQUEST_RULES, resource_of_path
 
 __all__ = ["PlanWarning", "GraphPlan", "plan", "plan_graph_request", "ORDERBY_NEEDS_ADVANCED"]
 
-_GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
+_GRAPH_ROOT = str(graph("v1.0"))  # relative request paths are read against v1.0
 
 #: G-AQ "Support for sorting by properties of directory objects": properties whose $orderby needs
 #: the advanced query parameters (the table's "Advanced" rows), by resource kind.
@@ -104,12 +104,8 @@ def _as_url(target: Url | str | tree.Query, resource: str | None, plus_is_space:
 
 
 def _resource(url: Url) -> str | None:
-    for segment in reversed(url.path):
-        if isinstance(segment, NameSegment):
-            kind = resource_of_segment(segment.name)
-            if kind is not None:
-                return kind
-    return "user" if url.user is not None else None
+    names = [segment.name if isinstance(segment, NameSegment) else None for segment in url.path]
+    return resource_of_path(names, user_context=url.user is not None)
 
 
 def _in_order(node: Any) -> Iterator[Any]:

@@ -11,7 +11,7 @@ import attrs
 from .. import _jsontext
 from ..errors import Fault, PayloadError
 from ..url import NameSegment, Url, parse_url
-from .rules import PatchRule, extension_id_form, patch_rule, resource_of_segment
+from .rules import PatchRule, extension_id_form, patch_rule, resource_of_path
 
 if TYPE_CHECKING:
     from ..extensions import OpenTypeExtension
@@ -47,14 +47,11 @@ def resource_of(item: Url | str) -> str:
     """The kind of resource an item URL addresses (``…/me`` → ``user``, ``…/messages/{id}`` →
     ``message``); ValueError when the path names none that Graph or Outlook extend."""
     url = _as_url(item)
-    for segment in reversed(url.path):
-        if isinstance(segment, NameSegment) and segment.kind != "extensions":
-            kind = resource_of_segment(segment.name)
-            if kind is not None:
-                return kind
-    if url.user is not None:
-        return "user"
-    raise ValueError(f"{url} addresses no resource kind that takes open extensions")
+    names = [segment.name if isinstance(segment, NameSegment) else None for segment in url.path]
+    kind = resource_of_path(names, user_context=url.user is not None)
+    if kind is None:
+        raise ValueError(f"{url} addresses no resource kind that takes open extensions")
+    return kind
 
 
 def _dialect_name(url: Url) -> str:

@@ -6,7 +6,7 @@ on each, and the request rules the planner checks. Code reads these tables; it h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -14,7 +14,7 @@ import attrs
 __all__ = [
     "Source", "SOURCES", "PatchRule", "PATCH_RULES", "patch_rule", "ExtensionIdForm", "EXTENSION_ID_FORMS",
     "extension_id_form", "RESOURCE_OF_SEGMENT", "DIRECTORY_OBJECTS", "OUTLOOK_ITEMS", "MESSAGE_COLLECTIONS",
-    "RequestRule", "REQUEST_RULES", "resource_of_segment",
+    "RequestRule", "REQUEST_RULES", "resource_of_segment", "resource_of_path", "ROOT_RESOURCE_OF_SEGMENT",
 ]
 
 
@@ -91,9 +91,35 @@ OUTLOOK_ITEMS = frozenset({"message", "event", "contact", "post"})
 MESSAGE_COLLECTIONS = frozenset({"message"})
 
 
-def resource_of_segment(name: str) -> str | None:
-    """The resource kind a collection or navigation name holds (``messages`` → ``message``), or None."""
-    return RESOURCE_OF_SEGMENT.get(name.lower())
+#: A first segment (no user context) that names a different kind than after a user: ``/contacts``
+#: is the organization's contacts (orgContact, a directory object), ``/me/contacts`` a mailbox's.
+ROOT_RESOURCE_OF_SEGMENT: Mapping[str, str] = {"contacts": "orgContact"}
+
+
+def resource_of_segment(name: str, *, first: bool = False) -> str | None:
+    """The resource kind a collection or navigation name holds (``messages`` → ``message``), or None.
+
+    ``first``: the name is the path's first segment, with no user context before it.
+    """
+    lowered = name.lower()
+    if first and lowered in ROOT_RESOURCE_OF_SEGMENT:
+        return ROOT_RESOURCE_OF_SEGMENT[lowered]
+    return RESOURCE_OF_SEGMENT.get(lowered)
+
+
+def resource_of_path(names: Sequence[str | None], *, user_context: bool) -> str | None:
+    """The kind of resource a path addresses, from its segments' names (None for a segment that
+    is not a name: a key, a cast, ``$count``): the last name that names a kind (``extensions``
+    skipped: it is where an extension lives, not what it extends); ``user`` for a bare user
+    context (``/me``); None when no segment names one."""
+    for index in range(len(names) - 1, -1, -1):
+        name = names[index]
+        if name is None or name.lower() == "extensions":
+            continue
+        kind = resource_of_segment(name, first=index == 0 and not user_context)
+        if kind is not None:
+            return kind
+    return "user" if user_context else None
 
 
 @attrs.frozen
