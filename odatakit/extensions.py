@@ -232,7 +232,8 @@ class OpenTypeExtension:
         return result
 
     def patch_body(self, **encode_options: Any) -> dict[str, Any]:
-        """The PATCH body that sets these properties (Graph: replaces all of them)."""
+        """The PATCH body that sets these properties; what happens to the others depends on the
+        resource (``update_request`` and ``merge(resource=…)`` follow its rule)."""
         return self.create_body(**encode_options)
 
     def response_body(self, **encode_options: Any) -> dict[str, Any]:

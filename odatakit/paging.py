@@ -19,6 +19,7 @@ from . import _jsontext
 from .decoding import decode
 from .errors import Fault, PayloadError
 from .http import parse_error, prefer
+from .url import Url
 from .values import Collection, Structured, Value
 
 __all__ = ["PageRequest", "Page", "Send", "iterate_pages", "iterate_values", "fetch_all"]
@@ -78,7 +79,7 @@ def _read_page(body: bytes | str, url: str, decode_options: Mapping[str, Any]) -
                 int(count) if count is not None else None, url)
 
 
-def iterate_pages(first: Any, send: Send, *, headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+def iterate_pages(first: Url | str, send: Send, *, headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
                   max_page_size: int | None = None, max_pages: int | None = None,
                   **decode_options: Any) -> Iterator[Page]:
     """Each page of the collection at ``first`` (a ``Url`` or URL text), following nextLinks.
@@ -102,13 +103,13 @@ def iterate_pages(first: Any, send: Send, *, headers: Mapping[str, str] | Iterab
                                       "paging-loop")])
 
 
-def iterate_values(first: Any, send: Send, **options: Any) -> Iterator[Value]:
+def iterate_values(first: Url | str, send: Send, **options: Any) -> Iterator[Value]:
     """Every value of the collection, page after page (options as for ``iterate_pages``)."""
     for page in iterate_pages(first, send, **options):
         yield from page.values
 
 
-def fetch_all(first: Any, send: Send, **options: Any) -> tuple[tuple[Value, ...], str | None]:
+def fetch_all(first: Url | str, send: Send, **options: Any) -> tuple[tuple[Value, ...], str | None]:
     """All values and the final delta link (None unless the request was a delta query)."""
     values: list[Value] = []
     delta: str | None = None

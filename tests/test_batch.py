@@ -153,6 +153,25 @@ def test_graphs_documented_batches_are_valid_graph_batches() -> None:
         for r in GRAPH_EXAMPLE["requests"]]}
 
 
+# Graph json-batching page, "Example JSON batch response" (trimmed to two responses).
+GRAPH_RESPONSE = {"responses": [
+    {"id": "1", "status": 200, "headers": {"Cache-Control": "no-cache", "OData-Version": "4.0",
+                                           "Content-Type": "application/json;odata.metadata=minimal"},
+     "body": {"@odata.context": "https://graph.microsoft.com/beta/$metadata#directoryObjects",
+              "value": [{"@odata.type": "#microsoft.graph.directoryRole", "displayName": "User Administrator"}]}},
+    {"id": "3", "status": 403, "headers": {"Cache-Control": "no-cache", "Content-Type": "application/json"},
+     "body": {"error": {"code": "Authorization_RequestDenied",
+                        "message": "Insufficient privileges to complete the operation."}}},
+]}
+
+
+def test_graphs_documented_batch_response_is_read_against_its_request() -> None:
+    result = read_responses(GRAPH_RESPONSE, requests=read_requests(GRAPH_EXAMPLE, "graph"))
+    assert [(r.id, r.status, r.ok) for r in result.responses] == [("1", 200, True), ("3", 403, False)]
+    assert result["3"].body["error"]["code"] == "Authorization_RequestDenied"
+    assert result["1"].header("content-type") == "application/json;odata.metadata=minimal"
+
+
 def _graph_requests(count: int) -> list[dict[str, Any]]:
     return [{"id": str(i), "method": "GET", "url": f"/users/{i}"} for i in range(count)]
 

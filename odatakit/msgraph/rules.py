@@ -145,10 +145,12 @@ PATCH_RULES: tuple[PatchRule, ...] = (
     PatchRule("graph", DIRECTORY_OBJECTS, "replace", True, 204, SOURCES["G-UPDATE"]),
     # G-UPDATE "Request body": Microsoft 365 resources take a subset; omitted ones are kept, null is
     # not allowed, 200 OK with the extension.
+    # [inference] todoTaskList is placed with todoTask: the page lists Microsoft 365 items by example.
     PatchRule("graph", frozenset({"message", "event", "contact", "post", "todoTask", "todoTaskList"}), "merge",
               False, 200, SOURCES["G-UPDATE"]),
     # OUT-EXT "Add or modify data in an extension": matching properties are updated, others added;
-    # 200 OK with the extension. Outlook v2.0 extended only messages, events and contacts.
+    # 200 OK with the extension. Outlook v2.0 extended only messages, events and contacts. The page
+    # states no rule on null; [inference] it is allowed (no refusal documented).
     PatchRule("outlook", frozenset({"message", "event", "contact"}), "merge", True, 200, SOURCES["OUT-EXT"]),
 )
 
@@ -178,7 +180,8 @@ EXTENSION_ID_FORMS: tuple[ExtensionIdForm, ...] = (
     ExtensionIdForm("graph", DIRECTORY_OBJECTS, "", SOURCES["G-EXT-USERS"]),
     # G-GET / G-OTE: Outlook-backed items keep the Outlook id in Graph.
     ExtensionIdForm("graph", OUTLOOK_ITEMS, "Microsoft.OutlookServices.OpenTypeExtension.", SOURCES["G-GET"]),
-    # G-OTE "id": the extension type concatenated with the name, for the rest (to-do tasks, lists).
+    # G-OTE "id": the extension type concatenated with the name; [inference] for the resources no
+    # example shows (to-do tasks and lists).
     ExtensionIdForm("graph", frozenset({"todoTask", "todoTaskList"}), "microsoft.graph.openTypeExtension.",
                     SOURCES["G-OTE"]),
     # OUT-EXT: "Id": "Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral".
