@@ -64,6 +64,9 @@ def _headers(headers: Mapping[str, str] | Iterable[tuple[str, str]], max_page_si
 
 
 def _read_page(body: bytes | str, url: str, decode_options: Mapping[str, Any]) -> Page:
+    if not isinstance(body, (bytes, str)):
+        raise TypeError(f"send() returns the response body as bytes or str (exact numbers need the text), "
+                        f"not {type(body).__name__}")
     document, faults = _jsontext.read(body)
     if faults:
         raise PayloadError(faults)

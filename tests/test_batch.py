@@ -13,13 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from odatakit import PayloadError
 from odatakit import strategies as ost
 from odatakit.batch import (
     Batch, BatchRequest, BatchResponse, BatchResult, read_multipart, read_multipart_responses, read_requests,
-    read_responses, request_faults, split_graph_batch, to_document, write_multipart, write_multipart_responses,
-    write_requests, write_responses,
+    read_responses, request_faults, response_faults, split_graph_batch, to_document, write_multipart,
+    write_multipart_responses, write_requests, write_responses,
 )
 
 # JSON Format 4.01 §19.1 Example 47; the <JSON representation…> placeholders filled in.
@@ -415,3 +416,31 @@ def test_a_multipart_batch_over_http_keeps_change_sets(service: str) -> None:
     result = read_multipart_responses(reply.content, reply.headers["Content-Type"])
     assert [(r.id, r.status) for r in result.responses] == [("part0", 200), ("1", 201), ("2", 201)]
     assert result["1"].atomicity_group == result["2"].atomicity_group == batch.requests[1].atomicity_group
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                         st.sampled_from(["id", "method", "url", "dependsOn", "headers", "body", "atomicityGroup",
+                                          "requests", "responses", "status", "x"]), inner, max_size=5),
+                     max_leaves=20)
+_REQUEST_LISTS = st.builds(lambda items: {"requests": items}, st.lists(st.dictionaries(
+    st.sampled_from(["id", "method", "url", "dependsOn", "headers", "body", "atomicityGroup"]), _JSON, max_size=7),
+    max_size=5))
+
+
+@pytest.mark.parametrize("dialect", ["odata", "graph"])
+def test_any_json_gives_faults_never_an_exception(dialect: Any) -> None:
+    @given(_REQUEST_LISTS | _JSON)
+    def check(document: Any) -> None:
+        assert isinstance(request_faults(document, dialect), list)
+        assert isinstance(response_faults(document), list)
+
+    check()
+
+
+@given(st.text(alphabet="-\r\n:ab /HTP1.GETOS{}\"", max_size=200))
+def test_any_multipart_text_reads_or_raises_a_payload_error(text: str) -> None:
+    try:
+        read_multipart("--b\r\n" + text, "multipart/mixed; boundary=b")
+    except PayloadError as error:
+        assert all(f.path.startswith("$") for f in error.faults)

@@ -162,7 +162,8 @@ def request_faults(payload: Any, dialect: Dialect = "odata") -> list[Fault]:
             faults.append(Fault(f"{path}.url", f"url refers to ${reference}: request {reference!r} must be "
                                                "listed in dependsOn", "batch-reference"))
         headers = item.get("headers", {})
-        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                    for k, v in headers.items()):
             faults.append(Fault(f"{path}.headers", "headers is an object of header names and string values",
                                 "batch-headers"))
             headers = {}
@@ -280,7 +281,8 @@ def response_faults(payload: Any) -> list[Fault]:
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             faults.append(Fault(f"{path}.status", f"status is an HTTP status code, not {status!r}", "batch-status"))
         headers = item.get("headers", {})
-        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                    for k, v in headers.items()):
             faults.append(Fault(f"{path}.headers", "headers is an object of header names and string values",
                                 "batch-headers"))
     return faults
