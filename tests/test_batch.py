@@ -428,6 +428,7 @@ _REQUEST_LISTS = st.builds(lambda items: {"requests": items}, st.lists(st.dictio
     max_size=5))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dialect", ["odata", "graph"])
 def test_any_json_gives_faults_never_an_exception(dialect: Any) -> None:
     @given(_REQUEST_LISTS | _JSON)
