@@ -134,6 +134,11 @@ def test_a_bare_query_is_planned_for_a_named_resource() -> None:
         plan_graph_request(parse_query("$top=1"))
 
 
+def test_an_outlook_rest_url_is_refused_not_planned_by_graphs_rules() -> None:
+    with pytest.raises(ValueError, match="Outlook REST"):
+        plan_graph_request("https://outlook.office.com/api/v2.0/me/messages?$search=\"pizza\"")
+
+
 def test_the_plan_renders_the_url_to_send() -> None:
     planned = plan_graph_request("https://graph.microsoft.com/v1.0/users?$filter=endswith(mail,'@contoso.com')")
     assert str(planned) == ("https://graph.microsoft.com/v1.0/users?$filter=endswith(mail,'@contoso.com')"

@@ -340,6 +340,9 @@ def plan(target: Url | str | tree.Query, *, resource: str | None = None,
     ('eventual', True, ('graph.advanced-query',))
     """
     url = _as_url(target, resource, plus_is_space)
+    if url.root is not None and url.root.dialect == "outlook":
+        raise ValueError(f"the planner checks Microsoft Graph's rules; {url.root} is Outlook REST "
+                         "(its queries follow other rules)")
     kind = resource or _resource(url)
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     state = _State(url, kind, url.query or tree.Query(), {k.lower(): (k, v) for k, v in pairs}, [], fix)
