@@ -76,13 +76,16 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "payload.extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
     "payload.validate": ("assert_valid", "validate"),
     "payload.values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
+
+    "msgraph.planner": ("GraphPlan", "PlanWarning", "plan_graph_request"),
+    "payload.extension_requests": ("ExtensionRequest",),
+    "paging": ("Page", "PageRequest", "fetch_all", "iterate_pages", "iterate_values"),
 }
 #: Public submodules, loaded when first named (``odatakit.strategies``, ``odatakit.url``, ...).
-_SUBMODULES = frozenset({"strategies", "url", "http", "query", "payload", "testing", "cli"})
+_SUBMODULES = frozenset({"strategies", "url", "http", "query", "payload", "testing", "cli", "batch", "msgraph", "paging"})
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 __all__ += [name for names in _LAZY_MODULES.values() for name in names]
-
 
 def __getattr__(name: str) -> Any:
     """A lazily loaded public name (or submodule): import its module once, then keep the value."""
@@ -97,10 +100,8 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
-
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
-
 
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from .query.builder import (
@@ -110,6 +111,9 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from .payload.decode import decode
     from .payload.encode import encode, encode_json
     from .payload.extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
+    from .msgraph.planner import GraphPlan, PlanWarning, plan_graph_request
+    from .payload.extension_requests import ExtensionRequest
+    from .paging import Page, PageRequest, fetch_all, iterate_pages, iterate_values
     from .http.messages import (
         ErrorDetail, MailboxNotEnabledError, ODataError, Preference, ServiceError, accept, anchor_mailbox, parse_error,
         parse_header, parse_prefer, prefer, request_headers,

@@ -1,5 +1,16 @@
-"""Hypothesis strategies for OData trees, URLs and payloads: the public home of
+"""Hypothesis strategies for OData trees, URLs, payloads and batches: the public home of
 ``odatakit.testing.strategies`` (``from odatakit import strategies`` or ``import odatakit.strategies``)."""
+
+from typing import Any
 
 from .testing.strategies import *  # noqa: F403
 from .testing.strategies import __all__, _hypothesis_setup_hook  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    """``batches`` and ``invalid_batches`` live in ``odatakit.batch.strategies``; loaded on first use."""
+    if name in ("batches", "invalid_batches", "InvalidBatch", "BATCH_FAULTS"):
+        from .batch import strategies as batch_strategies
+
+        return getattr(batch_strategies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

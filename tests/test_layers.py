@@ -12,11 +12,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "odatakit"
 
 #: Bottom to top. A module may import its own layer and any layer listed before it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "edm"),
+    ("errors", "edm", "services"),
     ("query",),
     ("url",),
     ("payload",),
     ("http",),
+    ("batch", "paging"),
+    ("msgraph",),
     ("testing",),
     ("cli",),
 )

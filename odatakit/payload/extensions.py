@@ -1,6 +1,7 @@
-"""Open type extensions (custom data on messages, events, contacts…) in both dialects: Outlook
-REST v2.0 (``Microsoft.OutlookServices.OpenTypeExtension``, PascalCase, PATCH merges) and
-Microsoft Graph (``microsoft.graph.openTypeExtension``, camelCase, PATCH replaces).
+"""Open type extensions (custom data on messages, events, contacts, users…) in both dialects:
+Outlook REST v2.0 (``Microsoft.OutlookServices.OpenTypeExtension``, PascalCase, PATCH merges) and
+Microsoft Graph (``microsoft.graph.openTypeExtension``, camelCase; PATCH and the id the service
+returns depend on the resource: ``odatakit.services`` holds those facts with their sources).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Dialect:
     name_key: str
     id_key: str
     extensions_key: str
-    patch_replaces: bool
+    patch_replaces: bool  # when the resource is not known; per resource: odatakit.services.PATCH_RULES
 
 
 OUTLOOK = Dialect("outlook", "Microsoft.OutlookServices.OpenTypeExtension", "ExtensionName", "Id", "Extensions", False)
@@ -118,18 +119,23 @@ def extension_faults(value: Structured, path: str = "$", *, request: bool = Fals
         if request:
             faults.append(Fault(id_path, f"{dialect.id_key!r} is assigned by the service; leave it out of a request",
                                 "extension-id"))
-        elif name and (not isinstance(id_value, Primitive) or id_value.value not in _qualified_ids(name)):
-            faults.append(Fault(id_path, f"the id should be '{dialect.type}.{name}' (the type and the name)",
-                                "extension-id"))
+        elif name and (not isinstance(id_value, Primitive) or id_value.value not in _qualified_ids(name, dialect)):
+            forms = " or ".join(repr(i) for i in sorted(_qualified_ids(name, dialect)))
+            faults.append(Fault(id_path, f"the id should be {forms} (the name, alone or after the extension "
+                                         "type, as the service gives it for the resource)", "extension-id"))
     for key, item in value.properties.items():
         if key not in (dialect.name_key, dialect.id_key):
             faults += _custom_value_faults(item, _jsontext.child(path, key))
     return faults
 
 
-def _qualified_ids(name: str) -> set[str]:
-    # Graph returns the Outlook form for Outlook-backed items, so either type may prefix the name.
-    return {f"{d.type}.{name}" for d in DIALECTS.values()}
+def _qualified_ids(name: str, dialect: Dialect) -> set[str]:
+    """The ids a service may give extension ``name``: Graph returns the plain name on directory
+    objects and the Outlook form on mailbox items (``odatakit.services.EXTENSION_ID_FORMS``)."""
+    from ..services import EXTENSION_ID_FORMS
+
+    return {form.prefix + name for form in EXTENSION_ID_FORMS if form.dialect == dialect.name} \
+        | {f"{d.type}.{name}" for d in DIALECTS.values()}
 
 
 def _custom_properties(value: Mapping[str, Any]) -> dict[str, Value]:
@@ -227,12 +233,44 @@ class OpenTypeExtension:
         return result
 
     def patch_body(self, **encode_options: Any) -> dict[str, Any]:
-        """The PATCH body that sets these properties (Graph: replaces all of them)."""
+        """The PATCH body that sets these properties; what happens to the others depends on the
+        resource (``update_request`` and ``merge(resource=…)`` follow its rule)."""
         return self.create_body(**encode_options)
 
     def response_body(self, **encode_options: Any) -> dict[str, Any]:
         result: dict[str, Any] = encode(self.to_structured(response=True), **encode_options)
         return result
+
+    def id_for(self, resource: str) -> str:
+        """The id the service gives this extension on ``resource`` (``user`` → the plain name,
+        ``message`` → ``Microsoft.OutlookServices.OpenTypeExtension.{name}``)."""
+        from ..services import extension_id_form
+
+        return extension_id_form(self.dialect.name, resource).prefix + self.name
+
+    def create_request(self, item: Any, **encode_options: Any) -> Any:
+        """The POST that creates this extension on ``item`` (a ``Url`` or URL text): an ``ExtensionRequest``."""
+        from .extension_requests import create_request
+
+        return create_request(self, item, **encode_options)
+
+    def get_request(self, item: Any) -> Any:
+        """The GET that reads this extension back from ``item``."""
+        from .extension_requests import get_request
+
+        return get_request(self, item)
+
+    def update_request(self, item: Any, **encode_options: Any) -> Any:
+        """The PATCH that sets these properties on ``item``, by the rule for its resource kind."""
+        from .extension_requests import update_request
+
+        return update_request(self, item, **encode_options)
+
+    def delete_request(self, item: Any) -> Any:
+        """The DELETE that removes this extension from ``item``."""
+        from .extension_requests import delete_request
+
+        return delete_request(self, item)
 
     def to_dialect(self, dialect: Dialect | str) -> OpenTypeExtension:
         """The same extension in the other service's dialect; custom property names keep their case.
@@ -242,18 +280,34 @@ class OpenTypeExtension:
         return attrs.evolve(self, dialect=_dialect(dialect))
 
 
-def merge(ext: OpenTypeExtension, patch: OpenTypeExtension | Mapping[str, Any] | str) -> OpenTypeExtension:
-    """What the service holds after PATCHing ``ext`` with ``patch``.
+def merge(ext: OpenTypeExtension, patch: OpenTypeExtension | Mapping[str, Any] | str, *,
+          resource: str | None = None) -> OpenTypeExtension:
+    """What the service holds after PATCHing ``ext`` with ``patch`` on a ``resource`` kind
+    (``"user"``, ``"message"``…: ``odatakit.services.PATCH_RULES`` says how each acts).
 
-    Outlook merges: matching properties are updated, the others added, and a value sent without
-    its own annotation keeps the stored type when it reads as one (``"500100"`` into an Int64
-    stays Int64). Graph replaces: properties left out of the patch are deleted.
+    Merge (Outlook v2.0; Graph mailbox items): matching properties are updated, the others added,
+    and a value sent without its own annotation keeps the stored type when it reads as one
+    (``"500100"`` into an Int64 stays Int64); Graph refuses ``null`` there (PayloadError).
+    Replace (Graph directory objects): properties left out are deleted and ``null`` clears one.
+    Without ``resource`` the dialect's default applies (Graph: replace).
     """
     update = patch if isinstance(patch, OpenTypeExtension) else OpenTypeExtension.from_payload(patch)
     if update.name != ext.name:
         raise PayloadError([Fault(f"$.{ext.dialect.name_key}", f"the patch names extension {update.name!r}, "
                                                                f"not {ext.name!r}", "extension-name")])
-    if ext.dialect.patch_replaces:
+    replaces = ext.dialect.patch_replaces
+    if resource is not None:
+        from ..services import patch_rule
+
+        rule = patch_rule(ext.dialect.name, resource)
+        replaces = rule.semantics == "replace"
+        nulls = [Fault(_jsontext.child("$", k), f"{resource} extensions refuse null in a PATCH ({rule.source.url})",
+                       "extension-null") for k, v in update.properties.items() if v is None]
+        if nulls and not rule.null_allowed:
+            raise PayloadError(nulls)
+        if replaces:
+            return attrs.evolve(ext, properties={k: v for k, v in update.properties.items() if v is not None})
+    if replaces:
         return attrs.evolve(ext, properties=update.properties)
     merged = dict(ext.properties)
     for key, value in update.properties.items():
