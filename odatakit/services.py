@@ -12,6 +12,8 @@ from typing import Literal
 import attrs
 
 __all__ = [
+    "KNOWN_ROOTS", "KEYED_COLLECTIONS", "OUTLOOK_ITEM_COLLECTIONS", "TYPE_NAMESPACES", "OUTLOOK_EXTENSION_PREFIX",
+    "GRAPH_EXTENSION_PREFIX", "Dialect", "OUTLOOK", "GRAPH", "DIALECTS",
     "Source", "SOURCES", "PatchRule", "PATCH_RULES", "patch_rule", "ExtensionIdForm", "EXTENSION_ID_FORMS",
     "extension_id_form", "RESOURCE_OF_SEGMENT", "DIRECTORY_OBJECTS", "OUTLOOK_ITEMS", "MESSAGE_COLLECTIONS",
     "RequestRule", "REQUEST_RULES", "resource_of_segment", "resource_of_path", "ROOT_RESOURCE_OF_SEGMENT",
@@ -59,6 +61,50 @@ SOURCES: dict[str, Source] = {
                            "https://docs.oasis-open.org/odata/odata/v4.01/os/part1-protocol/"
                            "odata-v4.01-os-part1-protocol.html#sec_BatchRequests"),
 }
+
+# -- services and their dialects ----------------------------------------------------------------
+
+#: Services whose URLs carry a user context, by dialect: host → (path prefix, versions).
+KNOWN_ROOTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "outlook.office.com": ("outlook", "/api/", ("v1.0", "v2.0", "beta")),
+    "outlook.office365.com": ("outlook", "/api/", ("v1.0", "v2.0", "beta")),
+    "graph.microsoft.com": ("graph", "/", ("v1.0", "beta")),
+}
+
+#: Outlook/Graph collections (lower case: resource names are case-insensitive there) after which
+#: a bare segment is the key of an item (``messages/AAMk…``, ``extensions/Com.Contoso.Referral``).
+KEYED_COLLECTIONS = frozenset({
+    "messages", "events", "contacts", "mailfolders", "childfolders", "contactfolders",
+    "calendars", "calendargroups", "attachments", "extensions", "instances", "users", "groups",
+    "calendarview", "messagerules", "mastercategories", "overrides", "tasks", "taskfolders",
+    "taskgroups", "singlevalueextendedproperties", "multivalueextendedproperties", "people",
+})
+
+#: Items stored in a mailbox: their open extensions have Outlook ids, in Graph too (G-GET).
+OUTLOOK_ITEM_COLLECTIONS = frozenset({"messages", "events", "contacts"})
+
+#: Namespaces whose qualified names are type casts even right after a keyed collection.
+TYPE_NAMESPACES = ("microsoft.outlookservices.", "microsoft.graph.")
+
+OUTLOOK_EXTENSION_PREFIX = "Microsoft.OutlookServices.OpenTypeExtension."
+GRAPH_EXTENSION_PREFIX = "microsoft.graph.openTypeExtension."
+
+@attrs.frozen
+class Dialect:
+    """What differs between the two services: names, casing and how PATCH treats absent properties."""
+
+    name: str
+    type: str
+    name_key: str
+    id_key: str
+    extensions_key: str
+    patch_replaces: bool  # when the resource is not known; per resource: odatakit.services.PATCH_RULES
+
+
+OUTLOOK = Dialect("outlook", "Microsoft.OutlookServices.OpenTypeExtension", "ExtensionName", "Id", "Extensions", False)
+GRAPH = Dialect("graph", "microsoft.graph.openTypeExtension", "extensionName", "id", "extensions", True)
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (OUTLOOK, GRAPH)}
+
 
 ResourceKind = Literal[
     "user", "group", "device", "organization", "administrativeUnit", "application", "servicePrincipal",

@@ -18,7 +18,7 @@ from odatakit import (
 )
 from odatakit.query import tree
 from odatakit.url import render
-from odatakit.url.vocabulary import KEYED_COLLECTIONS
+from odatakit.services import KEYED_COLLECTIONS
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = json.loads((DATA / "url_outlook_examples.json").read_text("utf-8"))["rows"]

@@ -17,6 +17,7 @@ from .. import edm
 from .decode import decode, infer_type
 from .encode import encode
 from ..errors import Fault, PayloadError
+from ..services import DIALECTS, GRAPH, OUTLOOK, Dialect
 from .values import Collection, Primitive, Structured, Value, name_problem, split_type, typed
 
 __all__ = [
@@ -32,22 +33,6 @@ __all__ = [
     "extension_faults",
 ]
 
-
-@attrs.frozen
-class Dialect:
-    """What differs between the two services: names, casing and how PATCH treats absent properties."""
-
-    name: str
-    type: str
-    name_key: str
-    id_key: str
-    extensions_key: str
-    patch_replaces: bool  # when the resource is not known; per resource: odatakit.services.PATCH_RULES
-
-
-OUTLOOK = Dialect("outlook", "Microsoft.OutlookServices.OpenTypeExtension", "ExtensionName", "Id", "Extensions", False)
-GRAPH = Dialect("graph", "microsoft.graph.openTypeExtension", "extensionName", "id", "extensions", True)
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (OUTLOOK, GRAPH)}
 
 _REVERSE_DNS = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+")
 _RESERVED_DOMAINS = ("com.microsoft", "com.onmicrosoft")

@@ -15,7 +15,7 @@ from .parts import (
     service,
 )
 from .render import render
-from .vocabulary import GRAPH_EXTENSION_PREFIX, OUTLOOK_EXTENSION_PREFIX
+from ..services import GRAPH_EXTENSION_PREFIX, OUTLOOK_EXTENSION_PREFIX
 
 __all__ = [
     "ServiceRoot", "UserContext", "Url", "ContextFragment", "ContextUrl",

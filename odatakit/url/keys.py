@@ -8,11 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..query import tree
-from .vocabulary import (
-    GRAPH_EXTENSION_PREFIX,
-    OUTLOOK_EXTENSION_PREFIX,
-    _check_identifier,
-)
+from ..services import GRAPH_EXTENSION_PREFIX, OUTLOOK_EXTENSION_PREFIX
+from .vocabulary import _check_identifier
 
 _INT32 = range(-2**31, 2**31)
 _INT64 = range(-2**63, 2**63)

@@ -44,16 +44,8 @@ from .parts import (
     _is_dot_segment,
 )
 from .render import _render_path, _render_segment, _render_user
-from .vocabulary import (
-    _IDENT,
-    _IDENTIFIER,
-    _KNOWN_ROOTS,
-    _QUALIFIED,
-    _TYPE_NAMESPACES,
-    DOLLAR_SEGMENTS,
-    KEYED_COLLECTIONS,
-    _fullmatch,
-)
+from ..services import KEYED_COLLECTIONS, KNOWN_ROOTS, TYPE_NAMESPACES
+from .vocabulary import _IDENT, _IDENTIFIER, _QUALIFIED, DOLLAR_SEGMENTS, _fullmatch
 
 _OPEN = ("(", "%28")
 _CLOSE = (")", "%29")
@@ -279,7 +271,7 @@ def _parse_segment(text: str, offset: int, whole: str, previous: PathSegment | N
     if _is_keyed(previous, dialect):
         # URL Conventions §4.3.6: after a collection, an operation or a cast wins over a key value;
         # only raw parentheses open a parameter list here (a key segment encodes its parentheses).
-        cast = text.lower().startswith(_TYPE_NAMESPACES) and previous.kind != "extensions"  # type: ignore[union-attr]
+        cast = text.lower().startswith(TYPE_NAMESPACES) and previous.kind != "extensions"  # type: ignore[union-attr]
         if re.fullmatch(rf"{_IDENT}(?:\.{_IDENT})*\(.*\)", text, re.S) or cast:
             return _parse_named(text, offset, whole)
         return [_key_segment(text, offset, whole)]
@@ -425,7 +417,7 @@ def _split_root(text: str) -> tuple[ServiceRoot | None, int]:
     if end < len(text) and text[end] not in "/?#":
         raise ODataSyntaxError("unexpected character in the host", text, end, ["/", ":"])
     host = match.group().lower().split(":")[0] if not match.group().startswith("[") else ""
-    known = _KNOWN_ROOTS.get(host)
+    known = KNOWN_ROOTS.get(host)
     if known is not None:
         dialect, prefix, versions = known
         if not text.startswith(prefix, end):
@@ -541,7 +533,7 @@ def _parse_user(raw: list[tuple[str, int]], dialect: str | None,
     lowered = first.lower()
     try:
         if lowered == "users" and len(raw) > 1 and not raw[1][0].startswith("$") and "(" not in raw[1][0] \
-                and not percent.decode(raw[1][0]).lower().startswith(_TYPE_NAMESPACES):
+                and not percent.decode(raw[1][0]).lower().startswith(TYPE_NAMESPACES):
             offset = raw[1][1]  # an error points at the user, not at "users"
             return UserContext(percent.decode(raw[1][0]), first), raw[2:]
         if lowered.startswith(("users(", "users%28")):

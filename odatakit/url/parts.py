@@ -10,17 +10,8 @@ import attrs
 
 from ..query import percent, tree
 from .keys import _literal, _make_key, extension_id
-from .vocabulary import (
-    _GUID,
-    _KNOWN_ROOTS,
-    _OUTLOOK_ITEMS,
-    _QUALIFIED,
-    DOLLAR_SEGMENTS,
-    GRAPH_EXTENSION_PREFIX,
-    OUTLOOK_EXTENSION_PREFIX,
-    _check_identifier,
-    _fullmatch,
-)
+from ..services import GRAPH_EXTENSION_PREFIX, KNOWN_ROOTS, OUTLOOK_EXTENSION_PREFIX, extension_id_form, resource_of_path
+from .vocabulary import _GUID, _QUALIFIED, DOLLAR_SEGMENTS, _check_identifier, _fullmatch
 
 
 def _root_url(value: str) -> str:
@@ -388,11 +379,19 @@ class Url:
 
     def extension(self, name_or_id: str, *, qualified: bool = False) -> Url:
         """An open extension of this item by name (``Com.Contoso.Referral``) or, with
-        ``qualified``, by its fully qualified id (``Microsoft.OutlookServices.OpenTypeExtension.…``)."""
-        outlook_item = any(isinstance(s, NameSegment) and s.kind in _OUTLOOK_ITEMS for s in self.path)
-        graph = self.root is not None and self.root.dialect == "graph" and not outlook_item
-        key = extension_id(name_or_id, GRAPH_EXTENSION_PREFIX if graph else OUTLOOK_EXTENSION_PREFIX) \
-            if qualified else name_or_id
+        ``qualified``, by the id the service gives it on this kind of resource
+        (``odatakit.services.EXTENSION_ID_FORMS``: ``Microsoft.OutlookServices.OpenTypeExtension.…``
+        on mailbox items, the plain name on Graph's directory objects)."""
+        key = name_or_id
+        if qualified:
+            names = [s.name if isinstance(s, NameSegment) else None for s in self.path]
+            resource = resource_of_path(names, user_context=self.user is not None)
+            dialect = self.root.dialect if self.root is not None and self.root.dialect else "outlook"
+            try:
+                prefix = extension_id_form(dialect, resource or "").prefix
+            except ValueError:  # a resource the rules do not name: the dialect's own extension type
+                prefix = GRAPH_EXTENSION_PREFIX if dialect == "graph" else OUTLOOK_EXTENSION_PREFIX
+            key = extension_id(name_or_id, prefix)
         return self.nav("extensions").key(key)
 
     @property
@@ -482,17 +481,17 @@ def outlook(version: str = "v2.0", *, host: str = "outlook.office.com") -> Url:
 
     ``host="outlook.office365.com"`` gives the older Office 365 root.
     """
-    versions = _KNOWN_ROOTS["outlook.office.com"][2]
+    versions = KNOWN_ROOTS["outlook.office.com"][2]
     if version not in versions:
         raise ValueError(f"Outlook REST versions are {', '.join(versions)}; got {version!r}")
-    if _KNOWN_ROOTS.get(host.lower(), ("",))[0] != "outlook":
+    if KNOWN_ROOTS.get(host.lower(), ("",))[0] != "outlook":
         raise ValueError(f"Outlook REST hosts are outlook.office.com and outlook.office365.com; got {host!r}")
     return Url(ServiceRoot(f"https://{host}/api/{version}", "outlook"))
 
 
 def graph(version: str = "v1.0") -> Url:
     """The Microsoft Graph root ``https://graph.microsoft.com/{version}`` (``v1.0``, ``beta``)."""
-    versions = _KNOWN_ROOTS["graph.microsoft.com"][2]
+    versions = KNOWN_ROOTS["graph.microsoft.com"][2]
     if version not in versions:
         raise ValueError(f"Microsoft Graph versions are {', '.join(versions)}; got {version!r}")
     return Url(ServiceRoot(f"https://graph.microsoft.com/{version}", "graph"))

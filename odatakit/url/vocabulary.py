@@ -1,4 +1,5 @@
-"""The URL vocabulary: name and GUID patterns, dollar segments, the Outlook/Graph roots and collections."""
+"""The URL vocabulary: name and GUID patterns, dollar segments, characters a key segment keeps raw.
+What Outlook and Graph add (roots, keyed collections, extension ids) is in ``odatakit.services``."""
 
 from __future__ import annotations
 
@@ -22,31 +23,6 @@ DOLLAR_SEGMENTS: dict[str, frozenset[str]] = {
     "$query": frozenset({"last"}),
     "$each": frozenset(),                  # may be followed by a bound operation
 }
-
-#: Services whose URLs carry a user context, by dialect: host → (path prefix, versions).
-_KNOWN_ROOTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "outlook.office.com": ("outlook", "/api/", ("v1.0", "v2.0", "beta")),
-    "outlook.office365.com": ("outlook", "/api/", ("v1.0", "v2.0", "beta")),
-    "graph.microsoft.com": ("graph", "/", ("v1.0", "beta")),
-}
-
-#: Outlook/Graph collections (lower case: resource names are case-insensitive there) after which
-#: a bare segment is the key of an item (``messages/AAMk…``, ``extensions/Com.Contoso.Referral``).
-KEYED_COLLECTIONS = frozenset({
-    "messages", "events", "contacts", "mailfolders", "childfolders", "contactfolders",
-    "calendars", "calendargroups", "attachments", "extensions", "instances", "users", "groups",
-    "calendarview", "messagerules", "mastercategories", "overrides", "tasks", "taskfolders",
-    "taskgroups", "singlevalueextendedproperties", "multivalueextendedproperties", "people",
-})
-
-#: Items stored in a mailbox: their open extensions have Outlook ids, in Graph too (G-GET).
-_OUTLOOK_ITEMS = frozenset({"messages", "events", "contacts"})
-
-#: Namespaces whose qualified names are type casts even right after a keyed collection.
-_TYPE_NAMESPACES = ("microsoft.outlookservices.", "microsoft.graph.")
-
-OUTLOOK_EXTENSION_PREFIX = "Microsoft.OutlookServices.OpenTypeExtension."
-GRAPH_EXTENSION_PREFIX = "microsoft.graph.openTypeExtension."
 
 # Characters a key written as a path segment may keep raw: pchar (RFC 3986 / ABNF) without "+"
 # (some stacks decode it as a space) and without "(", ")", "$", which would read back as syntax.
