@@ -316,13 +316,29 @@ def _plain(number: Decimal) -> str:
     return text
 
 
+# -- names (CSDL SimpleIdentifier / QualifiedName; ABNF odataIdentifier, qualifiedTypeName) ----
+# The one home of these patterns: the grammar's NAME, QUALIFIED_NAME and GUID terminals
+# (grammars/literals.lark) are the same, as tests/test_grammar.py checks.
+
+_IDENTIFIER_LEAD, _IDENTIFIER_CHARACTER = r"[^\W\d]", r"\w"
+#: An identifier: a letter or "_", then letters, digits and "_" (Unicode letters too).
+IDENTIFIER_PATTERN = rf"{_IDENTIFIER_LEAD}{_IDENTIFIER_CHARACTER}*"
+IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+#: Namespace-qualified names: ``Microsoft.OutlookServices.Message``.
+QUALIFIED_NAME = re.compile(rf"{IDENTIFIER_PATTERN}(?:\.{IDENTIFIER_PATTERN})+")
+#: odataIdentifier is at most 128 characters (identifierLeadingCharacter *127identifierCharacter).
+MAX_IDENTIFIER_LENGTH = 128
+#: An identifier no longer than the ABNF allows (for checks of names that did not come from the lexer).
+BOUNDED_IDENTIFIER_PATTERN = rf"{_IDENTIFIER_LEAD}{_IDENTIFIER_CHARACTER}{{0,{MAX_IDENTIFIER_LENGTH - 1}}}"
+GUID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+
 # -- the Edm primitive type table -------------------------------------------------------------
 # ABNF payload value rules (odata-abnf-construction-rules, "primitive values in JSON payloads").
 _UNSIGNED = re.compile(r"\d{1,3}")  # byteValue = 1*3DIGIT
 _SIGNED = {"SByte": 3, "Int16": 5, "Int32": 10, "Int64": 19}  # [SIGN] 1*nDIGIT
 _DECIMAL_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # decimalValue
-_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
-_ENUM_MEMBER = re.compile(r"(?:[^\W\d]\w{0,127}|[+-]?\d{1,19})")  # odataIdentifier / int64Value
+_GUID = re.compile(GUID_PATTERN)
+_ENUM_MEMBER = re.compile(rf"(?:{BOUNDED_IDENTIFIER_PATTERN}|[+-]?\d{{1,19}})")  # odataIdentifier / int64Value
 _NON_FINITE = {"NaN": math.nan, "INF": math.inf, "-INF": -math.inf}
 _DECIMAL_NON_FINITE = {"NaN": Decimal("NaN"), "INF": Decimal("Infinity"), "-INF": Decimal("-Infinity")}
 #: Largest finite IEEE 754 binary32 value.

@@ -43,3 +43,25 @@ def test_wheel_ships_the_grammars_inside_the_package(tmp_path: Path) -> None:
     assert {"odatakit/grammars/query.lark", "odatakit/grammars/literals.lark"} <= names
     assert any(name.startswith("odatakit/payload/schemas/") for name in names)
     assert "odatakit/py.typed" in names
+
+
+def _grammar_terminal(name: str) -> str:
+    """The regular expression of terminal ``name`` as the query grammar defines it."""
+    (terminal,) = [t for t in parser._parser().terminals if t.name == name]
+    return str(terminal.pattern.value)
+
+
+@pytest.mark.parametrize(("terminal", "pattern"), [
+    ("NAME", "IDENTIFIER"),
+    ("QUALIFIED_NAME", "QUALIFIED_NAME"),
+])
+def test_name_patterns_have_one_home_the_grammar_agrees_with(terminal: str, pattern: str) -> None:
+    from odatakit import edm
+
+    assert _grammar_terminal(terminal) == getattr(edm, pattern).pattern
+
+
+def test_the_guid_pattern_is_the_grammars_guid_terminal() -> None:
+    from odatakit import edm
+
+    assert _grammar_terminal("GUID").startswith(edm.GUID_PATTERN)

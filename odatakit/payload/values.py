@@ -48,7 +48,7 @@ def split_type(name: str) -> tuple[str, bool]:
 
 
 # qualifiedTypeName (odata-abnf): namespace "." odataIdentifier; 4.01 adds bare primitive names (Int64).
-_IDENTIFIER = r"[^\W\d]\w{0,127}"
+_IDENTIFIER = edm.BOUNDED_IDENTIFIER_PATTERN
 _QUALIFIED = re.compile(rf"{_IDENTIFIER}(?:\.{_IDENTIFIER})+")
 _CONTROL = re.compile(_IDENTIFIER)
 

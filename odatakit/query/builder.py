@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 import attrs
 
+from ..errors import BuildError
 from .. import edm
 from . import syntax, tree
 from .printer import serialize
@@ -46,7 +47,7 @@ Operand = Any
 
 _IDENTIFIER = syntax.IDENTIFIER
 _QUALIFIED = syntax.QUALIFIED_NAME
-_MAX_IDENTIFIER = 128  # odataIdentifier = identifierLeadingCharacter *127identifierCharacter
+_MAX_IDENTIFIER = edm.MAX_IDENTIFIER_LENGTH
 
 #: Names that, as the first segment of an expression path, the lexer reads as a keyword
 #: (``null``, ``true``, ``INF``…, ``not`` before a space): such a property is reached through
@@ -64,12 +65,12 @@ def _identifier(name: Any, what: str = "property name") -> str:
     if not isinstance(name, str):
         raise TypeError(f"a {what} is a str, not {type(name).__name__} {name!r}")
     if not _IDENTIFIER.fullmatch(name):
-        raise ValueError(
+        raise BuildError(
             f"{name!r} is not a valid OData {what}: an identifier starts with a letter or '_' and "
             "continues with letters, digits or '_' (no spaces, '/', '.' or punctuation)"
         )
     if len(name) > _MAX_IDENTIFIER:
-        raise ValueError(f"{what} {name[:20]!r}… is longer than the {_MAX_IDENTIFIER} characters OData allows")
+        raise BuildError(f"{what} {name[:20]!r}… is longer than the {_MAX_IDENTIFIER} characters OData allows")
     return name
 
 
@@ -78,7 +79,7 @@ def _qualified(name: Any, what: str = "qualified type name") -> str:
     if not isinstance(name, str):
         raise TypeError(f"a {what} is a str, not {type(name).__name__} {name!r}")
     if not _QUALIFIED.fullmatch(name):
-        raise ValueError(f"{name!r} is not a {what} such as 'Microsoft.OutlookServices.EventMessage'")
+        raise BuildError(f"{name!r} is not a {what} such as 'Microsoft.OutlookServices.EventMessage'")
     for part in name.split("."):
         _identifier(part, what)
     return name
@@ -93,11 +94,11 @@ def _segment(text: str) -> tree.Segment:
     if not isinstance(text, str):
         raise TypeError(f"a path segment is a str, not {type(text).__name__} {text!r}")
     if "/" in text:
-        raise ValueError(f"{text!r} holds several segments; use F.path({text!r}) for a path")
+        raise BuildError(f"{text!r} holds several segments; use F.path({text!r}) for a path")
     if text.startswith("@"):
         term, hash_, qualifier = text[1:].partition("#")
         if "." not in term:
-            raise ValueError(
+            raise BuildError(
                 f"{text!r}: an annotation term is qualified (@Ns.Term); for a parameter alias use alias({term!r})"
             )
         return tree.Annotation(_qualified(term, "annotation term"), _identifier(qualifier, "qualifier") if hash_ else None)
@@ -112,7 +113,7 @@ def _path_segments(text: str, *, item: str | None = None) -> tuple[tree.Segment,
     if not isinstance(text, str):
         raise TypeError(f"a path is a str, not {type(text).__name__} {text!r}")
     if not text:
-        raise ValueError("a path needs at least one segment")
+        raise BuildError("a path needs at least one segment")
     if item == "expand" and text == "$value":
         return (tree.Value(),)
     parts = text.split("/")
@@ -124,7 +125,7 @@ def _path_segments(text: str, *, item: str | None = None) -> tuple[tree.Segment,
         elif item == "select" and last and part.endswith(".*"):
             segments.append(tree.QualifiedStar(_qualified(part[:-2] + ".x", "namespace")[:-2]))
         elif not part:
-            raise ValueError(f"{text!r} has an empty segment (a doubled, leading or trailing '/')")
+            raise BuildError(f"{text!r} has an empty segment (a doubled, leading or trailing '/')")
         else:
             segments.append(_segment(part))
     return tuple(segments)
@@ -149,7 +150,7 @@ def _int(value: int) -> tree.Literal:
 def _decimal(value: Decimal) -> tree.Literal:
     if not value.is_finite():
         if value.is_snan():
-            raise ValueError("a signalling Decimal NaN has no OData literal")
+            raise BuildError("a signalling Decimal NaN has no OData literal")
         return tree.Literal("Double", float(value))  # INF/-INF/NaN are read back as Double
     return tree.Literal("Decimal", value)
 
@@ -158,7 +159,7 @@ def _string(value: str) -> tree.Literal:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise ValueError(f"string {value!r} is not valid Unicode text ({error.reason}): it cannot go in a URL") from None
+        raise BuildError(f"string {value!r} is not valid Unicode text ({error.reason}): it cannot go in a URL") from None
     return tree.Literal("String", value)
 
 
@@ -168,7 +169,7 @@ def _datetime(value: _dt.datetime) -> tree.Literal:
 
 def _time(value: _dt.time) -> tree.Literal:
     if value.tzinfo is not None:
-        raise ValueError(
+        raise BuildError(
             f"time {value.isoformat()} has a time zone, which Edm.TimeOfDay cannot hold; "
             "pass a naive time, or a timezone-aware datetime for a DateTimeOffset"
         )
@@ -287,7 +288,7 @@ def lit(value: Any, *, enum_type: str | None = None) -> Expression:
 def enum_literal(type_name: str, *members: str | int) -> Expression:
     """``Ns.Type'A,B'`` from a qualified type name and member names (or integers)."""
     if not members:
-        raise ValueError("an enum literal needs at least one member")
+        raise BuildError("an enum literal needs at least one member")
     names = []
     for member in members:
         if isinstance(member, int) and not isinstance(member, bool):
@@ -457,7 +458,7 @@ class Expression:
         if isinstance(values, (list, tuple, set, frozenset)):
             items = sorted(values, key=repr) if isinstance(values, (set, frozenset)) else list(values)
             if not items:
-                raise ValueError("in_() needs at least one value: OData has no empty list '()'")
+                raise BuildError("in_() needs at least one value: OData has no empty list '()'")
             nodes = [_node(item) for item in items]
             for node in nodes:
                 if not isinstance(node, _LISTABLE):
@@ -522,7 +523,7 @@ class Expression:
         """
         if predicate is None:
             if name is not None:
-                raise ValueError("any() without a predicate has no range variable to name")
+                raise BuildError("any() without a predicate has no range variable to name")
             return self._extend(tree.Lambda("any"))
         return self._extend(_lambda("any", predicate, name))
 
@@ -567,7 +568,7 @@ class _Fields:
 
 def _first(segment: tree.Segment) -> tree.Segment:
     if isinstance(segment, tree.Property) and _is_keyword_name(segment.name):
-        raise ValueError(
+        raise BuildError(
             f"a path cannot start with {segment.name!r}: OData reads it as a keyword; "
             f"reach the property through $it: it[{segment.name!r}]"
         )
@@ -625,7 +626,7 @@ def alias(name: str) -> Expression:
 def _alias_name(name: str) -> str:
     name = _identifier(name, "alias name")
     if not name.isidentifier():  # the query-string reader checks aliases with str.isidentifier
-        raise ValueError(f"{name!r} is not a valid alias name")
+        raise BuildError(f"{name!r} is not a valid alias name")
     return name
 
 
@@ -645,7 +646,7 @@ def _lambda(kind: str, predicate: Callable[[Expression], Operand], name: str | N
     if name is not None:
         intended = _identifier(name, "lambda variable name")
         if name in enclosing or _is_keyword_name(name):
-            raise ValueError(f"lambda variable {name!r} would shadow an enclosing lambda's variable or a keyword")
+            raise BuildError(f"lambda variable {name!r} would shadow an enclosing lambda's variable or a keyword")
     else:
         intended = _fresh(_parameter_name(predicate), set(enclosing))
     placeholder = f"{_PLACEHOLDER}{next(_placeholders)}"
@@ -659,7 +660,7 @@ def _lambda(kind: str, predicate: Callable[[Expression], Operand], name: str | N
     node = _condition(body)
     taken = _names_in_scope(node) | set(enclosing)
     if name is not None and name in taken:
-        raise ValueError(
+        raise BuildError(
             f"lambda variable {name!r} would shadow a name its predicate uses (a nested lambda's "
             "variable, or a property); choose another name or leave name= out"
         )
@@ -737,7 +738,7 @@ def _checked(node: tree.Node) -> tree.Node:
     while stack:
         current = stack.pop()
         if isinstance(current, tree.Property) and current.name.startswith(_PLACEHOLDER):
-            raise ValueError("a lambda's range variable was used outside its any()/all() predicate")
+            raise BuildError("a lambda's range variable was used outside its any()/all() predicate")
         if isinstance(current, tree.Node):
             stack.extend(_children(current))
     return node
@@ -825,7 +826,7 @@ def isof(operand: Operand, type_name: str | None = None) -> Expression:
 def case(*branches: tuple[Operand, Operand]) -> Expression:
     """``case(c1:v1,c2:v2,…)`` from ``(condition, value)`` pairs; ``(True, v)`` as a default."""
     if not branches:
-        raise ValueError("case() needs at least one (condition, value) pair")
+        raise BuildError("case() needs at least one (condition, value) pair")
     built = []
     for branch in branches:
         if not (isinstance(branch, tuple) and len(branch) == 2):
@@ -883,9 +884,9 @@ def S(text: str) -> SearchTerm:
     if not isinstance(text, str):
         raise TypeError(f"a search term is a str, not {type(text).__name__}")
     if not text:
-        raise ValueError("a search term cannot be empty")
+        raise BuildError("a search term cannot be empty")
     if '"' in text:
-        raise ValueError(f"a $search phrase cannot contain '\"' (OData has no escape for it): {text!r}")
+        raise BuildError(f"a $search phrase cannot contain '\"' (OData has no escape for it): {text!r}")
     _string(text)
     if _PLAIN_WORD.fullmatch(text) and text not in _SEARCH_KEYWORDS:
         return SearchTerm(tree.SearchWord(text))
@@ -928,7 +929,7 @@ def _count_value(what: str) -> Callable[[Any], int]:
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"${what} is an int, not {type(value).__name__} {value!r}")
         if value < 0:
-            raise ValueError(f"${what} must not be negative, got {value}")
+            raise BuildError(f"${what} must not be negative, got {value}")
         return value
 
     return convert
@@ -944,7 +945,7 @@ def _levels(value: Any) -> int | str:
     if value == "max" and isinstance(value, str):
         return "max"
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"$levels is a positive int or 'max', not {value!r}")
+        raise BuildError(f"$levels is a positive int or 'max', not {value!r}")
     return value
 
 
@@ -1064,13 +1065,13 @@ def expand_item(path: Any, *, suffix: str | None = None, **options: Any) -> tree
     """
     segments = _item_path(path, "expand")
     if suffix not in (None, "$ref", "$count"):
-        raise ValueError(f"suffix is '$ref' or '$count', not {suffix!r}")
+        raise BuildError(f"suffix is '$ref' or '$count', not {suffix!r}")
     kind = "*" if isinstance(segments[-1], tree.Star) and suffix is None else suffix
     where = f"expand item {'/'.join(serialize(segment) for segment in segments)}" + (f"/{suffix}" if suffix else "")
     if isinstance(segments[-1], tree.Star) and suffix == "$count":
-        raise ValueError("*/$count is not an expand item; use '*' with suffix='$ref' or levels=")
+        raise BuildError("*/$count is not an expand item; use '*' with suffix='$ref' or levels=")
     if isinstance(segments[-1], tree.Value) and (suffix or options):
-        raise ValueError("the $value expand item takes no suffix and no options")
+        raise BuildError("the $value expand item takes no suffix and no options")
     return tree.ExpandItem(segments, suffix=suffix, **_converted(options, _EXPAND_OPTIONS[kind], where))
 
 
@@ -1237,15 +1238,15 @@ class Q:
         """``@name=value``: give the alias used as ``alias(name)`` its value."""
         name = _alias_name(name)
         if any(existing.name == name for existing in self.query.aliases):
-            raise ValueError(f"alias @{name} already has a value; an alias is given once")
+            raise BuildError(f"alias @{name} already has a value; an alias is given once")
         return self._with(aliases=(*self.query.aliases, tree.AliasDefinition(name, _node(value))))
 
     def custom(self, name: str, value: str | None = None) -> Q:
         """A custom query option ``name=value`` (both percent-encoded in the URL form)."""
         if not isinstance(name, str) or not name:
-            raise ValueError("a custom option needs a non-empty name")
+            raise BuildError("a custom option needs a non-empty name")
         if name.startswith(("$", "@")) or name.lower() in SYSTEM_QUERY_OPTIONS:
-            raise ValueError(f"custom option {name!r} must not start with $ or @ or be named like a system option")
+            raise BuildError(f"custom option {name!r} must not start with $ or @ or be named like a system option")
         if value is not None:
             if not isinstance(value, str):
                 raise TypeError(f"a custom option's value is a str, not {type(value).__name__}")
@@ -1256,7 +1257,7 @@ class Q:
 
 def _text_option(what: str, value: Any) -> str:
     if not isinstance(value, str) or not _TEXT_OPTION.fullmatch(value):
-        raise ValueError(f"${what} is a non-empty str without surrounding spaces, not {value!r}")
+        raise BuildError(f"${what} is a non-empty str without surrounding spaces, not {value!r}")
     _string(value)
     return value
 
@@ -1266,6 +1267,6 @@ def _no_repeats(items: Iterable[tree.ExpandItem]) -> None:
     for item in items:
         key = (item.path, item.suffix)
         if key in seen and not isinstance(item.path[-1], tree.Star):
-            raise ValueError(f"{serialize(tree.Expand((item,)))!r} is expanded twice; a property appears in one expand item")
+            raise BuildError(f"{serialize(tree.Expand((item,)))!r} is expanded twice; a property appears in one expand item")
         seen.add(key)
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import edm
+from ..errors import BuildError
 from . import percent, tree
 from .syntax import ATOM, MAX_DEPTH, OPTION_FIELDS, OPTION_SPELLING, PRECEDENCE, SYSTEM_QUERY_OPTIONS
 
@@ -27,7 +28,7 @@ class _Form:
 
     def __init__(self, url: bool | str) -> None:
         if url not in (False, True, "path"):
-            raise ValueError(f"url must be False, True or 'path', not {url!r}")
+            raise BuildError(f"url must be False, True or 'path', not {url!r}")
         self.url = bool(url)
         self.space = "%20" if url else " "
         self.literal_safe = _PATH_LITERAL_SAFE if url == "path" else _URL_LITERAL_SAFE
@@ -83,7 +84,7 @@ def _print(node: Any, form: _Form) -> str:
     if printer is None:
         raise TypeError(f"cannot serialize {type(node).__name__}: not an odatakit tree node")
     if form.depth >= _PRINT_DEPTH:
-        raise ValueError(f"tree nested more than {MAX_DEPTH} levels deep")
+        raise BuildError(f"tree nested more than {MAX_DEPTH} levels deep")
     form.depth += 1
     text = printer(node, form)
     form.depth -= 1  # not restored on an exception: the form dies with the serialize call
@@ -103,7 +104,7 @@ def _plain_decimal(value: Decimal) -> str:
     """A Decimal that parses back as a Decimal: always with a '.', never an exponent, except
     for magnitudes no double holds (those parse back as Decimal with their exponent)."""
     if not value.is_finite():
-        raise ValueError(f"Decimal {value} has no OData literal; use a float for INF/NaN")
+        raise BuildError(f"Decimal {value} has no OData literal; use a float for INF/NaN")
     if value and abs(value.adjusted()) >= 400:
         sign, digits, exponent = value.as_tuple()
         mantissa = "".join(map(str, digits))
@@ -228,7 +229,7 @@ _BINARY_LEVEL = {op: level for op, level in PRECEDENCE.items() if op not in ("an
 def _binary(node: tree.BinaryOp, form: _Form) -> str:
     level = _BINARY_LEVEL.get(node.op)
     if level is None:
-        raise ValueError(f"{node.op!r} is not a binary operator of BinaryOp")
+        raise BuildError(f"{node.op!r} is not a binary operator of BinaryOp")
     left, right = _print(node.left, form), _print(node.right, form)
     if _binding(node.left) < level:  # the hot path of printing: _operand inlined
         left = f"({left})"
@@ -242,7 +243,7 @@ def _logical(word: str) -> Callable[[Any, _Form], str]:
 
     def printer(node: Any, form: _Form) -> str:
         if len(node.operands) < 2:
-            raise ValueError(f"{type(node).__name__} needs at least two operands")
+            raise BuildError(f"{type(node).__name__} needs at least two operands")
         joiner = f"{form.space}{word}{form.space}"
         return joiner.join(_operand(op, form, _binding(op) <= level) for op in node.operands)
 
@@ -251,7 +252,7 @@ def _logical(word: str) -> Callable[[Any, _Form], str]:
 
 def _unary(node: tree.UnaryOp, form: _Form) -> str:
     if node.op not in ("not", "-"):
-        raise ValueError(f"{node.op!r} is not a unary operator")
+        raise BuildError(f"{node.op!r} is not a unary operator")
     level = PRECEDENCE[node.op]
     operand = _print(node.operand, form)
     wrap = _binding(node.operand) < level
@@ -296,7 +297,7 @@ def _typed_call(word: str) -> Callable[[Any, _Form], str]:
 
 def _case(node: tree.Case, form: _Form) -> str:
     if not node.branches:
-        raise ValueError("case() needs at least one branch")
+        raise BuildError("case() needs at least one branch")
     branches = []
     for branch in node.branches:
         condition, value = _expr(branch.condition, form), _expr(branch.value, form)
@@ -317,7 +318,7 @@ def _alias(node: tree.Alias, form: _Form) -> str:
 
 def _path(node: tree.Path, form: _Form) -> str:
     if not node.segments:
-        raise ValueError("a path needs at least one segment")
+        raise BuildError("a path needs at least one segment")
     # a Property (the usual segment) is a leaf: its name is its text, no dispatch needed
     return "/".join(segment.name if type(segment) is tree.Property else _print(segment, form)
                     for segment in node.segments)
@@ -337,7 +338,7 @@ def _count(node: tree.Count, form: _Form) -> str:
 def _lambda(node: tree.Lambda, form: _Form) -> str:
     if node.variable is None or node.predicate is None:
         if node.kind == "all" or (node.variable is None) != (node.predicate is None):
-            raise ValueError("a lambda has both a variable and a predicate (only any() has neither)")
+            raise BuildError("a lambda has both a variable and a predicate (only any() has neither)")
         return f"{node.kind}()"
     return f"{node.kind}({node.variable}:{_expr(node.predicate, form)})"
 
@@ -400,7 +401,7 @@ def _option_list(node: Any, form: _Form, names: tuple[str, ...] = _OPTION_ORDER)
 
 def _item_path(path: tuple[Any, ...], form: _Form) -> str:
     if not path:
-        raise ValueError("an expand or select item needs a path")
+        raise BuildError("an expand or select item needs a path")
     return "/".join(_print(segment, form) for segment in path)
 
 
@@ -408,7 +409,7 @@ def _expand_item(node: tree.ExpandItem, form: _Form) -> str:
     text = _item_path(node.path, form)
     if node.suffix is not None:
         if node.suffix not in ("$ref", "$count"):
-            raise ValueError(f"expand suffix must be '$ref' or '$count', not {node.suffix!r}")
+            raise BuildError(f"expand suffix must be '$ref' or '$count', not {node.suffix!r}")
         text += "/" + node.suffix
     options = _option_list(node, form)
     return text + (f"({options})" if options else "")
@@ -426,7 +427,7 @@ def _signature(node: tree.FunctionSignature, form: _Form) -> str:
 def _items(joiner: str = ",") -> Callable[[Any, _Form], str]:
     def printer(node: Any, form: _Form) -> str:
         if not node.items:
-            raise ValueError(f"{type(node).__name__} needs at least one item")
+            raise BuildError(f"{type(node).__name__} needs at least one item")
         return joiner.join(_print(item, form) for item in node.items)
 
     return printer
@@ -446,7 +447,7 @@ def _query(node: tree.Query, form: _Form) -> str:
     for option in node.custom:
         # a bare "select" (no "=") reads back as a custom option; "select=…" would be $select (4.01)
         if option.name.startswith(("$", "@")) or (option.value is not None and option.name.lower() in SYSTEM_QUERY_OPTIONS):
-            raise ValueError(f"custom option {option.name!r} must not look like a system option or an alias")
+            raise BuildError(f"custom option {option.name!r} must not look like a system option or an alias")
         name = percent.encode(option.name, "!$'()*,:@/?;")
         if not parts and name.startswith("?"):
             name = "%3F" + name[1:]  # a leading "?" would be read as the query string's own delimiter
@@ -471,7 +472,7 @@ def _search_word(node: tree.SearchWord, form: _Form) -> str:
     if text.startswith("'"):  # searchExpr-incomplete, kept with its quotes
         return form.literal_text(text)
     if not text or any(c in text for c in ' \t()"') or text.startswith("'"):
-        raise ValueError(f"search word {text!r} cannot hold spaces, parentheses or '\"': use SearchPhrase")
+        raise BuildError(f"search word {text!r} cannot hold spaces, parentheses or '\"': use SearchPhrase")
     encoded = percent.encode(text, _SEARCH_WORD_RAW | frozenset("'")) if form.url else "".join(
         c if c.isalnum() or c == "_" or c in _SEARCH_WORD_RAW or c == "'" else percent.encode(c) for c in text
     )
@@ -483,7 +484,7 @@ def _search_word(node: tree.SearchWord, form: _Form) -> str:
 
 def _search_phrase(node: tree.SearchPhrase, form: _Form) -> str:
     if '"' in node.text or not node.text:
-        raise ValueError("a search phrase cannot be empty or contain '\"' (the ABNF has no escape for it)")
+        raise BuildError("a search phrase cannot be empty or contain '\"' (the ABNF has no escape for it)")
     body = form.literal_text(node.text, "'")
     return ('%22' + body + '%22') if form.url else f'"{body}"'
 

@@ -3,7 +3,8 @@ builder, strategies): canonical functions, operator precedence, system query opt
 
 from __future__ import annotations
 
-import re
+
+from .. import edm
 
 __all__ = [
     "FUNCTIONS", "canonical_function_name", "PRECEDENCE", "COMPARISON_OPERATORS",
@@ -95,7 +96,7 @@ OPTION_SPELLING: dict[str, str] = {"toinclusive": "toInclusive"}
 #: value make no depth and still parse).
 MAX_DEPTH = 200
 
-#: odataIdentifier and namespace-qualified names: the same patterns as NAME and QUALIFIED_NAME in
-#: grammars/literals.lark, for the Python code that checks names it did not get from the lexer.
-IDENTIFIER = re.compile(r"[^\W\d]\w*")
-QUALIFIED_NAME = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
+#: odataIdentifier and namespace-qualified names, for the Python code that checks names it did not
+#: get from the lexer (their home is ``odatakit.edm``, tested against the grammar's terminals).
+IDENTIFIER = edm.IDENTIFIER
+QUALIFIED_NAME = edm.QUALIFIED_NAME

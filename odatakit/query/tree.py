@@ -14,6 +14,8 @@ from typing import Any, Union
 import attrs
 
 from .. import edm
+from ..errors import BuildError
+from .syntax import BINARY_OPERATORS
 
 __all__ = [
     "Node", "Expr",
@@ -71,6 +73,46 @@ def as_tuple(items: Any) -> tuple[Any, ...]:
     return tuple(items)
 
 
+# -- invariants: checked where a tree is built, so a wrong tree fails at once, not when printed --
+
+def _one_of(names: frozenset[str], what: str) -> Any:
+    def check(node: Any, _attribute: Any, value: Any) -> None:
+        if value not in names:
+            raise BuildError(f"{value!r} is not {what} of {type(node).__name__}; one of {', '.join(sorted(names))}")
+    return check
+
+
+def _at_least(count: int, what: str) -> Any:
+    def check(node: Any, _attribute: Any, value: tuple[Any, ...]) -> None:
+        if len(value) < count:
+            raise BuildError(f"{type(node).__name__} needs at least {count} {what}, got {len(value)}")
+    return check
+
+
+_GEO_PREFIXES = ("Geography", "Geometry")
+
+
+def _check_literal_value(node: Literal, _attribute: Any, value: Any) -> None:
+    """The value fits the literal's type: ``Literal("Int32", 2**40)`` is refused, not read back as Int64."""
+    kind = node.type
+    if kind == "Null":
+        ok = value is None
+    elif kind.startswith(_GEO_PREFIXES):
+        ok = isinstance(value, str)
+    elif kind == "Decimal" and isinstance(value, int) and not isinstance(value, bool):
+        ok = True  # an integer past Int64: only a Decimal holds it exactly
+    elif kind in edm.PRIMITIVES:
+        try:
+            edm.PRIMITIVES[kind].check(value)
+        except ValueError as error:
+            raise BuildError(f"Literal of type {kind}: {error}") from None
+        return
+    else:
+        raise BuildError(f"{kind!r} is not a literal type (an Edm primitive name such as Int32, or Null)")
+    if not ok:
+        raise BuildError(f"Literal of type {kind} cannot hold {type(value).__name__} {value!r}")
+
+
 
 # ---------------------------------------------------------------------------------------------
 # Literals (ABNF §7 primitiveLiteral, arrayOrObject)
@@ -93,7 +135,7 @@ class Literal(Node):
     """
 
     type: str
-    value: Any = attrs.field(eq=_value_key)
+    value: Any = attrs.field(eq=_value_key, validator=_check_literal_value)
 
 
 @attrs.frozen(repr=False)
@@ -266,7 +308,7 @@ class Path(Node):
     """A member path ``A/B/Ns.Type/C``: the segments in order. ``$it``, ``$this`` and ``$root`` are
     ``Variable`` segments at the front."""
 
-    segments: tuple[Segment, ...] = attrs.field(converter=as_tuple)
+    segments: tuple[Segment, ...] = attrs.field(converter=as_tuple, validator=_at_least(1, "segment"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +320,7 @@ class Path(Node):
 class BinaryOp(Node):
     """``left op right`` for the comparison, arithmetic and ``has`` operators."""
 
-    op: str
+    op: str = attrs.field(validator=_one_of(frozenset(BINARY_OPERATORS), "a binary operator"))
     left: Expr
     right: Expr
 
@@ -287,21 +329,21 @@ class BinaryOp(Node):
 class And(Node):
     """``a and b and …``: n-ary, since ``and`` is associative (keeps long chains shallow)."""
 
-    operands: tuple[Expr, ...] = attrs.field(converter=as_tuple)
+    operands: tuple[Expr, ...] = attrs.field(converter=as_tuple, validator=_at_least(2, "operands"))
 
 
 @attrs.frozen(repr=False)
 class Or(Node):
     """``a or b or …``: n-ary, since ``or`` is associative (keeps long chains shallow)."""
 
-    operands: tuple[Expr, ...] = attrs.field(converter=as_tuple)
+    operands: tuple[Expr, ...] = attrs.field(converter=as_tuple, validator=_at_least(2, "operands"))
 
 
 @attrs.frozen(repr=False)
 class UnaryOp(Node):
     """``not operand`` or ``-operand`` (negation of a non-literal)."""
 
-    op: str
+    op: str = attrs.field(validator=_one_of(frozenset({"not", "-"}), "a unary operator"))
     operand: Expr
 
 
@@ -357,7 +399,7 @@ class CaseBranch(Node):
 class Case(Node):
     """``case(c1:v1,c2:v2,…)``: the value of the first true condition, else null."""
 
-    branches: tuple[CaseBranch, ...] = attrs.field(converter=as_tuple)
+    branches: tuple[CaseBranch, ...] = attrs.field(converter=as_tuple, validator=_at_least(1, "branch"))
 
 
 @attrs.frozen(repr=False)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..errors import BuildError
 from ..query import tree
 from ..services import GRAPH_EXTENSION_PREFIX, OUTLOOK_EXTENSION_PREFIX
 from .vocabulary import _check_identifier
@@ -25,7 +26,7 @@ def _literal(value: Any) -> tree.Expr:
         return tree.Literal("String", value)
     if isinstance(value, int):
         if value not in _INT64:
-            raise ValueError(f"integer key {value} is outside Int64; give it as a Decimal")
+            raise BuildError(f"integer key {value} is outside Int64; give it as a Decimal")
         return tree.Literal("Int32" if value in _INT32 else "Int64", value)
     if isinstance(value, uuid.UUID):
         return tree.Literal("Guid", value)
@@ -41,13 +42,13 @@ def _make_key(values: tuple[Any, ...], named: Mapping[str, Any]) -> tree.Key:
     if len(values) == 1 and isinstance(values[0], tree.Key) and not named:
         return values[0]
     if values and named:
-        raise ValueError("a key is one value or named parts, not both")
+        raise BuildError("a key is one value or named parts, not both")
     if len(values) > 1:
-        raise ValueError("a compound key names its parts: key(OrderID=1, ItemID=2)")
+        raise BuildError("a compound key names its parts: key(OrderID=1, ItemID=2)")
     if values:
         return tree.Key((tree.KeyValue(_literal(values[0])),))
     if not named:
-        raise ValueError("a key needs a value")
+        raise BuildError("a key needs a value")
     return tree.Key(tuple(tree.KeyValue(_literal(v), name=_check_identifier(k, "key part")) for k, v in named.items()))
 
 

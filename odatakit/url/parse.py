@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ODataSyntaxError
+from ..errors import BuildError, ODataSyntaxError
 from ..query import percent, tree
 from .parts import (
     CastSegment,
@@ -356,9 +356,9 @@ def check_url(url: Url, start: int = 0) -> None:
     """Refuse (ValueError) a ``Url`` whose parts would not read back as themselves; segments before
     ``start`` are known good (``Url._append`` checks only the new one)."""
     if url.user is not None and (url.root is None or url.root.dialect is None):
-        raise ValueError("a user context needs an Outlook or Graph root (ServiceRoot(..., dialect=...))")
+        raise BuildError("a user context needs an Outlook or Graph root (ServiceRoot(..., dialect=...))")
     if url.fragment is not None and not (url.path and url.path[-1] == DollarSegment("$metadata")):
-        raise ValueError("only a $metadata URL carries a context fragment")
+        raise BuildError("only a $metadata URL carries a context fragment")
     _check_structure(url.path, None, None, start)
     dialect = url.root.dialect if url.root is not None else None
     problem = _user_problem(dialect, url.user, url.path) if start < 3 else None  # it reads path[:3]
@@ -367,7 +367,7 @@ def check_url(url: Url, start: int = 0) -> None:
             break
         problem = _segment_problem(url.path[index], url.path[index - 1] if index else None, dialect)
     if problem is not None:
-        raise ValueError(problem)
+        raise BuildError(problem)
 
 
 def _check_structure(path: tuple[PathSegment, ...], whole: str | None, offsets: list[int] | None,
@@ -376,7 +376,7 @@ def _check_structure(path: tuple[PathSegment, ...], whole: str | None, offsets: 
 
     def fail(reason: str, index: int, expected: Iterable[str] = ()) -> None:
         if whole is None or offsets is None:
-            raise ValueError(reason)
+            raise BuildError(reason)
         raise ODataSyntaxError(reason, whole, offsets[index], expected)
 
     for index in range(start, len(path)):

@@ -8,6 +8,7 @@ from typing import Any, Union
 
 import attrs
 
+from ..errors import BuildError
 from ..query import percent, tree
 from .keys import _literal, _make_key, extension_id
 from ..services import GRAPH_EXTENSION_PREFIX, KNOWN_ROOTS, OUTLOOK_EXTENSION_PREFIX, extension_id_form, resource_of_path
@@ -16,12 +17,12 @@ from .vocabulary import _GUID, _QUALIFIED, DOLLAR_SEGMENTS, _check_identifier, _
 
 def _root_url(value: str) -> str:
     if not isinstance(value, str) or not re.match(r"(?i)https?://[^/?#]+", value):
-        raise ValueError(f"a service root is an http(s) URL, got {value!r}")
+        raise BuildError(f"a service root is an http(s) URL, got {value!r}")
     if "?" in value or "#" in value:
-        raise ValueError(f"a service root has no query or fragment: {value!r}")
+        raise BuildError(f"a service root has no query or fragment: {value!r}")
     path = re.sub(r"(?i)^https?://[^/]*", "", value.rstrip("/"))
     if any(_is_dot_segment(segment) for segment in path.split("/")):
-        raise ValueError(f"a service root has no '.' or '..' segment (a client resolves it away): {value!r}")
+        raise BuildError(f"a service root has no '.' or '..' segment (a client resolves it away): {value!r}")
     return value.rstrip("/")
 
 
@@ -46,7 +47,7 @@ class ServiceRoot:
     @dialect.validator
     def _check_dialect(self, attribute: Any, value: str | None) -> None:
         if value not in (None, "outlook", "graph"):
-            raise ValueError(f"dialect is 'outlook', 'graph' or None, got {value!r}")
+            raise BuildError(f"dialect is 'outlook', 'graph' or None, got {value!r}")
 
     @property
     def version(self) -> str | None:
@@ -61,18 +62,18 @@ def _check_user(value: str | None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value:
-        raise ValueError("a user is a UPN (sadie@contoso.com) or userId@tenantId, got an empty value")
+        raise BuildError("a user is a UPN (sadie@contoso.com) or userId@tenantId, got an empty value")
     if value in (".", ".."):
-        raise ValueError(f"user {value!r} would be a dot segment ('.' or '..') in users/{{user}}")
+        raise BuildError(f"user {value!r} would be a dot segment ('.' or '..') in users/{{user}}")
     if "@" in value:
         local, _, domain = value.rpartition("@")
         if _fullmatch(_GUID, local) or _fullmatch(_GUID, domain):
             if not (_fullmatch(_GUID, local) and _fullmatch(_GUID, domain)):
-                raise ValueError(
+                raise BuildError(
                     f"{value!r}: userId@tenantId needs two GUIDs (the AAD object id and the tenant id)"
                 )
         elif not local or not domain:
-            raise ValueError(f"{value!r} is not a user principal name (name@domain)")
+            raise BuildError(f"{value!r} is not a user principal name (name@domain)")
     return value
 
 
@@ -93,9 +94,9 @@ class UserContext:
             object.__setattr__(self, "name", "me" if self.user is None else "users")
         expected = "me" if self.user is None else "users"
         if self.name.lower() != expected:
-            raise ValueError(f"user context {self.name!r} with user {self.user!r}: expected {expected!r}")
+            raise BuildError(f"user context {self.name!r} with user {self.user!r}: expected {expected!r}")
         if self.user is None and self.parenthesized:
-            raise ValueError("'me' takes no key")
+            raise BuildError("'me' takes no key")
 
     @property
     def is_me(self) -> bool:
@@ -154,7 +155,7 @@ class NameSegment:
 
 def _check_qualified(_self: Any, _attribute: Any, value: str) -> None:
     if not isinstance(value, str) or not _fullmatch(_QUALIFIED, value):
-        raise ValueError(f"{value!r} is not a namespace-qualified name (Namespace.Name)")
+        raise BuildError(f"{value!r} is not a namespace-qualified name (Namespace.Name)")
 
 
 @attrs.frozen
@@ -180,7 +181,7 @@ class KeyAsSegment:
         if not isinstance(self.value, str):
             raise TypeError(f"a key segment holds text, got {type(self.value).__name__}")
         if self.value in ("", ".", ".."):
-            raise ValueError(
+            raise BuildError(
                 f"key {self.value!r} cannot be a path segment (empty or a dot segment); use the parenthesized form"
             )
 
@@ -201,7 +202,7 @@ class DollarSegment:
     @name.validator
     def _check(self, attribute: Any, value: str) -> None:
         if value not in DOLLAR_SEGMENTS:
-            raise ValueError(f"{value!r} is not a dollar segment; expected one of {', '.join(DOLLAR_SEGMENTS)}")
+            raise BuildError(f"{value!r} is not a dollar segment; expected one of {', '.join(DOLLAR_SEGMENTS)}")
 
 
 @attrs.frozen
@@ -220,7 +221,7 @@ class CrossJoinSegment:
     @names.validator
     def _check(self, attribute: Any, value: tuple[str, ...]) -> None:
         if not value:
-            raise ValueError("$crossjoin needs at least one entity set")
+            raise BuildError("$crossjoin needs at least one entity set")
         for name in value:
             _check_identifier(name, "entity set")
 
@@ -332,7 +333,7 @@ class Url:
 
     def _with_user(self, user: UserContext) -> Url:
         if self.path or self.user is not None:
-            raise ValueError("the user context comes right after the service root")
+            raise BuildError("the user context comes right after the service root")
         return attrs.evolve(self, user=user)
 
     def nav(self, name: str) -> Url:
@@ -349,7 +350,7 @@ class Url:
         """
         if as_segment:
             if named or len(value) != 1 or not isinstance(value[0], str):
-                raise ValueError("a key as a segment is one text value")
+                raise BuildError("a key as a segment is one text value")
             return self._append(KeyAsSegment(value[0]))  # refused there if it would read back as a name
         key = _make_key(value, named)
         last = self.path[-1] if self.path else None
@@ -357,7 +358,7 @@ class Url:
             return attrs.evolve(self, path=(*self.path[:-1], attrs.evolve(last, key=key)), query=None)
         if isinstance(last, (NameSegment, CastSegment)):
             return self._append(KeyPredicate(key))
-        raise ValueError("a key follows a collection name, a cast or an operation call")
+        raise BuildError("a key follows a collection name, a cast or an operation call")
 
     def __getitem__(self, value: Any) -> Url:
         """``url["AAMk…"]`` is ``url.key("AAMk…")``."""
@@ -483,9 +484,9 @@ def outlook(version: str = "v2.0", *, host: str = "outlook.office.com") -> Url:
     """
     versions = KNOWN_ROOTS["outlook.office.com"][2]
     if version not in versions:
-        raise ValueError(f"Outlook REST versions are {', '.join(versions)}; got {version!r}")
+        raise BuildError(f"Outlook REST versions are {', '.join(versions)}; got {version!r}")
     if KNOWN_ROOTS.get(host.lower(), ("",))[0] != "outlook":
-        raise ValueError(f"Outlook REST hosts are outlook.office.com and outlook.office365.com; got {host!r}")
+        raise BuildError(f"Outlook REST hosts are outlook.office.com and outlook.office365.com; got {host!r}")
     return Url(ServiceRoot(f"https://{host}/api/{version}", "outlook"))
 
 
@@ -493,7 +494,7 @@ def graph(version: str = "v1.0") -> Url:
     """The Microsoft Graph root ``https://graph.microsoft.com/{version}`` (``v1.0``, ``beta``)."""
     versions = KNOWN_ROOTS["graph.microsoft.com"][2]
     if version not in versions:
-        raise ValueError(f"Microsoft Graph versions are {', '.join(versions)}; got {version!r}")
+        raise BuildError(f"Microsoft Graph versions are {', '.join(versions)}; got {version!r}")
     return Url(ServiceRoot(f"https://graph.microsoft.com/{version}", "graph"))
 
 

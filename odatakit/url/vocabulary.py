@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
-_IDENT = r"[^\W\d]\w*"  # odataIdentifier (ASCII letters, "_", and Unicode letters as the grammar)
-_IDENTIFIER = re.compile(_IDENT)
-_QUALIFIED = re.compile(rf"{_IDENT}(?:\.{_IDENT})+")
-_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+from ..errors import BuildError
+from .. import edm
+
+_IDENT = edm.IDENTIFIER_PATTERN
+_IDENTIFIER = edm.IDENTIFIER
+_QUALIFIED = edm.QUALIFIED_NAME
+_GUID = re.compile(edm.GUID_PATTERN)
 
 #: Dollar path segments (ABNF: case-sensitive) → where they may stand.
 #: "first": only as the first segment; "last": nothing may follow.
@@ -36,7 +39,7 @@ def _fullmatch(pattern: re.Pattern[str], text: str) -> bool:
 
 def _check_identifier(name: str, what: str = "name") -> str:
     if not isinstance(name, str) or not _fullmatch(_IDENTIFIER, name):
-        raise ValueError(f"{what} {name!r} is not an OData identifier (a letter or '_', then letters, digits, '_')")
+        raise BuildError(f"{what} {name!r} is not an OData identifier (a letter or '_', then letters, digits, '_')")
     return name
 
 
