@@ -16,13 +16,6 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:  # type
     return [_cli_query.register, _cli_url.register, _cli_payload.register]
 
 
-def read_argument(value: str) -> str:
-    """A command's text argument; ``-`` means standard input."""
-    if value == "-":
-        return sys.stdin.read().rstrip("\r\n")
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="odatakit",

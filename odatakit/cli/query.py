@@ -17,6 +17,7 @@ import attrs
 from .. import edm
 from ..query import tree
 from ..errors import ODataSyntaxError
+from .arguments import read_argument
 from ..query.parser import (
     parse_compute, parse_expand, parse_filter, parse_orderby, parse_query, parse_search, parse_select,
 )
@@ -39,8 +40,6 @@ def _looks_like_query(text: str) -> bool:
 
 
 def _parse(args: argparse.Namespace) -> Any:
-    from ..cli import read_argument
-
     text = read_argument(args.query)
     kind = args.kind or ("query" if _looks_like_query(text) else "filter")
     return _PARSERS[kind](text)

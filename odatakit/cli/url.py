@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import ODataSyntaxError
+from .arguments import read_argument
 from ..url import (
     CastSegment, ContextFragment, CrossJoinSegment, DollarSegment, FilterPathSegment, KeyAsSegment,
     KeyPredicate, NameSegment, Url, parse_url, render,
@@ -29,8 +30,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..cli import read_argument
-
     text = read_argument(args.url)
     try:
         url = parse_url(text, root=args.root)

@@ -309,14 +309,6 @@ _NO_TRUTH = (
 )
 
 
-def _flat(kind: type[tree.And] | type[tree.Or], operands: Iterable[tree.Expr]) -> tuple[tree.Expr, ...]:
-    """And/Or operands with directly nested And/Or of the same kind spliced in (as parsed)."""
-    flat: list[tree.Expr] = []
-    for operand in operands:
-        flat.extend(operand.operands if type(operand) is kind else (operand,))
-    return tuple(flat)
-
-
 def _negate(node: tree.Expr) -> tree.Expr:
     """``-node``: a number literal becomes the negative literal (``-5`` is ``Literal(Int32, -5)``)."""
     if isinstance(node, tree.Literal) and node.type in ("Int32", "Int64", "Decimal", "Double"):
@@ -328,7 +320,7 @@ def _negate(node: tree.Expr) -> tree.Expr:
 
 
 #: What a parenthesized ``in`` list may hold (ABNF listExpr: primitive literals; aliases too).
-_LISTABLE = (tree.Literal, tree.EnumLiteral, tree.Alias)
+_LISTABLE = tree.LISTABLE
 
 
 class Expression:
@@ -397,16 +389,16 @@ class Expression:
 
     # -- logic --------------------------------------------------------------------------------
     def __and__(self, other: Operand) -> Expression:
-        return Expression(tree.And(_flat(tree.And, (self.node, _node(other)))))
+        return Expression(tree.And.of(self.node, _node(other)))
 
     def __rand__(self, other: Operand) -> Expression:
-        return Expression(tree.And(_flat(tree.And, (_node(other), self.node))))
+        return Expression(tree.And.of(_node(other), self.node))
 
     def __or__(self, other: Operand) -> Expression:
-        return Expression(tree.Or(_flat(tree.Or, (self.node, _node(other)))))
+        return Expression(tree.Or.of(self.node, _node(other)))
 
     def __ror__(self, other: Operand) -> Expression:
-        return Expression(tree.Or(_flat(tree.Or, (_node(other), self.node))))
+        return Expression(tree.Or.of(_node(other), self.node))
 
     def __invert__(self) -> Expression:
         return Expression(tree.UnaryOp("not", self.node))
@@ -1142,7 +1134,7 @@ class Q:
         nodes = [_condition(condition) for condition in conditions]
         if self.query.filter is not None:
             nodes.insert(0, self.query.filter)
-        return self._with(filter=nodes[0] if len(nodes) == 1 else tree.And(_flat(tree.And, nodes)))
+        return self._with(filter=nodes[0] if len(nodes) == 1 else tree.And.of(*nodes))
 
     def search(self, *terms: Any) -> Q:
         """``$search``: plain strings are words or phrases taken literally (see ``S``); several

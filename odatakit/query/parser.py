@@ -11,7 +11,7 @@ import functools
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -278,10 +278,10 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     # -- operators ----------------------------------------------------------------------------
     def or_expr(self, c: list[Any]) -> tree.Or:
-        return tree.Or(_flatten(tree.Or, c))
+        return tree.Or.of(*c)
 
     def and_expr(self, c: list[Any]) -> tree.And:
-        return tree.And(_flatten(tree.And, c))
+        return tree.And.of(*c)
 
     def _fold(self, c: list[Any]) -> Any:
         result = c[0]
@@ -308,7 +308,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def in_list(self, c: list[Any]) -> Any:
         c = [item for item in c if item is not None]
-        listable = (tree.Literal, tree.EnumLiteral, tree.Alias)
+        listable = tree.LISTABLE
         if len(c) == 1 and not isinstance(c[0], listable):
             return c[0]  # a parenthesized collection expression
         if not all(isinstance(item, listable) for item in c):
@@ -620,14 +620,6 @@ class _Positional:
 @attrs.frozen
 class _Named:
     items: tuple[tree.NamedArg, ...]
-
-
-def _flatten(kind: type[tree.And] | type[tree.Or], operands: list[Any]) -> Iterator[Any]:
-    for operand in operands:
-        if isinstance(operand, kind):
-            yield from operand.operands
-        else:
-            yield operand
 
 
 def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:

@@ -170,9 +170,16 @@ class JsonArray(Node):
 
 @attrs.frozen(repr=False)
 class ListExpr(Node):
-    """A parenthesized list ``('Milk','Cheese')``: only as the right operand of ``in``."""
+    """A parenthesized list ``('Milk','Cheese')``: only as the right operand of ``in``; its items
+    are values (``LISTABLE``: literals, enum values, aliases), never other expressions."""
 
-    items: tuple[Expr, ...] = attrs.field(converter=as_tuple)
+    items: tuple[Expr, ...] = attrs.field(converter=as_tuple, validator=lambda _n, _a, items: _check_listable(items))
+
+
+def _check_listable(items: tuple[Expr, ...]) -> None:
+    for item in items:
+        if not isinstance(item, LISTABLE):
+            raise BuildError(f"an 'in' list holds values (literals, enum values, aliases), not {type(item).__name__}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,12 +338,29 @@ class And(Node):
 
     operands: tuple[Expr, ...] = attrs.field(converter=as_tuple, validator=_at_least(2, "operands"))
 
+    @classmethod
+    def of(cls, *operands: Expr) -> And:
+        """``a and b and …`` in the shape the parser gives: a directly nested And is spliced in."""
+        return cls(_spliced(cls, operands))
+
 
 @attrs.frozen(repr=False)
 class Or(Node):
     """``a or b or …``: n-ary, since ``or`` is associative (keeps long chains shallow)."""
 
     operands: tuple[Expr, ...] = attrs.field(converter=as_tuple, validator=_at_least(2, "operands"))
+
+    @classmethod
+    def of(cls, *operands: Expr) -> Or:
+        """``a or b or …`` in the shape the parser gives: a directly nested Or is spliced in."""
+        return cls(_spliced(cls, operands))
+
+
+def _spliced(kind: type[And] | type[Or], operands: tuple[Expr, ...]) -> list[Expr]:
+    flat: list[Expr] = []
+    for operand in operands:
+        flat.extend(operand.operands if type(operand) is kind else (operand,))  # type: ignore[union-attr]
+    return flat
 
 
 @attrs.frozen(repr=False)
@@ -407,6 +431,10 @@ class Alias(Node):
     """A parameter alias ``@name`` used in an expression (``name`` without the ``@``)."""
 
     name: str
+
+
+#: What an ``in`` list may hold (ABNF listExpr: primitiveLiteral / parameterAlias / enum).
+LISTABLE = (Literal, EnumLiteral, Alias)
 
 
 Expr = Union[

@@ -532,11 +532,7 @@ class _Expressions:
             for _ in range(count):
                 operand = self.expr("boolean", depth)
                 operands.append(operand)
-            # the parser flattens a and (b and c); keep the tree in the shape the parser returns
-            flat: list[Any] = []
-            for operand in operands:
-                flat.extend(operand.operands if type(operand) is cls else (operand,))
-            return cls(flat)
+            return cls.of(*operands)  # the parser's shape: a and (b and c) is one And
         if choice == "not":
             return tree.UnaryOp("not", self.expr("boolean", depth))
         if choice == "call":
@@ -1182,8 +1178,8 @@ def _expression_of(cls: type, kind: str = "boolean", depth: int = 3) -> st.Searc
         makers: dict[type, Callable[[], Any]] = {
             tree.BinaryOp: lambda: tree.BinaryOp(draw(st.sampled_from(COMPARISON_OPERATORS)),
                                                  productions.expr("number", depth), productions.expr("number", depth)),
-            tree.And: lambda: tree.And(_flat(tree.And, [productions.expr("boolean", depth) for _ in range(2)])),
-            tree.Or: lambda: tree.Or(_flat(tree.Or, [productions.expr("boolean", depth) for _ in range(2)])),
+            tree.And: lambda: tree.And.of(*[productions.expr("boolean", depth) for _ in range(2)]),
+            tree.Or: lambda: tree.Or.of(*[productions.expr("boolean", depth) for _ in range(2)]),
             tree.UnaryOp: lambda: tree.UnaryOp("not", productions.expr("boolean", depth)),
             tree.In: lambda: tree.In(productions.path("string", 0), tree.ListExpr(draw(st.lists(literals("String"))))),
             tree.Call: lambda: productions.call(draw(st.sampled_from(("boolean", "number", "string"))), depth),
@@ -1195,10 +1191,6 @@ def _expression_of(cls: type, kind: str = "boolean", depth: int = 3) -> st.Searc
         return makers[cls]()
 
     return draw_root()
-
-
-def _flat(cls: type[Any], operands: list[Any]) -> list[Any]:
-    return [o for operand in operands for o in (operand.operands if type(operand) is cls else (operand,))]
 
 
 def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
