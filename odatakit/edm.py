@@ -16,7 +16,7 @@ import re
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -523,3 +523,64 @@ def parse_enum_value(text: str) -> tuple[str | int, ...]:
     for member in members:
         _full(_ENUM_MEMBER, member, "enumeration value (member name or integer)")
     return tuple(m if not m.lstrip("+-")[:1].isdigit() else int(m) for m in members)
+
+
+# -- Python values → Edm values: the one conversion table, with the use as a parameter ----------
+
+#: Where a Python value is going, which decides the one thing the uses disagree on, integers:
+#: ``"query"`` a literal in a query (the narrowest of Int32/Int64, and Decimal past Int64, as the
+#: parser reads the digits), ``"key"`` a key or parameter in a URL (Int32/Int64; past Int64 refused:
+#: give it as a Decimal), ``"payload"`` a property value (Int64 for every int, as the JSON format
+#: annotates it; past Int64 refused).
+Use = Literal["query", "key", "payload"]
+
+
+def _from_int(value: int, use: Use) -> tuple[str, Any]:
+    if use != "payload" and INT_RANGES["Int32"][0] <= value <= INT_RANGES["Int32"][1]:
+        return "Int32", value
+    if INT_RANGES["Int64"][0] <= value <= INT_RANGES["Int64"][1]:
+        return "Int64", value
+    if use == "query":
+        return "Decimal", value  # as the parser reads an integer beyond Int64
+    raise ValueError(f"integer {shown(value)} is outside Int64; give it as a Decimal")
+
+
+def _from_time(value: _dt.time) -> tuple[str, Any]:
+    if value.tzinfo is not None:
+        raise ValueError(f"time {value.isoformat()} has a time zone, which Edm.TimeOfDay cannot hold; pass a "
+                         "naive time, or a timezone-aware datetime for a DateTimeOffset")
+    return "TimeOfDay", TimeOfDay.from_python(value)
+
+
+_FROM_PYTHON: dict[type, Callable[[Any], tuple[str, Any]]] = {
+    bool: lambda value: ("Boolean", value),
+    float: lambda value: ("Double", float(value)),
+    Decimal: lambda value: ("Decimal", value),
+    str: lambda value: ("String", value),
+    uuid.UUID: lambda value: ("Guid", value),
+    bytes: lambda value: ("Binary", bytes(value)),
+    bytearray: lambda value: ("Binary", bytes(value)),
+    memoryview: lambda value: ("Binary", bytes(value)),
+    _dt.datetime: lambda value: ("DateTimeOffset", DateTimeOffset.from_python(value)),
+    _dt.date: lambda value: ("Date", Date.from_python(value)),
+    _dt.time: _from_time,
+    _dt.timedelta: lambda value: ("Duration", Duration.from_python(value)),
+    **{cls: (lambda value, name=cls.__name__: (name, value)) for cls in (Date, TimeOfDay, DateTimeOffset, Duration)},
+}
+
+
+def from_python(value: Any, use: Use) -> tuple[str, Any] | None:
+    """``(Edm type name, exact value)`` for a plain Python value going to ``use``; None for a type
+    with no Edm primitive (the caller says what it accepts). ValueError for a value its type
+    cannot hold (a naive datetime, an int past Int64 in a key or payload).
+
+    >>> from_python(5, "query"), from_python(5, "payload"), from_python(2**70, "query")[0]
+    (('Int32', 5), ('Int64', 5), 'Decimal')
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _from_int(value, use)
+    for cls in type(value).__mro__:
+        convert = _FROM_PYTHON.get(cls)
+        if convert is not None:
+            return convert(value)
+    return None

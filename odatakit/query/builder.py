@@ -13,12 +13,10 @@ values become typed literals (never text), so nothing a value holds can change t
 from __future__ import annotations
 
 import contextvars
-import datetime as _dt
 import enum
 import inspect
 import itertools
 import re
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -132,71 +130,33 @@ def _path_segments(text: str, *, item: str | None = None) -> tuple[tree.Segment,
 
 
 # ---------------------------------------------------------------------------------------------
-# Python values → literals (one hook per Python type, looked up along the MRO)
+# Python values → literals (edm.from_python's table, for a query)
 # ---------------------------------------------------------------------------------------------
 
-_INT32 = edm.INT_RANGES["Int32"]
-_INT64 = edm.INT_RANGES["Int64"]
 
-
-def _int(value: int) -> tree.Literal:
-    if _INT32[0] <= value <= _INT32[1]:
-        return tree.Literal("Int32", value)
-    if _INT64[0] <= value <= _INT64[1]:
-        return tree.Literal("Int64", value)
-    return tree.Literal("Decimal", value)  # as the parser reads an integer beyond Int64
-
-
-def _decimal(value: Decimal) -> tree.Literal:
-    if not value.is_finite():
-        if value.is_snan():
-            raise BuildError("a signalling Decimal NaN has no OData literal")
-        return tree.Literal("Double", float(value))  # INF/-INF/NaN are read back as Double
-    return tree.Literal("Decimal", value)
-
-
-def _string(value: str) -> tree.Literal:
+def _string(value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
         raise BuildError(f"string {value!r} is not valid Unicode text ({error.reason}): it cannot go in a URL") from None
-    return tree.Literal("String", value)
 
 
-def _datetime(value: _dt.datetime) -> tree.Literal:
-    return tree.Literal("DateTimeOffset", edm.DateTimeOffset.from_python(value))
+def _scalar(value: Any) -> tree.Literal | None:
+    """A plain Python value as a literal, by ``edm.from_python(value, "query")``; None if no Edm type."""
+    if value is None:
+        return tree.Literal("Null", None)
+    if isinstance(value, str):
+        _string(value)
+    if isinstance(value, Decimal) and not value.is_finite():
+        if value.is_snan():
+            raise BuildError("a signalling Decimal NaN has no OData literal")
+        return tree.Literal("Double", float(value))  # INF/-INF/NaN are read back as Double
+    try:
+        converted = edm.from_python(value, "query")
+    except ValueError as error:
+        raise BuildError(str(error)) from None
+    return None if converted is None else tree.Literal(*converted)
 
-
-def _time(value: _dt.time) -> tree.Literal:
-    if value.tzinfo is not None:
-        raise BuildError(
-            f"time {value.isoformat()} has a time zone, which Edm.TimeOfDay cannot hold; "
-            "pass a naive time, or a timezone-aware datetime for a DateTimeOffset"
-        )
-    return tree.Literal("TimeOfDay", edm.TimeOfDay.from_python(value))
-
-
-_LITERAL_HOOKS: dict[type, Callable[[Any], tree.Expr]] = {
-    type(None): lambda value: tree.Literal("Null", None),
-    bool: lambda value: tree.Literal("Boolean", value),
-    int: _int,
-    float: lambda value: tree.Literal("Double", float(value)),
-    Decimal: _decimal,
-    str: _string,
-    _dt.datetime: _datetime,
-    _dt.date: lambda value: tree.Literal("Date", edm.Date.from_python(value)),
-    _dt.time: _time,
-    _dt.timedelta: lambda value: tree.Literal("Duration", edm.Duration.from_python(value)),
-    uuid.UUID: lambda value: tree.Literal("Guid", value),
-    bytes: lambda value: tree.Literal("Binary", bytes(value)),
-    bytearray: lambda value: tree.Literal("Binary", bytes(value)),
-    memoryview: lambda value: tree.Literal("Binary", bytes(value)),
-    edm.Date: lambda value: tree.Literal("Date", value),
-    edm.TimeOfDay: lambda value: tree.Literal("TimeOfDay", value),
-    edm.DateTimeOffset: lambda value: tree.Literal("DateTimeOffset", value),
-    edm.Duration: lambda value: tree.Literal("Duration", value),
-    list: lambda value: tree.JsonArray(_node(item) for item in value),
-}
 
 #: Python enum classes → their qualified OData enum type name (see ``enum_type``).
 _ENUM_TYPES: dict[type, str] = {}
@@ -253,10 +213,11 @@ def _literal_node(value: Any, enum_type_name: str | None = None) -> tree.Expr:
         return _enum(value, enum_type_name)
     if enum_type_name is not None:
         raise TypeError(f"enum_type= applies to enum values, not {type(value).__name__}")
-    for cls in type(value).__mro__:
-        hook = _LITERAL_HOOKS.get(cls)
-        if hook is not None:
-            return hook(value)
+    if isinstance(value, list):
+        return tree.JsonArray(_node(item) for item in value)
+    literal = _scalar(value)
+    if literal is not None:
+        return literal
     supported = "str, bool, None, int, float, Decimal, datetime (aware), date, time, timedelta, UUID, bytes, enum, list"
     raise TypeError(f"cannot make an OData literal from {type(value).__name__} {value!r}; supported: {supported}")
 
@@ -314,7 +275,7 @@ def _negate(node: tree.Expr) -> tree.Expr:
     if isinstance(node, tree.Literal) and node.type in ("Int32", "Int64", "Decimal", "Double"):
         value = node.value
         if node.type == "Decimal" and isinstance(value, int):  # an integer beyond Int64
-            return _int(-value)
+            return _literal_node(-value)
         return _literal_node(-value) if node.type != "Double" else tree.Literal("Double", -value)
     return tree.UnaryOp("-", node)
 

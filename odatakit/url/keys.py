@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from ..errors import BuildError
+from .. import edm
 from ..query import tree
 from ..services import GRAPH_EXTENSION_PREFIX, OUTLOOK_EXTENSION_PREFIX
 from .vocabulary import _check_identifier
 
-_INT32 = range(-2**31, 2**31)
-_INT64 = range(-2**63, 2**63)
+
+
+#: Edm types no key property has (CSDL §8.3.4 lists the key types): refused in a key or parameter.
+_NOT_KEY_TYPES = frozenset({"Double", "Single", "Binary"})
 
 
 def _literal(value: Any) -> tree.Expr:
-    """A key or parameter value as a literal node (str, int, bool, UUID, Decimal, or a node)."""
+    """A key or parameter value as a literal node (str, int, bool, UUID, Decimal, dates and times,
+    or a node), converted by ``edm.from_python(value, "key")``: an int past Int64 is refused."""
     if isinstance(value, (tree.Literal, tree.EnumLiteral, tree.Alias)):
         return value
-    if isinstance(value, bool):
-        return tree.Literal("Boolean", value)
-    if isinstance(value, str):
-        return tree.Literal("String", value)
-    if isinstance(value, int):
-        if value not in _INT64:
-            raise BuildError(f"integer key {value} is outside Int64; give it as a Decimal")
-        return tree.Literal("Int32" if value in _INT32 else "Int64", value)
-    if isinstance(value, uuid.UUID):
-        return tree.Literal("Guid", value)
-    if isinstance(value, Decimal):
-        return tree.Literal("Decimal", value)
-    raise TypeError(
-        f"a key value is str, int, bool, UUID, Decimal or a tree.Literal; got {type(value).__name__}"
-        " (build other literals with the query builder)"
-    )
+    try:
+        converted = edm.from_python(value, "key")
+    except ValueError as error:
+        raise BuildError(f"key value: {error}") from None
+    if converted is None or converted[0] in _NOT_KEY_TYPES:
+        raise TypeError(
+            f"a key value is str, int, bool, UUID, Decimal, a date or time, or a tree.Literal; got {type(value).__name__}"
+            " (build other literals with the query builder)"
+        )
+    return tree.Literal(*converted)
 
 
 def _make_key(values: tuple[Any, ...], named: Mapping[str, Any]) -> tree.Key:
