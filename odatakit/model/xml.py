@@ -434,21 +434,25 @@ class _Writer:
 
     def element(self, depth: int, tag: str, pairs: Iterable[tuple[str, Any]], body: Callable[[int], None] | None = None,
                 annotations: tuple[E.Annotation, ...] = ()) -> None:
+        # Inside edmx: elements the default namespace is not edm's: annotations there declare it.
+        edmx = tag.startswith("edmx:")
         pad = "  " * depth
         start = f"{pad}<{tag}{_attrs(pairs)}"
         mark = len(self.lines)
         if body is not None:
             body(depth + 1)
         for annotation in annotations:
-            self.annotation(depth + 1, annotation)
+            self.annotation(depth + 1, annotation, edmx)
         if len(self.lines) == mark:
             self.lines.append(start + " />")
         else:
             self.lines.insert(mark, start + ">")
             self.lines.append(f"{pad}</{tag}>")
 
-    def annotation(self, depth: int, annotation: E.Annotation) -> None:
+    def annotation(self, depth: int, annotation: E.Annotation, declare: bool = False) -> None:
         pairs: list[tuple[str, Any]] = [("Term", annotation.term), ("Qualifier", annotation.qualifier)]
+        if declare:
+            pairs.append(("xmlns", EDM))
         inline = _inline(annotation.value)
         if inline is not None:
             pairs.append(inline)
