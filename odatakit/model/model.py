@@ -40,7 +40,7 @@ class Resolved:
     type_name: str = ""
 
 
-@attrs.frozen(hash=False)
+@attrs.frozen(hash=False, repr=False)
 class Model:
     """A service model: CSDL ``version``, ``references`` and ``schemas`` (equal when read from
     XML or JSON). Lookups take names qualified by namespace or alias (``graph.user``)."""
@@ -60,6 +60,9 @@ class Model:
 
     def __attrs_post_init__(self) -> None:
         _index(self)
+
+    def __repr__(self) -> str:
+        return f"Model(version={self.version!r}, schemas={[s.namespace for s in self.schemas]!r})"
 
     # -- names ----------------------------------------------------------------------------------
     def qualified(self, name: str) -> str:
