@@ -229,7 +229,7 @@ def test_lookups_follow_aliases_bases_and_openness(graph_model, outlook_model, t
     assert user is graph_model.entity_type("microsoft.graph.user")
     assert graph_model.key("graph.user") == (csdl.PropertyRef("id"),)  # inherited from graph.entity
     assert graph_model.property("graph.user", "id").type.type == "Edm.String"
-    assert graph_model.is_open("graph.openTypeExtension") and not graph_model.is_open("graph.message")
+    assert graph_model.is_open("graph.openTypeExtension") and not graph_model.is_open("graph.mailFolder")
     assert "microsoft.graph.eventMessage" in graph_model.derived_types("graph.message")
     assert graph_model.is_a("graph.eventMessage", "microsoft.graph.outlookItem")
     assert outlook_model.is_open("Microsoft.OutlookServices.OpenTypeExtension")

@@ -836,6 +836,7 @@ class _PathWalker:
             member = _named(model.members(current.name), segment.name)
             if member is None:
                 if model.is_open(current.name):
+                    checker.member(current, segment.name, _Scope(current))  # a warning when it is a near miss
                     return None
                 checker.fault(f"{current.name} has no property {segment.name!r}", "unknown-property", segment.name,
                               closest(segment.name, model.members(current.name)))

@@ -19,13 +19,13 @@ class ModelError(ValueError):
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most like ``name`` (difflib ratio ≥ 0.6, case-insensitive first), or None."""
+    """The candidate most like ``name`` (difflib ratio ≥ 0.7, case-insensitive first), or None."""
     pool = list(candidates)
     folded = {c.lower(): c for c in pool}
     if name.lower() in folded:
         return folded[name.lower()]
-    match = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    match = difflib.get_close_matches(name, pool, n=1, cutoff=0.7)
     if match:
         return match[0]
-    match = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.7)
     return folded[match[0]] if match else None

@@ -198,7 +198,9 @@ class Model:
 
         resolved, faults = resolve_path(self, path)
         if faults:
-            raise ModelError(faults[0].message, f"resource path {faults[0].text!r}")
+            first = faults[0]
+            hint = f" (did you mean {first.suggestion!r}?)" if first.suggestion else ""
+            raise ModelError(first.message + hint, f"resource path {first.text!r}")
         assert resolved is not None
         return resolved
 
