@@ -18,7 +18,7 @@ CASES = [
     ("graph", "me/messages", "microsoft.graph.event"),
     ("graph", "users", "microsoft.graph.contact"),
 ]
-FEW = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+FEW = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _params(slow_graph: bool = True) -> list:  # type: ignore[type-arg]
@@ -76,6 +76,7 @@ def test_every_invalid_payload_is_reported_at_its_path(request, which, resource,
     run()
 
 
+@pytest.mark.slow
 def test_the_invalid_twins_draw_every_fault_a_type_can_carry(trippin_model):
     from odatakit.model.strategies import MODEL_PAYLOAD_FAULTS, QUERY_FAULTS
 
