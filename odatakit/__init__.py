@@ -71,10 +71,12 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
     "validation": ("assert_valid", "validate"),
     "values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
+    "csdl": (),  # service models: odatakit.csdl.load, odatakit.csdl.Model (needs the "model" extra for XML)
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 __all__ += [name for names in _LAZY_MODULES.values() for name in names]
+__all__ += ["csdl"]
 
 
 def __getattr__(name: str) -> Any:

@@ -544,9 +544,10 @@ class _Checker:
             self.at("$select", texts, node.select)
             for item in node.select.items:  # type: ignore[union-attr]
                 self.select_item(item, scope)
-        if getattr(node, "expand", None) is not None:
-            self.at("$expand", texts, node.expand)
-            for expand in node.expand.items:  # type: ignore[union-attr]
+        expand = getattr(node, "expand", None)
+        if expand is not None:
+            self.at("$expand", texts, expand)
+            for expand in expand.items:
                 self.expand_item(expand, scope)
         if node.orderby is not None:
             self.at("$orderby", texts, node.orderby)
@@ -767,9 +768,10 @@ class _PathWalker:
             imports = model.container
             operation = None
             if imports is not None:
-                operation = _named({f.name: f for f in (*imports.function_imports, *imports.action_imports)}, name)
+                imported: tuple[E.FunctionImport | E.ActionImport, ...] = (*imports.function_imports, *imports.action_imports)
+                operation = _named({f.name: f for f in imported}, name)
             if operation is not None:
-                target = getattr(operation, "function", None) or getattr(operation, "action", "")
+                target = str(getattr(operation, "function", None) or getattr(operation, "action", ""))
                 overloads = model.operations(target)
                 returns = overloads[0].return_type if overloads else None
                 structured = model.structured_type(returns.type.type) if returns else None

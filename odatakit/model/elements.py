@@ -140,6 +140,11 @@ class EntityType:
 
     kind = "EntityType"
 
+    @property
+    def members(self) -> tuple[Property | NavigationProperty, ...]:
+        """Own properties, then own navigation properties."""
+        return (*self.properties, *self.navigation_properties)
+
 
 @attrs.frozen(hash=False)
 class ComplexType:
@@ -154,6 +159,11 @@ class ComplexType:
     annotations: tuple[Annotation, ...] = attrs.field(default=(), converter=as_tuple)
 
     kind = "ComplexType"
+
+    @property
+    def members(self) -> tuple[Property | NavigationProperty, ...]:
+        """Own properties, then own navigation properties."""
+        return (*self.properties, *self.navigation_properties)
 
 
 @attrs.frozen(hash=False)
@@ -367,6 +377,15 @@ class Schema:
     entity_container: EntityContainer | None = None
     annotation_blocks: tuple[AnnotationsBlock, ...] = attrs.field(default=(), converter=as_tuple)
     annotations: tuple[Annotation, ...] = attrs.field(default=(), converter=as_tuple)
+
+    @property
+    def operations(self) -> tuple[Action | Function, ...]:
+        """Actions, then functions: every overload the schema declares."""
+        return (*self.actions, *self.functions)
+
+    @property
+    def structured_types(self) -> tuple[EntityType | ComplexType, ...]:
+        return (*self.entity_types, *self.complex_types)
 
 
 def ordered_operations(actions: list[Any], functions: list[Any]) -> tuple[list[Any], list[Any]]:

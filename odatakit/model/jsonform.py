@@ -47,12 +47,12 @@ def annotations_from(obj: dict[str, Any], prefix: str) -> tuple[E.Annotation, ..
             owner, _, inner = rest.partition("@")
             nested.setdefault(owner, []).append((inner, value))
         else:
-            term, _, qualifier = rest.partition("#")
-            top[rest] = (term, qualifier or None, value)
+            head, _, qualifier = rest.partition("#")
+            top[rest] = (head, qualifier or None, value)
     found = []
-    for key, (term, qualifier, value) in top.items():
+    for key, (term, qual, value) in top.items():
         inner_obj = {"@" + k: v for k, v in nested.get(key, [])}
-        found.append(E.Annotation(term, value, qualifier, annotations_from(inner_obj, "")))
+        found.append(E.Annotation(term, value, qual, annotations_from(inner_obj, "")))
     return tuple(found)
 
 
@@ -149,10 +149,10 @@ class _Reader:
             if kind == "EntityContainer":
                 container = self.container(name, element, where)
                 continue
-            read = _KINDS.get(kind) if kind not in ("Action", "Function") else None
+            read = _KINDS.get(str(kind)) if kind not in ("Action", "Function") else None
             if read is None:
                 raise ModelError(f"$Kind={kind!r} is not a schema element kind", f"{where} / {name!r}")
-            kinds[kind].append(read(self, name, element, where))
+            kinds[str(kind)].append(read(self, name, element, where))
         blocks = [E.AnnotationsBlock(target, annotations_from(self.obj(value, f"{where} / $Annotations"), ""))
                   for target, value in self.obj(obj.get("$Annotations", {}), where).items()]
         if container is not None and container_name is not None and container_name.rpartition(".")[2] != container.name:
@@ -286,7 +286,7 @@ class _Reader:
                                  annotations_from(obj, ""))
 
 
-_KINDS: dict[str | None, Callable[..., Any]] = {
+_KINDS: dict[str, Callable[..., Any]] = {
     "EntityType": _Reader.entity_type,
     "ComplexType": _Reader.complex_type,
     "EnumType": _Reader.enum_type,
@@ -467,7 +467,7 @@ def _schema(schema: E.Schema) -> dict[str, Any]:
         _members(item, entity)
         _put(item, entity.annotations)
         out[entity.name] = item
-    for operation in (*schema.actions, *schema.functions):
+    for operation in schema.operations:
         overloads = out.setdefault(operation.name, [])
         if not isinstance(overloads, list):
             raise ModelError(f"{operation.name!r} is both a {overloads.get('$Kind')} and an {operation.kind}; a CSDL JSON "

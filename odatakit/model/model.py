@@ -15,6 +15,7 @@ from typing import Any, Union
 
 import attrs
 
+from ..tree import as_tuple
 from . import elements as E
 from .errors import ModelError, closest
 
@@ -45,8 +46,8 @@ class Model:
     """A service model: CSDL ``version``, ``references`` and ``schemas`` (equal when read from
     XML or JSON). Lookups take names qualified by namespace or alias (``graph.user``)."""
 
-    schemas: tuple[E.Schema, ...] = attrs.field(converter=tuple)
-    references: tuple[E.Reference, ...] = attrs.field(default=(), converter=tuple)
+    schemas: tuple[E.Schema, ...] = attrs.field(converter=as_tuple)
+    references: tuple[E.Reference, ...] = attrs.field(default=(), converter=as_tuple)
     version: str = "4.01"
     _aliases: dict[str, str] = attrs.field(init=False, eq=False, repr=False, factory=dict)
     _types: dict[str, E.SchemaType] = attrs.field(init=False, eq=False, repr=False, factory=dict)
@@ -288,7 +289,7 @@ def _index(model: Model) -> None:
                     model._terms[qualified] = element
                 else:
                     model._types[qualified] = element
-        for operation in (*schema.actions, *schema.functions):
+        for operation in schema.operations:
             # CSDL §5.1 wants one name per schema child, but Graph declares an action, a function and a
             # complex type all named ``image``/``browse``: operations live in their own lookup table.
             qualified = f"{schema.namespace}.{operation.name}"
@@ -317,14 +318,14 @@ def _index(model: Model) -> None:
 
     for schema in model.schemas:
         sw = f"Schema {schema.namespace!r}"
-        for element in (*schema.entity_types, *schema.complex_types):
+        for element in schema.structured_types:
             where = f"{sw} / {element.kind} {element.name!r}"
             qualified = f"{schema.namespace}.{element.name}"
             if element.base_type:
                 check_type(element.base_type, where, kinds=(type(element),))
                 model._derived.setdefault(model.qualified(element.base_type), []).append(qualified)
             own: set[str] = set()
-            for member in (*element.properties, *element.navigation_properties):
+            for member in element.members:
                 if member.name in own:
                     raise ModelError(f"the member {member.name!r} is declared twice", where)
                 own.add(member.name)
@@ -343,7 +344,7 @@ def _index(model: Model) -> None:
             check_type(definition.underlying.type, f"{sw} / TypeDefinition {definition.name!r}")
         for term in schema.terms:
             check_type(term.type.type, f"{sw} / Term {term.name!r}")
-        for operation in (*schema.actions, *schema.functions):
+        for operation in schema.operations:
             where = f"{sw} / {operation.kind} {operation.name!r}"
             for parameter in operation.parameters:
                 check_type(parameter.type.type, f"{where} / Parameter {parameter.name!r}")
@@ -366,7 +367,7 @@ def _index(model: Model) -> None:
             chain.append(base)
             owner = model._types.get(base)
         inherited = model.members(element.base_type) if element.base_type else {}
-        for member in (*element.properties, *element.navigation_properties):
+        for member in element.members:
             if member.name in inherited:
                 raise ModelError(f"the member {member.name!r} is already declared by a base type", where)
         if isinstance(element, E.EntityType):
@@ -377,7 +378,8 @@ def _index(model: Model) -> None:
     container = model._container
     if container is not None:
         cw = f"EntityContainer {container.name!r}"
-        for root in (*container.entity_sets, *container.singletons):
+        roots: tuple[E.EntitySet | E.Singleton, ...] = (*container.entity_sets, *container.singletons)
+        for root in roots:
             where = f"{cw} / {type(root).__name__} {root.name!r}"
             if root.name in model._roots:
                 raise ModelError("a second entity set or singleton with this name", where)

@@ -10,6 +10,7 @@ against their target, ``$levels`` only on recursive navigations), so every draw 
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -108,7 +109,7 @@ def _literal(model: Model, kind: str) -> st.SearchStrategy[tree.Expr]:
 
 
 def _comparison(model: Model, shape: _Shape, prefix: tuple[Any, ...] = ()) -> st.SearchStrategy[tree.Expr] | None:
-    options = []
+    options: list[st.SearchStrategy[Any]] = []
     for name, kind in shape.single:
         path = tree.Path([*prefix, tree.Property(name)])
         ops = ("eq", "ne") if kind in ("Edm.Boolean", "Edm.Guid", "Edm.Binary") or not kind.startswith("Edm.") \
@@ -116,13 +117,13 @@ def _comparison(model: Model, shape: _Shape, prefix: tuple[Any, ...] = ()) -> st
         comparison = st.builds(lambda op, lit, p=path: tree.BinaryOp(op, p, lit), st.sampled_from(ops), _literal(model, kind))
         options.append(comparison)
         if kind == "Edm.String":
-            options.append(st.builds(lambda fn, lit, p=path: tree.Call(fn, [p, lit]),
-                                     st.sampled_from(("contains", "startswith", "endswith")), _literal(model, kind)))
+            options.append(st.builds(tree.Call, st.sampled_from(("contains", "startswith", "endswith")),
+                                     _literal(model, kind).map(functools.partial(_pair, path))))
         if not kind.startswith("Edm."):
-            options.append(_literal(model, kind).map(lambda lit, p=path: tree.BinaryOp("has", p, lit)))
+            options.append(_literal(model, kind).map(functools.partial(tree.BinaryOp, "has", path)))
         if kind in NUMERIC:
             options.append(st.lists(_literal(model, kind), min_size=1, max_size=3).map(
-                lambda items, p=path: tree.In(p, tree.ListExpr(items))))
+                functools.partial(_in, path)))
         options.append(st.just(tree.BinaryOp("eq", path, tree.Literal("Null", None))))
     for name, kind in shape.collections:
         variable = "x"
@@ -133,6 +134,18 @@ def _comparison(model: Model, shape: _Shape, prefix: tuple[Any, ...] = ()) -> st
         options.append(st.builds(lambda lit, n=name: tree.BinaryOp(
             "gt", tree.Path([*prefix, tree.Property(n), tree.Count()]), lit), _literal(model, "Edm.Int32")))
     return st.one_of(options) if options else None
+
+
+def _pair(left: Any, right: Any) -> list[Any]:
+    return [left, right]
+
+
+def _in(left: Any, items: list[Any]) -> tree.In:
+    return tree.In(left, tree.ListExpr(items))
+
+
+def _any(name: str, predicate: Any) -> tree.Path:
+    return tree.Path([tree.Property(name), tree.Lambda("any", "y", predicate)])
 
 
 def _filter(model: Model, type_name: str, depth: int = 1) -> st.SearchStrategy[tree.Expr] | None:
@@ -146,7 +159,7 @@ def _filter(model: Model, type_name: str, depth: int = 1) -> st.SearchStrategy[t
             target = _Shape(model, model.qualified(nav.target))
             inner = _comparison(model, target, (tree.Property("y"),))
             if inner is not None:
-                nested.append(inner.map(lambda pred, n=nav.name: tree.Path([tree.Property(n), tree.Lambda("any", "y", pred)])))
+                nested.append(inner.map(functools.partial(_any, nav.name)))
     leaf = st.one_of(base, *nested)
     return st.recursive(leaf, lambda inner: st.one_of(
         st.lists(inner, min_size=2, max_size=3).map(lambda ops: tree.And(_flat(ops, tree.And))),
@@ -156,7 +169,7 @@ def _filter(model: Model, type_name: str, depth: int = 1) -> st.SearchStrategy[t
 
 def _flat(operands: list[Any], kind: type) -> list[Any]:
     """``a and (b and c)`` as the parser reads it: one n-ary node."""
-    return [inner for op in operands for inner in (op.operands if isinstance(op, kind) else (op,))]
+    return [inner for op in operands for inner in (getattr(op, "operands") if isinstance(op, kind) else (op,))]
 
 
 def _sortable(model: Model, shape: _Shape, source: Any) -> list[str]:

@@ -432,7 +432,7 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def element(self, depth: int, tag: str, pairs: Iterable[tuple[str, Any]], body: Callable[[int], None] | None = None,
+    def element(self, depth: int, tag: str, pairs: Iterable[tuple[str, Any]], body: Callable[[int], object] | None = None,
                 annotations: tuple[E.Annotation, ...] = ()) -> None:
         # Inside edmx: elements the default namespace is not edm's: annotations there declare it.
         edmx = tag.startswith("edmx:")
@@ -467,18 +467,31 @@ class _Writer:
         if inline is not None:
             self.lines.append(f"{pad}<{inline[0]}>{escape(_text(inline[1]))}</{inline[0]}>")
         elif isinstance(value, list):
-            self.element(depth, "Collection", (), lambda d: [self.expression(d, item) for item in value] and None)
+            self.element(depth, "Collection", (), self.each(self.expression, value))
         elif isinstance(value, dict) and "$Null" in value:
             self.lines.append(f"{pad}<Null />")
         elif isinstance(value, dict) and any(key[1:] in _DYNAMIC for key in value if key.startswith("$")):
             name = next(key[1:] for key in value if key[1:] in _DYNAMIC)
             pairs = [(key[1:], item) for key, item in value.items() if key != "$" + name]
             operands = value["$" + name]
-            self.element(depth, name, pairs, lambda d: [self.expression(d, item) for item in operands] and None)
+            self.element(depth, name, pairs, self.each(self.expression, operands))
         elif isinstance(value, dict):
             self.element(depth, "Record", [("Type", value.get("@type"))], lambda d: self.record(d, value))
         else:
             raise ModelError(f"cannot write {value!r} as an annotation expression", "annotation")
+
+    def each(self, write: Callable[[int, Any], None], items: Iterable[Any]) -> Callable[[int], None]:
+        """A body that writes each item one level deeper."""
+        def body(depth: int) -> None:
+            for item in items:
+                write(depth, item)
+        return body
+
+    def member(self, depth: int, member: E.EnumMember) -> None:
+        self.element(depth, "Member", [("Name", member.name), ("Value", member.value)], None, member.annotations)
+
+    def property_ref(self, depth: int, ref: E.PropertyRef) -> None:
+        self.element(depth, "PropertyRef", [("Name", ref.name), ("Alias", ref.alias)])
 
     def record(self, depth: int, record: dict[str, Any]) -> None:
         for key, value in record.items():
@@ -489,7 +502,7 @@ class _Writer:
             if inline is not None:
                 self.element(depth, "PropertyValue", [("Property", key), inline], None, notes)
             else:
-                self.element(depth, "PropertyValue", [("Property", key)], lambda d, v=value: self.expression(d, v), notes)
+                self.element(depth, "PropertyValue", [("Property", key)], lambda d: self.expression(d, value), notes)
         for annotation in _annotations_in(record, ""):
             self.annotation(depth, annotation)
 
@@ -498,12 +511,12 @@ class _Writer:
         self.lines.append('<?xml version="1.0" encoding="utf-8"?>')
         self.lines.append(f'<edmx:Edmx Version="{version}" xmlns:edmx="{EDMX}">')
         for reference in references:
-            self.element(1, "edmx:Reference", [("Uri", reference.uri)], lambda d, r=reference: self.reference(d, r),
+            self.element(1, "edmx:Reference", [("Uri", reference.uri)], lambda d: self.reference(d, reference),
                          reference.annotations)
         self.lines.append("  <edmx:DataServices>")
         for schema in schemas:
             self.element(2, "Schema", [("Namespace", schema.namespace), ("Alias", schema.alias), ("xmlns", EDM)],
-                         lambda d, s=schema: self.schema(d, s), schema.annotations)
+                         lambda d: self.schema(d, schema), schema.annotations)
         self.lines.append("  </edmx:DataServices>")
         self.lines.append("</edmx:Edmx>")
         return "\n".join(self.lines) + "\n"
@@ -520,22 +533,21 @@ class _Writer:
         for enum in schema.enum_types:
             self.element(depth, "EnumType", [("Name", enum.name), ("UnderlyingType", _unless(enum.underlying_type, "Edm.Int32")),
                                              ("IsFlags", enum.is_flags or None)],
-                         lambda d, e=enum: [self.element(d, "Member", [("Name", m.name), ("Value", m.value)], None, m.annotations)
-                                            for m in e.members] and None, enum.annotations)
+                         self.each(self.member, enum.members), enum.annotations)
         for definition in schema.type_definitions:
             self.element(depth, "TypeDefinition", [("Name", definition.name), *_facets(definition.underlying, "UnderlyingType")],
                          None, definition.annotations)
         for complex_type in schema.complex_types:
             self.element(depth, "ComplexType", [
                 ("Name", complex_type.name), ("BaseType", complex_type.base_type), ("Abstract", complex_type.abstract or None),
-                ("OpenType", complex_type.open_type or None)], lambda d, t=complex_type: self.members(d, t),
+                ("OpenType", complex_type.open_type or None)], lambda d: self.members(d, complex_type),
                 complex_type.annotations)
         for entity in schema.entity_types:
             self.element(depth, "EntityType", [
                 ("Name", entity.name), ("BaseType", entity.base_type), ("Abstract", entity.abstract or None),
                 ("OpenType", entity.open_type or None), ("HasStream", entity.has_stream or None)],
-                lambda d, t=entity: self.entity_body(d, t), entity.annotations)
-        for operation in (*schema.actions, *schema.functions):
+                lambda d: self.entity_body(d, entity), entity.annotations)
+        for operation in schema.operations:
             self.operation(depth, operation)
         for term in schema.terms:
             self.element(depth, "Term", [("Name", term.name), *_facets(term.type), ("BaseTerm", term.base_term),
@@ -545,12 +557,11 @@ class _Writer:
             self.container(depth, schema.entity_container)
         for block in schema.annotation_blocks:
             self.element(depth, "Annotations", [("Target", block.target)],
-                         lambda d, b=block: [self.annotation(d, a) for a in b.annotations] and None)
+                         self.each(self.annotation, block.annotations))
 
     def entity_body(self, depth: int, entity: E.EntityType) -> None:
         if entity.key:
-            self.element(depth, "Key", (), lambda d: [self.element(d, "PropertyRef", [("Name", r.name), ("Alias", r.alias)])
-                                                      for r in entity.key] and None)
+            self.element(depth, "Key", (), self.each(self.property_ref, entity.key))
         self.members(depth, entity)
 
     def members(self, depth: int, owner: E.EntityType | E.ComplexType) -> None:
@@ -593,10 +604,10 @@ class _Writer:
             for s in container.entity_sets:
                 self.element(d, "EntitySet", [("Name", s.name), ("EntityType", s.entity_type),
                                               ("IncludeInServiceDocument", None if s.include_in_service_document else False)],
-                             lambda dd, s=s: bindings(dd, s.navigation_bindings), s.annotations)
+                             lambda dd: bindings(dd, s.navigation_bindings), s.annotations)
             for g in container.singletons:
                 self.element(d, "Singleton", [("Name", g.name), ("Type", g.type), ("Nullable", g.nullable or None)],
-                             lambda dd, g=g: bindings(dd, g.navigation_bindings), g.annotations)
+                             lambda dd: bindings(dd, g.navigation_bindings), g.annotations)
             for a in container.action_imports:
                 self.element(d, "ActionImport", [("Name", a.name), ("Action", a.action), ("EntitySet", a.entity_set)],
                              None, a.annotations)
