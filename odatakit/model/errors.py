@@ -12,10 +12,10 @@ class ModelError(ValueError):
     """A malformed or inconsistent model: ``element`` names where (``Schema 'ns' / EntityType 'T'``),
     ``reason`` says what is wrong."""
 
-    def __init__(self, reason: str, element: str = "") -> None:
+    def __init__(self, reason: str, element: object = "") -> None:
         self.reason = reason
-        self.element = element
-        super().__init__(f"{element}: {reason}" if element else reason)
+        self.element = str(element)
+        super().__init__(f"{self.element}: {reason}" if self.element else reason)
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

@@ -302,7 +302,15 @@ def _index(model: Model) -> None:
             object.__setattr__(model, "_container", schema.entity_container)
     known = set(model._types)
 
-    def check_type(name: str, where: str, *, kinds: tuple[type, ...] | None = None) -> None:
+    # Every name a type reference may use: qualified by namespace or alias, or Edm (the fast path).
+    valid = {f"Edm.{t}" for t in E.EDM_TYPES} | known
+    by_namespace = {namespace: alias for alias, namespace in aliases.items()}
+    valid |= {f"{by_namespace[q.rpartition('.')[0]]}.{q.rpartition('.')[2]}" for q in known
+              if q.rpartition(".")[0] in by_namespace}
+
+    def check_type(name: str, where: object, *, kinds: tuple[type, ...] | None = None) -> None:
+        if kinds is None and name in valid:
+            return
         if name.startswith("Edm."):
             if name[4:] not in E.EDM_TYPES:
                 raise ModelError(f"unknown type {name!r}" + _hint(name, [f"Edm.{t}" for t in E.EDM_TYPES]), where)
@@ -316,6 +324,7 @@ def _index(model: Model) -> None:
         if kinds is not None and not isinstance(found, kinds):
             raise ModelError(f"{name!r} is a {found.kind}, not " + " or ".join(k.__name__ for k in kinds), where)
 
+    own_names: dict[str, set[str]] = {}
     for schema in model.schemas:
         sw = f"Schema {schema.namespace!r}"
         for element in schema.structured_types:
@@ -324,13 +333,15 @@ def _index(model: Model) -> None:
             if element.base_type:
                 check_type(element.base_type, where, kinds=(type(element),))
                 model._derived.setdefault(model.qualified(element.base_type), []).append(qualified)
-            own: set[str] = set()
-            for member in element.members:
-                if member.name in own:
-                    raise ModelError(f"the member {member.name!r} is declared twice", where)
-                own.add(member.name)
+            own = {member.name for member in element.members}
+            if len(own) != len(element.properties) + len(element.navigation_properties):
+                seen: set[str] = set()
+                twice = next(m.name for m in element.members if m.name in seen or seen.add(m.name))  # type: ignore[func-returns-value]
+                raise ModelError(f"the member {twice!r} is declared twice", where)
+            own_names[qualified] = own
             for prop in element.properties:
-                check_type(prop.type.type, f"{where} / Property {prop.name!r}")
+                if prop.type.type not in valid:
+                    check_type(prop.type.type, f"{where} / Property {prop.name!r}")
             for nav in element.navigation_properties:
                 check_type(nav.target, f"{where} / NavigationProperty {nav.name!r}", kinds=(E.EntityType,))
         for enum in schema.enum_types:
@@ -366,10 +377,10 @@ def _index(model: Model) -> None:
                 raise ModelError("base types form a cycle: " + " → ".join([*chain, base]), where)
             chain.append(base)
             owner = model._types.get(base)
-        inherited = model.members(element.base_type) if element.base_type else {}
-        for member in element.members:
-            if member.name in inherited:
-                raise ModelError(f"the member {member.name!r} is already declared by a base type", where)
+        for base in chain[1:]:
+            clash = own_names.get(base, set()) & own_names[qualified]
+            if clash:
+                raise ModelError(f"the member {sorted(clash)[0]!r} is already declared by a base type", where)
         if isinstance(element, E.EntityType):
             if element.key and element.base_type and model.key(element.base_type):
                 raise ModelError("declares a key, but its base type already has one", where)

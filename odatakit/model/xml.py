@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
 from xml.sax.saxutils import escape, quoteattr
 
 from . import elements as E
@@ -23,18 +23,35 @@ EDM = "http://docs.oasis-open.org/odata/ns/edm"
 _X = "{" + EDMX + "}"
 _E = "{" + EDM + "}"
 _LX = len(_X)
+_PROPERTY = _E + "Property"
+_NAVIGATION = _E + "NavigationProperty"
 _LE = len(_E)
 
 #: Constant expressions (§14.4.1) whose JSON form is a plain string.
 _STRING_CONSTANTS = ("String", "EnumMember", "Date", "DateTimeOffset", "Duration", "Guid", "TimeOfDay", "Binary")
 #: Path expressions (§14.4.2): JSON ``{"$Path": …}`` and so on.
 _PATHS = ("Path", "PropertyPath", "NavigationPropertyPath", "AnnotationPath", "ModelElementPath")
+#: Attributes that hold an annotation's value inline (``String="x"``, ``Path="A/B"``).
+_INLINE = frozenset({*_STRING_CONSTANTS, "Bool", "Int", "Decimal", "Float", *_PATHS})
 #: Dynamic expressions kept as ``{"$Name": [operands], "$Attr": value}``.
 _DYNAMIC = frozenset({
     "Apply", "Cast", "If", "IsOf", "LabeledElement", "LabeledElementReference", "Not", "And", "Or",
     "Eq", "Ne", "Gt", "Ge", "Lt", "Le", "Has", "In", "Add", "Sub", "Neg", "Mul", "Div", "DivBy", "Mod",
     "UrlRef",
 })
+
+
+class _At:
+    """Where an element is (``Schema 'ns' / EntityType 'T' / Property 'P'``), formatted only when an
+    error names it: a model of 50,000 elements reads without formatting 50,000 paths."""
+
+    __slots__ = ("parent", "kind", "name")
+
+    def __init__(self, parent: Any, kind: str, name: str | None = None) -> None:
+        self.parent, self.kind, self.name = parent, kind, name
+
+    def __str__(self) -> str:
+        return f"{self.parent} / {self.kind}" + ("" if self.name is None else f" {self.name!r}")
 
 
 def _local(element: Element) -> str:
@@ -56,7 +73,7 @@ class _Reader:
         self.typerefs: dict[tuple[Any, ...], E.TypeRef] = {}
 
     # -- values of attributes -------------------------------------------------------------------
-    def boolean(self, element: Element, name: str, default: bool, where: str) -> bool:
+    def boolean(self, element: Element, name: str, default: bool, where: Any) -> bool:
         text = element.get(name)
         if text is None:
             return default
@@ -64,7 +81,7 @@ class _Reader:
             raise ModelError(f"{name}={text!r} is not true or false", where)
         return text == "true"
 
-    def integer(self, text: str | None, name: str, where: str, words: tuple[str, ...] = ()) -> int | str | None:
+    def integer(self, text: str | None, name: str, where: Any, words: tuple[str, ...] = ()) -> int | str | None:
         if text is None or text in words:
             return text
         if not text.isdigit():
@@ -72,13 +89,14 @@ class _Reader:
                              (f" or {' / '.join(words)}" if words else ""), where)
         return int(text)
 
-    def required(self, element: Element, name: str, where: str) -> str:
+    def required(self, element: Element, name: str, where: Any, kind: str | None = None) -> str:
+        """An attribute that must be there; ``kind`` names the element in the error (``where / kind``)."""
         value = element.get(name)
         if value is None:
-            raise ModelError(f"missing the {name} attribute", where)
+            raise ModelError(f"missing the {name} attribute", where if kind is None else _At(where, kind))
         return value
 
-    def typeref(self, element: Element, where: str, attribute: str = "Type", nullable: bool = True) -> E.TypeRef:
+    def typeref(self, element: Element, where: Any, attribute: str = "Type", nullable: bool = True) -> E.TypeRef:
         get = element.get
         raw = get(attribute)
         key = (raw, get("Nullable"), get("MaxLength"), get("Precision"), get("Scale"), get("SRID"),
@@ -100,31 +118,32 @@ class _Reader:
         return made
 
     # -- annotations ----------------------------------------------------------------------------
-    def annotations(self, element: Element, where: str, qualifier: str | None = None) -> tuple[E.Annotation, ...]:
+    def annotations(self, element: Element, where: Any, qualifier: str | None = None) -> tuple[E.Annotation, ...]:
+        if not len(element):
+            return ()
         found = []
         for child in element:
             if child.tag == _E + "Annotation":
                 found.append(self.annotation(child, where, qualifier))
         return tuple(found)
 
-    def annotation(self, element: Element, where: str, qualifier: str | None = None) -> E.Annotation:
-        term = self.required(element, "Term", f"{where} / Annotation")
-        here = f"{where} / Annotation {term!r}"
+    def annotation(self, element: Element, where: Any, qualifier: str | None = None) -> E.Annotation:
+        term = self.required(element, "Term", where, "Annotation")
+        here = _At(where, "Annotation", term)
         return E.Annotation(term, self.value_of(element, here), element.get("Qualifier", qualifier),
                             self.annotations(element, here))
 
-    def value_of(self, element: Element, where: str) -> Any:
+    def value_of(self, element: Element, where: Any) -> Any:
         """The expression an Annotation or PropertyValue holds: an attribute or one child element."""
-        for name in (*_STRING_CONSTANTS, "Bool", "Int", "Decimal", "Float", *_PATHS):
-            text = element.get(name)
-            if text is not None:
+        for name, text in element.attrib.items():
+            if name in _INLINE:
                 return self.constant(name, text, where)
         for child in element:
             if _local(child) != "Annotation":
                 return self.expression(child, where)
         return True  # §14.3: an annotation without an expression is a Boolean true
 
-    def constant(self, name: str, text: str, where: str) -> Any:
+    def constant(self, name: str, text: str, where: Any) -> Any:
         if name in _STRING_CONSTANTS:
             return text
         if name in _PATHS:
@@ -141,7 +160,7 @@ class _Reader:
             raise ModelError(f"{name} {text!r} is not a number", where) from None
         return int(number) if number == number.to_integral_value() and "." not in text and "e" not in text.lower() else number
 
-    def expression(self, element: Element, where: str) -> Any:
+    def expression(self, element: Element, where: Any) -> Any:
         name = _local(element)
         if name in _STRING_CONSTANTS or name in _PATHS or name in ("Bool", "Int", "Decimal", "Float"):
             return self.constant(name, element.text or "", where)
@@ -156,8 +175,8 @@ class _Reader:
             for child in element:
                 local = _local(child)
                 if local == "PropertyValue":
-                    prop = self.required(child, "Property", f"{where} / PropertyValue")
-                    here = f"{where} / PropertyValue {prop!r}"
+                    prop = self.required(child, "Property", where, "PropertyValue")
+                    here = _At(where, "PropertyValue", prop)
                     record[prop] = self.value_of(child, here)
                     for nested in self.annotations(child, here):
                         _put_annotation(record, prop, nested)
@@ -225,9 +244,9 @@ class _Reader:
                     raise ModelError("more than one EntityContainer", where)
                 container = self.container(child, where)
             elif name == "Annotations":
-                target = self.required(child, "Target", f"{where} / Annotations")
+                target = self.required(child, "Target", where, "Annotations")
                 blocks.setdefault(target, []).extend(
-                    self.annotations(child, f"{where} / Annotations {target!r}", child.get("Qualifier")))
+                    self.annotations(child, _At(where, "Annotations", target), child.get("Qualifier")))
             elif name != "Annotation" and isinstance(child.tag, str):
                 raise ModelError(f"<{name}> is not a schema element", where)
         actions, functions = E.ordered_operations(kinds["Action"], kinds["Function"])
@@ -237,22 +256,22 @@ class _Reader:
             container, [E.AnnotationsBlock(t, a) for t, a in blocks.items()], self.annotations(element, where),
         )
 
-    def members(self, element: Element, where: str) -> tuple[list[E.Property], list[E.NavigationProperty]]:
+    def members(self, element: Element, where: Any) -> tuple[list[E.Property], list[E.NavigationProperty]]:
         properties, navigations = [], []
         for child in element:
             tag = child.tag
-            if tag == _E + "Property":
-                name = self.required(child, "Name", f"{where} / Property")
-                here = f"{where} / Property {name!r}"
+            if tag == _PROPERTY:
+                name = self.required(child, "Name", where, "Property")
+                here = _At(where, "Property", name)
                 properties.append(E.Property(name, self.typeref(child, here), child.get("DefaultValue"),
                                              self.annotations(child, here) if len(child) else ()))
-            elif tag == _E + "NavigationProperty":
+            elif tag == _NAVIGATION:
                 navigations.append(self.navigation(child, where))
         return properties, navigations
 
-    def navigation(self, element: Element, where: str) -> E.NavigationProperty:
-        name = self.required(element, "Name", f"{where} / NavigationProperty")
-        here = f"{where} / NavigationProperty {name!r}"
+    def navigation(self, element: Element, where: Any) -> E.NavigationProperty:
+        name = self.required(element, "Name", where, "NavigationProperty")
+        here = _At(where, "NavigationProperty", name)
         ref = self.typeref(element, here)
         constraints, on_delete = [], None
         for child in element:
@@ -268,12 +287,12 @@ class _Reader:
             self.boolean(element, "ContainsTarget", False, here), constraints, on_delete,
             self.annotations(element, here))
 
-    def entity_type(self, element: Element, where: str) -> E.EntityType:
-        name = self.required(element, "Name", f"{where} / EntityType")
-        here = f"{where} / EntityType {name!r}"
+    def entity_type(self, element: Element, where: Any) -> E.EntityType:
+        name = self.required(element, "Name", where, "EntityType")
+        here = _At(where, "EntityType", name)
         key: list[E.PropertyRef] = []
         for block in _children(element, "Key"):
-            key.extend(E.PropertyRef(self.required(ref, "Name", f"{here} / Key"), ref.get("Alias"))
+            key.extend(E.PropertyRef(self.required(ref, "Name", here, "Key"), ref.get("Alias"))
                        for ref in _children(block, "PropertyRef"))
         properties, navigations = self.members(element, here)
         return E.EntityType(
@@ -281,17 +300,17 @@ class _Reader:
             self.boolean(element, "OpenType", False, here), self.boolean(element, "HasStream", False, here),
             properties, navigations, self.annotations(element, here))
 
-    def complex_type(self, element: Element, where: str) -> E.ComplexType:
-        name = self.required(element, "Name", f"{where} / ComplexType")
-        here = f"{where} / ComplexType {name!r}"
+    def complex_type(self, element: Element, where: Any) -> E.ComplexType:
+        name = self.required(element, "Name", where, "ComplexType")
+        here = _At(where, "ComplexType", name)
         properties, navigations = self.members(element, here)
         return E.ComplexType(
             name, element.get("BaseType"), self.boolean(element, "Abstract", False, here),
             self.boolean(element, "OpenType", False, here), properties, navigations, self.annotations(element, here))
 
-    def enum_type(self, element: Element, where: str) -> E.EnumType:
-        name = self.required(element, "Name", f"{where} / EnumType")
-        here = f"{where} / EnumType {name!r}"
+    def enum_type(self, element: Element, where: Any) -> E.EnumType:
+        name = self.required(element, "Name", where, "EnumType")
+        here = _At(where, "EnumType", name)
         flags = self.boolean(element, "IsFlags", False, here)
         members = []
         for index, child in enumerate(_children(element, "Member")):
@@ -306,28 +325,28 @@ class _Reader:
                     value = int(text)
                 except ValueError:
                     raise ModelError(f"member {member!r} has Value={text!r}, not an integer", here) from None
-            members.append(E.EnumMember(member, value, self.annotations(child, f"{here} / Member {member!r}")))
+            members.append(E.EnumMember(member, value, self.annotations(child, _At(here, "Member", member)) if len(child) else ()))
         return E.EnumType(name, members, element.get("UnderlyingType", "Edm.Int32"), flags,
                           self.annotations(element, here))
 
-    def type_definition(self, element: Element, where: str) -> E.TypeDefinition:
-        name = self.required(element, "Name", f"{where} / TypeDefinition")
-        here = f"{where} / TypeDefinition {name!r}"
+    def type_definition(self, element: Element, where: Any) -> E.TypeDefinition:
+        name = self.required(element, "Name", where, "TypeDefinition")
+        here = _At(where, "TypeDefinition", name)
         return E.TypeDefinition(name, self.typeref(element, here, "UnderlyingType"), self.annotations(element, here))
 
-    def operation(self, element: Element, where: str) -> E.Action | E.Function:
+    def operation(self, element: Element, where: Any) -> E.Action | E.Function:
         kind = _local(element)
-        name = self.required(element, "Name", f"{where} / {kind}")
-        here = f"{where} / {kind} {name!r}"
+        name = self.required(element, "Name", _At(where, kind))
+        here = _At(where, kind, name)
         parameters, returns = [], None
         for child in element:
             local = _local(child)
             if local == "Parameter":
-                pname = self.required(child, "Name", f"{here} / Parameter")
-                phere = f"{here} / Parameter {pname!r}"
+                pname = self.required(child, "Name", here, "Parameter")
+                phere = _At(here, "Parameter", pname)
                 parameters.append(E.Parameter(pname, self.typeref(child, phere), self.annotations(child, phere)))
             elif local == "ReturnType":
-                returns = E.ReturnType(self.typeref(child, f"{here} / ReturnType"), self.annotations(child, here))
+                returns = E.ReturnType(self.typeref(child, _At(here, "ReturnType")), self.annotations(child, here))
         bound = self.boolean(element, "IsBound", False, here)
         if bound and not parameters:
             raise ModelError("a bound operation needs its binding parameter", here)
@@ -338,24 +357,24 @@ class _Reader:
                               element.get("EntitySetPath"), self.annotations(element, here))
         return E.Action(name, parameters, returns, bound, element.get("EntitySetPath"), self.annotations(element, here))
 
-    def term(self, element: Element, where: str) -> E.Term:
-        name = self.required(element, "Name", f"{where} / Term")
-        here = f"{where} / Term {name!r}"
+    def term(self, element: Element, where: Any) -> E.Term:
+        name = self.required(element, "Name", where, "Term")
+        here = _At(where, "Term", name)
         applies = element.get("AppliesTo")
         return E.Term(name, self.typeref(element, here), element.get("BaseTerm"),
                       tuple(applies.split()) if applies else (), element.get("DefaultValue"),
                       self.annotations(element, here))
 
-    def container(self, element: Element, where: str) -> E.EntityContainer:
-        name = self.required(element, "Name", f"{where} / EntityContainer")
-        here = f"{where} / EntityContainer {name!r}"
+    def container(self, element: Element, where: Any) -> E.EntityContainer:
+        name = self.required(element, "Name", where, "EntityContainer")
+        here = _At(where, "EntityContainer", name)
         sets, singletons, actions, functions = [], [], [], []
         for child in element:
             local = _local(child)
             if local not in ("EntitySet", "Singleton", "ActionImport", "FunctionImport"):
                 continue
-            cname = self.required(child, "Name", f"{here} / {local}")
-            chere = f"{here} / {local} {cname!r}"
+            cname = self.required(child, "Name", _At(here, local))
+            chere = _At(here, local, cname)
             notes = self.annotations(child, chere)
             if local in ("EntitySet", "Singleton"):
                 bindings = [E.NavigationPropertyBinding(self.required(b, "Path", chere), self.required(b, "Target", chere))
@@ -401,7 +420,10 @@ def read_xml(data: bytes) -> tuple[str, tuple[E.Reference, ...], tuple[E.Schema,
     from defusedxml.common import DefusedXmlException
 
     try:
-        parser = DET.DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        # defusedxml's parser (its expat handlers refuse DTDs, entities and external references)
+        # feeding the C tree builder: elements are built in C, not by the pure-Python builder.
+        parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True, forbid_entities=True,
+                                      forbid_external=True)
         parser.feed(data)
         root = parser.close()
     except DefusedXmlException as error:
