@@ -263,3 +263,26 @@ def test_resolve_follows_sets_singletons_keys_and_navigations(request, which, pa
 def test_resolve_names_the_missing_segment(trippin_model):
     with pytest.raises(ModelError, match="'Peple'.*did you mean 'People'"):
         trippin_model.resolve("Peple('x')")
+
+
+# -- bounds: deep nesting and long chains end in a model or a ModelError, never a RecursionError ----
+
+
+def test_deeply_nested_annotation_values_are_refused():
+    deep = "<Collection>" * 200 + "</Collection>" * 200
+    with pytest.raises(ModelError, match="nests deeper than 64 levels"):
+        csdl.load(EDMX.format(f'<ComplexType Name="C"><Annotation Term="A.B">{deep}</Annotation></ComplexType>'))
+    nested_annotations = '<Annotation Term="A.B">' * 3000 + "</Annotation>" * 3000
+    with pytest.raises(ModelError, match="nest too deeply"):
+        csdl.load(EDMX.format(f'<ComplexType Name="C">{nested_annotations}</ComplexType>'))
+    json_deep = '{"$Version": "4.01", "NS": {"C": {"$Kind": "ComplexType", "@A.B": ' + "[" * 100 + "]" * 100 + "}}}"
+    with pytest.raises(ModelError, match="nests deeper than 64 levels"):
+        csdl.load(json_deep)
+
+
+def test_a_long_base_type_chain_reads_without_recursion():
+    chain = "".join(f'<ComplexType Name="T{i}" BaseType="NS.T{i - 1}"><Property Name="P{i}" Type="Edm.Int32"/></ComplexType>'
+                    for i in range(1, 1500))
+    model = csdl.load(EDMX.format('<ComplexType Name="T0"><Property Name="P0" Type="Edm.Int32"/></ComplexType>' + chain))
+    assert len(model.members("NS.T1499")) == 1500
+    assert model.is_a("NS.T1499", "NS.T0")

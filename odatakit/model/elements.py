@@ -23,6 +23,26 @@ __all__ = [
     "SchemaType", "EDM_TYPES",
 ]
 
+#: Nesting depth an annotation value may have (records in collections in records…); deeper is
+#: refused when read, so no reader, writer or walker recurses without bound.
+MAX_VALUE_DEPTH = 64
+
+
+def value_depth(value: Any) -> int:
+    """How deeply a CSDL JSON value nests (a scalar is 0), counted without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_VALUE_DEPTH:
+            break
+        if isinstance(item, dict):
+            pending.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            pending.extend((v, depth + 1) for v in item)
+    return deepest
+
+
 #: Edm primitive and abstract type names a model may use (CSDL §4.4), without the ``Edm.`` prefix.
 EDM_TYPES = frozenset({
     "Binary", "Boolean", "Byte", "Date", "DateTimeOffset", "Decimal", "Double", "Duration", "Guid",

@@ -51,6 +51,8 @@ def annotations_from(obj: dict[str, Any], prefix: str) -> tuple[E.Annotation, ..
             top[rest] = (head, qualifier or None, value)
     found = []
     for key, (term, qual, value) in top.items():
+        if E.value_depth(value) > E.MAX_VALUE_DEPTH:
+            raise ModelError(f"the value of @{term} nests deeper than {E.MAX_VALUE_DEPTH} levels", "JSON document")
         inner_obj = {"@" + k: v for k, v in nested.get(key, [])}
         found.append(E.Annotation(term, value, qual, annotations_from(inner_obj, "")))
     return tuple(found)
@@ -305,7 +307,10 @@ def read_json(data: bytes | str) -> tuple[str, tuple[E.Reference, ...], tuple[E.
         raise ModelError(f"not JSON at line {error.lineno}, column {error.colno}: {error.msg}", "JSON document") from None
     except RecursionError:
         raise ModelError("nested too deeply to read", "JSON document") from None
-    return _Reader().document(doc)
+    try:
+        return _Reader().document(doc)
+    except RecursionError:
+        raise ModelError("annotations nest too deeply to read", "JSON document") from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,11 +111,12 @@ class Model:
             owner = self._types.get(qualified)
             if not isinstance(owner, (E.EntityType, E.ComplexType)):
                 return {}
-            found = dict(self.members(owner.base_type)) if owner.base_type else {}
-            for prop in owner.properties:
-                found[prop.name] = prop
-            for nav in owner.navigation_properties:
-                found[nav.name] = nav
+            found = {}
+            for name in reversed([qualified, *self.base_types(qualified)]):  # farthest base first; no recursion
+                declaring = self._types.get(name)
+                if isinstance(declaring, (E.EntityType, E.ComplexType)):
+                    for member in declaring.members:
+                        found[member.name] = member
             self._members[qualified] = found
         return found
 
@@ -365,22 +366,30 @@ def _index(model: Model) -> None:
                 binding = model.qualified(operation.parameters[0].type.type)
                 model._bound.setdefault(binding, []).append((f"{schema.namespace}.{operation.name}", operation))  # type: ignore[arg-type]
     # base-type cycles, then inherited member clashes and keys (both walk the now acyclic chains)
+    acyclic: set[str] = set()  # types whose whole base chain is known to end
     for qualified, element in model._types.items():
         if not isinstance(element, (E.EntityType, E.ComplexType)):
             continue
         where = f"{element.kind} {qualified!r}"
         chain = [qualified]
+        on_chain = {qualified}
         owner: Any = element
         while owner is not None and owner.base_type:
             base = model.qualified(owner.base_type)
-            if base in chain:
+            if base in acyclic:
+                break
+            if base in on_chain:
                 raise ModelError("base types form a cycle: " + " → ".join([*chain, base]), where)
             chain.append(base)
+            on_chain.add(base)
             owner = model._types.get(base)
-        for base in chain[1:]:
-            clash = own_names.get(base, set()) & own_names[qualified]
-            if clash:
-                raise ModelError(f"the member {sorted(clash)[0]!r} is already declared by a base type", where)
+        acyclic.update(chain)
+        mine = own_names[qualified]
+        if mine:
+            for base in model.base_types(qualified):
+                clash = own_names.get(base, set()) & mine
+                if clash:
+                    raise ModelError(f"the member {sorted(clash)[0]!r} is already declared by a base type", where)
         if isinstance(element, E.EntityType):
             if element.key and element.base_type and model.key(element.base_type):
                 raise ModelError("declares a key, but its base type already has one", where)

@@ -133,14 +133,14 @@ class _Reader:
         return E.Annotation(term, self.value_of(element, here), element.get("Qualifier", qualifier),
                             self.annotations(element, here))
 
-    def value_of(self, element: Element, where: Any) -> Any:
+    def value_of(self, element: Element, where: Any, depth: int = 0) -> Any:
         """The expression an Annotation or PropertyValue holds: an attribute or one child element."""
         for name, text in element.attrib.items():
             if name in _INLINE:
                 return self.constant(name, text, where)
         for child in element:
             if _local(child) != "Annotation":
-                return self.expression(child, where)
+                return self.expression(child, where, depth)
         return True  # §14.3: an annotation without an expression is a Boolean true
 
     def constant(self, name: str, text: str, where: Any) -> Any:
@@ -160,14 +160,16 @@ class _Reader:
             raise ModelError(f"{name} {text!r} is not a number", where) from None
         return int(number) if number == number.to_integral_value() and "." not in text and "e" not in text.lower() else number
 
-    def expression(self, element: Element, where: Any) -> Any:
+    def expression(self, element: Element, where: Any, depth: int = 0) -> Any:
+        if depth > E.MAX_VALUE_DEPTH:
+            raise ModelError(f"an annotation expression nests deeper than {E.MAX_VALUE_DEPTH} levels", where)
         name = _local(element)
         if name in _STRING_CONSTANTS or name in _PATHS or name in ("Bool", "Int", "Decimal", "Float"):
             return self.constant(name, element.text or "", where)
         if name == "Null":
             return {"$Null": None}
         if name == "Collection":
-            return [self.expression(child, where) for child in element if _local(child) != "Annotation"]
+            return [self.expression(child, where, depth + 1) for child in element if _local(child) != "Annotation"]
         if name == "Record":
             record: dict[str, Any] = {}
             if element.get("Type") is not None:
@@ -177,14 +179,15 @@ class _Reader:
                 if local == "PropertyValue":
                     prop = self.required(child, "Property", where, "PropertyValue")
                     here = _At(where, "PropertyValue", prop)
-                    record[prop] = self.value_of(child, here)
+                    record[prop] = self.value_of(child, here, depth + 1)
                     for nested in self.annotations(child, here):
                         _put_annotation(record, prop, nested)
                 elif local == "Annotation":
                     _put_annotation(record, "", self.annotation(child, where))
             return record
         if name in _DYNAMIC:
-            view: dict[str, Any] = {"$" + name: [self.expression(c, where) for c in element if _local(c) != "Annotation"]}
+            view: dict[str, Any] = {"$" + name: [self.expression(c, where, depth + 1) for c in element
+                                                 if _local(c) != "Annotation"]}
             for attribute, value in element.attrib.items():
                 view["$" + attribute] = value
             return view
@@ -432,7 +435,10 @@ def read_xml(data: bytes) -> tuple[str, tuple[E.Reference, ...], tuple[E.Schema,
     except DET.ParseError as error:
         line, column = getattr(error, "position", (0, 0))
         raise ModelError(f"not well-formed XML at line {line}, column {column + 1}: {error}", "XML document") from None
-    return _Reader().document(root)
+    try:
+        return _Reader().document(root)
+    except RecursionError:
+        raise ModelError("elements nest too deeply to read", "XML document") from None
 
 
 # ---------------------------------------------------------------------------------------------
