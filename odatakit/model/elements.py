@@ -135,6 +135,12 @@ class NavigationProperty:
     on_delete: str | None = None
     annotations: tuple[Annotation, ...] = attrs.field(default=(), converter=as_tuple)
 
+    def __attrs_post_init__(self) -> None:
+        if self.collection and self.nullable:
+            # CSDL §8.2: a collection-valued navigation is never null (it may be empty); one value
+            # for it keeps models from XML (Nullable absent) and JSON ($Nullable absent) equal.
+            object.__setattr__(self, "nullable", False)
+
 
 @attrs.frozen(hash=False)
 class PropertyRef:

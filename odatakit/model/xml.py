@@ -7,6 +7,7 @@ JSON form (§14.4), so an XML and a JSON document of the same model read into eq
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -450,10 +451,19 @@ def _attrs(pairs: Iterable[tuple[str, Any]]) -> str:
     return "".join(f" {name}={quoteattr(_text(value))}" for name, value in pairs if value is not None)
 
 
+#: Characters XML 1.0 cannot carry at all (§2.2 Char), not even as a character reference.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        raise ModelError(f"{text[:40]!r} holds the character U+{ord(bad.group()):04X}, which XML 1.0 cannot carry; "
+                         "write this model as CSDL JSON", "XML writer")
+    return text
 
 
 class _Writer:
@@ -493,7 +503,7 @@ class _Writer:
         pad = "  " * depth
         inline = _inline(value)
         if inline is not None:
-            self.lines.append(f"{pad}<{inline[0]}>{escape(_text(inline[1]))}</{inline[0]}>")
+            self.lines.append(f"{pad}<{inline[0]}>{escape(_text(inline[1]), {chr(13): '&#13;'})}</{inline[0]}>")
         elif isinstance(value, list):
             self.element(depth, "Collection", (), self.each(self.expression, value))
         elif isinstance(value, dict) and "$Null" in value:
