@@ -288,3 +288,14 @@ def test_a_long_base_type_chain_reads_without_recursion():
     model = csdl.load(EDMX.format('<ComplexType Name="T0"><Property Name="P0" Type="Edm.Int32"/></ComplexType>' + chain))
     assert len(model.members("NS.T1199")) == 1200
     assert model.is_a("NS.T1199", "NS.T0")
+
+
+def test_import_odatakit_loads_neither_the_model_layer_nor_defusedxml():
+    import subprocess
+    import sys
+
+    code = ("import sys, odatakit; print('odatakit.model' in sys.modules, 'defusedxml' in sys.modules); "
+            "odatakit.csdl; print('odatakit.model' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=pathlib.Path(__file__).parent.parent).stdout.split()
+    assert out == ["False", "False", "True"]

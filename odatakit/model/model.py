@@ -336,8 +336,8 @@ def _index(model: Model) -> None:
                 model._derived.setdefault(model.qualified(element.base_type), []).append(qualified)
             own = {member.name for member in element.members}
             if len(own) != len(element.properties) + len(element.navigation_properties):
-                seen: set[str] = set()
-                twice = next(m.name for m in element.members if m.name in seen or seen.add(m.name))  # type: ignore[func-returns-value]
+                names = [m.name for m in element.members]
+                twice = next(n for i, n in enumerate(names) if n in names[:i])
                 raise ModelError(f"the member {twice!r} is declared twice", where)
             own_names[qualified] = own
             for prop in element.properties:
