@@ -642,9 +642,8 @@ def _non_sortable(model: Model, source: E.EntitySet | E.Singleton) -> set[str]:
     """The paths the SortRestrictions annotation of an entity set lists as NonSortableProperties."""
     found: set[str] = set()
     for annotation in source.annotations:
-        namespace, _, term = annotation.term.rpartition(".")
-        if term == "SortRestrictions" and model.qualified(namespace + ".x")[:-2] in (
-                "Org.OData.Capabilities.V1", namespace) and isinstance(annotation.value, dict):
+        if model.qualified(annotation.term) == "Org.OData.Capabilities.V1.SortRestrictions" \
+                and isinstance(annotation.value, dict):
             for entry in annotation.value.get("NonSortableProperties", []):
                 path = entry.get("$PropertyPath") if isinstance(entry, dict) else entry
                 if isinstance(path, str):
