@@ -82,7 +82,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "paging": ("Page", "PageRequest", "fetch_all", "iterate_pages", "iterate_values"),
 }
 #: Public submodules, loaded when first named (``odatakit.strategies``, ``odatakit.url``, ...).
-_SUBMODULES = frozenset({"strategies", "url", "http", "query", "payload", "testing", "cli", "batch", "msgraph", "paging"})
+_SUBMODULES = frozenset({"strategies", "url", "http", "query", "payload", "testing", "cli", "batch", "msgraph", "paging", "csdl", "model"})
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 __all__ += [name for names in _LAZY_MODULES.values() for name in names]

@@ -18,6 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("payload",),
     ("http",),
     ("batch", "paging"),
+    ("model", "csdl"),
     ("msgraph",),
     ("testing",),
     ("cli",),
