@@ -299,3 +299,9 @@ def test_import_odatakit_loads_neither_the_model_layer_nor_defusedxml():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=pathlib.Path(__file__).parent.parent).stdout.split()
     assert out == ["False", "False", "True"]
+
+
+def test_a_key_on_a_complex_type_is_refused():
+    with pytest.raises(ModelError, match="ComplexType 'C': a complex type has no key"):
+        csdl.load(EDMX.format('<ComplexType Name="C"><Key><PropertyRef Name="P"/></Key><Property Name="P" Type="Edm.Int32"/>'
+                              '</ComplexType>'))

@@ -26,6 +26,8 @@ _E = "{" + EDM + "}"
 _LX = len(_X)
 _PROPERTY = _E + "Property"
 _NAVIGATION = _E + "NavigationProperty"
+_ANNOTATION = _E + "Annotation"
+_KEY = _E + "Key"
 _LE = len(_E)
 
 #: Constant expressions (§14.4.1) whose JSON form is a plain string.
@@ -239,11 +241,12 @@ class _Reader:
         blocks: dict[str, list[E.Annotation]] = {}
         container = None
         for child in element:
+            found = _SCHEMA_TAGS.get(child.tag)  # type: ignore[arg-type]
+            if found is not None:
+                kinds[found[0]].append(found[1](self, child, where))
+                continue
             name = _local(child)
-            read = _SCHEMA_READERS.get(name)
-            if read is not None:
-                kinds[name].append(read(self, child, where))
-            elif name == "EntityContainer":
+            if name == "EntityContainer":
                 if container is not None:
                     raise ModelError("more than one EntityContainer", where)
                 container = self.container(child, where)
@@ -260,8 +263,13 @@ class _Reader:
             container, [E.AnnotationsBlock(t, a) for t, a in blocks.items()], self.annotations(element, where),
         )
 
-    def members(self, element: Element, where: Any) -> tuple[list[E.Property], list[E.NavigationProperty]]:
-        properties, navigations = [], []
+    def members(self, element: Element, where: Any) -> tuple[list[E.Property], list[E.NavigationProperty],
+                                                               list[E.PropertyRef], tuple[E.Annotation, ...]]:
+        """One pass over a structured type's children: properties, navigations, key, annotations."""
+        properties: list[E.Property] = []
+        navigations: list[E.NavigationProperty] = []
+        key: list[E.PropertyRef] = []
+        notes: list[E.Annotation] = []
         for child in element:
             tag = child.tag
             if tag == _PROPERTY:
@@ -271,7 +279,12 @@ class _Reader:
                                              self.annotations(child, here) if len(child) else ()))
             elif tag == _NAVIGATION:
                 navigations.append(self.navigation(child, where))
-        return properties, navigations
+            elif tag == _ANNOTATION:
+                notes.append(self.annotation(child, where))
+            elif tag == _KEY:
+                key.extend(E.PropertyRef(self.required(ref, "Name", where, "Key"), ref.get("Alias"))
+                           for ref in _children(child, "PropertyRef"))
+        return properties, navigations, key, tuple(notes)
 
     def navigation(self, element: Element, where: Any) -> E.NavigationProperty:
         name = self.required(element, "Name", where, "NavigationProperty")
@@ -294,23 +307,21 @@ class _Reader:
     def entity_type(self, element: Element, where: Any) -> E.EntityType:
         name = self.required(element, "Name", where, "EntityType")
         here = _At(where, "EntityType", name)
-        key: list[E.PropertyRef] = []
-        for block in _children(element, "Key"):
-            key.extend(E.PropertyRef(self.required(ref, "Name", here, "Key"), ref.get("Alias"))
-                       for ref in _children(block, "PropertyRef"))
-        properties, navigations = self.members(element, here)
+        properties, navigations, key, notes = self.members(element, here)
         return E.EntityType(
             name, key, element.get("BaseType"), self.boolean(element, "Abstract", False, here),
             self.boolean(element, "OpenType", False, here), self.boolean(element, "HasStream", False, here),
-            properties, navigations, self.annotations(element, here))
+            properties, navigations, notes)
 
     def complex_type(self, element: Element, where: Any) -> E.ComplexType:
         name = self.required(element, "Name", where, "ComplexType")
         here = _At(where, "ComplexType", name)
-        properties, navigations = self.members(element, here)
+        properties, navigations, key, notes = self.members(element, here)
+        if key:
+            raise ModelError("a complex type has no key", here)
         return E.ComplexType(
             name, element.get("BaseType"), self.boolean(element, "Abstract", False, here),
-            self.boolean(element, "OpenType", False, here), properties, navigations, self.annotations(element, here))
+            self.boolean(element, "OpenType", False, here), properties, navigations, notes)
 
     def enum_type(self, element: Element, where: Any) -> E.EnumType:
         name = self.required(element, "Name", where, "EnumType")
@@ -408,6 +419,9 @@ _SCHEMA_READERS: dict[str, Callable[[_Reader, Element, str], Any]] = {
     "Function": _Reader.operation,
     "Term": _Reader.term,
 }
+
+
+_SCHEMA_TAGS = {_E + name: (name, read) for name, read in _SCHEMA_READERS.items()}
 
 
 def _put_annotation(record: dict[str, Any], prefix: str, annotation: E.Annotation) -> None:
