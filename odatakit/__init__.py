@@ -71,6 +71,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
     "validation": ("assert_valid", "validate"),
     "values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
+    "limits": ("LimitExceeded", "Limits"),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
@@ -112,5 +113,6 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
         KeyAsSegment, KeyPredicate, NameSegment, ServiceRoot, Url, UserContext, extension_id,
         extension_name, graph, outlook, parse_context_url, parse_url, service,
     )
+    from .limits import LimitExceeded, Limits
     from .validation import assert_valid, validate
     from .values import Collection, ContextRef, Primitive, Structured, typed
