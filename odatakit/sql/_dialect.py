@@ -31,8 +31,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "div": {"default": "({0} / {1})"},
     # the remainder takes the sign of the left operand (truncated division) in all three engines
     "mod": {"default": "({0} % {1})"},
-    "floor": {"default": "floor({0})"},
-    "ceiling": {"default": "ceil({0})"},
+    # SQLite's floor/ceil are optional (and pysqlite's stand-in fails on NULL): emulate them there
+    "floor": {"default": "floor({0})", "sqlite": "(CAST({0} AS INTEGER) - ({0} < CAST({0} AS INTEGER)))"},
+    "ceiling": {"default": "ceil({0})", "sqlite": "(CAST({0} AS INTEGER) + ({0} > CAST({0} AS INTEGER)))"},
     # midpoint away from zero (URL §5.1.1.9.3): PostgreSQL rounds a double half-even, numeric not
     "round": {"default": "round({0})", "postgresql": "round(CAST({0} AS NUMERIC))"},
     "year": {"default": "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER)", "sqlite": "CAST(strftime('%Y', {0}) AS INTEGER)"},
