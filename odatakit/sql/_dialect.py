@@ -7,6 +7,7 @@ compiled by SQLAlchemy, so a literal stays a bound parameter inside any template
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "intdiv": {"default": "({0} / {1})", "duckdb": "({0} // {1})"},
     "div": {"default": "({0} / {1})"},
     # the remainder takes the sign of the left operand (truncated division) in all three engines
-    "mod": {"default": "({0} % {1})"},
+    "mod": {"default": "({0} %% {1})"},
     # SQLite's floor/ceil are optional (and pysqlite's stand-in fails on NULL): emulate them there
     "floor": {"default": "floor({0})", "sqlite": "(CAST({0} AS INTEGER) - ({0} < CAST({0} AS INTEGER)))"},
     "ceiling": {"default": "ceil({0})", "sqlite": "(CAST({0} AS INTEGER) + ({0} > CAST({0} AS INTEGER)))"},
@@ -92,7 +93,10 @@ class _Template(ColumnElement[Any]):
 def _render(element: _Template, compiler: Any, **kw: Any) -> str:
     templates = TEMPLATES[element.name]
     template = templates.get(compiler.dialect.name, templates["default"])
-    parts = [compiler.process(arg, **kw) for arg in element.args]
+    # only the arguments the template uses: a bound parameter compiled but left out of the text
+    # would still be sent, and positional drivers (DuckDB) refuse the surplus
+    used = {int(field) for _, field, _, _ in string.Formatter().parse(template) if field}
+    parts = [compiler.process(arg, **kw) if index in used else "" for index, arg in enumerate(element.args)]
     # a template's literal % is written %% for paramstyles that use %; others want it single
     if compiler.dialect.paramstyle not in ("format", "pyformat"):
         template = template.replace("%%", "%")
