@@ -72,6 +72,10 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "validation": ("assert_valid", "validate"),
     "values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
     "limits": ("LimitExceeded", "Limits"),
+    # the module path, not the subpackage name: odatakit.evaluate is the function
+    "evaluate.query": ("evaluate",),
+    "evaluate.filter": ("compile_filter", "evaluate_filter"),
+    "evaluate.values": ("EvaluationError",),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
@@ -103,6 +107,9 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     )
     from .decoding import decode
     from .encoding import encode, encode_json
+    from .evaluate.filter import compile_filter, evaluate_filter
+    from .evaluate.query import evaluate
+    from .evaluate.values import EvaluationError
     from .extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
     from .http import (
         ErrorDetail, MailboxNotEnabledError, ODataError, Preference, accept, anchor_mailbox, parse_error,

@@ -54,6 +54,11 @@ def encode(
     if version not in ("4.0", "4.01"):
         raise ValueError(f"version is '4.0' or '4.01', not {version!r}")
     style = _Style(version, ieee754_compatible, always_annotate)
+    if isinstance(value, dict) and any(isinstance(key, str) and "@" in key for key in value):
+        # A JSON payload with its annotations (e.g. odatakit.evaluate's response): read it as one.
+        from .decoding import decode
+
+        value = decode(value, infer="odatalib")
     return _Encoder(style).value(typed(value), "$", 0)
 
 
