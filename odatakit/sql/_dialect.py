@@ -58,7 +58,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "endswith": {
         "default": "({0} LIKE '%%' || {1} ESCAPE '\\')",
-        "sqlite": "({0} LIKE '%%' || {1} ESCAPE '\\' AND substr({0}, -length({2})) = {2})",
+        "sqlite": "({0} LIKE '%%' || {1} ESCAPE '\\' AND substr({0}, length({0}) - length({2}) + 1) = {2})",
     },
 }
 
