@@ -39,7 +39,7 @@ rows_table = sa.Table(
 
 TEXT = st.text(alphabet="aAbB%_'\\ z", max_size=5)
 INT = st.integers(-20, 20)
-PRICE = st.decimals(min_value=-100, max_value=100, places=2, allow_nan=False, allow_infinity=False)
+PRICE = st.decimals(min_value=-10, max_value=10, places=2, allow_nan=False, allow_infinity=False)
 DAY = st.dates(min_value=dt.date(1999, 12, 30), max_value=dt.date(2000, 1, 3))
 
 ROW = st.fixed_dictionaries({
@@ -85,6 +85,10 @@ comparison = st.one_of(
     st.builds(lambda op, a, b: t.BinaryOp(op, a, b), OPS, int_value, INT_LIT | NULL | int_value),
     st.builds(lambda op, b: t.BinaryOp(op, prop("Price"), b), OPS,
               PRICE.map(lambda d: lit("Decimal", d)) | NULL | st.just(prop("Price"))),
+    st.builds(lambda f, op, b: t.BinaryOp(op, t.Call(f, [prop("Price")]), lit("Decimal", b)),
+              st.sampled_from(["round", "floor", "ceiling"]), OPS, st.decimals(-10, 10, places=0)),
+    st.builds(lambda f, op, b: t.BinaryOp(op, t.Call(f, [prop("Day")]), lit("Int32", b)),
+              st.sampled_from(["year", "month", "day"]), OPS, st.integers(0, 2000)),
     st.builds(lambda op, b: t.BinaryOp(op, prop("Day"), b), OPS, DAY.map(lambda d: lit("Date", odatakit.edm.Date.from_python(d))) | NULL),
     st.builds(lambda f, p, s: t.Call(f, [p, s]), st.sampled_from(["contains", "startswith", "endswith"]),
               st.sampled_from(["Name", "Tag"]).map(prop), STRING_LIT | st.sampled_from(["Name", "Tag"]).map(prop)),
@@ -158,6 +162,7 @@ def run_both(db: Any, rows: list[dict[str, Any]], q: t.Query) -> tuple[list[int]
 EXAMPLES = int(os.environ.get("ODATAKIT_DIFF_EXAMPLES", "60"))
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
           deadline=None)
 @given(rows=st.lists(ROW, max_size=7), q=query)
