@@ -18,7 +18,7 @@ from .. import tree
 from ..limits import Limits
 from ..parser import parse_query
 from ._compile import REFUSED_FUNCTIONS, SUPPORTED_FUNCTIONS, Compiler, Scope, like_escape, search
-from ._model import Entity, Mapping, SQLCompileError, as_mapping
+from ._model import Entity, Mapping, SQLCompileError, as_mapping, entity_of
 
 __all__ = ["select", "count", "Mapping", "SQLCompileError", "SUPPORTED_FUNCTIONS", "REFUSED_FUNCTIONS",
            "like_escape"]
@@ -39,7 +39,7 @@ def _prepare(query: tree.Query | str, entity: Any, mapping: Any, limits: Limits 
         if getattr(query, name) is not None:
             raise SQLCompileError(f"${name.rstrip('_').replace('to_inclusive', 'toInclusive')} "
                                   "is not supported by odatakit.sql")
-    return query, Entity(entity, as_mapping(mapping))
+    return query, entity_of(entity, as_mapping(mapping))
 
 
 def _conditions(query: tree.Query, compiler: Compiler, scope: Scope) -> list[Any]:

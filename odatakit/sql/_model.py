@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-__all__ = ["Mapping", "Entity", "Navigation", "SQLCompileError"]
+__all__ = ["Mapping", "Entity", "Navigation", "SQLCompileError", "entity_of"]
 
 
 class SQLCompileError(ValueError):
@@ -103,6 +103,24 @@ class Entity:
         return self._navs.get(self.mapping.properties.get(name, name))
 
 
+_ENTITIES: dict[tuple[Any, ...], Entity] = {}
+
+
+def entity_of(source: Any, mapping: Mapping) -> Entity:
+    """The ``Entity`` for ``source`` under ``mapping``, read once and kept (tables and mapped
+    classes live as long as the program; a few hundred are kept at most)."""
+    key = (source, tuple(sorted(mapping.properties.items())), mapping.open_properties)
+    try:
+        found = _ENTITIES.get(key)
+    except TypeError:  # an unhashable source: the Entity constructor says what is wrong with it
+        return Entity(source, mapping)
+    if found is None:
+        if len(_ENTITIES) >= 512:
+            _ENTITIES.clear()
+        found = _ENTITIES[key] = Entity(source, mapping)
+    return found
+
+
 def _mapper_of(source: Any) -> Any:
     try:
         inspected = sa.inspect(source, raiseerr=False)
@@ -119,7 +137,7 @@ def _orm_navigations(entity: Entity) -> dict[str, Navigation]:
         if rel.secondary is not None:
             continue  # many-to-many through an association table: refused where used
         navs[rel.key] = Navigation(
-            rel.key, Entity(rel.mapper), tuple(rel.local_remote_pairs or ()), bool(rel.uselist))
+            rel.key, entity_of(rel.mapper, Mapping()), tuple(rel.local_remote_pairs or ()), bool(rel.uselist))
     return navs
 
 
@@ -134,10 +152,10 @@ def _core_navigations(entity: Entity) -> dict[str, Navigation]:
         for suffix in ("_id", "Id", "ID"):
             if name.endswith(suffix) and len(name) > len(suffix):
                 navs[name[: -len(suffix)]] = Navigation(
-                    name[: -len(suffix)], Entity(fk.column.table), ((fk.parent, fk.column),), False)
+                    name[: -len(suffix)], entity_of(fk.column.table, Mapping()), ((fk.parent, fk.column),), False)
                 break
     for other in table.metadata.tables.values():
         for fk in other.foreign_keys:
             if fk.column.table is table:
-                navs.setdefault(other.name, Navigation(other.name, Entity(other), ((fk.column, fk.parent),), True))
+                navs.setdefault(other.name, Navigation(other.name, entity_of(other, Mapping()), ((fk.column, fk.parent),), True))
     return navs
