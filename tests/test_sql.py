@@ -317,3 +317,16 @@ def test_contains_equals_a_python_substring_check(names_db: Any, names: list[str
         "contains", [odatakit.Path([odatakit.Property("name")]), odatakit.Literal("String", needle)]))
     found = ids(names_db, osql.select(query, customers))
     assert found == [i for i, name in enumerate(names) if name is not None and needle in name]
+
+
+@pytest.mark.parametrize("function, text", [("contains", "100%_\\x"), ("startswith", "a_b"), ("endswith", "%")])
+def test_like_patterns_escape_wildcards_and_name_the_escape_character(function: str, text: str) -> None:
+    query = odatakit.Query(filter=odatakit.Call(function, [odatakit.Path([odatakit.Property("name")]),
+                                                           odatakit.Literal("String", text)]))
+    compiled = osql.select(query, customers).compile(dialect=postgresql.dialect())
+    assert "ESCAPE '\\'" in str(compiled)
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    assert escaped in compiled.params.values()
+    # SQLite's LIKE ignores case: there the match is instr/substr over the text itself
+    on_sqlite = osql.select(query, customers).compile(dialect=sqlite.dialect())
+    assert "LIKE" not in str(on_sqlite) and text in on_sqlite.params.values()

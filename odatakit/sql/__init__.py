@@ -129,7 +129,7 @@ def _selected(select_: tree.Select, target: Entity) -> list[tuple[str, sa.Column
                 getattr(item, name) not in (None, ()) for name in ("filter", "search", "select", "orderby",
                                                                      "top", "skip", "count", "compute")):
             raise SQLCompileError("odatakit.sql supports $select of properties only")
-        name = "/".join(segment.name for segment in item.path)
+        name = "/".join(segment.name for segment in item.path if isinstance(segment, tree.Property))
         mapped = target.mapping.properties.get(name)
         column = target.columns.get(mapped) if mapped is not None else target.column(name)
         if column is None:

@@ -224,7 +224,8 @@ class Compiler:
             segments.pop(0)
         if not segments:
             raise SQLCompileError("a lambda variable or $it alone is not a value odatakit.sql can compare", _where(node))
-        entity, from_, key = current.entity, current.from_, ()
+        entity, from_ = current.entity, current.from_
+        key: tuple[str, ...] = ()
         index = 0
         while index < len(segments):
             segment = segments[index]
@@ -431,6 +432,8 @@ def _like(kind: str) -> Callable[[Compiler, tree.Call, Scope], Any]:
     def compile_like(compiler: Compiler, node: tree.Call, scope: Scope) -> Any:
         haystack = _string_arg(compiler, node.args[0], scope, node)
         needle_node = node.args[1]
+        pattern: ColumnElement[Any]
+        needle: ColumnElement[Any]
         if isinstance(needle_node, tree.Literal) and isinstance(needle_node.value, str):
             pattern = sa.literal(like_escape(needle_node.value), sa.String())
             needle = sa.literal(needle_node.value, sa.String())

@@ -46,19 +46,20 @@ TEMPLATES: dict[str, dict[str, str]] = {
     # string order is by code point (the evaluator's order): PostgreSQL's database collation may
     # not be, so its comparisons and sorts name the C collation
     "binary": {"default": "{0}", "postgresql": '({0} COLLATE "C")'},
-    # LIKE with the pattern's wildcards escaped by the compiler; SQLite's LIKE ignores ASCII case,
-    # so there a case-sensitive check (instr/substr) must hold as well
+    # LIKE with the pattern's wildcards escaped by the compiler ({1}; {2} is the text itself).
+    # SQLite's LIKE ignores ASCII case, so there the match is instr/substr: case-sensitive as
+    # OData wants, and with no pattern language at all, so nothing to escape
     "contains": {
         "default": "({0} LIKE '%%' || {1} || '%%' ESCAPE '\\')",
-        "sqlite": "({0} LIKE '%%' || {1} || '%%' ESCAPE '\\' AND instr({0}, {2}) > 0)",
+        "sqlite": "(instr({0}, {2}) > 0)",
     },
     "startswith": {
         "default": "({0} LIKE {1} || '%%' ESCAPE '\\')",
-        "sqlite": "({0} LIKE {1} || '%%' ESCAPE '\\' AND substr({0}, 1, length({2})) = {2})",
+        "sqlite": "(substr({0}, 1, length({2})) = {2})",
     },
     "endswith": {
         "default": "({0} LIKE '%%' || {1} ESCAPE '\\')",
-        "sqlite": "({0} LIKE '%%' || {1} ESCAPE '\\' AND substr({0}, length({0}) - length({2}) + 1) = {2})",
+        "sqlite": "(substr({0}, length({0}) - length({2}) + 1) = {2})",
     },
 }
 
