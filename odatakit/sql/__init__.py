@@ -45,7 +45,7 @@ def _prepare(query: tree.Query | str, entity: Any, mapping: Any, limits: Limits 
 def _conditions(query: tree.Query, compiler: Compiler, scope: Scope) -> list[Any]:
     where = []
     if query.filter is not None:
-        where.append(compiler.boolean(query.filter, scope))
+        where.append(compiler.boolean(query.filter, scope, positive=True))
     if query.search is not None:
         where.append(search(query.search.expr, scope))
     return where
@@ -187,7 +187,7 @@ def _orm_options(query: Any, target: Entity, compiler: Compiler) -> list[Any]:
         attribute = getattr(target.orm, target.mapping.properties.get(name, name))
         if item.filter is not None:
             inner = Scope(nav.target, nav.target.table)
-            attribute = attribute.and_(compiler.boolean(item.filter, inner))
+            attribute = attribute.and_(compiler.boolean(item.filter, inner, positive=True))
         loader = orm.selectinload(attribute)
         nested = _orm_options(item, nav.target, compiler)
         options.append(loader.options(*nested) if nested else loader)

@@ -147,6 +147,11 @@ class Compiler:
 
     def __init__(self, aliases: dict[str, tree.Expr] | None = None) -> None:
         self.aliases = aliases or {}
+        # Whether the node being compiled sits in a positive position: reached from WHERE (or an
+        # EXISTS, a CASE condition) through and/or only. There a null and a false are alike (the
+        # row is left out either way), so the IS NOT NULL guards that keep not(...) right can go.
+        self._positive = False
+        self._here = False
         self._handlers: dict[type, Callable[[Any, Scope, Any], Any]] = {
             tree.Literal: self._literal, tree.Path: self._path, tree.BinaryOp: self._binary,
             tree.And: self._and, tree.Or: self._or, tree.UnaryOp: self._unary, tree.In: self._in,
@@ -160,14 +165,25 @@ class Compiler:
         handler = self._handlers.get(type(node))
         if handler is None:
             raise SQLCompileError(f"{type(node).__name__} is not supported by odatakit.sql", _where(node))
-        return handler(node, scope, hint)
+        here = self._positive
+        self._here, self._positive = here, False  # the handler reads _here first; operands are not positive
+        try:
+            return handler(node, scope, hint)
+        finally:
+            self._positive = here
 
     def expr(self, node: Any, scope: Scope, hint: Any = None) -> ColumnElement[Any]:
         result = self.value(node, scope, hint)
         return result.typed(hint or sa.String()) if isinstance(result, _Open) else result
 
-    def boolean(self, node: Any, scope: Scope) -> ColumnElement[Any]:
-        return self.expr(node, scope, sa.Boolean())
+    def boolean(self, node: Any, scope: Scope, positive: bool = False) -> ColumnElement[Any]:
+        """A predicate; ``positive`` when only its truth matters (null and false alike)."""
+        saved = self._positive
+        self._positive = positive
+        try:
+            return self.expr(node, scope, sa.Boolean())
+        finally:
+            self._positive = saved
 
     def pair(self, left: Any, right: Any, scope: Scope) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
         """Both operands; a literal or an open property takes its type from the other side."""
@@ -280,7 +296,7 @@ class Compiler:
             inner.variables[node.variable] = inner
         conditions = [self._correlation(scope, from_, nav, alias)]
         if node.predicate is not None:
-            predicate = self.boolean(node.predicate, inner)
+            predicate = self.boolean(node.predicate, inner, positive=True)
             if node.kind == "all":  # a member whose predicate is null or false breaks all()
                 predicate = sa.not_(sa.func.coalesce(predicate, sa.false()))
             conditions.append(predicate)
@@ -296,7 +312,7 @@ class Compiler:
         inner = Scope(nav.target, alias, scope, scope.variables)
         conditions = [self._correlation(scope, from_, nav, alias)]
         if node.filter is not None:
-            conditions.append(self.boolean(node.filter, inner))
+            conditions.append(self.boolean(node.filter, inner, positive=True))
         if node.search is not None:
             conditions.append(search(node.search.expr, inner))
         return (sa.select(sa.func.count()).select_from(inner.from_clause())
@@ -306,7 +322,7 @@ class Compiler:
 
     def _binary(self, node: tree.BinaryOp, scope: Scope, hint: Any) -> Any:
         if node.op in _COMPARE:
-            return self._compare(node, scope)
+            return self._compare(node, scope, self._here)
         if node.op == "has":
             raise SQLCompileError("has (enumeration flags) is not supported by odatakit.sql", _where(node))
         left, right = self.pair(node.left, node.right, scope)
@@ -331,7 +347,7 @@ class Compiler:
             return template("mod", left, right, type_=type_)
         raise SQLCompileError(f"operator {node.op} is not supported by odatakit.sql", _where(node))  # pragma: no cover
 
-    def _compare(self, node: tree.BinaryOp, scope: Scope) -> ColumnElement[Any]:
+    def _compare(self, node: tree.BinaryOp, scope: Scope, positive: bool) -> ColumnElement[Any]:
         op = node.op
         left_null = isinstance(node.left, tree.Literal) and node.left.value is None
         right_null = isinstance(node.right, tree.Literal) and node.right.value is None
@@ -352,22 +368,25 @@ class Compiler:
         if op == "eq":
             if left_n and right_n:
                 return left.is_not_distinct_from(right)
-            return sa.and_((left if left_n else right).is_not(None), core) if (left_n or right_n) else core
+            guard = (left_n or right_n) and not positive
+            return sa.and_((left if left_n else right).is_not(None), core) if guard else core
         if op == "ne":
             if left_n and right_n:
                 return left.is_distinct_from(right)
             return sa.or_((left if left_n else right).is_(None), core) if (left_n or right_n) else core
-        guards = [x.is_not(None) for x, n in ((left, left_n), (right, right_n)) if n]
+        guards = [] if positive else [x.is_not(None) for x, n in ((left, left_n), (right, right_n)) if n]
         guarded = sa.and_(*guards, core) if guards else core
         if op in ("ge", "le") and left_n and right_n:
             return sa.or_(guarded, sa.and_(left.is_(None), right.is_(None)))
         return guarded
 
     def _and(self, node: tree.And, scope: Scope, hint: Any) -> Any:
-        return sa.and_(*(self.boolean(operand, scope) for operand in node.operands))
+        positive = self._here
+        return sa.and_(*(self.boolean(operand, scope, positive) for operand in node.operands))
 
     def _or(self, node: tree.Or, scope: Scope, hint: Any) -> Any:
-        return sa.or_(*(self.boolean(operand, scope) for operand in node.operands))
+        positive = self._here
+        return sa.or_(*(self.boolean(operand, scope, positive) for operand in node.operands))
 
     def _unary(self, node: tree.UnaryOp, scope: Scope, hint: Any) -> Any:
         if node.op == "not":
@@ -377,6 +396,7 @@ class Compiler:
     def _in(self, node: tree.In, scope: Scope, hint: Any) -> Any:
         if not isinstance(node.right, (tree.ListExpr, tree.JsonArray)):
             raise SQLCompileError("in needs a list of values in odatakit.sql", _where(node))
+        positive = self._here
         left = self.expr(node.left, scope)
         items = node.right.items
         has_null = any(isinstance(item, tree.Literal) and item.value is None for item in items)
@@ -384,15 +404,15 @@ class Compiler:
         parts = []
         if values and all(isinstance(item, tree.Literal) for item in values):
             member = left.in_([self.expr(item, scope, left.type) for item in values])
-            parts.append(sa.and_(left.is_not(None), member) if _nullable(left) else member)
+            parts.append(sa.and_(left.is_not(None), member) if _nullable(left) and not positive else member)
         else:
-            parts.extend(self._compare(tree.BinaryOp("eq", node.left, item), scope) for item in values)
+            parts.extend(self._compare(tree.BinaryOp("eq", node.left, item), scope, positive) for item in values)
         if has_null:
             parts.append(left.is_(None))
         return sa.or_(*parts) if parts else sa.false()
 
     def _case(self, node: tree.Case, scope: Scope, hint: Any) -> Any:
-        whens = [(self.boolean(branch.condition, scope), self.expr(branch.value, scope, hint))
+        whens = [(self.boolean(branch.condition, scope, positive=True), self.expr(branch.value, scope, hint))
                  for branch in node.branches]
         return sa.case(*whens, else_=sa.null())
 
