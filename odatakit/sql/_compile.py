@@ -457,13 +457,15 @@ def _like(kind: str) -> Callable[[Compiler, tree.Call, Scope], Any]:
         if isinstance(needle_node, tree.Literal) and isinstance(needle_node.value, str):
             pattern = sa.literal(like_escape(needle_node.value), sa.String())
             needle = sa.literal(needle_node.value, sa.String())
+            size: ColumnElement[Any] = sa.literal(len(needle_node.value), sa.Integer())
         else:
             needle = _string_arg(compiler, needle_node, scope, node)
             pattern = needle
             for special in ("\\", "%", "_"):  # the escape character first, then the wildcards
                 pattern = sa.func.replace(pattern, sa.literal(special), sa.literal("\\" + special),
                                           type_=sa.String())
-        return template(kind, haystack, pattern, needle, type_=sa.Boolean())
+            size = sa.func.length(needle, type_=sa.Integer())
+        return template(kind, haystack, pattern, needle, size, type_=sa.Boolean())
     return compile_like
 
 

@@ -46,7 +46,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
     # string order is by code point (the evaluator's order): PostgreSQL's database collation may
     # not be, so its comparisons and sorts name the C collation
     "binary": {"default": "{0}", "postgresql": '({0} COLLATE "C")'},
-    # LIKE with the pattern's wildcards escaped by the compiler ({1}; {2} is the text itself).
+    # LIKE with the pattern's wildcards escaped by the compiler ({1}; {2} is the text itself,
+    # {3} its length in characters).
     # SQLite's LIKE ignores ASCII case, so there the match is instr/substr: case-sensitive as
     # OData wants, and with no pattern language at all, so nothing to escape
     "contains": {
@@ -55,11 +56,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "startswith": {
         "default": "({0} LIKE {1} || '%%' ESCAPE '\\')",
-        "sqlite": "(substr({0}, 1, length({2})) = {2})",
+        "sqlite": "(substr({0}, 1, {3}) = {2})",
     },
     "endswith": {
         "default": "({0} LIKE '%%' || {1} ESCAPE '\\')",
-        "sqlite": "(substr({0}, length({0}) - length({2}) + 1) = {2})",
+        "sqlite": "(substr({0}, length({0}) - {3} + 1) = {2})",
     },
 }
 
