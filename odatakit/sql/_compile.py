@@ -280,6 +280,9 @@ class Compiler:
             open_column = entity.open_column
             if open_column is not None and len(names) == len(segments) - index:
                 return _Open(current.column(from_, open_column), tuple(names))
+            if segment.name in entity.many_to_many:
+                raise SQLCompileError(f"navigation {segment.name} goes through an association table "
+                                      "(many-to-many): not supported by odatakit.sql", _where(node))
             raise SQLCompileError(f"unknown property {segment.name}", _where(node))
         raise SQLCompileError("path does not end in a value", _where(node))  # pragma: no cover
 

@@ -82,6 +82,7 @@ class Entity:
         else:
             raise SQLCompileError(f"entity must be an ORM mapped class or a Core Table, not {type(source).__name__}")
         self._navs: dict[str, Navigation] | None = None
+        self.many_to_many: set[str] = set()
         self.key: tuple[sa.Column[Any], ...] = tuple(self.table.primary_key.columns)
 
     def column(self, name: str) -> sa.Column[Any] | None:
@@ -135,7 +136,8 @@ def _orm_navigations(entity: Entity) -> dict[str, Navigation]:
     navs = {}
     for rel in entity.mapper.relationships:
         if rel.secondary is not None:
-            continue  # many-to-many through an association table: refused where used
+            entity.many_to_many.add(rel.key)  # through an association table: refused where used
+            continue
         navs[rel.key] = Navigation(
             rel.key, entity_of(rel.mapper, Mapping()), tuple(rel.local_remote_pairs or ()), bool(rel.uselist))
     return navs
