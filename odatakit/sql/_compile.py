@@ -33,7 +33,7 @@ def like_escape(text: str) -> str:
 def _where(node: Any) -> str:
     try:
         return serialize(node)
-    except Exception:  # a fragment the serializer cannot print alone (a segment): show its repr
+    except (ValueError, TypeError, KeyError, AttributeError):  # a fragment it cannot print alone
         return repr(node)
 
 
