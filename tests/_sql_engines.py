@@ -88,21 +88,26 @@ def _start_cluster() -> tuple[str, Any]:
     return f"postgresql+psycopg://odatakit@127.0.0.1:{port}/postgres", stop
 
 
+#: The one temporary cluster of the session: the fixture is imported into several test modules,
+#: each of which would otherwise get (and start) its own session-scoped instance.
+_SERVER: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url(request: Any) -> str:
     """A URL of a PostgreSQL server the tests may create tables in (skip, saying why, if none)."""
     url = os.environ.get("ODATAKIT_POSTGRES_URL")
     if url:
-        yield url
-        return
-    try:
-        url, stop = _start_cluster()
-    except RuntimeError as error:
-        pytest.skip(f"PostgreSQL not available: {error} (set ODATAKIT_POSTGRES_URL to use a server)")
-    try:
-        yield url
-    finally:
-        stop()
+        return url
+    if "url" not in _SERVER and "error" not in _SERVER:
+        try:
+            _SERVER["url"], stop = _start_cluster()
+            request.config.add_cleanup(stop)  # stopped when the test session ends
+        except RuntimeError as error:
+            _SERVER["error"] = str(error)
+    if "error" in _SERVER:
+        pytest.skip(f"PostgreSQL not available: {_SERVER['error']} (set ODATAKIT_POSTGRES_URL to use a server)")
+    return _SERVER["url"]
 
 
 def make_engine(name: str, request: Any) -> Any:

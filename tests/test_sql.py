@@ -319,6 +319,7 @@ def names_db(engine: Any) -> Any:
     names_metadata.drop_all(engine)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names_=st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
                       | TEXT | st.none(), min_size=1, max_size=6).map(_no_nul), needle=TEXT.filter(lambda s: "\x00" not in s))
