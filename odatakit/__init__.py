@@ -72,6 +72,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "validation": ("assert_valid", "validate"),
     "values": ("Collection", "ContextRef", "Primitive", "Structured", "typed"),
     "limits": ("LimitExceeded", "Limits"),
+    "sql": (),  # odatakit.sql (needs the sql extra): loads on first use of the attribute
     # the module path, not the subpackage name: odatakit.evaluate is the function
     "evaluate.query": ("evaluate",),
     "evaluate.filter": ("compile_filter", "evaluate_filter"),
