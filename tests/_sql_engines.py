@@ -49,16 +49,17 @@ def _start_cluster() -> tuple[str, Any]:
     prefix: list[str] = []
     user = None
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root: run it as an unprivileged user
-        for candidate in ("odatakit-pg", "nobody"):
+        for candidate in ("odatakit-pg", "postgres", "nobody"):
             try:
                 user = pwd.getpwnam(candidate)
                 break
             except KeyError:
                 continue
         if user is None or not shutil.which("runuser"):
-            raise RuntimeError("running as root with no unprivileged user (odatakit-pg, nobody) or no runuser")
+            raise RuntimeError("running as root with no unprivileged user (odatakit-pg, postgres, nobody) or no runuser")
         prefix = ["runuser", "-u", user.pw_name, "--"]
-    base = tempfile.mkdtemp(prefix="odatakit-pg-")
+    # as another user, under /tmp: a TMPDIR private to root would be out of that user's reach
+    base = tempfile.mkdtemp(prefix="odatakit-pg-", dir="/tmp" if user is not None else None)
     if user is not None:
         os.chown(base, user.pw_uid, user.pw_gid)
     os.chmod(base, 0o700)
