@@ -38,8 +38,8 @@ Fn = Callable[[Any, "Scope"], Any]
 
 
 class Scope:
-    """What one evaluation fixes: ``$it`` (the outer instance), ``$root`` (the collection given),
-    ``now()``, and the lambda variables bound so far (by name)."""
+    """What one evaluation fixes: ``$it`` (the outer instance; None when it is the current one),
+    ``$root`` (the collection given), ``now()``, and the lambda variables bound so far."""
 
     __slots__ = ("it", "root", "now", "variables")
 
@@ -47,7 +47,7 @@ class Scope:
                  variables: Mapping[str, Any] | None = None) -> None:
         self.it = it
         self.root = root
-        self.now = now if now is not None else current_time()
+        self.now = now
         self.variables: dict[str, Any] = dict(variables or {})
 
     def bind(self, name: str, value: Any) -> Scope:
@@ -225,13 +225,13 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
     if isinstance(first, tree.Variable):
         segments.pop(0)
         if first.name == "$root":
-            start = lambda cur, scope: scope.root  # noqa: E731
+            start = _root  # noqa: E731
             current_type = None
             if segments and isinstance(segments[0], (tree.Property, tree.EntitySet)):
                 start = _root_set(segments.pop(0), ctx, start)
                 current_type = ctx.types.entity_type
         elif first.name == "$it":
-            start = lambda cur, scope: scope.it  # noqa: E731
+            start = lambda cur, scope: cur if scope.it is None else scope.it  # noqa: E731
             current_type = ctx.types.entity_type
         elif first.name == "$this":
             start = lambda cur, scope: cur  # noqa: E731
@@ -245,6 +245,8 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
         def start(cur: Any, scope: Scope) -> Any:
             return scope.variables[variable]
     else:
+        if len(segments) == 1 and isinstance(first, tree.Property):
+            return _property_path(first.name, ctx.types.property_type(current_type, first.name))
         start = lambda cur, scope: cur  # noqa: E731
     steps: list[Step] = []
     previous: str | None = None
@@ -278,6 +280,32 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
                                   "by odatakit's evaluator (model functions and actions need a service)",
                                   _text(node))
     return _chain(start, steps)
+
+
+def _root(cur: Any, scope: Scope) -> Any:
+    if scope.root is None:
+        raise EvaluationError("$root needs the collection evaluated over: use odatakit.evaluate")
+    return scope.root
+
+
+def _property_path(name: str, declared: str | None) -> Fn:
+    """A one-property path, the commonest operand: the value read straight from the JSON object,
+    typed through ``property_reader`` only when an annotation or the model says more."""
+    read = property_reader(name, declared)
+    if declared is not None:
+        return lambda cur, scope: read(cur)
+    annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
+
+    def get(cur: Any, scope: Scope) -> Any:
+        if cur.__class__ is dict:
+            value = cur.get(name)
+            if value is None or value.__class__ is bool or value.__class__ is dict:
+                return value
+            if annotated_40 not in cur and annotated_401 not in cur:
+                return value
+        return read(cur)
+
+    return get
 
 
 def _chain(start: Fn, steps: list[Step]) -> Fn:
@@ -618,6 +646,15 @@ def _fast_comparison(node: tree.BinaryOp, ctx: _Context, op: Callable[[Any, Any]
     if len(segments) != 1 or not isinstance(segments[0], tree.Property) or segments[0].name in ctx.variables:
         return None
     constant = _literal_value(node.right)
+    if constant is None and node.op in ("eq", "ne"):
+        name, is_eq = segments[0].name, node.op == "eq"
+
+        def null_test(cur: Any, scope: Scope) -> bool:
+            if cur.__class__ is dict:
+                return (cur.get(name) is None) is is_eq
+            return (_property_path(name, None)(cur, scope) is None) is is_eq
+
+        return null_test
     if constant.__class__ not in _FAST_CLASSES or (constant.__class__ is float and math.isnan(constant)):
         return None
     name = segments[0].name
@@ -651,15 +688,32 @@ def _c_and(node: tree.And, ctx: _Context) -> Fn:
             if a is False:
                 return False
             b = second(cur, scope)
+            if a is True and b is True:
+                return True
+            return _and_values((a, b))
+        return and2
+    if len(operands) == 3:
+        one, two, three = operands
+
+        def and3(cur: Any, scope: Scope) -> Any:
+            a = one(cur, scope)
+            if a is False:
+                return False
+            b = two(cur, scope)
             if b is False:
                 return False
-            return None if a is None or b is None else _boolean(a, "and") and _boolean(b, "and")
-        return and2
+            c = three(cur, scope)
+            if a is True and b is True and c is True:
+                return True
+            return _and_values((a, b, c))
+        return and3
 
     def run(cur: Any, scope: Scope) -> Any:
         unknown = False
         for operand in operands:
             value = operand(cur, scope)
+            if value is True:
+                continue
             if value is False:
                 return False
             if value is None:
@@ -669,6 +723,18 @@ def _c_and(node: tree.And, ctx: _Context) -> Fn:
         return None if unknown else True
 
     return run
+
+
+def _and_values(values: tuple[Any, ...]) -> Any:
+    unknown = False
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            unknown = True
+        else:
+            _boolean(value, "and")
+    return None if unknown else True
 
 
 def _c_or(node: tree.Or, ctx: _Context) -> Fn:
@@ -681,6 +747,8 @@ def _c_or(node: tree.Or, ctx: _Context) -> Fn:
             value = operand(cur, scope)
             if value is True:
                 return True
+            if value is False:
+                continue
             if value is None:
                 unknown = True
             else:
@@ -734,7 +802,7 @@ def _c_in(node: tree.In, ctx: _Context) -> Fn:
 def _c_call(node: tree.Call, ctx: _Context) -> Fn:
     name = node.function
     if name == "now":
-        return lambda cur, scope: scope.now
+        return _now
     function = FUNCTIONS.get(name)
     if function is None:
         raise EvaluationError(f"unknown canonical function {name}()", _text(node))
@@ -755,6 +823,18 @@ def _c_call(node: tree.Call, ctx: _Context) -> Fn:
             text = text or _text(node)
             raise EvaluationError(error.reason, error.expression or text) from None
 
+    if len(args) == 2 and isinstance(node.args[1], tree.Literal) and node.args[1].value is not None:
+        first, constant = args[0], _literal_value(node.args[1])
+
+        def run_constant(cur: Any, scope: Scope) -> Any:
+            x = first(cur, scope)
+            if x is None:
+                return None
+            try:
+                return function(x, constant)
+            except EvaluationError as error:
+                raise EvaluationError(error.reason, error.expression or _text(node)) from None
+        return run_constant
     if len(args) == 2:
         a0, a1 = args
 
@@ -769,6 +849,13 @@ def _c_call(node: tree.Call, ctx: _Context) -> Fn:
                 raise EvaluationError(error.reason, error.expression or _text(node)) from None
         return run2
     return run
+
+
+def _now(cur: Any, scope: Scope) -> edm.DateTimeOffset:
+    """``now()``: read once per scope, so every use in one evaluation sees the same instant."""
+    if scope.now is None:
+        scope.now = current_time()
+    return scope.now
 
 
 def _c_case(node: tree.Case, ctx: _Context) -> Fn:
@@ -929,19 +1016,21 @@ class Compiled:
 
     expression: Any
     function: Fn = attrs.field(repr=False)
+    #: Whether ``now()`` occurs: then each call gets a scope of its own to fix it in.
+    uses_now: bool = attrs.field(default=True, repr=False)
 
     def value(self, current: Any, scope: Scope | None = None) -> Any:
-        """The expression's runtime value for ``current`` (``$it`` too, unless the scope says)."""
-        if scope is None:
-            scope = Scope(it=current, root=[current])
-        return self.function(current, scope)
+        """The expression's runtime value for ``current`` (also ``$it``, unless the scope says)."""
+        return self.function(current, Scope() if scope is None else scope)
 
     def __call__(self, entity: Any, scope: Scope | None = None) -> bool | None:
         """The three-valued result of a predicate: True, False or None (null)."""
-        result = self.value(entity, scope)
-        if result is not None and result.__class__ is not bool:
-            raise EvaluationError(f"a filter must be Edm.Boolean, not Edm.{edm_type(result)}", _text(self.expression))
-        return result
+        if scope is None:
+            scope = Scope() if self.uses_now else _NO_SCOPE
+        result = self.function(entity, scope)
+        if result is True or result is False or result is None:
+            return result  # type: ignore[no-any-return]
+        raise EvaluationError(f"a filter must be Edm.Boolean, not Edm.{edm_type(result)}", _text(self.expression))
 
 
 def compile_expression(expr: Any, *, aliases: Mapping[str, tree.Expr] | None = None, types: Types | None = None,
@@ -957,7 +1046,18 @@ def compile_expression(expr: Any, *, aliases: Mapping[str, tree.Expr] | None = N
     _depth_check(expr)
     types = types or Types(None, None)
     context = _Context(dict(aliases or {}), {}, types, current_type or types.entity_type)
-    return Compiled(expr, _compile(expr, context))
+    return Compiled(expr, _compile(expr, context), _uses_now(expr, context.aliases))
+
+
+def _uses_now(expr: Any, aliases: Mapping[str, Any]) -> bool:
+    from ..parser import walk
+
+    return any(isinstance(node, tree.Call) and node.function == "now" for node in walk(expr)) or bool(aliases)
+
+
+#: The scope of a call without one when nothing in it is fixed per evaluation (no ``now()``):
+#: shared, since closures never write to it (lambdas bind into copies).
+_NO_SCOPE = Scope()
 
 
 def compile_filter(expr: Any, *, model: Any = None, entity_type: str | None = None) -> Compiled:

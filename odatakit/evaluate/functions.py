@@ -55,10 +55,14 @@ def _find(haystack: list[Any], needle: list[Any]) -> int:
 
 # -- §5.1.1.5 string and collection functions --------------------------------------------------
 def _contains(a: Any, b: Any) -> bool:
+    if a.__class__ is str and b.__class__ is str:
+        return b in a
     return b in a if _sequence("contains", a, b) else _find(a, b) >= 0
 
 
 def _startswith(a: Any, b: Any) -> bool:
+    if a.__class__ is str and b.__class__ is str:
+        return a.startswith(b)  # type: ignore[no-any-return]
     if _sequence("startswith", a, b):
         return bool(a.startswith(b))
     return len(b) <= len(a) and all(equal(x, y) for x, y in zip(a, b))

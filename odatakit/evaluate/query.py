@@ -48,6 +48,8 @@ def read_payload(text: str | bytes) -> Any:
 def entity_json(value: Any) -> Any:
     """A decoded odatakit value (``Structured``/``Collection``) as the JSON the evaluator reads
     (annotations where types need them); JSON values pass through."""
+    if value.__class__ is dict or value.__class__ is list:
+        return value
     from ..values import Collection, Primitive, Structured
 
     if isinstance(value, (Structured, Collection, Primitive)):
@@ -70,7 +72,7 @@ def _entities(data: Any) -> tuple[list[Any], Mapping[str, Any]]:
         data = data["value"]
     if not isinstance(data, (list, tuple)):
         raise EvaluationError(f"the data is a collection payload or a list of entities, not {type(data).__name__}")
-    items = [entity_json(item) for item in data]
+    items = [item if item.__class__ is dict else entity_json(item) for item in data]
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise EvaluationError(f"$.value[{index}] is not an entity (a JSON object) but {type(item).__name__}")
@@ -142,37 +144,21 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
     ctx = _context(env, current_type, opts.aliases)
     computed: list[str] = []
 
-    def scope_for(item: Any) -> Scope:
-        return Scope(it=item if root_level else outer, root=env.root, now=env.now)
-
+    # $it is the current item at the top level (None says so) and the outer entity below it.
+    scope = Scope(it=None if root_level else outer, root=env.root, now=env.now)
     if opts.compute is not None:
         compiled = [(c.alias, _compiled(c.expr, ctx)) for c in opts.compute.items]
         computed = [alias for alias, _ in compiled]
-        extended = []
-        for item in items:
-            scope = scope_for(item)
-            values = {alias: fn.value(item, scope) for alias, fn in compiled}
-            extended.append({**item, **values})
-        items = extended
+        items = [{**item, **{alias: fn.value(item, scope) for alias, fn in compiled}} for item in items]
     if opts.filter is not None:
         predicate = _compiled(opts.filter, ctx)
-        if root_level:
-            scope = Scope(it=None, root=env.root, now=env.now)
-            kept = []
-            for item in items:
-                scope.it = item
-                if predicate(item, scope) is True:
-                    kept.append(item)
-            items = kept
-        else:
-            scope = scope_for(None)
-            items = [item for item in items if predicate(item, scope) is True]
+        items = [item for item in items if predicate(item, scope) is True]
     if opts.search is not None:
         matches = compile_search(opts.search)
         items = [item for item in items if matches(item)]
     count = len(items) if opts.count else None
     if opts.orderby is not None:
-        items = _order(items, opts.orderby, ctx, scope_for)
+        items = _order(items, opts.orderby, ctx, scope)
     if opts.skip:
         items = items[opts.skip:]
     if opts.top is not None:
@@ -184,12 +170,12 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
 _NATIVE = (int, str, bytes, bool)
 
 
-def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context,
-           scope_for: Callable[[Any], Scope]) -> list[Any]:
+def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context, scope: Scope) -> list[Any]:
     """``$orderby`` (§5.1.5): stable, key by key; null sorts first ascending and last descending."""
     for item in reversed(orderby.items):
         fn = _compiled(item.expr, ctx)
-        keys = [fn.value(entity, scope_for(entity)) for entity in items]
+        function = fn.function
+        keys = [function(entity, scope) for entity in items]
         present = {k.__class__ for k in keys if k is not None}
         order = list(range(len(items)))
         if len(present) <= 1 and present <= set(_NATIVE):
