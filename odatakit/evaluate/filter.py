@@ -663,7 +663,6 @@ def _fast_comparison(node: tree.BinaryOp, ctx: _Context, op: Callable[[Any, Any]
     read = property_reader(name, None)
     native = {"eq": operator.eq, "ne": operator.ne, **_COMPARE}[node.op]
     cls = constant.__class__
-    text = _text(node)
 
     def run(cur: Any, scope: Scope) -> Any:
         value = cur.get(name) if cur.__class__ is dict else read(cur)
@@ -672,7 +671,7 @@ def _fast_comparison(node: tree.BinaryOp, ctx: _Context, op: Callable[[Any, Any]
         try:
             return op(read(cur), constant)
         except EvaluationError as error:
-            raise EvaluationError(error.reason, error.expression or text) from None
+            raise EvaluationError(error.reason, error.expression or _text(node)) from None
 
     return run
 
