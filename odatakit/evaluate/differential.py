@@ -12,6 +12,7 @@ texts. Hypothesis shrinks a disagreement to a small query before it is reported.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -125,7 +126,10 @@ def find_disagreement(
     config = settings(max_examples=max_examples, database=None, deadline=None,
                       phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck))
     try:
-        found = find(strategy, differs, settings=config)
+        with warnings.catch_warnings():
+            # find() describes the strategy once; a data set's values make that text long, not wrong
+            warnings.filterwarnings("ignore", message="Generating overly large repr")
+            found = find(strategy, differs, settings=config)
     except NoSuchExample:
         return None
     differs(found)  # the shrunk example last: its answers are the ones reported
@@ -206,5 +210,6 @@ def data_queries(data: Any, *, max_leaves: int = 4) -> Any:
         st.lists(inner, min_size=2, max_size=2).map(tree.Or),
         inner.map(lambda p: tree.UnaryOp("not", p)),
     ), max_leaves=max_leaves)
-    return st.builds(tree.Query, filter=filters)
+    # deferred: its repr is one line, where the built strategy's lists every value sampled from
+    return st.deferred(lambda: st.builds(tree.Query, filter=filters))
 
