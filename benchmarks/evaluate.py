@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import odatakit  # noqa: E402
+import odatakit
 
 FILTER = "Price gt 50 and startswith(Name,'Item 1') and Qty ne null"
 

@@ -7,7 +7,12 @@ import pytest
 
 import odatakit
 from odatakit import evaluate, parse_query, serialize
-from odatakit.evaluate.differential import Disagreement, answers_differ, data_queries, find_disagreement
+from odatakit.evaluate.differential import (
+    Disagreement,
+    answers_differ,
+    data_queries,
+    find_disagreement,
+)
 
 PEOPLE = [
     {"Id": 1, "Name": "Ann", "City": "Oslo", "Age": 30},

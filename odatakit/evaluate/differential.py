@@ -23,7 +23,7 @@ from .. import tree
 from .query import _as_query, _entities, evaluate
 from .values import EvaluationError
 
-__all__ = ["Disagreement", "find_disagreement", "data_queries", "answers_differ"]
+__all__ = ["Disagreement", "answers_differ", "data_queries", "find_disagreement"]
 
 
 @attrs.frozen

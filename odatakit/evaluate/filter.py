@@ -23,12 +23,24 @@ from ..syntax import MAX_DEPTH
 from .functions import FUNCTIONS, compile_pattern
 from .types import Types
 from .values import (
-    DECIMAL_CONTEXT, DIVISION_CONTEXT, EnumValue, EvaluationError, check_integer, compare, days_of,
-    date_from_days, dto_from_instant, duration_from_picos, duration_picos, edm_type, equal, from_json,
+    DECIMAL_CONTEXT,
+    DIVISION_CONTEXT,
+    EnumValue,
+    EvaluationError,
+    check_integer,
+    compare,
+    date_from_days,
+    days_of,
+    dto_from_instant,
+    duration_from_picos,
+    duration_picos,
+    edm_type,
+    equal,
+    from_json,
     instant,
 )
 
-__all__ = ["Scope", "Compiled", "compile_expression", "compile_filter", "evaluate_filter", "MAX_EVAL_DEPTH"]
+__all__ = ["MAX_EVAL_DEPTH", "Compiled", "Scope", "compile_expression", "compile_filter", "evaluate_filter"]
 
 #: Deepest expression tree compiled; the closures call each other once per level, so this bounds
 #: the Python stack the way ``syntax.MAX_DEPTH`` bounds the parser (hand-built trees may be deeper).
@@ -41,7 +53,7 @@ class Scope:
     """What one evaluation fixes: ``$it`` (the outer instance; None when it is the current one),
     ``$root`` (the collection given), ``now()``, and the lambda variables bound so far."""
 
-    __slots__ = ("it", "root", "now", "variables")
+    __slots__ = ("it", "now", "root", "variables")
 
     def __init__(self, it: Any = None, root: Any = None, now: edm.DateTimeOffset | None = None,
                  variables: Mapping[str, Any] | None = None) -> None:
@@ -59,7 +71,7 @@ class Scope:
 
 def current_time() -> edm.DateTimeOffset:
     """``now()``: the current instant in UTC, read once per evaluation (every row sees the same)."""
-    return edm.DateTimeOffset.from_python(_dt.datetime.now(_dt.timezone.utc))
+    return edm.DateTimeOffset.from_python(_dt.datetime.now(_dt.UTC))
 
 
 @attrs.frozen
@@ -225,16 +237,18 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
     if isinstance(first, tree.Variable):
         segments.pop(0)
         if first.name == "$root":
-            start = _root  # noqa: E731
+            start = _root
             current_type = None
-            if segments and isinstance(segments[0], (tree.Property, tree.EntitySet)):
-                start = _root_set(segments.pop(0), ctx, start)
+            head = segments[0] if segments else None
+            if isinstance(head, (tree.Property, tree.EntitySet)):
+                segments.pop(0)
+                start = _root_set(head, ctx, start)
                 current_type = ctx.types.entity_type
         elif first.name == "$it":
-            start = lambda cur, scope: cur if scope.it is None else scope.it  # noqa: E731
+            start = lambda cur, scope: cur if scope.it is None else scope.it
             current_type = ctx.types.entity_type
         elif first.name == "$this":
-            start = lambda cur, scope: cur  # noqa: E731
+            start = lambda cur, scope: cur
         else:
             raise EvaluationError(f"unknown variable {first.name}")
     elif isinstance(first, tree.Property) and first.name in ctx.variables:
@@ -247,7 +261,7 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
     else:
         if len(segments) == 1 and isinstance(first, tree.Property):
             return _property_path(first.name, ctx.types.property_type(current_type, first.name))
-        start = lambda cur, scope: cur  # noqa: E731
+        start = lambda cur, scope: cur
     steps: list[Step] = []
     previous: str | None = None
     for index, segment in enumerate(segments):
@@ -258,11 +272,11 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
                 continue  # Name/@Term reads the annotation next to the property
             declared = ctx.types.property_type(current_type, segment.name)
             read = property_reader(segment.name, declared)
-            steps.append(lambda value, cur, scope, read=read: read(value))
+            steps.append(_reading(read))
             current_type = ctx.types.item_type(declared)
         elif isinstance(segment, tree.Annotation):
             key = f"{previous or ''}@{segment.term}" + (f"#{segment.qualifier}" if segment.qualifier else "")
-            steps.append(lambda value, cur, scope, key=key: None if value is None else value.get(key))
+            steps.append(_annotation(key))
             previous = None
         elif isinstance(segment, tree.TypeCast):
             steps.append(_step_cast(segment.name, ctx.types, current_type))
@@ -306,6 +320,21 @@ def _property_path(name: str, declared: str | None) -> Fn:
         return read(cur)
 
     return get
+
+
+def _reading(read: Callable[[Any], Any]) -> Step:
+    return lambda value, cur, scope: read(value)
+
+
+def _annotation(key: str) -> Step:
+    """An annotation segment: the annotation's JSON value (``Name@Ns.Term`` or ``@Ns.Term``)."""
+    def step(value: Any, cur: Any, scope: Scope) -> Any:
+        if value is None:
+            return None
+        if value.__class__ is not dict:
+            raise EvaluationError(f"{key!r} is an annotation of an object, not of Edm.{edm_type(value)}")
+        return value.get(key)
+    return step
 
 
 def _chain(start: Fn, steps: list[Step]) -> Fn:
@@ -872,7 +901,7 @@ def _c_case(node: tree.Case, ctx: _Context) -> Fn:
 
 def _cast_value(value: Any, type_name: str, types: Types) -> Any:
     """``cast`` of a non-null value (§5.1.1.10.1); a cast that fails gives null."""
-    name = type_name[4:] if type_name.startswith("Edm.") else type_name
+    name = type_name.removeprefix("Edm.")
     kind = edm.PRIMITIVES.get(name)
     if kind is None:
         if value.__class__ is dict:
@@ -933,7 +962,7 @@ def _cast_value(value: Any, type_name: str, types: Types) -> Any:
 def _is_of(value: Any, type_name: str, types: Types, default_type: str | None) -> bool:
     """``isof`` (§5.1.1.10.2): whether the value is of the type (or derived from it). Untyped JSON
     numbers are of every numeric type that holds them exactly (``5`` is an Int32 and an Int64)."""
-    name = type_name[4:] if type_name.startswith("Edm.") else type_name
+    name = type_name.removeprefix("Edm.")
     if value.__class__ is dict:
         return types.is_instance(value, type_name, default_type)
     if name not in edm.PRIMITIVES:

@@ -12,17 +12,19 @@ from __future__ import annotations
 import decimal
 import functools
 import math
-from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from .. import edm
 from .values import (
-    DECIMAL_CONTEXT, EvaluationError, edm_type, equal, instant, dto_from_instant, time_picos,
+    DECIMAL_CONTEXT,
+    EvaluationError,
+    edm_type,
+    equal,
 )
 
-__all__ = ["FUNCTIONS", "compile_pattern", "MAX_DATETIME", "MIN_DATETIME"]
+__all__ = ["FUNCTIONS", "MAX_DATETIME", "MIN_DATETIME", "compile_pattern"]
 
 
 def _type_error(name: str, *args: Any) -> EvaluationError:
@@ -275,6 +277,4 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "geo.length": _geo_unsupported("geo.length"),
     "geo.intersects": _geo_unsupported("geo.intersects"),
 }
-
 # ``now`` is not here: its value is fixed once per evaluation, so filter.py reads it from the scope.
-_ = (Counter, instant, dto_from_instant, time_picos)

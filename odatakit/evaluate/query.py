@@ -9,20 +9,26 @@ last the shape — ``$select`` and ``$expand`` (with their nested options, ``$le
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from .. import tree
 from ..edm import decimal_of
-from .filter import Compiled, Scope, _Context, _compile, _depth_check, current_time, property_reader
+from .filter import (
+    Compiled,
+    Scope,
+    _compile,
+    _Context,
+    _depth_check,
+    current_time,
+)
 from .search import compile_search
 from .types import Types
 from .values import EvaluationError, _Key, to_json
 
-__all__ = ["evaluate", "entity_json", "read_payload"]
+__all__ = ["entity_json", "evaluate", "read_payload"]
 
 
 # -- input ------------------------------------------------------------------------------------
@@ -90,7 +96,7 @@ def _as_query(query: Any) -> tree.Query:
     if isinstance(query, str):
         from ..parser import parse_query
 
-        return parse_query(query[1:] if query.startswith("?") else query)
+        return parse_query(query.removeprefix("?"))
     if isinstance(query, tree.Node):  # a bare expression: taken as $filter
         return tree.Query(filter=query)  # type: ignore[arg-type]
     raise EvaluationError(f"a query is text, a tree.Query or a builder Q, not {type(query).__name__}")
@@ -114,9 +120,9 @@ class _Options:
 
 
 def _options(node: Any) -> _Options:
-    fields = {f.name for f in attrs.fields(_Options)}
-    return _Options(**{name: getattr(node, name, None) if name != "aliases" else tuple(getattr(node, name, ()))
-                       for name in fields})
+    values: dict[str, Any] = {f.name: getattr(node, f.name, None) for f in attrs.fields(_Options)}
+    values["aliases"] = tuple(getattr(node, "aliases", ()))
+    return _Options(**values)
 
 
 @attrs.frozen
@@ -272,8 +278,9 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
     declared = env.types.property_type(current_type, name)
     if rest:
         if isinstance(value, dict):
-            inner = out.get(name) if isinstance(out.get(name), dict) else {k: v for k, v in value.items()
-                                                                              if k.startswith("@")}
+            previous = out.get(name)
+            inner: dict[str, Any] = previous if isinstance(previous, dict) else {
+                k: v for k, v in value.items() if k.startswith("@")}
             _select_item(value, rest, item, inner, env, env.types.item_type(declared), outer, computed)
             out[name] = inner
         elif value is None:
@@ -333,7 +340,7 @@ def _expand_one(entity: dict[str, Any], name: str, item: tree.ExpandItem, env: _
     opts = _options(item)
     levels = item.levels
     if levels is not None and (levels == "max" or (isinstance(levels, int) and levels > 1)):
-        deeper = attrs.evolve(item, levels=levels if levels == "max" else levels - 1)
+        deeper = attrs.evolve(item, levels=levels - 1 if isinstance(levels, int) else levels)
         extra = (deeper,) if not (opts.expand and any(_same_path(i, item) for i in opts.expand.items)) else ()
         opts = attrs.evolve(opts, expand=tree.Expand((*(opts.expand.items if opts.expand else ()), *extra)))
     if cast is not None:
@@ -342,7 +349,7 @@ def _expand_one(entity: dict[str, Any], name: str, item: tree.ExpandItem, env: _
     if isinstance(value, list):
         items = [v for v in value if isinstance(v, dict)]
         if item.suffix == "$count":
-            counted, count, _ = _process(items, attrs.evolve(opts, count=True, select=None, expand=None), env,
+            _, count, _ = _process(items, attrs.evolve(opts, count=True, select=None, expand=None), env,
                                          target_type, outer, False)
             return {f"{name}@odata.count": count}
         shaped, count, _ = _process(items, opts, env, target_type, outer, False)
@@ -405,5 +412,3 @@ def evaluate(query: Any, data: Any, *, model: Any = None, entity_type: str | Non
     payload["value"] = shaped
     return payload
 
-
-_ = (Decimal, property_reader)
