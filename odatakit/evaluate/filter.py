@@ -172,10 +172,11 @@ def _c_alias(node: tree.Alias, ctx: _Context) -> Fn:
 Step = Callable[[Any, Any, "Scope"], Any]
 
 
-def property_reader(name: str, declared: str | None) -> Callable[[Any], Any]:
+def property_reader(name: str, declared: str | None, types: Types | None = None) -> Callable[[Any], Any]:
     """A reader of property ``name`` from a JSON object, typed by its ``@odata.type`` (or 4.01
     ``@type``) annotation, else by the model's declared type, else by the JSON value itself."""
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
+    enums = types is not None and types.model is not None
 
     def read(obj: Any) -> Any:
         if obj.__class__ is not dict:
@@ -188,7 +189,10 @@ def property_reader(name: str, declared: str | None) -> Callable[[Any], Any]:
         annotation = obj.get(annotated_40) or obj.get(annotated_401) or declared
         if annotation is None:
             return value
-        return from_json(value, annotation)
+        result = from_json(value, annotation)
+        if enums and result.__class__ is EnumValue:
+            return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
+        return result
 
     return read
 
@@ -260,7 +264,7 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
             return scope.variables[variable]
     else:
         if len(segments) == 1 and isinstance(first, tree.Property):
-            return _property_path(first.name, ctx.types.property_type(current_type, first.name))
+            return _property_path(first.name, ctx.types.property_type(current_type, first.name), ctx.types)
         start = lambda cur, scope: cur
     steps: list[Step] = []
     previous: str | None = None
@@ -271,7 +275,7 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
                 previous = segment.name
                 continue  # Name/@Term reads the annotation next to the property
             declared = ctx.types.property_type(current_type, segment.name)
-            read = property_reader(segment.name, declared)
+            read = property_reader(segment.name, declared, ctx.types)
             steps.append(_reading(read))
             current_type = ctx.types.item_type(declared)
         elif isinstance(segment, tree.Annotation):
@@ -302,10 +306,10 @@ def _root(cur: Any, scope: Scope) -> Any:
     return scope.root
 
 
-def _property_path(name: str, declared: str | None) -> Fn:
+def _property_path(name: str, declared: str | None, types: Types | None = None) -> Fn:
     """A one-property path, the commonest operand: the value read straight from the JSON object,
     typed through ``property_reader`` only when an annotation or the model says more."""
-    read = property_reader(name, declared)
+    read = property_reader(name, declared, types)
     if declared is not None:
         return lambda cur, scope: read(cur)
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
