@@ -48,6 +48,9 @@ MAX_EVAL_DEPTH = MAX_DEPTH
 
 Fn = Callable[[Any, "Scope"], Any]
 
+#: The error for data nested past what Python's stack walks (the expression itself is bounded).
+TOO_DEEP = "the data is nested too deep to evaluate over (more levels than Python's stack holds)"
+
 
 class Scope:
     """What one evaluation fixes: ``$it`` (the outer instance; None when it is the current one),
@@ -1059,7 +1062,10 @@ class Compiled:
         """The three-valued result of a predicate: True, False or None (null)."""
         if scope is None:
             scope = Scope() if self.uses_now else _NO_SCOPE
-        result = self.function(entity, scope)
+        try:
+            result = self.function(entity, scope)
+        except RecursionError:
+            raise EvaluationError(TOO_DEEP) from None
         if result is True or result is False or result is None:
             return result  # type: ignore[no-any-return]
         raise EvaluationError(f"a filter must be Edm.Boolean, not Edm.{edm_type(result)}", _text(self.expression))
@@ -1072,9 +1078,8 @@ def compile_expression(expr: Any, *, aliases: Mapping[str, tree.Expr] | None = N
         from ..parser import parse_expression
 
         expr = parse_expression(expr)
-    to_tree = getattr(expr, "to_tree", None)
-    if callable(to_tree):
-        expr = to_tree()
+    if not isinstance(expr, tree.Node) and isinstance(getattr(expr, "node", None), tree.Node):
+        expr = expr.node  # a builder Expression wraps its tree node
     _depth_check(expr)
     types = types or Types(None, None)
     context = _Context(dict(aliases or {}), {}, types, current_type or types.entity_type)

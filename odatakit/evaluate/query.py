@@ -17,6 +17,7 @@ import attrs
 from .. import tree
 from ..edm import decimal_of
 from .filter import (
+    TOO_DEEP,
     Compiled,
     Scope,
     _compile,
@@ -97,8 +98,9 @@ def _as_query(query: Any) -> tree.Query:
         from ..parser import parse_query
 
         return parse_query(query.removeprefix("?"))
-    if isinstance(query, tree.Node):  # a bare expression: taken as $filter
-        return tree.Query(filter=query)  # type: ignore[arg-type]
+    node = query if isinstance(query, tree.Node) else getattr(query, "node", None)
+    if isinstance(node, tree.Node):  # a bare expression (tree or builder): taken as $filter
+        return tree.Query(filter=node)  # type: ignore[arg-type]
     raise EvaluationError(f"a query is text, a tree.Query or a builder Q, not {type(query).__name__}")
 
 
@@ -253,9 +255,7 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
         return
     head, rest = path[0], path[1:]
     if isinstance(head, tree.Star):
-        for key, value in entity.items():
-            if key not in computed:
-                out[key] = value
+        out.update(entity)  # computed properties too: §5.1.9 includes them for $select=*
         return
     if isinstance(head, tree.TypeCast):
         if env.types.is_instance(entity, head.name, current_type):
@@ -398,7 +398,13 @@ def evaluate(query: Any, data: Any, *, model: Any = None, entity_type: str | Non
     decoded odatakit values. ``model`` (a service model) and ``entity_type`` (the qualified name
     of the entities' type) type the properties the data leaves unannotated.
     """
-    q = _as_query(query)
+    try:
+        return _evaluate(_as_query(query), data, model, entity_type)
+    except RecursionError:
+        raise EvaluationError(TOO_DEEP) from None
+
+
+def _evaluate(q: tree.Query, data: Any, model: Any, entity_type: str | None) -> dict[str, Any]:
     items, _ = _entities(data)
     env = _Env(Types(model, entity_type), {a.name: a.value for a in q.aliases}, items, current_time())
     opts = attrs.evolve(_options(q), aliases=())

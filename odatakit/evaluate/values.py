@@ -115,7 +115,8 @@ def edm_type(value: Any) -> str | None:
         return annotated.lstrip("#") if isinstance(annotated, str) else "Structured"
     if isinstance(value, list):
         return "Collection"
-    return type(value).__name__
+    own = getattr(value, "type", None)  # a geography literal carries its Edm type name
+    return own if isinstance(own, str) else type(value).__name__
 
 
 # -- JSON → runtime ---------------------------------------------------------------------------
@@ -353,6 +354,8 @@ def compare(a: Any, b: Any) -> int:
         return 0 if x == y else 2
     except decimal.InvalidOperation:  # a Decimal NaN
         return 2
+    except TypeError:  # values of a type with no order (geography literals): not comparable
+        raise EvaluationError(f"Edm.{edm_type(a)} values cannot be compared") from None
 
 
 def equal(a: Any, b: Any) -> bool:
