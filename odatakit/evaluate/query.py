@@ -26,6 +26,7 @@ from .filter import (
     current_time,
 )
 from .search import compile_search
+from ..values import JsonPayload
 from .types import Types
 from .values import EvaluationError, _Key, to_json
 
@@ -412,7 +413,7 @@ def _evaluate(q: tree.Query, data: Any, model: Any, entity_type: str | None) -> 
         opts = attrs.evolve(opts, expand=tree.Expand(
             attrs.evolve(i, levels=i.levels if i.levels is not None else q.levels) for i in q.expand.items))
     shaped, count, _ = _process(items, opts, env, entity_type, None, True)
-    payload: dict[str, Any] = {}
+    payload: dict[str, Any] = JsonPayload()
     if count is not None:
         payload["@odata.count"] = count
     payload["value"] = shaped
