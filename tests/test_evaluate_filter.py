@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from odatakit import compile_filter, evaluate_filter, parse_filter, tree
+from odatakit import compile_filter, edm, evaluate_filter, parse_filter, tree
 from odatakit.evaluate import EvaluationError
 from odatakit.evaluate.filter import Scope, compile_expression
-from odatakit import edm
 
 ENTITY = {
     "Id": 7, "Name": "Ann", "Null": None, "Price": Decimal("10.5"), "Qty": 3, "Ratio": 0.5, "Flag": True,
@@ -289,3 +288,73 @@ def test_the_deepest_tree_the_parser_accepts_evaluates():
 def test_long_and_chains_are_flat_and_evaluate():
     text = " and ".join(["Qty gt 0"] * 5000)
     assert compile_filter(text)(ENTITY) is True
+
+
+CUSTOMER = {
+    "CompanyName": "Alfreds Futterkiste", "City": "Berlin", "Country": "Germany", "Freight": Decimal("32.4"),
+    "Price@odata.type": "#Double", "Price": 4.5,
+    "BirthDate@odata.type": "#DateTimeOffset", "BirthDate": "1948-12-08T00:00:00.05Z",
+    "StartTime@odata.type": "#DateTimeOffset", "StartTime": "2011-10-04T08:00:00+01:00",
+    "EndTime@odata.type": "#DateTimeOffset", "EndTime": "2011-10-04T10:00:00+01:00",
+    "ShipTime@odata.type": "#TimeOfDay", "ShipTime": "13:00:00",
+    "Duration@odata.type": "#Duration", "Duration": "PT15H",
+    "Style@odata.type": "#Sales.Pattern", "Style": "Yellow,Solid",
+    "Rating": 4, "Name": "Milk",
+}
+
+
+@pytest.mark.parametrize("expr", [
+    # §5.1.1.1 logical operators
+    "Name eq 'Milk'", "Name ne 'Milk '", "Price gt 4", "Price ge 4.5", "Price lt 5", "Price le 4.5",
+    "Name eq 'Milk' and Price lt 5", "Name eq 'Milk' or Price gt 100", "not contains(Name,'X')",
+    "Style has Sales.Pattern'Yellow'", "Name in ('Milk','Cheese')",
+    # §5.1.1.2 arithmetic operators
+    "Price add 5 gt 9", "Price sub 5 lt 0", "Price mul 2 eq 9", "Price div 2 gt 2", "Rating div 2 eq 2",
+    "Rating divby 8 eq 0.5", "Rating mod 3 eq 1", "StartTime add duration'PT2H' eq EndTime",
+    "EndTime sub StartTime eq duration'PT2H'",
+    # §5.1.1.5 string and collection functions
+    "concat(concat(City,', '),Country) eq 'Berlin, Germany'", "contains(CompanyName,'freds')",
+    "endswith(CompanyName,'Futterkiste')", "indexof(CompanyName,'lfreds') eq 1", "length(CompanyName) eq 19",
+    "startswith(CompanyName,'Alfr')", "substring(CompanyName,1) eq 'lfreds Futterkiste'",
+    "substring(CompanyName,1,2) eq 'lf'",
+    # §5.1.1.6 collection functions
+    "hassubset([4,1,3],[4,1,3])", "hassubset([4,1,3],[1,3,4])", "hassubset([4,1,3],[3,1])",
+    "hassubset([4,1,3,1],[1,1])", "not hassubset([4,1,3],[1,1])",
+    "hassubsequence([4,1,3,1],[1,1])", "hassubsequence([4,1,3],[4,3])", "not hassubsequence([4,1,3],[3,1])",
+    # §5.1.1.7 string functions
+    "matchesPattern(CompanyName,'^A.*e$')", "tolower(CompanyName) eq 'alfreds futterkiste'",
+    "toupper(CompanyName) eq 'ALFREDS FUTTERKISTE'", "trim(' x ') eq 'x'",
+    # §5.1.1.8 date and time functions
+    "date(EndTime) eq 2011-10-04", "day(BirthDate) eq 8", "fractionalseconds(BirthDate) lt 0.1",
+    "hour(BirthDate) eq 0", "minute(BirthDate) eq 0", "month(BirthDate) eq 12", "second(BirthDate) eq 0",
+    "time(StartTime) le ShipTime", "totaloffsetminutes(StartTime) eq 60", "totalseconds(Duration) eq 54000",
+    "year(BirthDate) eq 1948", "StartTime le now()", "EndTime lt maxdatetime()", "StartTime gt mindatetime()",
+    # §5.1.1.9 arithmetic functions
+    "ceiling(Freight) eq 33", "floor(Freight) eq 32", "round(Freight) eq 32",
+    # §5.1.1.10 type functions
+    "cast(Rating,Edm.String) eq '4'", "isof(Name,Edm.String)",
+    # §5.1.1.12 conditional function
+    "case(Rating gt 3:'good',true:'bad') eq 'good'",
+])
+def test_the_specs_own_examples_hold_over_a_customer(expr):
+    assert compile_filter(expr)(CUSTOMER) is True, expr
+
+
+def test_builder_expressions_compile_like_their_text():
+    from odatakit import F
+
+    assert compile_filter(F.Rating > 3)(CUSTOMER) is True
+    assert compile_filter((F.Rating > 3) & (F.Name == "Tea"))(CUSTOMER) is False
+
+
+def test_geography_literals_are_refused_in_comparisons():
+    with pytest.raises(EvaluationError, match="cannot be compared"):
+        evaluate_filter("geography'SRID=4326;Point(1 2)' eq geography'SRID=4326;Point(1 2)'", {})
+
+
+def test_deeply_nested_data_is_a_clear_error_not_recursion_error():
+    deep: dict = {"x": 1}
+    for _ in range(5000):
+        deep = {"x": deep}
+    with pytest.raises(EvaluationError, match="nested too deep"):
+        evaluate_filter("A eq B", {"A": deep, "B": deep})

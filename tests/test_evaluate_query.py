@@ -150,10 +150,13 @@ def test_root_refers_to_the_collection_given_5_1_1_14_5():
     assert ids(evaluate("$filter=$root/People/$count eq 4 and Id eq 2", PEOPLE)) == [2]
 
 
-def test_the_result_is_encodable_with_encode_json():
+def test_the_result_is_encodable_with_encode_json_as_a_server_would_write_it():
     result = evaluate("$filter=Id eq 1&$select=Id,Name&$count=true", PEOPLE)
-    assert json.loads(encode_json(result)) == {"@odata.count": 1, "value": [
-        {"@odata.id": "People(1)", "Id@odata.type": "#Int32", "Id": 1, "Name": "Ann"}]}
+    assert encode_json(result) == ('{"@odata.count":1,"value":[{"@odata.id":"People(1)","Id":1,"Name":"Ann"}]}')
+    # another form is asked for: the payload is read as typed values first (4.01 control names)
+    assert json.loads(encode_json(result, version="4.01"))["@count"] == 1
+    exact = evaluate("$select=Big", '{"value":[{"Big@odata.type":"#Int64","Big":9007199254740993}]}')
+    assert encode_json(exact) == '{"value":[{"Big@odata.type":"#Int64","Big":9007199254740993}]}'
 
 
 def test_bad_data_is_a_clear_error():

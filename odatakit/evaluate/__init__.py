@@ -12,11 +12,22 @@ from .query import evaluate
 from .search import compile_search
 from .values import EnumValue, EvaluationError
 
-__all__ = ["evaluate", "evaluate_filter", "compile_filter", "compile_search", "Compiled", "EnumValue",
-           "EvaluationError"]
+__all__ = [
+    "Compiled",
+    "EnumValue",
+    "EvaluationError",
+    "compile_filter",
+    "compile_search",
+    "evaluate",
+    "evaluate_filter",
+]
 
 
-class _CallableModule(__import__("types").ModuleType):
+import sys as _sys
+import types as _types
+
+
+class _CallableModule(_types.ModuleType):
     """``odatakit.evaluate`` is the function; when Python binds the subpackage to that name
     instead (it does so when a submodule is imported first), calling the module still evaluates."""
 
@@ -25,4 +36,4 @@ class _CallableModule(__import__("types").ModuleType):
         return evaluate(query, data, model=model, entity_type=entity_type)
 
 
-__import__("sys").modules[__name__].__class__ = _CallableModule
+_sys.modules[__name__].__class__ = _CallableModule

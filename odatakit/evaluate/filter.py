@@ -23,12 +23,24 @@ from ..syntax import MAX_DEPTH
 from .functions import FUNCTIONS, compile_pattern
 from .types import Types
 from .values import (
-    DECIMAL_CONTEXT, DIVISION_CONTEXT, EnumValue, EvaluationError, check_integer, compare, days_of,
-    date_from_days, dto_from_instant, duration_from_picos, duration_picos, edm_type, equal, from_json,
+    DECIMAL_CONTEXT,
+    DIVISION_CONTEXT,
+    EnumValue,
+    EvaluationError,
+    check_integer,
+    compare,
+    date_from_days,
+    days_of,
+    dto_from_instant,
+    duration_from_picos,
+    duration_picos,
+    edm_type,
+    equal,
+    from_json,
     instant,
 )
 
-__all__ = ["Scope", "Compiled", "compile_expression", "compile_filter", "evaluate_filter", "MAX_EVAL_DEPTH"]
+__all__ = ["MAX_EVAL_DEPTH", "Compiled", "Scope", "compile_expression", "compile_filter", "evaluate_filter"]
 
 #: Deepest expression tree compiled; the closures call each other once per level, so this bounds
 #: the Python stack the way ``syntax.MAX_DEPTH`` bounds the parser (hand-built trees may be deeper).
@@ -36,18 +48,21 @@ MAX_EVAL_DEPTH = MAX_DEPTH
 
 Fn = Callable[[Any, "Scope"], Any]
 
+#: The error for data nested past what Python's stack walks (the expression itself is bounded).
+TOO_DEEP = "the data is nested too deep to evaluate over (more levels than Python's stack holds)"
+
 
 class Scope:
-    """What one evaluation fixes: ``$it`` (the outer instance), ``$root`` (the collection given),
-    ``now()``, and the lambda variables bound so far (by name)."""
+    """What one evaluation fixes: ``$it`` (the outer instance; None when it is the current one),
+    ``$root`` (the collection given), ``now()``, and the lambda variables bound so far."""
 
-    __slots__ = ("it", "root", "now", "variables")
+    __slots__ = ("it", "now", "root", "variables")
 
     def __init__(self, it: Any = None, root: Any = None, now: edm.DateTimeOffset | None = None,
                  variables: Mapping[str, Any] | None = None) -> None:
         self.it = it
         self.root = root
-        self.now = now if now is not None else current_time()
+        self.now = now
         self.variables: dict[str, Any] = dict(variables or {})
 
     def bind(self, name: str, value: Any) -> Scope:
@@ -59,7 +74,7 @@ class Scope:
 
 def current_time() -> edm.DateTimeOffset:
     """``now()``: the current instant in UTC, read once per evaluation (every row sees the same)."""
-    return edm.DateTimeOffset.from_python(_dt.datetime.now(_dt.timezone.utc))
+    return edm.DateTimeOffset.from_python(_dt.datetime.now(_dt.UTC))
 
 
 @attrs.frozen
@@ -160,10 +175,11 @@ def _c_alias(node: tree.Alias, ctx: _Context) -> Fn:
 Step = Callable[[Any, Any, "Scope"], Any]
 
 
-def property_reader(name: str, declared: str | None) -> Callable[[Any], Any]:
+def property_reader(name: str, declared: str | None, types: Types | None = None) -> Callable[[Any], Any]:
     """A reader of property ``name`` from a JSON object, typed by its ``@odata.type`` (or 4.01
     ``@type``) annotation, else by the model's declared type, else by the JSON value itself."""
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
+    enums = types is not None and types.model is not None
 
     def read(obj: Any) -> Any:
         if obj.__class__ is not dict:
@@ -176,7 +192,10 @@ def property_reader(name: str, declared: str | None) -> Callable[[Any], Any]:
         annotation = obj.get(annotated_40) or obj.get(annotated_401) or declared
         if annotation is None:
             return value
-        return from_json(value, annotation)
+        result = from_json(value, annotation)
+        if enums and result.__class__ is EnumValue:
+            return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
+        return result
 
     return read
 
@@ -225,16 +244,18 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
     if isinstance(first, tree.Variable):
         segments.pop(0)
         if first.name == "$root":
-            start = lambda cur, scope: scope.root  # noqa: E731
+            start = _root
             current_type = None
-            if segments and isinstance(segments[0], (tree.Property, tree.EntitySet)):
-                start = _root_set(segments.pop(0), ctx, start)
+            head = segments[0] if segments else None
+            if isinstance(head, (tree.Property, tree.EntitySet)):
+                segments.pop(0)
+                start = _root_set(head, ctx, start)
                 current_type = ctx.types.entity_type
         elif first.name == "$it":
-            start = lambda cur, scope: scope.it  # noqa: E731
+            start = lambda cur, scope: cur if scope.it is None else scope.it
             current_type = ctx.types.entity_type
         elif first.name == "$this":
-            start = lambda cur, scope: cur  # noqa: E731
+            start = lambda cur, scope: cur
         else:
             raise EvaluationError(f"unknown variable {first.name}")
     elif isinstance(first, tree.Property) and first.name in ctx.variables:
@@ -245,7 +266,9 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
         def start(cur: Any, scope: Scope) -> Any:
             return scope.variables[variable]
     else:
-        start = lambda cur, scope: cur  # noqa: E731
+        if len(segments) == 1 and isinstance(first, tree.Property):
+            return _property_path(first.name, ctx.types.property_type(current_type, first.name), ctx.types)
+        start = lambda cur, scope: cur
     steps: list[Step] = []
     previous: str | None = None
     for index, segment in enumerate(segments):
@@ -255,12 +278,12 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
                 previous = segment.name
                 continue  # Name/@Term reads the annotation next to the property
             declared = ctx.types.property_type(current_type, segment.name)
-            read = property_reader(segment.name, declared)
-            steps.append(lambda value, cur, scope, read=read: read(value))
+            read = property_reader(segment.name, declared, ctx.types)
+            steps.append(_reading(read))
             current_type = ctx.types.item_type(declared)
         elif isinstance(segment, tree.Annotation):
             key = f"{previous or ''}@{segment.term}" + (f"#{segment.qualifier}" if segment.qualifier else "")
-            steps.append(lambda value, cur, scope, key=key: None if value is None else value.get(key))
+            steps.append(_annotation(key))
             previous = None
         elif isinstance(segment, tree.TypeCast):
             steps.append(_step_cast(segment.name, ctx.types, current_type))
@@ -278,6 +301,47 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
                                   "by odatakit's evaluator (model functions and actions need a service)",
                                   _text(node))
     return _chain(start, steps)
+
+
+def _root(cur: Any, scope: Scope) -> Any:
+    if scope.root is None:
+        raise EvaluationError("$root needs the collection evaluated over: use odatakit.evaluate")
+    return scope.root
+
+
+def _property_path(name: str, declared: str | None, types: Types | None = None) -> Fn:
+    """A one-property path, the commonest operand: the value read straight from the JSON object,
+    typed through ``property_reader`` only when an annotation or the model says more."""
+    read = property_reader(name, declared, types)
+    if declared is not None:
+        return lambda cur, scope: read(cur)
+    annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
+
+    def get(cur: Any, scope: Scope) -> Any:
+        if cur.__class__ is dict:
+            value = cur.get(name)
+            if value is None or value.__class__ is bool or value.__class__ is dict:
+                return value
+            if annotated_40 not in cur and annotated_401 not in cur:
+                return value
+        return read(cur)
+
+    return get
+
+
+def _reading(read: Callable[[Any], Any]) -> Step:
+    return lambda value, cur, scope: read(value)
+
+
+def _annotation(key: str) -> Step:
+    """An annotation segment: the annotation's JSON value (``Name@Ns.Term`` or ``@Ns.Term``)."""
+    def step(value: Any, cur: Any, scope: Scope) -> Any:
+        if value is None:
+            return None
+        if value.__class__ is not dict:
+            raise EvaluationError(f"{key!r} is an annotation of an object, not of Edm.{edm_type(value)}")
+        return value.get(key)
+    return step
 
 
 def _chain(start: Fn, steps: list[Step]) -> Fn:
@@ -618,6 +682,15 @@ def _fast_comparison(node: tree.BinaryOp, ctx: _Context, op: Callable[[Any, Any]
     if len(segments) != 1 or not isinstance(segments[0], tree.Property) or segments[0].name in ctx.variables:
         return None
     constant = _literal_value(node.right)
+    if constant is None and node.op in ("eq", "ne"):
+        name, is_eq = segments[0].name, node.op == "eq"
+
+        def null_test(cur: Any, scope: Scope) -> bool:
+            if cur.__class__ is dict:
+                return (cur.get(name) is None) is is_eq
+            return (_property_path(name, None)(cur, scope) is None) is is_eq
+
+        return null_test
     if constant.__class__ not in _FAST_CLASSES or (constant.__class__ is float and math.isnan(constant)):
         return None
     name = segments[0].name
@@ -626,7 +699,6 @@ def _fast_comparison(node: tree.BinaryOp, ctx: _Context, op: Callable[[Any, Any]
     read = property_reader(name, None)
     native = {"eq": operator.eq, "ne": operator.ne, **_COMPARE}[node.op]
     cls = constant.__class__
-    text = _text(node)
 
     def run(cur: Any, scope: Scope) -> Any:
         value = cur.get(name) if cur.__class__ is dict else read(cur)
@@ -635,7 +707,7 @@ def _fast_comparison(node: tree.BinaryOp, ctx: _Context, op: Callable[[Any, Any]
         try:
             return op(read(cur), constant)
         except EvaluationError as error:
-            raise EvaluationError(error.reason, error.expression or text) from None
+            raise EvaluationError(error.reason, error.expression or _text(node)) from None
 
     return run
 
@@ -651,15 +723,32 @@ def _c_and(node: tree.And, ctx: _Context) -> Fn:
             if a is False:
                 return False
             b = second(cur, scope)
+            if a is True and b is True:
+                return True
+            return _and_values((a, b))
+        return and2
+    if len(operands) == 3:
+        one, two, three = operands
+
+        def and3(cur: Any, scope: Scope) -> Any:
+            a = one(cur, scope)
+            if a is False:
+                return False
+            b = two(cur, scope)
             if b is False:
                 return False
-            return None if a is None or b is None else _boolean(a, "and") and _boolean(b, "and")
-        return and2
+            c = three(cur, scope)
+            if a is True and b is True and c is True:
+                return True
+            return _and_values((a, b, c))
+        return and3
 
     def run(cur: Any, scope: Scope) -> Any:
         unknown = False
         for operand in operands:
             value = operand(cur, scope)
+            if value is True:
+                continue
             if value is False:
                 return False
             if value is None:
@@ -669,6 +758,18 @@ def _c_and(node: tree.And, ctx: _Context) -> Fn:
         return None if unknown else True
 
     return run
+
+
+def _and_values(values: tuple[Any, ...]) -> Any:
+    unknown = False
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            unknown = True
+        else:
+            _boolean(value, "and")
+    return None if unknown else True
 
 
 def _c_or(node: tree.Or, ctx: _Context) -> Fn:
@@ -681,6 +782,8 @@ def _c_or(node: tree.Or, ctx: _Context) -> Fn:
             value = operand(cur, scope)
             if value is True:
                 return True
+            if value is False:
+                continue
             if value is None:
                 unknown = True
             else:
@@ -734,7 +837,7 @@ def _c_in(node: tree.In, ctx: _Context) -> Fn:
 def _c_call(node: tree.Call, ctx: _Context) -> Fn:
     name = node.function
     if name == "now":
-        return lambda cur, scope: scope.now
+        return _now
     function = FUNCTIONS.get(name)
     if function is None:
         raise EvaluationError(f"unknown canonical function {name}()", _text(node))
@@ -755,6 +858,18 @@ def _c_call(node: tree.Call, ctx: _Context) -> Fn:
             text = text or _text(node)
             raise EvaluationError(error.reason, error.expression or text) from None
 
+    if len(args) == 2 and isinstance(node.args[1], tree.Literal) and node.args[1].value is not None:
+        first, constant = args[0], _literal_value(node.args[1])
+
+        def run_constant(cur: Any, scope: Scope) -> Any:
+            x = first(cur, scope)
+            if x is None:
+                return None
+            try:
+                return function(x, constant)
+            except EvaluationError as error:
+                raise EvaluationError(error.reason, error.expression or _text(node)) from None
+        return run_constant
     if len(args) == 2:
         a0, a1 = args
 
@@ -769,6 +884,13 @@ def _c_call(node: tree.Call, ctx: _Context) -> Fn:
                 raise EvaluationError(error.reason, error.expression or _text(node)) from None
         return run2
     return run
+
+
+def _now(cur: Any, scope: Scope) -> edm.DateTimeOffset:
+    """``now()``: read once per scope, so every use in one evaluation sees the same instant."""
+    if scope.now is None:
+        scope.now = current_time()
+    return scope.now
 
 
 def _c_case(node: tree.Case, ctx: _Context) -> Fn:
@@ -786,7 +908,7 @@ def _c_case(node: tree.Case, ctx: _Context) -> Fn:
 
 def _cast_value(value: Any, type_name: str, types: Types) -> Any:
     """``cast`` of a non-null value (§5.1.1.10.1); a cast that fails gives null."""
-    name = type_name[4:] if type_name.startswith("Edm.") else type_name
+    name = type_name.removeprefix("Edm.")
     kind = edm.PRIMITIVES.get(name)
     if kind is None:
         if value.__class__ is dict:
@@ -847,7 +969,7 @@ def _cast_value(value: Any, type_name: str, types: Types) -> Any:
 def _is_of(value: Any, type_name: str, types: Types, default_type: str | None) -> bool:
     """``isof`` (§5.1.1.10.2): whether the value is of the type (or derived from it). Untyped JSON
     numbers are of every numeric type that holds them exactly (``5`` is an Int32 and an Int64)."""
-    name = type_name[4:] if type_name.startswith("Edm.") else type_name
+    name = type_name.removeprefix("Edm.")
     if value.__class__ is dict:
         return types.is_instance(value, type_name, default_type)
     if name not in edm.PRIMITIVES:
@@ -929,19 +1051,24 @@ class Compiled:
 
     expression: Any
     function: Fn = attrs.field(repr=False)
+    #: Whether ``now()`` occurs: then each call gets a scope of its own to fix it in.
+    uses_now: bool = attrs.field(default=True, repr=False)
 
     def value(self, current: Any, scope: Scope | None = None) -> Any:
-        """The expression's runtime value for ``current`` (``$it`` too, unless the scope says)."""
-        if scope is None:
-            scope = Scope(it=current, root=[current])
-        return self.function(current, scope)
+        """The expression's runtime value for ``current`` (also ``$it``, unless the scope says)."""
+        return self.function(current, Scope() if scope is None else scope)
 
     def __call__(self, entity: Any, scope: Scope | None = None) -> bool | None:
         """The three-valued result of a predicate: True, False or None (null)."""
-        result = self.value(entity, scope)
-        if result is not None and result.__class__ is not bool:
-            raise EvaluationError(f"a filter must be Edm.Boolean, not Edm.{edm_type(result)}", _text(self.expression))
-        return result
+        if scope is None:
+            scope = Scope() if self.uses_now else _NO_SCOPE
+        try:
+            result = self.function(entity, scope)
+        except RecursionError:
+            raise EvaluationError(TOO_DEEP) from None
+        if result is True or result is False or result is None:
+            return result  # type: ignore[no-any-return]
+        raise EvaluationError(f"a filter must be Edm.Boolean, not Edm.{edm_type(result)}", _text(self.expression))
 
 
 def compile_expression(expr: Any, *, aliases: Mapping[str, tree.Expr] | None = None, types: Types | None = None,
@@ -951,13 +1078,23 @@ def compile_expression(expr: Any, *, aliases: Mapping[str, tree.Expr] | None = N
         from ..parser import parse_expression
 
         expr = parse_expression(expr)
-    to_tree = getattr(expr, "to_tree", None)
-    if callable(to_tree):
-        expr = to_tree()
+    if not isinstance(expr, tree.Node) and isinstance(getattr(expr, "node", None), tree.Node):
+        expr = expr.node  # a builder Expression wraps its tree node
     _depth_check(expr)
     types = types or Types(None, None)
     context = _Context(dict(aliases or {}), {}, types, current_type or types.entity_type)
-    return Compiled(expr, _compile(expr, context))
+    return Compiled(expr, _compile(expr, context), _uses_now(expr, context.aliases))
+
+
+def _uses_now(expr: Any, aliases: Mapping[str, Any]) -> bool:
+    from ..parser import walk
+
+    return any(isinstance(node, tree.Call) and node.function == "now" for node in walk(expr)) or bool(aliases)
+
+
+#: The scope of a call without one when nothing in it is fixed per evaluation (no ``now()``):
+#: shared, since closures never write to it (lambdas bind into copies).
+_NO_SCOPE = Scope()
 
 
 def compile_filter(expr: Any, *, model: Any = None, entity_type: str | None = None) -> Compiled:

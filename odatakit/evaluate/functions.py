@@ -12,17 +12,19 @@ from __future__ import annotations
 import decimal
 import functools
 import math
-from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from .. import edm
 from .values import (
-    DECIMAL_CONTEXT, EvaluationError, edm_type, equal, instant, dto_from_instant, time_picos,
+    DECIMAL_CONTEXT,
+    EvaluationError,
+    edm_type,
+    equal,
 )
 
-__all__ = ["FUNCTIONS", "compile_pattern", "MAX_DATETIME", "MIN_DATETIME"]
+__all__ = ["FUNCTIONS", "MAX_DATETIME", "MIN_DATETIME", "compile_pattern"]
 
 
 def _type_error(name: str, *args: Any) -> EvaluationError:
@@ -55,10 +57,14 @@ def _find(haystack: list[Any], needle: list[Any]) -> int:
 
 # -- §5.1.1.5 string and collection functions --------------------------------------------------
 def _contains(a: Any, b: Any) -> bool:
+    if a.__class__ is str and b.__class__ is str:
+        return b in a
     return b in a if _sequence("contains", a, b) else _find(a, b) >= 0
 
 
 def _startswith(a: Any, b: Any) -> bool:
+    if a.__class__ is str and b.__class__ is str:
+        return a.startswith(b)  # type: ignore[no-any-return]
     if _sequence("startswith", a, b):
         return bool(a.startswith(b))
     return len(b) <= len(a) and all(equal(x, y) for x, y in zip(a, b))
@@ -271,6 +277,4 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "geo.length": _geo_unsupported("geo.length"),
     "geo.intersects": _geo_unsupported("geo.intersects"),
 }
-
 # ``now`` is not here: its value is fixed once per evaluation, so filter.py reads it from the scope.
-_ = (Counter, instant, dto_from_instant, time_picos)

@@ -9,20 +9,28 @@ last the shape — ``$select`` and ``$expand`` (with their nested options, ``$le
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from .. import tree
 from ..edm import decimal_of
-from .filter import Compiled, Scope, _Context, _compile, _depth_check, current_time, property_reader
+from .filter import (
+    TOO_DEEP,
+    Compiled,
+    Scope,
+    _compile,
+    _Context,
+    _depth_check,
+    current_time,
+)
 from .search import compile_search
+from ..values import JsonPayload
 from .types import Types
 from .values import EvaluationError, _Key, to_json
 
-__all__ = ["evaluate", "entity_json", "read_payload"]
+__all__ = ["entity_json", "evaluate", "read_payload"]
 
 
 # -- input ------------------------------------------------------------------------------------
@@ -48,6 +56,8 @@ def read_payload(text: str | bytes) -> Any:
 def entity_json(value: Any) -> Any:
     """A decoded odatakit value (``Structured``/``Collection``) as the JSON the evaluator reads
     (annotations where types need them); JSON values pass through."""
+    if value.__class__ is dict or value.__class__ is list:
+        return value
     from ..values import Collection, Primitive, Structured
 
     if isinstance(value, (Structured, Collection, Primitive)):
@@ -70,7 +80,7 @@ def _entities(data: Any) -> tuple[list[Any], Mapping[str, Any]]:
         data = data["value"]
     if not isinstance(data, (list, tuple)):
         raise EvaluationError(f"the data is a collection payload or a list of entities, not {type(data).__name__}")
-    items = [entity_json(item) for item in data]
+    items = [item if item.__class__ is dict else entity_json(item) for item in data]
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise EvaluationError(f"$.value[{index}] is not an entity (a JSON object) but {type(item).__name__}")
@@ -88,9 +98,10 @@ def _as_query(query: Any) -> tree.Query:
     if isinstance(query, str):
         from ..parser import parse_query
 
-        return parse_query(query[1:] if query.startswith("?") else query)
-    if isinstance(query, tree.Node):  # a bare expression: taken as $filter
-        return tree.Query(filter=query)  # type: ignore[arg-type]
+        return parse_query(query.removeprefix("?"))
+    node = query if isinstance(query, tree.Node) else getattr(query, "node", None)
+    if isinstance(node, tree.Node):  # a bare expression (tree or builder): taken as $filter
+        return tree.Query(filter=node)  # type: ignore[arg-type]
     raise EvaluationError(f"a query is text, a tree.Query or a builder Q, not {type(query).__name__}")
 
 
@@ -112,9 +123,9 @@ class _Options:
 
 
 def _options(node: Any) -> _Options:
-    fields = {f.name for f in attrs.fields(_Options)}
-    return _Options(**{name: getattr(node, name, None) if name != "aliases" else tuple(getattr(node, name, ()))
-                       for name in fields})
+    values: dict[str, Any] = {f.name: getattr(node, f.name, None) for f in attrs.fields(_Options)}
+    values["aliases"] = tuple(getattr(node, "aliases", ()))
+    return _Options(**values)
 
 
 @attrs.frozen
@@ -142,37 +153,21 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
     ctx = _context(env, current_type, opts.aliases)
     computed: list[str] = []
 
-    def scope_for(item: Any) -> Scope:
-        return Scope(it=item if root_level else outer, root=env.root, now=env.now)
-
+    # $it is the current item at the top level (None says so) and the outer entity below it.
+    scope = Scope(it=None if root_level else outer, root=env.root, now=env.now)
     if opts.compute is not None:
         compiled = [(c.alias, _compiled(c.expr, ctx)) for c in opts.compute.items]
         computed = [alias for alias, _ in compiled]
-        extended = []
-        for item in items:
-            scope = scope_for(item)
-            values = {alias: fn.value(item, scope) for alias, fn in compiled}
-            extended.append({**item, **values})
-        items = extended
+        items = [{**item, **{alias: fn.value(item, scope) for alias, fn in compiled}} for item in items]
     if opts.filter is not None:
         predicate = _compiled(opts.filter, ctx)
-        if root_level:
-            scope = Scope(it=None, root=env.root, now=env.now)
-            kept = []
-            for item in items:
-                scope.it = item
-                if predicate(item, scope) is True:
-                    kept.append(item)
-            items = kept
-        else:
-            scope = scope_for(None)
-            items = [item for item in items if predicate(item, scope) is True]
+        items = [item for item in items if predicate(item, scope) is True]
     if opts.search is not None:
         matches = compile_search(opts.search)
         items = [item for item in items if matches(item)]
     count = len(items) if opts.count else None
     if opts.orderby is not None:
-        items = _order(items, opts.orderby, ctx, scope_for)
+        items = _order(items, opts.orderby, ctx, scope)
     if opts.skip:
         items = items[opts.skip:]
     if opts.top is not None:
@@ -184,12 +179,12 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
 _NATIVE = (int, str, bytes, bool)
 
 
-def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context,
-           scope_for: Callable[[Any], Scope]) -> list[Any]:
+def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context, scope: Scope) -> list[Any]:
     """``$orderby`` (§5.1.5): stable, key by key; null sorts first ascending and last descending."""
     for item in reversed(orderby.items):
         fn = _compiled(item.expr, ctx)
-        keys = [fn.value(entity, scope_for(entity)) for entity in items]
+        function = fn.function
+        keys = [function(entity, scope) for entity in items]
         present = {k.__class__ for k in keys if k is not None}
         order = list(range(len(items)))
         if len(present) <= 1 and present <= set(_NATIVE):
@@ -261,9 +256,7 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
         return
     head, rest = path[0], path[1:]
     if isinstance(head, tree.Star):
-        for key, value in entity.items():
-            if key not in computed:
-                out[key] = value
+        out.update(entity)  # computed properties too: §5.1.9 includes them for $select=*
         return
     if isinstance(head, tree.TypeCast):
         if env.types.is_instance(entity, head.name, current_type):
@@ -286,8 +279,9 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
     declared = env.types.property_type(current_type, name)
     if rest:
         if isinstance(value, dict):
-            inner = out.get(name) if isinstance(out.get(name), dict) else {k: v for k, v in value.items()
-                                                                              if k.startswith("@")}
+            previous = out.get(name)
+            inner: dict[str, Any] = previous if isinstance(previous, dict) else {
+                k: v for k, v in value.items() if k.startswith("@")}
             _select_item(value, rest, item, inner, env, env.types.item_type(declared), outer, computed)
             out[name] = inner
         elif value is None:
@@ -347,7 +341,7 @@ def _expand_one(entity: dict[str, Any], name: str, item: tree.ExpandItem, env: _
     opts = _options(item)
     levels = item.levels
     if levels is not None and (levels == "max" or (isinstance(levels, int) and levels > 1)):
-        deeper = attrs.evolve(item, levels=levels if levels == "max" else levels - 1)
+        deeper = attrs.evolve(item, levels=levels - 1 if isinstance(levels, int) else levels)
         extra = (deeper,) if not (opts.expand and any(_same_path(i, item) for i in opts.expand.items)) else ()
         opts = attrs.evolve(opts, expand=tree.Expand((*(opts.expand.items if opts.expand else ()), *extra)))
     if cast is not None:
@@ -356,7 +350,7 @@ def _expand_one(entity: dict[str, Any], name: str, item: tree.ExpandItem, env: _
     if isinstance(value, list):
         items = [v for v in value if isinstance(v, dict)]
         if item.suffix == "$count":
-            counted, count, _ = _process(items, attrs.evolve(opts, count=True, select=None, expand=None), env,
+            _, count, _ = _process(items, attrs.evolve(opts, count=True, select=None, expand=None), env,
                                          target_type, outer, False)
             return {f"{name}@odata.count": count}
         shaped, count, _ = _process(items, opts, env, target_type, outer, False)
@@ -405,7 +399,13 @@ def evaluate(query: Any, data: Any, *, model: Any = None, entity_type: str | Non
     decoded odatakit values. ``model`` (a service model) and ``entity_type`` (the qualified name
     of the entities' type) type the properties the data leaves unannotated.
     """
-    q = _as_query(query)
+    try:
+        return _evaluate(_as_query(query), data, model, entity_type)
+    except RecursionError:
+        raise EvaluationError(TOO_DEEP) from None
+
+
+def _evaluate(q: tree.Query, data: Any, model: Any, entity_type: str | None) -> dict[str, Any]:
     items, _ = _entities(data)
     env = _Env(Types(model, entity_type), {a.name: a.value for a in q.aliases}, items, current_time())
     opts = attrs.evolve(_options(q), aliases=())
@@ -413,11 +413,9 @@ def evaluate(query: Any, data: Any, *, model: Any = None, entity_type: str | Non
         opts = attrs.evolve(opts, expand=tree.Expand(
             attrs.evolve(i, levels=i.levels if i.levels is not None else q.levels) for i in q.expand.items))
     shaped, count, _ = _process(items, opts, env, entity_type, None, True)
-    payload: dict[str, Any] = {}
+    payload: dict[str, Any] = JsonPayload()
     if count is not None:
         payload["@odata.count"] = count
     payload["value"] = shaped
     return payload
 
-
-_ = (Decimal, property_reader)

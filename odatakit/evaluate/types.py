@@ -51,7 +51,7 @@ class Types:
         if self.model is None or type_name is None:
             return None
         seen: set[str] = set()
-        current: str | None = type_name
+        current: str | None = self.qualified(type_name)
         while current is not None and current not in seen:
             seen.add(current)
             declared = self.model.property_type(current, name)
@@ -65,10 +65,16 @@ class Types:
         """The type of one item of a declared type (the type itself when it is single)."""
         return _unwrap(declared)
 
+    def qualified(self, name: str) -> str:
+        """A type name with its namespace alias replaced (``graph.user`` → ``microsoft.graph.user``)."""
+        qualify = getattr(self.model, "qualified", None)
+        return str(qualify(name)) if callable(qualify) else name
+
     def derives_from(self, type_name: str, base: str) -> bool:
         """Whether ``type_name`` is ``base`` or derives from it (needs the model beyond equality)."""
         seen: set[str] = set()
-        current: str | None = type_name
+        base = self.qualified(base)
+        current: str | None = self.qualified(type_name)
         while current is not None and current not in seen:
             if current == base:
                 return True
@@ -88,18 +94,13 @@ class Types:
         members = self.model.enum_members(type_name) if self.model is not None and type_name else None
         if members is None:
             return value
-        numbers: set[str | int] = set()
-        for member in value.members:
-            if isinstance(member, int):
-                numbers.add(member)
-            elif member in members:
-                numbers.add(members[member])
-            else:
-                raise EvaluationError(f"{member!r} is not a member of the enumeration {type_name}")
         bits: set[str | int] = set()
-        for number in numbers:
-            assert isinstance(number, int)
-            bits.update(1 << i for i in range(number.bit_length()) if number >> i & 1) if number else bits.add(0)
+        for member in value.members:
+            number = member if isinstance(member, int) else members.get(member)
+            if number is None:
+                raise EvaluationError(f"{member!r} is not a member of the enumeration {type_name}")
+            # flags as powers of two: 'Red,Blue' and '5' are one value, and 0 sets no flag
+            bits.update(1 << i for i in range(number.bit_length()) if number >> i & 1)
         return EnumValue(type_name, frozenset(bits), text)
 
     def key_names(self) -> tuple[str, ...] | None:

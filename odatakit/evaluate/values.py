@@ -22,9 +22,23 @@ import attrs
 from .. import edm
 
 __all__ = [
-    "EvaluationError", "EnumValue", "edm_type", "from_json", "to_json", "compare", "equal",
-    "order_key", "numeric_pair", "instant", "DECIMAL_CONTEXT", "check_integer",
-    "dto_from_instant", "duration_from_picos", "duration_picos", "date_from_days", "days_of",
+    "DECIMAL_CONTEXT",
+    "EnumValue",
+    "EvaluationError",
+    "check_integer",
+    "compare",
+    "date_from_days",
+    "days_of",
+    "dto_from_instant",
+    "duration_from_picos",
+    "duration_picos",
+    "edm_type",
+    "equal",
+    "from_json",
+    "instant",
+    "numeric_pair",
+    "order_key",
+    "to_json",
 ]
 
 
@@ -101,7 +115,8 @@ def edm_type(value: Any) -> str | None:
         return annotated.lstrip("#") if isinstance(annotated, str) else "Structured"
     if isinstance(value, list):
         return "Collection"
-    return type(value).__name__
+    own = getattr(value, "type", None)  # a geography literal carries its Edm type name
+    return own if isinstance(own, str) else type(value).__name__
 
 
 # -- JSON → runtime ---------------------------------------------------------------------------
@@ -133,8 +148,7 @@ def from_json(raw: Any, type_name: str | None) -> Any:
             raise EvaluationError(f"annotated {type_name!r} but the value is not a JSON array")
         item = name[len("Collection("):-1]
         return [from_json(x, item) for x in raw]
-    if name.startswith("Edm."):
-        name = name[4:]
+    name = name.removeprefix("Edm.")
     kind = edm.PRIMITIVES.get(name)
     try:
         if kind is None:
@@ -340,6 +354,8 @@ def compare(a: Any, b: Any) -> int:
         return 0 if x == y else 2
     except decimal.InvalidOperation:  # a Decimal NaN
         return 2
+    except TypeError:  # values of a type with no order (geography literals): not comparable
+        raise EvaluationError(f"Edm.{edm_type(a)} values cannot be compared") from None
 
 
 def equal(a: Any, b: Any) -> bool:
@@ -386,7 +402,7 @@ class _Key:
 
 
 def _is_nan(value: Any) -> bool:
-    return (type(value) is float and value != value) or (type(value) is Decimal and value.is_nan())
+    return (type(value) is float and math.isnan(value)) or (type(value) is Decimal and value.is_nan())
 
 
 def order_key(value: Any) -> Any:
