@@ -365,3 +365,11 @@ def test_a_many_to_many_navigation_is_refused_naming_it() -> None:
 
     with pytest.raises(osql.SQLCompileError, match="many-to-many"):
         osql.select("$filter=bs/any()", A)
+
+
+def test_without_postgresql_binaries_the_fixture_gives_a_clear_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    import _sql_engines
+
+    monkeypatch.setattr(_sql_engines, "_pg_binary", lambda name: None)
+    with pytest.raises(RuntimeError, match="no initdb/pg_ctl on PATH or in /usr/lib/postgresql"):
+        _sql_engines._start_cluster()
