@@ -14,6 +14,7 @@ import os
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 
 sa = pytest.importorskip("sqlalchemy")
@@ -181,7 +182,10 @@ def run_both(db: Any, rows: list[dict[str, Any]], q: t.Query) -> tuple[list[int]
     limits = odatakit.Limits(max_node_count=None, max_function_call_depth=None)
     with db.connect() as connection:
         got = [row.id for row in connection.execute(osql.select(q, rows_table, limits=limits))]
-    expected = [entity["id"] for entity in odatakit.evaluate(q, payload(rows))["value"]]
+        counted = connection.execute(osql.count(q, rows_table, limits=limits)).scalar_one()
+    response = odatakit.evaluate(attrs.evolve(q, count=True), payload(rows))
+    assert counted == response["@odata.count"]  # $count: the rows $filter keeps, before paging
+    expected = [entity["id"] for entity in response["value"]]
     if q.orderby is None and q.top is None and q.skip is None:
         return sorted(got), sorted(expected)
     return got, expected
