@@ -127,6 +127,7 @@ CASES = [
     ("$filter=amount add 1 eq 6", orders, [1]),
     ("$filter=amount mul 2 sub 1 eq 13", orders, [6]),
     ("$filter=amount divby 2 eq 2.5", orders, [1]),
+    ("$filter=amount add null eq null", orders, [1, 2, 3, 4, 5, 6]),
     # case and aliases stay bound
     ("$filter=case(amount gt 10:'big',true:'small') eq 'big'", orders, [2, 5]),
     ("$filter=name eq @n&@n='Ann'", customers, [1]),

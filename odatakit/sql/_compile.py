@@ -328,6 +328,8 @@ class Compiler:
             return self._compare(node, scope, self._here)
         if node.op == "has":
             raise SQLCompileError("has (enumeration flags) is not supported by odatakit.sql", _where(node))
+        if any(isinstance(side, tree.Literal) and side.value is None for side in (node.left, node.right)):
+            return sa.null()  # arithmetic with null is null (URL §5.1.1.2)
         left, right = self.pair(node.left, node.right, scope)
         if _is_integer(left) and _is_integer(right):
             type_: Any = sa.BigInteger()
