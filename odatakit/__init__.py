@@ -80,9 +80,14 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "msgraph.planner": ("GraphPlan", "PlanWarning", "plan_graph_request"),
     "payload.extension_requests": ("ExtensionRequest",),
     "paging": ("Page", "PageRequest", "fetch_all", "iterate_pages", "iterate_values"),
+    "query.limits": ("LimitExceeded", "Limits"),
+    # the module paths, not the subpackage: odatakit.evaluate is the function
+    "evaluation.query": ("evaluate",),
+    "evaluation.filter": ("compile_filter", "evaluate_filter"),
+    "evaluation.values": ("EvaluationError",),
 }
 #: Public submodules, loaded when first named (``odatakit.strategies``, ``odatakit.url``, ...).
-_SUBMODULES = frozenset({"strategies", "url", "http", "query", "payload", "testing", "cli", "batch", "msgraph", "paging", "csdl", "model"})
+_SUBMODULES = frozenset({"strategies", "url", "http", "query", "payload", "testing", "cli", "batch", "msgraph", "paging", "csdl", "model", "sql", "evaluation"})
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 __all__ += [name for names in _LAZY_MODULES.values() for name in names]
@@ -111,6 +116,9 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from .payload.decode import decode
     from .payload.encode import encode, encode_json
     from .payload.extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
+    from .evaluation.filter import compile_filter, evaluate_filter
+    from .evaluation.query import evaluate
+    from .evaluation.values import EvaluationError
     from .msgraph.planner import GraphPlan, PlanWarning, plan_graph_request
     from .payload.extension_requests import ExtensionRequest
     from .paging import Page, PageRequest, fetch_all, iterate_pages, iterate_values
@@ -123,5 +131,6 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
         KeyAsSegment, KeyPredicate, NameSegment, ServiceRoot, Url, UserContext, extension_id,
         extension_name, graph, outlook, parse_context_url, parse_url, service,
     )
+    from .query.limits import LimitExceeded, Limits
     from .payload.validate import assert_valid, validate
     from .payload.values import Collection, ContextRef, Primitive, Structured, typed

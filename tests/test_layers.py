@@ -19,6 +19,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("http",),
     ("batch", "paging"),
     ("model", "csdl"),
+    ("evaluation",),
+    ("sql",),
     ("msgraph",),
     ("testing",),
     ("cli",),

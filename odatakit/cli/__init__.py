@@ -11,7 +11,9 @@ __all__ = ["main"]
 
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     # Imported here so `odatakit --help` costs only what it shows; each area registers its own.
-    from . import payload as _cli_payload, query as _cli_query, url as _cli_url
+    from . import payload as _cli_payload
+    from . import query as _cli_query
+    from . import url as _cli_url
     from . import model as _cli_model
 
     return [_cli_query.register, _cli_url.register, _cli_payload.register, _cli_model.register]

@@ -14,7 +14,7 @@ from . import _jsontext
 from .. import edm
 from .decode import infer_type
 from ..errors import Fault, PayloadError
-from .values import Collection, ContextRef, Primitive, Structured, Value, split_type, typed
+from .values import Collection, ContextRef, JsonPayload, Primitive, Structured, Value, split_type, typed
 
 __all__ = ["encode", "encode_json", "Version"]
 
@@ -55,7 +55,23 @@ def encode(
     if version not in ("4.0", "4.01"):
         raise ValueError(f"version is '4.0' or '4.01', not {version!r}")
     style = _Style(version, ieee754_compatible, always_annotate)
+    if isinstance(value, JsonPayload):
+        return _json_payload(value, style)
     return _Encoder(style).value(typed(value), "$", 0)
+
+
+def _json_payload(value: JsonPayload, style: _Style) -> Any:
+    """A payload already in JSON form (``odatakit.evaluate``'s response): written as it is, its
+    annotations kept; only a request for another form (4.01, IEEE754Compatible, every type
+    annotated) reads it as typed values first."""
+    faults = [Fault(where, problem, "not-json") for where, problem in _jsontext.not_json(value)]
+    if faults:
+        raise PayloadError(faults)
+    if style == _Style("4.0", False, False):
+        return dict(value)
+    from .decode import decode
+
+    return _Encoder(style).value(decode(dict(value), infer="odatalib"), "$", 0)
 
 
 def encode_json(value: Any, *, indent: int | None = None, **options: Any) -> str:

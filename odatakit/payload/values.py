@@ -26,6 +26,7 @@ __all__ = [
     "Collection",
     "Structured",
     "ContextRef",
+    "JsonPayload",
     "Value",
     "typed",
     "split_type",
@@ -255,6 +256,11 @@ class Structured:
 
 
 Value = Union[Primitive, Collection, Structured, None]
+
+
+class JsonPayload(dict):  # type: ignore[type-arg]
+    """A payload already in its JSON form, annotations included (``odatakit.evaluate`` returns
+    one): ``encode`` writes it as it is, where a plain dict's ``@`` keys would be refused."""
 
 
 # -- plain Python values to typed values: one hook per Python type ----------------------------

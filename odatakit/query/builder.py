@@ -25,7 +25,8 @@ import attrs
 
 from ..errors import BuildError
 from .. import edm
-from . import syntax, tree
+from . import syntax
+from . import tree
 from .printer import serialize
 from .syntax import FUNCTIONS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 

@@ -20,7 +20,8 @@ from lark import Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .. import edm
-from . import percent, tree
+from . import percent
+from . import tree
 from ._grammar import build_parser
 from ._fastexpr import FastExpressions
 from ._lalr import Driver, Fallback

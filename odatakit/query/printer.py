@@ -17,7 +17,8 @@ from typing import Any
 
 from .. import edm
 from ..errors import BuildError
-from . import percent, tree
+from . import percent
+from . import tree
 from .syntax import ATOM, MAX_DEPTH, OPTION_FIELDS, OPTION_SPELLING, PRECEDENCE, SYSTEM_QUERY_OPTIONS
 
 __all__ = ["serialize", "format_literal"]

@@ -1,0 +1,421 @@
+"""``evaluate``: the system query options of a request applied to the data given, as a service
+would (URL Conventions 4.01 §5.1), into the collection payload it would send.
+
+Order per collection (top level, and each expanded or selected collection): ``$compute``, then
+``$filter`` and ``$search``, ``$count`` (before paging), ``$orderby``, ``$skip``, ``$top``, and
+last the shape — ``$select`` and ``$expand`` (with their nested options, ``$levels`` included).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..query import tree
+from ..edm import decimal_of
+from .filter import (
+    TOO_DEEP,
+    Compiled,
+    Scope,
+    _compile,
+    _Context,
+    _depth_check,
+    current_time,
+)
+from .search import compile_search
+from ..payload.values import JsonPayload
+from .types import Types
+from .values import EvaluationError, _Key, to_json
+
+__all__ = ["entity_json", "evaluate", "read_payload"]
+
+
+# -- input ------------------------------------------------------------------------------------
+def _reject_constant(name: str) -> Any:
+    raise EvaluationError(f"{name} is not JSON (write non-finite numbers as the strings 'NaN', 'INF', '-INF')")
+
+
+def read_payload(text: str | bytes) -> Any:
+    """JSON text read exactly: integers stay ``int``, other numbers become ``Decimal`` (no float
+    ever touches an Int64 or a Decimal). Huge integers and bad text fall back to odatakit's
+    careful reader, whose faults become an ``EvaluationError``."""
+    try:
+        return json.loads(text, parse_float=decimal_of, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        from ..payload._jsontext import read
+
+        value, faults = read(text)
+        if faults:
+            raise EvaluationError("the data is not JSON: " + "; ".join(map(str, faults))) from None
+        return value
+
+
+def entity_json(value: Any) -> Any:
+    """A decoded odatakit value (``Structured``/``Collection``) as the JSON the evaluator reads
+    (annotations where types need them); JSON values pass through."""
+    if value.__class__ is dict or value.__class__ is list:
+        return value
+    from ..payload.values import Collection, Primitive, Structured
+
+    if isinstance(value, (Structured, Collection, Primitive)):
+        from ..payload.encode import encode
+
+        return encode(value)
+    return value
+
+
+def _entities(data: Any) -> tuple[list[Any], Mapping[str, Any]]:
+    """The entities of ``data`` and the payload's control information (kept for the response)."""
+    if isinstance(data, (str, bytes)):
+        data = read_payload(data)
+    data = entity_json(data)
+    control: Mapping[str, Any] = {}
+    if isinstance(data, Mapping):
+        if "value" not in data or not isinstance(data["value"], list):
+            raise EvaluationError("the data is a collection payload {\"value\": [...]} or a list of entities")
+        control = {k: v for k, v in data.items() if k.startswith("@")}
+        data = data["value"]
+    if not isinstance(data, (list, tuple)):
+        raise EvaluationError(f"the data is a collection payload or a list of entities, not {type(data).__name__}")
+    items = [item if item.__class__ is dict else entity_json(item) for item in data]
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise EvaluationError(f"$.value[{index}] is not an entity (a JSON object) but {type(item).__name__}")
+    return items, control
+
+
+def _as_query(query: Any) -> tree.Query:
+    if isinstance(query, tree.Query):
+        return query
+    to_tree = getattr(query, "to_tree", None)
+    if callable(to_tree):
+        result = to_tree()
+        if isinstance(result, tree.Query):
+            return result
+    if isinstance(query, str):
+        from ..query.parser import parse_query
+
+        return parse_query(query.removeprefix("?"))
+    node = query if isinstance(query, tree.Node) else getattr(query, "node", None)
+    if isinstance(node, tree.Node):  # a bare expression (tree or builder): taken as $filter
+        return tree.Query(filter=node)  # type: ignore[arg-type]
+    raise EvaluationError(f"a query is text, a tree.Query or a builder Q, not {type(query).__name__}")
+
+
+# -- options ----------------------------------------------------------------------------------
+@attrs.frozen
+class _Options:
+    """The options one collection is processed with (the query, an expand item or a select item)."""
+
+    filter: Any = None
+    search: Any = None
+    orderby: Any = None
+    top: int | None = None
+    skip: int | None = None
+    count: bool | None = None
+    compute: Any = None
+    select: Any = None
+    expand: Any = None
+    aliases: tuple[tree.AliasDefinition, ...] = ()
+
+
+def _options(node: Any) -> _Options:
+    values: dict[str, Any] = {f.name: getattr(node, f.name, None) for f in attrs.fields(_Options)}
+    values["aliases"] = tuple(getattr(node, "aliases", ()))
+    return _Options(**values)
+
+
+@attrs.frozen
+class _Env:
+    types: Types
+    aliases: Mapping[str, tree.Expr]
+    root: list[Any]
+    now: Any
+
+
+def _context(env: _Env, current_type: str | None, extra_aliases: Sequence[tree.AliasDefinition]) -> _Context:
+    aliases = {**env.aliases, **{a.name: a.value for a in extra_aliases}}
+    return _Context(aliases, {}, env.types, current_type)
+
+
+def _compiled(expr: Any, ctx: _Context) -> Compiled:
+    _depth_check(expr)
+    return Compiled(expr, _compile(expr, ctx))
+
+
+def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | None,
+             outer: Any, root_level: bool) -> tuple[list[Any], int | None, list[str]]:
+    """Apply the collection options; return the shaped items, the count (when asked) and the
+    names of computed properties (they need their values rendered as JSON)."""
+    ctx = _context(env, current_type, opts.aliases)
+    computed: list[str] = []
+
+    # $it is the current item at the top level (None says so) and the outer entity below it.
+    scope = Scope(it=None if root_level else outer, root=env.root, now=env.now)
+    if opts.compute is not None:
+        compiled = [(c.alias, _compiled(c.expr, ctx)) for c in opts.compute.items]
+        computed = [alias for alias, _ in compiled]
+        items = [{**item, **{alias: fn.value(item, scope) for alias, fn in compiled}} for item in items]
+    if opts.filter is not None:
+        predicate = _compiled(opts.filter, ctx)
+        items = [item for item in items if predicate(item, scope) is True]
+    if opts.search is not None:
+        matches = compile_search(opts.search)
+        items = [item for item in items if matches(item)]
+    count = len(items) if opts.count else None
+    if opts.orderby is not None:
+        items = _order(items, opts.orderby, ctx, scope)
+    if opts.skip:
+        items = items[opts.skip:]
+    if opts.top is not None:
+        items = items[:opts.top]
+    shaped = [_shape(item, opts, env, current_type, item if root_level else outer, computed) for item in items]
+    return shaped, count, computed
+
+
+_NATIVE = (int, str, bytes, bool)
+
+
+def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context, scope: Scope) -> list[Any]:
+    """``$orderby`` (§5.1.5): stable, key by key; null sorts first ascending and last descending."""
+    for item in reversed(orderby.items):
+        fn = _compiled(item.expr, ctx)
+        function = fn.function
+        keys = [function(entity, scope) for entity in items]
+        present = {k.__class__ for k in keys if k is not None}
+        order = list(range(len(items)))
+        if len(present) <= 1 and present <= set(_NATIVE):
+            order.sort(key=lambda i: (keys[i] is not None, keys[i] if keys[i] is not None else 0),
+                       reverse=item.descending)
+        else:
+            wrapped = [_Key(k) for k in keys]
+            order.sort(key=wrapped.__getitem__, reverse=item.descending)
+        items = [items[i] for i in order]
+    return items
+
+
+# -- shaping: $select and $expand -------------------------------------------------------------
+def _is_property(key: str) -> bool:
+    return "@" not in key
+
+
+def _annotations_of(entity: Mapping[str, Any], name: str) -> dict[str, Any]:
+    prefix = name + "@"
+    return {k: v for k, v in entity.items() if k.startswith(prefix)}
+
+
+def _shape(entity: Any, opts: _Options, env: _Env, current_type: str | None, outer: Any,
+           computed: list[str]) -> Any:
+    if not isinstance(entity, dict):
+        return entity
+    expanded = _expansions(entity, opts.expand, env, current_type, outer)
+    if opts.select is None:
+        out = {k: v for k, v in entity.items() if k not in computed}
+        out = _drop_unexpanded_navigation(out, env, current_type, expanded)
+    else:
+        out = _select(entity, opts.select, env, current_type, outer, computed)
+    out.update(expanded)
+    for name in computed:
+        if name in out or opts.select is None:
+            value, annotation = to_json(entity.get(name))
+            out[name] = value
+            if annotation is not None:
+                out[f"{name}@odata.type"] = annotation
+    return out
+
+
+def _drop_unexpanded_navigation(out: dict[str, Any], env: _Env, current_type: str | None,
+                                expanded: Mapping[str, Any]) -> dict[str, Any]:
+    """With a model, navigation properties appear only when expanded; without one, the data
+    cannot tell a navigation from a complex property, so what is embedded stays."""
+    if env.types.model is None or current_type is None:
+        return out
+    navigation = getattr(env.types.model, "is_navigation", None)
+    if not callable(navigation):
+        return out
+    return {k: v for k, v in out.items()
+            if not (_is_property(k) and k not in expanded and navigation(current_type, k))}
+
+
+def _select(entity: dict[str, Any], select: tree.Select, env: _Env, current_type: str | None, outer: Any,
+            computed: list[str]) -> dict[str, Any]:
+    """``$select`` (§5.1.4): the named properties (with their annotations), nested paths into
+    complex values, ``*`` for every property; control information (``@odata.*``) is kept."""
+    out: dict[str, Any] = {k: v for k, v in entity.items() if k.startswith("@")}
+    for item in select.items:
+        _select_item(entity, list(item.path), item, out, env, current_type, outer, computed)
+    return out
+
+
+def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem, out: dict[str, Any], env: _Env,
+                 current_type: str | None, outer: Any, computed: list[str]) -> None:
+    if not path:
+        return
+    head, rest = path[0], path[1:]
+    if isinstance(head, tree.Star):
+        out.update(entity)  # computed properties too: §5.1.9 includes them for $select=*
+        return
+    if isinstance(head, tree.TypeCast):
+        if env.types.is_instance(entity, head.name, current_type):
+            _select_item(entity, rest, item, out, env, head.name, outer, computed)
+        return
+    if isinstance(head, (tree.QualifiedStar, tree.FunctionSignature)):
+        return  # actions and functions: nothing in the data to select
+    if isinstance(head, tree.Annotation):
+        key = f"@{head.term}" + (f"#{head.qualifier}" if head.qualifier else "")
+        if key in entity:
+            out[key] = entity[key]
+        return
+    if not isinstance(head, tree.Property):
+        raise EvaluationError(f"a {type(head).__name__} cannot be selected")
+    name = head.name
+    if name not in entity:
+        return
+    value = entity[name]
+    out.update(_annotations_of(entity, name))
+    declared = env.types.property_type(current_type, name)
+    if rest:
+        if isinstance(value, dict):
+            previous = out.get(name)
+            inner: dict[str, Any] = previous if isinstance(previous, dict) else {
+                k: v for k, v in value.items() if k.startswith("@")}
+            _select_item(value, rest, item, inner, env, env.types.item_type(declared), outer, computed)
+            out[name] = inner
+        elif value is None:
+            out[name] = None
+        return
+    nested = _options(item)
+    if isinstance(value, list) and _has_collection_options(nested):
+        shaped, count, _ = _process(value, nested, env, env.types.item_type(declared), outer, False)
+        out[name] = shaped
+        if count is not None:
+            out[f"{name}@odata.count"] = count
+    else:
+        out[name] = value
+
+
+def _has_collection_options(opts: _Options) -> bool:
+    return any(getattr(opts, n) is not None for n in ("filter", "search", "orderby", "top", "skip", "count",
+                                                       "compute", "select", "expand"))
+
+
+def _expansions(entity: dict[str, Any], expand: tree.Expand | None, env: _Env, current_type: str | None,
+                outer: Any) -> dict[str, Any]:
+    """``$expand`` (§5.1.3) over navigations embedded in the data (the entity already holds them):
+    nested options apply to the embedded value; ``/$count`` and ``/$ref`` replace it."""
+    out: dict[str, Any] = {}
+    if expand is None:
+        return out
+    for item in expand.items:
+        path = list(item.path)
+        if path and isinstance(path[0], tree.Star):
+            names = [k for k, v in entity.items() if _is_property(k) and _navigation_like(v)]
+            targets = [(n, item) for n in names if n not in out]
+        else:
+            props = [s for s in path if isinstance(s, tree.Property)]
+            if len(props) != 1 or any(isinstance(s, (tree.Value, tree.Annotation)) for s in path):
+                raise EvaluationError("odatakit evaluates $expand of one navigation property (optionally "
+                                      "with a type cast) per item")
+            targets = [(props[0].name, item)]
+        for name, this in targets:
+            if name not in entity:
+                continue
+            out.update(_expand_one(entity, name, this, env, current_type, outer))
+    return out
+
+
+def _navigation_like(value: Any) -> bool:
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+
+
+def _expand_one(entity: dict[str, Any], name: str, item: tree.ExpandItem, env: _Env, current_type: str | None,
+                outer: Any) -> dict[str, Any]:
+    declared = env.types.property_type(current_type, name)
+    target_type = env.types.item_type(declared)
+    cast = next((s.name for s in item.path if isinstance(s, tree.TypeCast)), None)
+    value = entity.get(name)
+    out = _annotations_of(entity, name)
+    opts = _options(item)
+    levels = item.levels
+    if levels is not None and (levels == "max" or (isinstance(levels, int) and levels > 1)):
+        deeper = attrs.evolve(item, levels=levels - 1 if isinstance(levels, int) else levels)
+        extra = (deeper,) if not (opts.expand and any(_same_path(i, item) for i in opts.expand.items)) else ()
+        opts = attrs.evolve(opts, expand=tree.Expand((*(opts.expand.items if opts.expand else ()), *extra)))
+    if cast is not None:
+        value = _cast_navigation(value, cast, env, target_type)
+        target_type = cast
+    if isinstance(value, list):
+        items = [v for v in value if isinstance(v, dict)]
+        if item.suffix == "$count":
+            _, count, _ = _process(items, attrs.evolve(opts, count=True, select=None, expand=None), env,
+                                         target_type, outer, False)
+            return {f"{name}@odata.count": count}
+        shaped, count, _ = _process(items, opts, env, target_type, outer, False)
+        if item.suffix == "$ref":
+            shaped = [_reference(v, name) for v in shaped]
+        out[name] = shaped
+        if count is not None:
+            out[f"{name}@odata.count"] = count
+        return out
+    if isinstance(value, dict):
+        shaped_list, _, _ = _process([value], attrs.evolve(opts, count=None, top=None, skip=None, orderby=None),
+                                     env, target_type, outer, False)
+        shaped_one = shaped_list[0] if shaped_list else None
+        out[name] = _reference(shaped_one, name) if item.suffix == "$ref" and shaped_one is not None else shaped_one
+        return out
+    out[name] = value
+    return out
+
+
+def _same_path(a: tree.ExpandItem, b: tree.ExpandItem) -> bool:
+    return tuple(a.path) == tuple(b.path)
+
+
+def _cast_navigation(value: Any, cast: str, env: _Env, target_type: str | None) -> Any:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict) and env.types.is_instance(v, cast, target_type)]
+    if isinstance(value, dict):
+        return value if env.types.is_instance(value, cast, target_type) else None
+    return value
+
+
+def _reference(entity: Any, name: str) -> dict[str, Any]:
+    ref = entity.get("@odata.id", entity.get("@id")) if isinstance(entity, dict) else None
+    if ref is None:
+        raise EvaluationError(f"$expand={name}/$ref needs the entity's @odata.id in the data")
+    return {"@odata.id": ref}
+
+
+# -- entry point ------------------------------------------------------------------------------
+def evaluate(query: Any, data: Any, *, model: Any = None, entity_type: str | None = None) -> dict[str, Any]:
+    """The response a service would send for ``query`` over ``data``: ``{"@odata.count": …,
+    "value": [...]}`` (the count only when ``$count=true``), ready for ``odatakit.encode_json``.
+
+    ``query`` is query text (``"$filter=Price gt 10&$top=5"``), a ``tree.Query`` or a builder
+    ``Q``; ``data`` a collection payload (JSON text, bytes, or parsed), a list of entities, or
+    decoded odatakit values. ``model`` (a service model) and ``entity_type`` (the qualified name
+    of the entities' type) type the properties the data leaves unannotated.
+    """
+    try:
+        return _evaluate(_as_query(query), data, model, entity_type)
+    except RecursionError:
+        raise EvaluationError(TOO_DEEP) from None
+
+
+def _evaluate(q: tree.Query, data: Any, model: Any, entity_type: str | None) -> dict[str, Any]:
+    items, _ = _entities(data)
+    env = _Env(Types(model, entity_type), {a.name: a.value for a in q.aliases}, items, current_time())
+    opts = attrs.evolve(_options(q), aliases=())
+    if q.levels is not None and q.expand is not None:
+        opts = attrs.evolve(opts, expand=tree.Expand(
+            attrs.evolve(i, levels=i.levels if i.levels is not None else q.levels) for i in q.expand.items))
+    shaped, count, _ = _process(items, opts, env, entity_type, None, True)
+    payload: dict[str, Any] = JsonPayload()
+    if count is not None:
+        payload["@odata.count"] = count
+    payload["value"] = shaped
+    return payload
+
