@@ -107,6 +107,8 @@ def postgres_url(request: Any) -> str:
         except RuntimeError as error:
             _SERVER["error"] = str(error)
     if "error" in _SERVER:
+        if os.environ.get("ODATAKIT_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL required (ODATAKIT_REQUIRE_POSTGRES) but not available: {_SERVER['error']}")
         pytest.skip(f"PostgreSQL not available: {_SERVER['error']} (set ODATAKIT_POSTGRES_URL to use a server)")
     return _SERVER["url"]
 
