@@ -17,7 +17,7 @@ import enum
 import inspect
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -25,8 +25,7 @@ import attrs
 
 from ..errors import BuildError
 from .. import edm
-from . import syntax
-from . import tree
+from . import syntax, tree, visit
 from .printer import serialize
 from .syntax import FUNCTIONS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 
@@ -639,62 +638,30 @@ def _fresh(preferred: str, taken: set[str]) -> str:
     return next(f"{base}{n}" for n in itertools.count(1) if f"{base}{n}" not in taken)
 
 
-def _children(node: Any) -> Iterator[Any]:
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        if isinstance(value, tuple):
-            yield from value
-        else:
-            yield value
-
-
-def _names_in_scope(node: Any) -> set[str]:
+def _names_in_scope(node: tree.Node) -> set[str]:
     """Names a range variable of ``node``'s lambda must not take: the first property of every
     path (the variable would shadow it) and the variables of nested lambdas."""
     names: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if not isinstance(current, tree.Node):
-            continue
-        if isinstance(current, tree.Path) and current.segments and isinstance(current.segments[0], tree.Property):
+    for current in visit.walk(node):
+        if isinstance(current, tree.Path) and isinstance(current.segments[0], tree.Property):
             names.add(current.segments[0].name)
         elif isinstance(current, tree.Lambda) and current.variable is not None:
             names.add(current.variable)
-        stack.extend(_children(current))
     names.discard("")
     return {name for name in names if not name.startswith(_PLACEHOLDER)}
 
 
-def _rename(node: Any, old: str, new: str) -> Any:
+def _rename(node: tree.Node, old: str, new: str) -> tree.Node:
     """``node`` with every ``Property(old)`` replaced by ``Property(new)``."""
-    if isinstance(node, tree.Property):
-        return tree.Property(new) if node.name == old else node
-    if not isinstance(node, tree.Node):
-        return node
-    changes = {}
-    for field in attrs.fields(type(node)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
-        value = getattr(node, field.name)
-        if isinstance(value, tuple):
-            renamed = tuple(_rename(item, old, new) for item in value)
-            if any(a is not b for a, b in zip(renamed, value)):
-                changes[field.name] = renamed
-        elif isinstance(value, tree.Node):
-            renamed_node = _rename(value, old, new)
-            if renamed_node is not value:
-                changes[field.name] = renamed_node
-    return attrs.evolve(node, **changes) if changes else node  # type: ignore[misc]
+    renamed = tree.Property(new)
+    return visit.transform(node, lambda n: renamed if isinstance(n, tree.Property) and n.name == old else n)
 
 
 def _checked(node: tree.Node) -> tree.Node:
     """``node``, after making sure no lambda range variable escaped its lambda."""
-    stack: list[Any] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tree.Property) and current.name.startswith(_PLACEHOLDER):
+    for current in visit.find_all(node, tree.Property):
+        if current.name.startswith(_PLACEHOLDER):
             raise BuildError("a lambda's range variable was used outside its any()/all() predicate")
-        if isinstance(current, tree.Node):
-            stack.extend(_children(current))
     return node
 
 
