@@ -9,7 +9,7 @@ what to add or change. A fix is offered only when it keeps the meaning (``Consis
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -108,24 +108,6 @@ def _resource(url: Url) -> str | None:
     return resource_of_path(names, user_context=url.user is not None)
 
 
-def _in_order(node: Any) -> Iterator[Any]:
-    """Nodes under ``node`` in text order (pre-order, left to right): the $orderby rule is about
-    which property comes first, which ``parser.walk`` (stack order) does not keep."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, tree.Node):
-            children: list[Any] = []
-            for field in attrs.fields(type(current)):  # type: ignore[misc, arg-type]
-                value = getattr(current, field.name)
-                if isinstance(value, tree.Node):
-                    children.append(value)
-                elif isinstance(value, tuple):
-                    children.extend(item for item in value if isinstance(item, tree.Node))
-            stack.extend(reversed(children))
-
-
 def _property_path(path: tree.Path) -> str | None:
     """``from/emailAddress/address`` (lower case: Graph names are case-insensitive) for a path of
     properties, else None (lambda variables, $it, counts…)."""
@@ -137,7 +119,7 @@ def _property_path(path: tree.Path) -> str | None:
 def _properties(expr: Any) -> list[str]:
     """Property paths in ``expr`` in text order, each once."""
     seen: dict[str, None] = {}
-    for node in _in_order(expr):
+    for node in walk(expr):
         if isinstance(node, tree.Path) and (name := _property_path(node)) is not None:
             seen.setdefault(name, None)
     return list(seen)

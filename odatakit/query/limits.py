@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from . import tree
+from .visit import children
 
 __all__ = ["Limits", "LimitExceeded", "ALL_FUNCTIONS", "ALL_ARITHMETIC_OPERATORS",
            "ALL_LOGICAL_OPERATORS", "ALL_QUERY_OPTIONS"]
@@ -169,7 +170,6 @@ _KINDS: dict[type, Any] = {
     tree.In: lambda n: ("in", "logical"),
 }
 _NESTING = {tree.Call: (0, 1), tree.Lambda: (1, 0)}
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _walk(node: tree.Node) -> Iterator[tuple[Any, int, int]]:
@@ -181,15 +181,7 @@ def _walk(node: tree.Node) -> Iterator[tuple[Any, int, int]]:
         lambdas += add_lambda
         calls += add_call
         yield current, lambdas, calls
-        names = _FIELD_NAMES.get(type(current))
-        if names is None:
-            names = _FIELD_NAMES[type(current)] = tuple(f.name for f in attrs.fields(type(current)))
-        for name in names:
-            value = getattr(current, name)
-            if isinstance(value, tree.Node):
-                stack.append((value, lambdas, calls))
-            elif isinstance(value, tuple):
-                stack.extend((item, lambdas, calls) for item in value if isinstance(item, tree.Node))
+        stack.extend((child, lambdas, calls) for child in children(current))
 
 
 def _shown(names: frozenset[str]) -> str:
