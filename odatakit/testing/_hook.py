@@ -18,7 +18,7 @@ CLASS_MODULES: dict[str, str] = {
     "odatakit.query.tree": "tree", "odatakit.edm": "edm", "odatakit.url": "url",
     "odatakit.url.context": "context", "odatakit.payload.values": "values",
     "odatakit.payload.extensions": "extensions", "odatakit.http.messages": "messages",
-    "odatakit.http.request": "request",
+    "odatakit.http.request": "request", "odatakit.query.builder": "builder",
 }
 _done: set[type] = set()
 
