@@ -91,7 +91,8 @@ def request(
     email: str | None = None,
 ) -> Request:
     """The ``Request`` for ``method`` on ``url`` with an optional ``query`` (``Q``, ``tree.Query``
-    or text) and ``body`` (an ``OpenTypeExtension`` — its create body, or its patch body for PATCH —,
+    or text) and ``body`` (an ``OpenTypeExtension`` — its create body, or its patch body for PATCH,
+    in the dialect of the URL's service —,
     typed values, plain JSON-able Python, or raw ``bytes``).
 
     Headers: ``OData-Version``, ``Accept``, ``Content-Type`` for a body, ``Prefer`` for
@@ -109,6 +110,8 @@ def request(
         text = str(parsed)
     if body is not None and verb in ("GET", "DELETE"):
         raise ValueError(f"a {verb} request has no body")
+    if isinstance(body, OpenTypeExtension) and parsed.root is not None and parsed.root.dialect is not None:
+        body = body.to_dialect(parsed.root.dialect)  # Graph and Outlook spell the body differently
     data = b"" if body is None else _body(verb, body, ieee754_compatible)
     all_headers = request_headers(parsed, email=email, maxpagesize=maxpagesize,
                                   ieee754_compatible=ieee754_compatible, content_type=body is not None)
