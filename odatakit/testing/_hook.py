@@ -32,6 +32,7 @@ def _table() -> dict[type, Any]:
 
 def _resolve(cls: type) -> Any:
     """The strategy for ``cls``, from the strategies' table (imported on the first request)."""
+    register_loaded()  # modules imported since (odatakit.url by its own path, say) join in now
     return _table().get(cls, NotImplemented)
 
 
