@@ -49,7 +49,7 @@ def tree_to_json(node: Any) -> Any:
     """A JSON-ready view of a tree: ``{"node": "BinaryOp", "op": "eq", …}``; exact numbers as strings."""
     if isinstance(node, tree.Node):
         view: dict[str, Any] = {"node": type(node).__name__}
-        for field in attrs.fields(type(node)):  # type: ignore[misc, arg-type]  # every Node is an attrs class
+        for field in attrs.fields(type(node)):  # type: ignore[arg-type]  # every Node is an attrs class
             value = getattr(node, field.name)
             if value is None or value == () or (field.default is False and value is False):
                 continue  # unset options and default flags say nothing

@@ -39,7 +39,7 @@ _SCHEMA_FILES = ("control", "extension", "entity", "collection", "error")
 
 
 @functools.cache
-def _registry() -> referencing.Registry:  # type: ignore[type-arg]
+def _registry() -> referencing.Registry:
     import referencing
     from referencing.jsonschema import DRAFT202012
 
@@ -169,7 +169,7 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator in ("anyOf", "oneOf") and error.context:
         import jsonschema
 
-        return jsonschema.exceptions.best_match(error.context).message
+        return str(jsonschema.exceptions.best_match(error.context).message)
     if error.validator == "required":
         return f"missing the required {error.message.split(' is a required')[0]}"
     if error.validator == "additionalProperties" and error.validator_value is False:
@@ -183,7 +183,8 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern":
         shown = edm.clipped(error.instance) if isinstance(error.instance, str) else repr(error.instance)
         return f"{shown} is not allowed here (expected {error.validator_value!r})"
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    message = str(error.message)
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 def _extension_checks(value: Value, kind: str, strict_names: bool) -> list[Fault]:

@@ -739,7 +739,7 @@ def _checked(node: tree.Node) -> tree.Node:
         if isinstance(current, tree.Property) and current.name.startswith(_PLACEHOLDER):
             raise ValueError("a lambda's range variable was used outside its any()/all() predicate")
         if type(current) is tree.Path and len(current.segments) == 1 and type(current.segments[0]) is tree.TypeCast:
-            name = current.segments[0].name  # type: ignore[union-attr]
+            name = current.segments[0].name
             raise ValueError(
                 f"F[{name!r}] is a type cast, which is no value on its own (ABNF memberExpr: a cast is followed "
                 f"by '/'): name a property after it, F[{name!r}].Name, or use isof({name!r})"

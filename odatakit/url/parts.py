@@ -477,7 +477,7 @@ class Url:
     def equivalent(self, other: Url) -> bool:
         """Same resource for the service: names compared case-insensitively (Outlook/Graph),
         key values and ids exactly, key form (``('x')`` or ``/x``) ignored."""
-        return _normal(self) == _normal(other)
+        return bool(_normal(self) == _normal(other))
 
 
 def _unchecked(url: Url, **changes: Any) -> Url:
