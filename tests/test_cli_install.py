@@ -33,3 +33,27 @@ def test_fmt_imports_no_jsonschema() -> None:
             "print('jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=60)
     assert out.stdout.split()[-1] == "False", out.stderr
+
+
+def test_parse_tree_prints_an_outline_of_the_tree() -> None:
+    from odatakit.cli import main
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["parse", "--tree", "A/any(f:f eq 'x')"]) == 0
+    assert out.getvalue().splitlines() == [
+        "Path",
+        "  segments:",
+        '    Property name="A"',
+        '    Lambda kind="any" variable="f"',
+        "      predicate:",
+        '        BinaryOp op="eq"',
+        "          left:",
+        "            Path",
+        "              segments:",
+        '                Property name="f"',
+        "          right:",
+        '            Literal type="String" value="x"',
+    ]
