@@ -131,3 +131,15 @@ def test_mypy_strict_accepts_a_users_file(tmp_path: Path) -> None:
     assert revealed[0] == '"odatakit.url.parts.Url"'   # URL collections are typed, not Any
     assert "Any" not in revealed[1]                      # codec results are typed
     assert "Literal" in revealed[2]
+
+
+def test_a_plain_install_pulls_only_what_parsing_urls_and_payloads_need() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {spec.split(">")[0].split("=")[0].split("<")[0].strip() for spec in project["dependencies"]}
+    assert names == {"lark", "attrs", "jsonschema"}
+    extras = project["optional-dependencies"]
+    assert any(spec.startswith("hypothesis") for spec in extras["strategies"])
+    assert any(spec.startswith("httpx") for spec in extras["http"])
+    assert project["entry-points"]["hypothesis"] == {"_": "odatakit.testing._hook:_hypothesis_setup_hook"}
