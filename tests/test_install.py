@@ -80,6 +80,7 @@ _EXPORTED_CLASSES = sorted(
 )
 
 
+@pytest.mark.slow  # ~80 classes × 5 draws; tests/test_strategies.py draws the registered ones quickly
 @pytest.mark.parametrize("cls", _EXPORTED_CLASSES, ids=lambda cls: cls.__name__)
 def test_from_type_draws_every_exported_class(cls: type) -> None:
     from hypothesis import HealthCheck, given, settings
