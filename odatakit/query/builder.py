@@ -1129,7 +1129,8 @@ class Q:
         return _checked(self.query)  # type: ignore[return-value]
 
     def to_string(self) -> str:
-        """The canonical, readable text: ``$filter=Id eq 'x'&$top=5``."""
+        """The canonical, readable text: ``$filter=Id eq 'x'&$top=5``; nothing in it changes under
+        a form decoder (a ``+`` in a value is written ``%2B``), so ``params=`` keeps it intact."""
         return serialize(self.to_tree())
 
     def to_url(self) -> str:

@@ -1,8 +1,10 @@
 """Tree → text: the only code that turns ``odatakit.tree`` nodes into OData text.
 
-Two forms from one printer: canonical text (readable: spaces, raw quotes) and the URL form
-(``url=True``: spaces as ``%20``, and inside literals everything that could end the literal or
-the option — ``&``, ``#``, ``%``, ``+``, ``;`` … — percent-encoded). Parentheses are the fewest
+Two forms from one printer: canonical text (readable: spaces, raw quotes; only what would end
+the option or change under a form decoder — ``&``, ``#``, ``%XX``, ``+`` — encoded) and the URL
+form (``url=True``: spaces as ``%20``, non-ASCII names as UTF-8 escapes, and inside literals
+everything that could end the literal or the option — ``&``, ``#``, ``%``, ``+``, ``;`` … —
+percent-encoded). Parentheses are the fewest
 the precedence table needs (``syntax.PRECEDENCE``), never fewer than the meaning needs.
 """
 
