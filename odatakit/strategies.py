@@ -4,7 +4,7 @@
 from typing import Any
 
 from .testing.strategies import *  # noqa: F403
-from .testing.strategies import __all__, _hypothesis_setup_hook  # noqa: F401
+from .testing.strategies import __all__ as __all__, _hypothesis_setup_hook as _hypothesis_setup_hook  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

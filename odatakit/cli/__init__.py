@@ -24,12 +24,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="odatakit",
         description="OData v4 query strings, open-type payloads and entity URLs.",
     )
+    parser.add_argument("--version", action="version", version=f"odatakit {_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in _registrars():
         register(subparsers)
     args = parser.parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader closed the pipe (odatakit … | head): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     return result
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("odatakit")
+    except PackageNotFoundError:  # a source checkout that was never installed
+        return "(not installed)"
 
 
 if __name__ == "__main__":

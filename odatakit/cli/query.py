@@ -107,7 +107,28 @@ def _fmt(args: argparse.Namespace, parsed: Any) -> str:
 def _show(args: argparse.Namespace, parsed: Any) -> str:
     if args.json:
         return json.dumps(tree_to_json(parsed), indent=2, ensure_ascii=False)
+    if args.tree:
+        return "\n".join(_outline(tree_to_json(parsed), ""))
     return repr(parsed)
+
+
+def _outline(view: Any, indent: str) -> list[str]:
+    """The JSON view as an indented outline: a node and its plain fields on one line, each child
+    node below it under its field's name (``--tree``, for reading a tree at a glance)."""
+    if not isinstance(view, dict):
+        return [indent + json.dumps(view, ensure_ascii=False)]
+    plain = [f"{name}={json.dumps(value, ensure_ascii=False)}" for name, value in view.items()
+             if name != "node" and not isinstance(value, (dict, list))]
+    lines = [indent + " ".join([view["node"], *plain])]
+    for name, value in view.items():
+        if isinstance(value, dict):
+            lines.append(f"{indent}  {name}:")
+            lines.extend(_outline(value, indent + "    "))
+        elif isinstance(value, list):
+            lines.append(f"{indent}  {name}:")
+            for item in value:
+                lines.extend(_outline(item, indent + "    "))
+    return lines
 
 
 def register(subparsers: Any) -> None:
@@ -125,5 +146,7 @@ def register(subparsers: Any) -> None:
         if name == "fmt":
             command.add_argument("--url", action="store_true", help="print the percent-encoded URL form")
         else:
-            command.add_argument("--json", action="store_true", help="print the tree as JSON")
+            shape = command.add_mutually_exclusive_group()
+            shape.add_argument("--json", action="store_true", help="print the tree as JSON")
+            shape.add_argument("--tree", action="store_true", help="print the tree as an indented outline")
         command.set_defaults(run=_run(action))

@@ -10,11 +10,11 @@ import json
 import re
 from decimal import Decimal
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import jsonschema
-import referencing
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:  # loaded on first validation: the CLI's fmt/parse and a plain import need none of it
+    import jsonschema
+    import referencing
 
 from . import _jsontext
 from .. import edm
@@ -39,10 +39,13 @@ _SCHEMA_FILES = ("control", "extension", "entity", "collection", "error")
 
 
 @functools.cache
-def _registry() -> referencing.Registry:  # type: ignore[type-arg]
+def _registry() -> referencing.Registry:
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     folder = resources.files("odatakit.payload") / "schemas"
     contents = [json.loads((folder / f"{name}.json").read_text("utf-8")) for name in _SCHEMA_FILES]
-    # Every file is draft 2020-12; without its "$schema" a $ref keeps _Validator (and its integer
+    # Every file is draft 2020-12; without its "$schema" a $ref keeps _validator_class() (and its integer
     # check) instead of switching to the stock validator that "$schema" names.
     return referencing.Registry().with_resources(
         (schema["$id"], DRAFT202012.create_resource({k: v for k, v in schema.items() if k != "$schema"}))
@@ -55,18 +58,25 @@ def _is_integer(checker: Any, instance: Any) -> bool:
     makes of ``-0`` and of integers too long for an int."""
     if isinstance(instance, Decimal):
         return instance.is_finite() and instance == instance.to_integral_value()
+    import jsonschema
+
     return bool(jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer"))
 
 
-_Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
-)
+@functools.cache
+def _validator_class() -> Any:
+    import jsonschema
+
+    return jsonschema.validators.extend(
+        jsonschema.Draft202012Validator,
+        type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+    )
 
 
 @functools.cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
-    return _Validator({"$ref": KINDS[kind]}, registry=_registry())
+    result: jsonschema.protocols.Validator = _validator_class()({"$ref": KINDS[kind]}, registry=_registry())
+    return result
 
 
 def detect_kind(document: Any) -> Kind:
@@ -157,7 +167,9 @@ _JSON_KINDS = {dict: "object", list: "array", str: "string", bool: "boolean", ty
 def _message(error: jsonschema.ValidationError) -> str:
     """jsonschema's message, made specific where it would only say 'not valid under any schema'."""
     if error.validator in ("anyOf", "oneOf") and error.context:
-        return jsonschema.exceptions.best_match(error.context).message
+        import jsonschema
+
+        return str(jsonschema.exceptions.best_match(error.context).message)
     if error.validator == "required":
         return f"missing the required {error.message.split(' is a required')[0]}"
     if error.validator == "additionalProperties" and error.validator_value is False:
@@ -171,7 +183,8 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern":
         shown = edm.clipped(error.instance) if isinstance(error.instance, str) else repr(error.instance)
         return f"{shown} is not allowed here (expected {error.validator_value!r})"
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    message = str(error.message)
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 def _extension_checks(value: Value, kind: str, strict_names: bool) -> list[Fault]:

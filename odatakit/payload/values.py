@@ -211,14 +211,14 @@ class ContextRef:
     @property
     def parts(self) -> Any:
         """The URL's parts, from ``odatakit.url.parse_context_url`` (imported on first use)."""
-        from ..url import parse_context_url  # type: ignore[attr-defined]
+        from ..url import parse_context_url
 
         return parse_context_url(self.text)
 
     def problem(self) -> str | None:
         """Why the text is not a context URL, or None (also when ``odatakit.url`` is unavailable)."""
         try:
-            from ..url import parse_context_url  # type: ignore[attr-defined]
+            from ..url import parse_context_url
         except ImportError:
             return None
         from ..errors import ODataSyntaxError

@@ -659,9 +659,15 @@ def _rename(node: tree.Node, old: str, new: str) -> tree.Node:
 
 def _checked(node: tree.Node) -> tree.Node:
     """``node``, after making sure no lambda range variable escaped its lambda."""
-    for current in visit.find_all(node, tree.Property):
-        if current.name.startswith(_PLACEHOLDER):
+    for current in visit.walk(node):
+        if isinstance(current, tree.Property) and current.name.startswith(_PLACEHOLDER):
             raise BuildError("a lambda's range variable was used outside its any()/all() predicate")
+        if type(current) is tree.Path and len(current.segments) == 1 and type(current.segments[0]) is tree.TypeCast:
+            name = current.segments[0].name
+            raise BuildError(
+                f"F[{name!r}] is a type cast, which is no value on its own (ABNF memberExpr: a cast is followed "
+                f"by '/'): name a property after it, F[{name!r}].Name, or use isof({name!r})"
+            )
     return node
 
 
@@ -1045,7 +1051,8 @@ class Q:
         return _checked(self.query)  # type: ignore[return-value]
 
     def to_string(self) -> str:
-        """The canonical, readable text: ``$filter=Id eq 'x'&$top=5``."""
+        """The canonical, readable text: ``$filter=Id eq 'x'&$top=5``; nothing in it changes under
+        a form decoder (a ``+`` in a value is written ``%2B``), so ``params=`` keeps it intact."""
         return serialize(self.to_tree())
 
     def to_url(self) -> str:

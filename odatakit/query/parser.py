@@ -698,6 +698,27 @@ _EXPRESSION_RULES = frozenset({"filter_value", "expr_value"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: A percent-encoded non-ASCII character: a UTF-8 lead byte and its continuation bytes.
+_ENCODED_NON_ASCII = re.compile(
+    r"%(?:[Cc][2-9A-Fa-f]|[Dd][0-9A-Fa-f])%[89ABab][0-9A-Fa-f]"
+    r"|%[Ee][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}"
+    r"|%[Ff][0-4](?:%[89ABab][0-9A-Fa-f]){3}"
+)
+
+
+def _decode_non_ascii(text: str) -> str:
+    """Decode only the escapes of non-ASCII characters (which no OData delimiter is), so names
+    encoded by an HTTP client read back; ASCII escapes (``%20``, ``%27``…) are left to the grammar
+    and to the literals, and the decoded text of a literal is the same either way."""
+    def one(match: re.Match[str]) -> str:
+        try:
+            return bytes.fromhex(match.group().replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:  # an overlong or surrogate sequence: not a character, kept as is
+            return match.group()
+
+    return _ENCODED_NON_ASCII.sub(one, text)
+
+
 def _check_text(text: str, shown: str, base: int) -> None:
     """Query text is Unicode: a lone surrogate (possible in a Python str) is no character."""
     surrogate = _SURROGATE.search(text)
@@ -712,6 +733,10 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
     _check_text(text, shown, base)
+    if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
+        decoded = _decode_non_ascii(text)
+        shown = decoded if whole is None else whole[:base] + decoded + whole[base + len(text):]
+        text = decoded
     if not text.strip():
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING

@@ -1,8 +1,10 @@
 """Tree → text: the only code that turns ``odatakit.tree`` nodes into OData text.
 
-Two forms from one printer: canonical text (readable: spaces, raw quotes) and the URL form
-(``url=True``: spaces as ``%20``, and inside literals everything that could end the literal or
-the option — ``&``, ``#``, ``%``, ``+``, ``;`` … — percent-encoded). Parentheses are the fewest
+Two forms from one printer: canonical text (readable: spaces, raw quotes; only what would end
+the option or change under a form decoder — ``&``, ``#``, ``%XX``, ``+`` — encoded) and the URL
+form (``url=True``: spaces as ``%20``, non-ASCII names as UTF-8 escapes, and inside literals
+everything that could end the literal or the option — ``&``, ``#``, ``%``, ``+``, ``;`` … —
+percent-encoded). Parentheses are the fewest
 the precedence table needs (``syntax.PRECEDENCE``), never fewer than the meaning needs.
 """
 
@@ -42,6 +44,13 @@ class _Form:
             return percent.encode(text, self.literal_safe + extra_safe)
         return _canonical_text(text)
 
+    def name(self, text: str) -> str:
+        """An identifier: as it is, except in URL forms, where non-ASCII letters are percent-encoded
+        (UTF-8) as HTTP clients send them (``Größe`` → ``Gr%C3%B6%C3%9Fe``); the parser decodes them."""
+        if not self.url or text.isascii():
+            return text
+        return "".join(char if char.isascii() else percent.encode(char) for char in text)
+
 
 # Inside a literal in a URL's query these stay raw: sub-delims and pchar except & + ; = (which
 # split options or read as spaces) — URL Conventions §2.2, ABNF pchar-no-SQUOTE.
@@ -49,12 +58,13 @@ _URL_LITERAL_SAFE = "!$'()*,:@/?"
 # In a path segment (a key, a $filter(…) segment) "/" would split the segment and "?" start the
 # query (URL Conventions §2.1), while "=" is plain (Outlook ids end in "=").
 _PATH_LITERAL_SAFE = "!$'()*,:@="
-_CANONICAL_ESCAPES = re.compile(r"%(?=[0-9A-Fa-f]{2})|[&#]")
+_CANONICAL_ESCAPES = re.compile(r"%(?=[0-9A-Fa-f]{2})|[&#+]")
 
 
 def _canonical_text(text: str) -> str:
     """Canonical (readable) text of a literal's content: raw, except a ``%`` that would read as
-    an escape, and ``&`` / ``#``, which would end the option or the query."""
+    an escape, ``&`` / ``#``, which would end the option or the query, and ``+``, which a form
+    decoder (and httpx's ``params=``) reads as a space."""
     return _CANONICAL_ESCAPES.sub(lambda match: percent.encode(match.group()), text)
 
 
@@ -137,7 +147,7 @@ def _number(value: Any) -> str:
 
 def _temporal(value: Any, form: _Form) -> str:
     text = str(value)
-    return text.replace("+", "%2B") if form.url else text
+    return text.replace("+", "%2B")  # both forms: a form decoder reads a raw "+" as a space
 
 
 _LITERAL_PRINTERS: dict[str, Callable[[Any, _Form], str]] = {
@@ -172,7 +182,7 @@ def _literal(node: tree.Literal, form: _Form) -> str:
 
 
 def _enum(node: tree.EnumLiteral, form: _Form) -> str:
-    return f"{node.type_name}'{','.join(node.members)}'"
+    return f"{form.name(node.type_name)}'{','.join(form.name(m) for m in node.members)}'"
 
 
 def _json_string(text: str, form: _Form) -> str:
@@ -285,7 +295,7 @@ def _call(node: tree.Call, form: _Form) -> str:
 
 
 def _type_name(node: tree.TypeName, form: _Form) -> str:
-    return f"Collection({node.name})" if node.collection else node.name
+    return f"Collection({form.name(node.name)})" if node.collection else form.name(node.name)
 
 
 def _typed_call(word: str) -> Callable[[Any, _Form], str]:
@@ -309,7 +319,7 @@ def _case(node: tree.Case, form: _Form) -> str:
 
 
 def _alias(node: tree.Alias, form: _Form) -> str:
-    return "@" + node.name
+    return "@" + form.name(node.name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,14 +331,14 @@ def _path(node: tree.Path, form: _Form) -> str:
     if not node.segments:
         raise BuildError("a path needs at least one segment")
     # a Property (the usual segment) is a leaf: its name is its text, no dispatch needed
-    return "/".join(segment.name if type(segment) is tree.Property else _print(segment, form)
+    return "/".join(form.name(segment.name) if type(segment) is tree.Property else _print(segment, form)
                     for segment in node.segments)
 
 
 def _annotation(node: tree.Annotation, form: _Form) -> str:
     # '#' is encoded in both forms: raw, it would end a URL's query
     qualifier = "" if node.qualifier is None else "%23" + node.qualifier
-    return f"@{node.term}{qualifier}"
+    return f"@{form.name(node.term)}{form.name(qualifier)}"
 
 
 def _count(node: tree.Count, form: _Form) -> str:
@@ -341,22 +351,22 @@ def _lambda(node: tree.Lambda, form: _Form) -> str:
         if node.kind == "all" or (node.variable is None) != (node.predicate is None):
             raise BuildError("a lambda has both a variable and a predicate (only any() has neither)")
         return f"{node.kind}()"
-    return f"{node.kind}({node.variable}:{_expr(node.predicate, form)})"
+    return f"{node.kind}({form.name(node.variable)}:{_expr(node.predicate, form)})"
 
 
 def _function_call(node: tree.FunctionCall, form: _Form) -> str:
-    return f"{node.name}(" + ",".join(f"{a.name}={_expr(a.value, form)}" for a in node.args) + ")"
+    return f"{form.name(node.name)}(" + ",".join(f"{form.name(a.name)}={_expr(a.value, form)}" for a in node.args) + ")"
 
 
 def _key(node: tree.Key, form: _Form) -> str:
     parts = (
-        (f"{part.name}=" if part.name is not None else "") + _expr(part.value, form) for part in node.values
+        (f"{form.name(part.name)}=" if part.name is not None else "") + _expr(part.value, form) for part in node.values
     )
     return "(" + ",".join(parts) + ")"
 
 
 def _entity_set(node: tree.EntitySet, form: _Form) -> str:
-    return node.name + ("" if node.key is None else _key(node.key, form))
+    return form.name(node.name) + ("" if node.key is None else _key(node.key, form))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,7 +406,7 @@ def _option_value(name: str, value: Any, form: _Form) -> str:
 
 def _option_list(node: Any, form: _Form, names: tuple[str, ...] = _OPTION_ORDER) -> str:
     parts = _options_set(node, names, form)
-    parts.extend(f"@{alias.name}={_expr(alias.value, form)}" for alias in getattr(node, "aliases", ()))
+    parts.extend(f"@{form.name(alias.name)}={_expr(alias.value, form)}" for alias in getattr(node, "aliases", ()))
     return ";".join(parts)
 
 
@@ -422,7 +432,7 @@ def _select_item(node: tree.SelectItem, form: _Form) -> str:
 
 
 def _signature(node: tree.FunctionSignature, form: _Form) -> str:
-    return f"{node.name}(" + ",".join(node.parameters) + ")"
+    return f"{form.name(node.name)}(" + ",".join(form.name(p) for p in node.parameters) + ")"
 
 
 def _items(joiner: str = ",") -> Callable[[Any, _Form], str]:
@@ -439,12 +449,12 @@ def _orderby_item(node: tree.OrderByItem, form: _Form) -> str:
 
 
 def _compute_item(node: tree.ComputeItem, form: _Form) -> str:
-    return f"{_expr(node.expr, form)}{form.space}as{form.space}{node.alias}"
+    return f"{_expr(node.expr, form)}{form.space}as{form.space}{form.name(node.alias)}"
 
 
 def _query(node: tree.Query, form: _Form) -> str:
     parts = _options_set(node, _QUERY_ORDER, form)
-    parts.extend(f"@{alias.name}={_expr(alias.value, form)}" for alias in node.aliases)
+    parts.extend(f"@{form.name(alias.name)}={_expr(alias.value, form)}" for alias in node.aliases)
     for option in node.custom:
         # a bare "select" (no "=") reads back as a custom option; "select=…" would be $select (4.01)
         if option.name.startswith(("$", "@")) or (option.value is not None and option.name.lower() in SYSTEM_QUERY_OPTIONS):
@@ -465,7 +475,7 @@ def _query(node: tree.Query, form: _Form) -> str:
 
 _SEARCH_LEVEL = {tree.SearchOr: 1, tree.SearchAnd: 2, tree.SearchNot: 3}
 _SEARCH_KEYWORDS = {"AND", "OR", "NOT"}
-_SEARCH_WORD_RAW = frozenset("-._~!*+,:@/?$=")
+_SEARCH_WORD_RAW = frozenset("-._~!*,:@/?$=")  # not "+": a form decoder reads it as a space
 
 
 def _search_word(node: tree.SearchWord, form: _Form) -> str:
@@ -513,8 +523,8 @@ _PRINTERS: dict[type, Callable[[Any, _Form], str]] = {
     tree.JsonObject: _json_object,
     tree.ListExpr: _list,
     tree.Path: _path,
-    tree.Property: lambda node, form: node.name,
-    tree.TypeCast: lambda node, form: node.name,
+    tree.Property: lambda node, form: form.name(node.name),
+    tree.TypeCast: lambda node, form: form.name(node.name),
     tree.Annotation: _annotation,
     tree.Variable: lambda node, form: node.name,
     tree.Count: _count,
@@ -525,7 +535,7 @@ _PRINTERS: dict[type, Callable[[Any, _Form], str]] = {
     tree.EntitySet: _entity_set,
     tree.Key: _key,
     tree.Star: lambda node, form: "*",
-    tree.QualifiedStar: lambda node, form: f"{node.namespace}.*",
+    tree.QualifiedStar: lambda node, form: f"{form.name(node.namespace)}.*",
     tree.Value: lambda node, form: "$value",
     tree.BinaryOp: _binary,
     tree.And: _logical("and"),

@@ -1275,6 +1275,7 @@ def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
                 tree.Path):
         table[cls] = _expression_of(cls)
     table[url.Url] = entity_urls()
+    table.update(_url_part_table())
     return table
 
 
@@ -1292,6 +1293,54 @@ def invalid_queries(model: Any, resource: Any, *, faults: Sequence[str] | None =
     from ..model import strategies as model_strategies
 
     return model_strategies.invalid_queries(model, resource, **({"faults": tuple(faults)} if faults else {}))
+
+
+def _url_part_table() -> dict[type, st.SearchStrategy[Any]]:
+    """``st.from_type`` for the URL parts, context URLs, preferences and builder terms: drawn from
+    the same strategies (or parsed from known-good text), so every value is one the parsers give."""
+    from .. import url
+    from ..http import messages
+    from ..payload import values
+    from ..payload.extension_requests import ExtensionRequest
+    from ..query import builder
+    from ..query.limits import Limits
+
+    segments = _ascii_names()
+    contexts = st.sampled_from((
+        "https://graph.microsoft.com/v1.0/$metadata#users",
+        "https://graph.microsoft.com/v1.0/$metadata#users('a%40b.com')/messages",
+        "https://outlook.office.com/api/v2.0/$metadata#Me/Messages(Subject,Id)",
+        "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)",
+    )).map(url.parse_context_url)
+    return {
+        url.NameSegment: segments.map(url.NameSegment),
+        url.CastSegment: qualified_names().filter(str.isascii).map(url.CastSegment),
+        url.KeyAsSegment: st.text(st.characters(min_codepoint=48, max_codepoint=122), min_size=1, max_size=8)
+        .filter(lambda v: not v.startswith("$")).map(url.KeyAsSegment),
+        url.DollarSegment: st.sampled_from(("$count", "$value", "$ref", "$metadata")).map(url.DollarSegment),
+        url.CrossJoinSegment: st.lists(segments, min_size=1, max_size=3, unique=True).map(url.CrossJoinSegment),
+        url.ServiceRoot: entity_urls().map(lambda u: u.root).filter(lambda r: r is not None),
+        url.UserContext: entity_urls().map(lambda u: u.user).filter(lambda u: u is not None),
+        url.ContextUrl: contexts,
+        url.ContextFragment: contexts.map(lambda c: c.fragment),
+        messages.Preference: st.sampled_from(("return=minimal", "odata.maxpagesize=50", "respond-async",
+                                              'outlook.timezone="Pacific Standard Time"'))
+        .map(lambda text: messages.parse_prefer(text)[0]),
+        values.Structured: open_extensions().map(lambda e: e.to_structured()),
+        builder.SearchTerm: st.builds(lambda a, b: builder.S(a) & builder.S(b), _ascii_names(), _ascii_names()),
+        ExtensionRequest: st.tuples(open_extensions(), st.sampled_from(("create", "get", "update", "delete")))
+        .map(lambda pair: _extension_request(*pair)),
+        Limits: st.builds(Limits, max_node_count=st.none() | st.integers(1, 1000),
+                          max_expansion_depth=st.none() | st.integers(0, 5), max_top=st.none() | st.integers(0, 1000)),
+    }
+
+
+def _extension_request(extension: Any, operation: str) -> Any:
+    """One of the requests that work ``extension`` on a mailbox message of its own service."""
+    from .. import url
+
+    root = url.outlook() if extension.dialect.name == "outlook" else url.graph()
+    return getattr(extension, f"{operation}_request")(root.me.messages.key("AAMkAGI2"))
 
 
 def _hypothesis_setup_hook() -> None:

@@ -427,22 +427,57 @@ class Url:
         return attrs.evolve(self, query=query)
 
     # well-known Outlook / Graph collections (case-insensitive for the service)
-    messages = property(lambda self: self.nav("messages"), doc="``…/messages``")
-    events = property(lambda self: self.nav("events"), doc="``…/events``")
-    contacts = property(lambda self: self.nav("contacts"), doc="``…/contacts``")
-    extensions = property(lambda self: self.nav("extensions"), doc="``…/extensions``")
-    attachments = property(lambda self: self.nav("attachments"), doc="``…/attachments``")
-    calendars = property(lambda self: self.nav("calendars"), doc="``…/calendars``")
-    mail_folders = property(lambda self: self.nav("mailFolders"), doc="``…/mailFolders``")
-    child_folders = property(lambda self: self.nav("childFolders"), doc="``…/childFolders``")
-    contact_folders = property(lambda self: self.nav("contactFolders"), doc="``…/contactFolders``")
+    @property
+    def messages(self) -> Url:
+        """``…/messages``"""
+        return self.nav("messages")
+
+    @property
+    def events(self) -> Url:
+        """``…/events``"""
+        return self.nav("events")
+
+    @property
+    def contacts(self) -> Url:
+        """``…/contacts``"""
+        return self.nav("contacts")
+
+    @property
+    def extensions(self) -> Url:
+        """``…/extensions``"""
+        return self.nav("extensions")
+
+    @property
+    def attachments(self) -> Url:
+        """``…/attachments``"""
+        return self.nav("attachments")
+
+    @property
+    def calendars(self) -> Url:
+        """``…/calendars``"""
+        return self.nav("calendars")
+
+    @property
+    def mail_folders(self) -> Url:
+        """``…/mailFolders``"""
+        return self.nav("mailFolders")
+
+    @property
+    def child_folders(self) -> Url:
+        """``…/childFolders``"""
+        return self.nav("childFolders")
+
+    @property
+    def contact_folders(self) -> Url:
+        """``…/contactFolders``"""
+        return self.nav("contactFolders")
 
     # ---- reading --------------------------------------------------------------------------
 
     def equivalent(self, other: Url) -> bool:
         """Same resource for the service: names compared case-insensitively (Outlook/Graph),
         key values and ids exactly, key form (``('x')`` or ``/x``) ignored."""
-        return _normal(self) == _normal(other)
+        return bool(_normal(self) == _normal(other))
 
 
 def _unchecked(url: Url, **changes: Any) -> Url:
