@@ -154,11 +154,12 @@ def _kinds(items: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, list[Any]
             for values in kinds.values()}
 
 
-def data_queries(data: Any, *, max_leaves: int = 4) -> Any:
+def data_queries(data: Any, *, max_leaves: int = 4, paging: bool = False) -> Any:
     """Hypothesis strategy of ``Query`` trees over ``data``: ``$filter`` comparisons, string
     functions and null tests on its primitive properties, combined with ``and``/``or``/``not``,
     literals drawn from the values it holds and from ``odatakit.strategies`` (quotes, ``%``,
-    ``_``, Unicode, null); now and then an ``$orderby`` on one property with ``$top``."""
+    ``_``, Unicode, null). ``paging=True`` adds ``$orderby`` (one or two properties, either
+    direction), ``$skip``, ``$top`` and ``$count`` now and then."""
     from hypothesis import strategies as st
 
     from .. import strategies as ost
@@ -210,6 +211,13 @@ def data_queries(data: Any, *, max_leaves: int = 4) -> Any:
         st.lists(inner, min_size=2, max_size=2).map(tree.Or),
         inner.map(lambda p: tree.UnaryOp("not", p)),
     ), max_leaves=max_leaves)
-    # deferred: its repr is one line, where the built strategy's lists every value sampled from
-    return st.deferred(lambda: st.builds(tree.Query, filter=filters))
+    if not paging:
+        # deferred: its repr is one line, where the built strategy's lists every value sampled from
+        return st.deferred(lambda: st.builds(tree.Query, filter=filters))
+    orderable = [n for n in names if kinds[n][0] != "boolean"] or names
+    item = st.builds(tree.OrderByItem, st.sampled_from(orderable).map(path), st.booleans())
+    orderby = st.one_of(st.none(), st.lists(item, min_size=1, max_size=2, unique_by=lambda i: i.expr).map(tree.OrderBy))
+    small = st.one_of(st.none(), st.integers(0, len(items) + 1))
+    return st.deferred(lambda: st.builds(tree.Query, filter=st.one_of(st.none(), filters), orderby=orderby,
+                                         skip=small, top=small, count=st.one_of(st.none(), st.just(True))))
 
