@@ -163,3 +163,20 @@ def test_bad_data_is_a_clear_error():
     for data, message in (("not json", "not JSON"), ({"values": []}, "collection payload"), ([1], "not an entity")):
         with pytest.raises(EvaluationError, match=message):
             evaluate("$top=1", data)
+
+
+def test_orderby_compares_date_time_offsets_as_instants_and_decimals_exactly_5_1_5():
+    data = [
+        {"Id": 1, "At@odata.type": "#DateTimeOffset", "At": "2024-01-01T10:00:00+02:00", "D": Decimal("0.30")},
+        {"Id": 2, "At@odata.type": "#DateTimeOffset", "At": "2024-01-01T09:00:00Z", "D": 1},
+        {"Id": 3, "At@odata.type": "#DateTimeOffset", "At": "2024-01-01T08:30:00Z", "D": Decimal("0.2999999999999999999")},
+        {"Id": 4, "At": None, "D": None},
+    ]
+    assert ids(evaluate("$orderby=At", data)) == [4, 1, 3, 2]      # 08:00Z, 08:30Z, 09:00Z; null first
+    assert ids(evaluate("$orderby=At desc", data)) == [2, 3, 1, 4]
+    assert ids(evaluate("$orderby=D", data)) == [4, 3, 1, 2]
+
+
+def test_nan_sorts_before_numbers_and_after_null():
+    data = [{"Id": 1, "X": 1.0}, {"Id": 2, "X": float("nan")}, {"Id": 3, "X": None}, {"Id": 4, "X": -1.0}]
+    assert ids(evaluate("$orderby=X", data)) == [3, 2, 4, 1]
