@@ -358,3 +358,19 @@ def test_deeply_nested_data_is_a_clear_error_not_recursion_error():
         deep = {"x": deep}
     with pytest.raises(EvaluationError, match="nested too deep"):
         evaluate_filter("A eq B", {"A": deep, "B": deep})
+
+
+@pytest.mark.parametrize("expr", [
+    "Qty gt 2 and Name eq 'Ann' and Null eq null", "Qty gt 5 or startswith(Name,'A')", "contains(Null,'x') or Qty eq 3",
+    "contains(Null,'x') and Qty eq 3", "endswith(Name,'n') and Ratio lt 1.5e0", "Qty eq 3.0", "Born eq 1990-02-03",
+    "Created eq 2020-06-01T08:00:00Z and Name ne 'Bob'", "Missing eq 1 or Missing ne 1", "Name ne null and Qty le 3",
+])
+def test_the_generated_fast_path_agrees_with_the_closures(expr):
+    from odatakit.evaluate.filter import _Context, _compile
+    from odatakit.evaluate.types import Types
+
+    tree_ = parse_filter(expr)
+    closures = _compile(tree_, _Context({}, {}, Types(None, None), None))
+    for entity in (ENTITY, {**ENTITY, "Qty": None, "Name": None}, {**ENTITY, "Name@odata.type": "#String"},
+                   {**ENTITY, "Qty": Decimal("3.0")}, {}):
+        assert compile_filter(tree_)(entity) is closures(entity, Scope()), (expr, entity)

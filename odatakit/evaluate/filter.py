@@ -110,6 +110,17 @@ def _text(node: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def compile_top(node: Any, ctx: _Context) -> Fn:
+    """The closure of a whole expression; for the everyday subset, one generated function
+    (``codegen.py``) that falls back to the closures wherever a value is not the plain case."""
+    from .codegen import generate
+
+    whole = _compile(node, ctx)
+    generated = generate(node, lambda term: _compile(term, ctx),
+                         lambda name: ctx.types.property_type(ctx.current_type, name), ctx.variables, whole)
+    return whole if generated is None else generated  # type: ignore[no-any-return]
+
+
 def _compile(node: Any, ctx: _Context) -> Fn:
     compiler = _COMPILERS.get(type(node))
     if compiler is None:
@@ -1083,7 +1094,7 @@ def compile_expression(expr: Any, *, aliases: Mapping[str, tree.Expr] | None = N
     _depth_check(expr)
     types = types or Types(None, None)
     context = _Context(dict(aliases or {}), {}, types, current_type or types.entity_type)
-    return Compiled(expr, _compile(expr, context), _uses_now(expr, context.aliases))
+    return Compiled(expr, compile_top(expr, context), _uses_now(expr, context.aliases))
 
 
 def _uses_now(expr: Any, aliases: Mapping[str, Any]) -> bool:

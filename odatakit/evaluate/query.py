@@ -20,7 +20,7 @@ from .filter import (
     TOO_DEEP,
     Compiled,
     Scope,
-    _compile,
+    compile_top,
     _Context,
     _depth_check,
     current_time,
@@ -143,7 +143,7 @@ def _context(env: _Env, current_type: str | None, extra_aliases: Sequence[tree.A
 
 def _compiled(expr: Any, ctx: _Context) -> Compiled:
     _depth_check(expr)
-    return Compiled(expr, _compile(expr, ctx))
+    return Compiled(expr, compile_top(expr, ctx))
 
 
 def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | None,
@@ -182,19 +182,32 @@ _NATIVE = (int, str, bytes, bool)
 def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context, scope: Scope) -> list[Any]:
     """``$orderby`` (§5.1.5): stable, key by key; null sorts first ascending and last descending."""
     for item in reversed(orderby.items):
-        fn = _compiled(item.expr, ctx)
-        function = fn.function
-        keys = [function(entity, scope) for entity in items]
+        keys = _order_keys(items, item.expr, ctx, scope)
         present = {k.__class__ for k in keys if k is not None}
-        order = list(range(len(items)))
+        nulls = [i for i, k in enumerate(keys) if k is None]
+        values = [i for i, k in enumerate(keys) if k is not None]
         if len(present) <= 1 and present <= set(_NATIVE):
-            order.sort(key=lambda i: (keys[i] is not None, keys[i] if keys[i] is not None else 0),
-                       reverse=item.descending)
+            values.sort(key=keys.__getitem__, reverse=item.descending)
         else:
             wrapped = [_Key(k) for k in keys]
-            order.sort(key=wrapped.__getitem__, reverse=item.descending)
+            values.sort(key=wrapped.__getitem__, reverse=item.descending)
+        order = values + nulls if item.descending else nulls + values
         items = [items[i] for i in order]
     return items
+
+
+def _order_keys(items: list[Any], expr: Any, ctx: _Context, scope: Scope) -> list[Any]:
+    """The key of each item. A one-property path whose values are plain integers (or nulls) is
+    read straight from the objects; anything else runs the compiled expression."""
+    segments = getattr(expr, "segments", ())
+    if len(segments) == 1 and isinstance(segments[0], tree.Property) \
+            and ctx.types.property_type(ctx.current_type, segments[0].name) is None:
+        name = segments[0].name
+        keys = [entity.get(name) for entity in items if entity.__class__ is dict]
+        if len(keys) == len(items) and all(k is None or k.__class__ is int for k in keys):
+            return keys  # an annotation cannot change the order of integers
+    function = _compiled(expr, ctx).function
+    return [function(entity, scope) for entity in items]
 
 
 # -- shaping: $select and $expand -------------------------------------------------------------
