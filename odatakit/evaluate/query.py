@@ -199,10 +199,10 @@ def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context, scope: Scope)
 def _order_keys(items: list[Any], expr: Any, ctx: _Context, scope: Scope) -> list[Any]:
     """The key of each item. A one-property path whose values are plain integers (or nulls) is
     read straight from the objects; anything else runs the compiled expression."""
-    segments = getattr(expr, "segments", ())
-    if len(segments) == 1 and isinstance(segments[0], tree.Property) \
-            and ctx.types.property_type(ctx.current_type, segments[0].name) is None:
-        name = segments[0].name
+    segments: tuple[Any, ...] = getattr(expr, "segments", ())
+    head = segments[0] if len(segments) == 1 else None
+    if isinstance(head, tree.Property) and ctx.types.property_type(ctx.current_type, head.name) is None:
+        name = head.name
         keys = [entity.get(name) for entity in items if entity.__class__ is dict]
         if len(keys) == len(items) and all(k is None or k.__class__ is int for k in keys):
             return keys  # an annotation cannot change the order of integers
