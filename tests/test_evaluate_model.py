@@ -85,6 +85,7 @@ def test_root_with_a_key_uses_the_models_key():
 def test_navigation_properties_appear_only_when_expanded():
     plain = run("$filter=Id eq 1")["value"][0]
     assert "Friends" not in plain and plain["Name"] == "Ann"
+    assert "Friends" not in run("$filter=Id eq 1&$select=Id,Friends")["value"][0]
     expanded = run("$filter=Id eq 1&$expand=Friends($select=Name)")["value"][0]
     assert expanded["Friends"] == [{"Name": "Bob"}]
 

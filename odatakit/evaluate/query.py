@@ -240,6 +240,11 @@ def _shape(entity: Any, opts: _Options, env: _Env, current_type: str | None, out
     return out
 
 
+def _is_navigation(env: _Env, current_type: str | None, name: str) -> bool:
+    navigation = getattr(env.types.model, "is_navigation", None)
+    return current_type is not None and callable(navigation) and bool(navigation(current_type, name))
+
+
 def _drop_unexpanded_navigation(out: dict[str, Any], env: _Env, current_type: str | None,
                                 expanded: Mapping[str, Any]) -> dict[str, Any]:
     """With a model, navigation properties appear only when expanded; without one, the data
@@ -285,8 +290,8 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
     if not isinstance(head, tree.Property):
         raise EvaluationError(f"a {type(head).__name__} cannot be selected")
     name = head.name
-    if name not in entity:
-        return
+    if name not in entity or _is_navigation(env, current_type, name):
+        return  # a navigation property's data is in the response only when expanded
     value = entity[name]
     out.update(_annotations_of(entity, name))
     declared = env.types.property_type(current_type, name)
