@@ -180,3 +180,9 @@ def test_orderby_compares_date_time_offsets_as_instants_and_decimals_exactly_5_1
 def test_nan_sorts_before_numbers_and_after_null():
     data = [{"Id": 1, "X": 1.0}, {"Id": 2, "X": float("nan")}, {"Id": 3, "X": None}, {"Id": 4, "X": -1.0}]
     assert ids(evaluate("$orderby=X", data)) == [3, 2, 4, 1]
+
+
+def test_expand_star_takes_every_embedded_object_without_a_model_5_1_3():
+    result = evaluate("$filter=Id eq 3&$select=Id&$expand=*($select=No)", [
+        {"Id": 3, "Orders": [{"No": 12, "Total": 7}], "Boss": {"No": 1, "Name": "B"}, "Tags": ["x"]}])
+    assert result["value"] == [{"Id": 3, "Orders": [{"No": 12}], "Boss": {"No": 1}}]

@@ -330,7 +330,10 @@ def _expansions(entity: dict[str, Any], expand: tree.Expand | None, env: _Env, c
     for item in expand.items:
         path = list(item.path)
         if path and isinstance(path[0], tree.Star):
-            names = [k for k, v in entity.items() if _is_property(k) and _navigation_like(v)]
+            if getattr(env.types.model, "is_navigation", None) is not None and current_type is not None:
+                names = [k for k in entity if _is_property(k) and _is_navigation(env, current_type, k)]
+            else:  # without a model: every embedded object or array of objects
+                names = [k for k, v in entity.items() if _is_property(k) and _navigation_like(v)]
             targets = [(n, item) for n in names if n not in out]
         else:
             props = [s for s in path if isinstance(s, tree.Property)]
