@@ -97,5 +97,5 @@ def test_a_model_odatakit_cannot_read_is_a_clear_error():
 
 def test_expand_star_takes_the_models_navigation_properties_only():
     data = [{"Id": 1, "Name": "Ann", "Friends": [{"Id": 2, "Name": "Bob"}], "Address": {"City": "Oslo"}}]
-    result = evaluate("$select=Id,Address&$expand=*($select=Name)", data, model=MODEL, entity_type="Ns.Person")
-    assert result["value"] == [{"Id": 1, "Address": {"City": "Oslo"}, "Friends": [{"Name": "Bob"}]}]
+    result = evaluate("$select=Id&$expand=*", data, model=MODEL, entity_type="Ns.Person")
+    assert result["value"] == [{"Id": 1, "Friends": [{"Id": 2, "Name": "Bob"}]}]
