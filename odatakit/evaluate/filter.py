@@ -280,38 +280,73 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
         if len(segments) == 1 and isinstance(first, tree.Property):
             return _property_path(first.name, ctx.types.property_type(current_type, first.name), ctx.types)
         start = lambda cur, scope: cur
-    steps: list[Step] = []
-    previous: str | None = None
+    walk = _PathWalk(ctx, current_type)
     for index, segment in enumerate(segments):
-        following = segments[index + 1] if index + 1 < len(segments) else None
-        if isinstance(segment, tree.Property):
-            if isinstance(following, tree.Annotation):
-                previous = segment.name
-                continue  # Name/@Term reads the annotation next to the property
-            declared = ctx.types.property_type(current_type, segment.name)
-            read = property_reader(segment.name, declared, ctx.types)
-            steps.append(_reading(read))
-            current_type = ctx.types.item_type(declared)
-        elif isinstance(segment, tree.Annotation):
-            key = f"{previous or ''}@{segment.term}" + (f"#{segment.qualifier}" if segment.qualifier else "")
-            steps.append(_annotation(key))
-            previous = None
-        elif isinstance(segment, tree.TypeCast):
-            steps.append(_step_cast(segment.name, ctx.types, current_type))
-            current_type = segment.name
-        elif isinstance(segment, tree.Count):
-            steps.append(_step_count(segment, ctx, current_type))
-        elif isinstance(segment, tree.FilterSegment):
-            steps.append(_step_filter(segment.predicate, ctx, current_type))
-        elif isinstance(segment, tree.Lambda):
-            if following is not None:
-                raise EvaluationError("nothing can follow any() or all() in a path", _text(node))
-            steps.append(_step_lambda(segment, ctx, current_type))
-        else:
+        build = _SEGMENTS.get(type(segment))
+        if build is None:
             raise EvaluationError(f"a {type(segment).__name__} segment is not supported in an expression "
                                   "by odatakit's evaluator (model functions and actions need a service)",
                                   _text(node))
-    return _chain(start, steps)
+        if isinstance(segment, tree.Lambda) and index + 1 < len(segments):
+            raise EvaluationError("nothing can follow any() or all() in a path", _text(node))
+        following = segments[index + 1] if index + 1 < len(segments) else None
+        build(walk, segment, following)
+    return _chain(start, walk.steps)
+
+
+class _PathWalk:
+    """The steps of a path being compiled, with the type reached so far (for the model) and the
+    property an annotation segment belongs to."""
+
+    def __init__(self, ctx: _Context, current_type: str | None) -> None:
+        self.ctx = ctx
+        self.current_type = current_type
+        self.steps: list[Step] = []
+        self.previous: str | None = None
+
+
+def _seg_property(walk: _PathWalk, segment: tree.Property, following: Any) -> None:
+    if isinstance(following, tree.Annotation):
+        walk.previous = segment.name  # Name/@Term reads the annotation next to the property
+        return
+    types = walk.ctx.types
+    declared = types.property_type(walk.current_type, segment.name)
+    walk.steps.append(_reading(property_reader(segment.name, declared, types)))
+    walk.current_type = types.item_type(declared)
+
+
+def _seg_annotation(walk: _PathWalk, segment: tree.Annotation, following: Any) -> None:
+    key = f"{walk.previous or ''}@{segment.term}" + (f"#{segment.qualifier}" if segment.qualifier else "")
+    walk.steps.append(_annotation(key))
+    walk.previous = None
+
+
+def _seg_cast(walk: _PathWalk, segment: tree.TypeCast, following: Any) -> None:
+    walk.steps.append(_step_cast(segment.name, walk.ctx.types, walk.current_type))
+    walk.current_type = segment.name
+
+
+def _seg_count(walk: _PathWalk, segment: tree.Count, following: Any) -> None:
+    walk.steps.append(_step_count(segment, walk.ctx, walk.current_type))
+
+
+def _seg_filter(walk: _PathWalk, segment: tree.FilterSegment, following: Any) -> None:
+    walk.steps.append(_step_filter(segment.predicate, walk.ctx, walk.current_type))
+
+
+def _seg_lambda(walk: _PathWalk, segment: tree.Lambda, following: Any) -> None:
+    walk.steps.append(_step_lambda(segment, walk.ctx, walk.current_type))
+
+
+#: Path segment class → what it adds to the path's steps.
+_SEGMENTS: dict[type, Callable[[_PathWalk, Any, Any], None]] = {
+    tree.Property: _seg_property,
+    tree.Annotation: _seg_annotation,
+    tree.TypeCast: _seg_cast,
+    tree.Count: _seg_count,
+    tree.FilterSegment: _seg_filter,
+    tree.Lambda: _seg_lambda,
+}
 
 
 def _root(cur: Any, scope: Scope) -> Any:
