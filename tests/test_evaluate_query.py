@@ -186,3 +186,16 @@ def test_expand_star_takes_every_embedded_object_without_a_model_5_1_3():
     result = evaluate("$filter=Id eq 3&$select=Id&$expand=*", [
         {"Id": 3, "Orders": [{"No": 12, "Total": 7}], "Boss": {"No": 1, "Name": "B"}, "Tags": ["x"]}])
     assert result["value"] == [{"Id": 3, "Orders": [{"No": 12, "Total": 7}], "Boss": {"No": 1, "Name": "B"}}]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("$skiptoken=abc", "paging token"), ("$deltatoken=x", "change-tracking"), ("$format=xml", "JSON only"),
+    ("$at=2020-01-01T00:00:00Z", "temporal"), ("$expand=Orders($at=2020-01-01T00:00:00Z)", "temporal"),
+])
+def test_options_that_mean_nothing_over_data_are_refused_not_ignored(query, message):
+    with pytest.raises(EvaluationError, match=message):
+        evaluate(query, PEOPLE)
+
+
+def test_format_json_and_custom_options_are_accepted():
+    assert ids(evaluate("$format=json&$top=1&debug=1", PEOPLE)) == [1]

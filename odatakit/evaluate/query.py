@@ -426,7 +426,32 @@ def evaluate(query: Any, data: Any, *, model: Any = None, entity_type: str | Non
         raise EvaluationError(TOO_DEEP) from None
 
 
+#: Options that have no meaning over data alone: refused, never silently ignored.
+_UNSUPPORTED = {
+    "index": "$index positions an item in a POST body",
+    "skiptoken": "$skiptoken is a server's own paging token",
+    "deltatoken": "$deltatoken is a server's own change-tracking token",
+    "at": "the temporal extension ($at) needs versioned data",
+    "from_": "the temporal extension ($from) needs versioned data",
+    "to": "the temporal extension ($to) needs versioned data",
+    "to_inclusive": "the temporal extension ($toInclusive) needs versioned data",
+}
+
+
+def _refuse_unsupported(node: Any, where: str) -> None:
+    for name, why in _UNSUPPORTED.items():
+        if getattr(node, name, None) is not None:
+            raise EvaluationError(f"{where}: {why}; odatakit.evaluate cannot apply it")
+    fmt = getattr(node, "format", None)
+    if fmt is not None and fmt.lower().partition(";")[0] not in ("json", "application/json"):
+        raise EvaluationError(f"{where}: $format={fmt} — odatakit.evaluate answers in JSON only")
+    expand = getattr(node, "expand", None)
+    for item in expand.items if expand is not None else ():
+        _refuse_unsupported(item, "$expand")
+
+
 def _evaluate(q: tree.Query, data: Any, model: Any, entity_type: str | None) -> dict[str, Any]:
+    _refuse_unsupported(q, "the query")
     items, _ = _entities(data)
     env = _Env(Types(model, entity_type), {a.name: a.value for a in q.aliases}, items, current_time())
     opts = attrs.evolve(_options(q), aliases=())
