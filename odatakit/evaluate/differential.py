@@ -87,19 +87,22 @@ def find_disagreement(
     entity_type: str | None = None,
     max_examples: int = 200,
     refused: tuple[type[BaseException], ...] = (),
+    resource: str | None = None,
 ) -> Disagreement | None:
     """The smallest drawn query on which ``send(query_text)`` (the server's JSON answer, parsed
     or as text) differs from ``evaluate(query, data)``; None when every query agreed.
 
     ``data`` is what the server holds. A query ``evaluate`` rejects (ill-typed over this data)
     is skipped; a server exception counts as a disagreement unless its type is in ``refused``
-    (e.g. the "unsupported function" error of a server that says so).
+    (e.g. the "unsupported function" error of a server that says so). With a ``model`` and the
+    ``resource`` the data sits at (``"People"``), queries come from the model-aware
+    ``odatakit.strategies.queries(model, resource)`` unless ``queries`` says otherwise.
     """
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
 
     items, _ = _entities(data)
-    strategy = queries if queries is not None else data_queries(items)
+    strategy = queries if queries is not None else _model_queries(model, resource) or data_queries(items)
     outcome: dict[str, Disagreement] = {}
 
     def differs(drawn: Any) -> bool:
@@ -134,6 +137,19 @@ def find_disagreement(
         return None
     differs(found)  # the shrunk example last: its answers are the ones reported
     return outcome["found"]
+
+
+def _model_queries(model: Any, resource: str | None) -> Any:
+    """The model-aware query strategy, when a model and resource are given and odatakit has one."""
+    if model is None or resource is None:
+        return None
+    from .. import strategies as ost
+
+    try:
+        return ost.queries(model, resource)  # type: ignore[call-arg]
+    except TypeError:
+        raise EvaluationError("odatakit.strategies.queries does not draw from a model in this version; "
+                              "pass queries= instead") from None
 
 
 # -- queries drawn from the data --------------------------------------------------------------
