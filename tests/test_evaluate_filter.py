@@ -374,3 +374,15 @@ def test_the_generated_fast_path_agrees_with_the_closures(expr):
     for entity in (ENTITY, {**ENTITY, "Qty": None, "Name": None}, {**ENTITY, "Name@odata.type": "#String"},
                    {**ENTITY, "Qty": Decimal("3.0")}, {}):
         assert compile_filter(tree_)(entity) is closures(entity, Scope()), (expr, entity)
+
+
+def test_it_inside_a_count_filter_is_the_outer_entity_5_1_1_14_4():
+    entity = {"Limit": 3, "Items": [{"Q": 1}, {"Q": 5}, {"Q": 7}]}
+    assert value("Items/$count($filter=Q gt $it/Limit)", entity) == 2
+    assert value("Items/$filter(Q lt $it/Limit)/$count", entity) == 1
+    assert value("Items/$filter(Q gt 4)/any(i:i/Q gt $it/Limit)", entity) is True
+    # the same through compile_filter and evaluate, where $it starts out as the current entity
+    assert compile_filter("Items/$count($filter=Q gt $it/Limit) eq 2")(entity) is True
+    from odatakit import evaluate
+
+    assert evaluate("$filter=Items/$filter(Q lt $it/Limit)/$count eq 1", [entity])["value"] == [entity]

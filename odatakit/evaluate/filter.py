@@ -442,7 +442,10 @@ def _step_count(segment: tree.Count, ctx: _Context, item_type: str | None) -> St
 
     def count(value: Any, cur: Any, scope: Scope) -> int:
         items = _collection(value, "$count")
-        return len(items) if keep is None else sum(1 for item in items if keep(item, scope))
+        if keep is None:
+            return len(items)
+        inner = _outer(scope, cur)
+        return sum(1 for item in items if keep(item, inner))
 
     return count
 
@@ -469,7 +472,21 @@ def _item_filter(predicate: tree.Expr | None, search: tree.Search | None, ctx: _
 def _step_filter(predicate: tree.Expr, ctx: _Context, item_type: str | None) -> Step:
     keep = _item_filter(predicate, None, ctx, item_type)
     assert keep is not None
-    return lambda value, cur, scope: [item for item in _collection(value, "$filter()") if keep(item, scope)]
+    def filter_(value: Any, cur: Any, scope: Scope) -> list[Any]:
+        inner = _outer(scope, cur)
+        return [item for item in _collection(value, "$filter()") if keep(item, inner)]
+
+    return filter_
+
+
+def _outer(scope: Scope, cur: Any) -> Scope:
+    """The scope for a predicate over the items of a collection: ``$it`` stays the entity the
+    whole expression is about (the current one, at the top level) while ``$this`` is the item."""
+    if scope.it is not None:
+        return scope
+    inner = Scope.__new__(Scope)
+    inner.it, inner.root, inner.now, inner.variables = cur, scope.root, scope.now, scope.variables
+    return inner
 
 
 def _step_lambda(segment: tree.Lambda, ctx: _Context, item_type: str | None) -> Step:
