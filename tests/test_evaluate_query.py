@@ -199,3 +199,10 @@ def test_options_that_mean_nothing_over_data_are_refused_not_ignored(query, mess
 
 def test_format_json_and_custom_options_are_accepted():
     assert ids(evaluate("$format=json&$top=1&debug=1", PEOPLE)) == [1]
+
+
+def test_select_paths_reach_into_collections_of_complex_values_5_1_4():
+    data = [{"Id": 1, "Addresses": [{"City": "Oslo", "Zip": "1"}, {"City": "Rome", "Zip": "2"}, None]}]
+    assert evaluate("$select=Addresses/City", data)["value"] == [
+        {"Addresses": [{"City": "Oslo"}, {"City": "Rome"}, None]}]
+    assert evaluate("$select=Addresses/City,Addresses/Zip,Id", data)["value"] == data

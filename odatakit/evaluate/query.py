@@ -302,6 +302,20 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
                 k: v for k, v in value.items() if k.startswith("@")}
             _select_item(value, rest, item, inner, env, env.types.item_type(declared), outer, computed)
             out[name] = inner
+        elif isinstance(value, list):  # a collection of complex values: the path in each item
+            previous_items = out.get(name)
+            shaped_items = []
+            for index, member in enumerate(value):
+                if not isinstance(member, dict):
+                    shaped_items.append(member)
+                    continue
+                before = previous_items[index] if isinstance(previous_items, list) \
+                    and index < len(previous_items) and isinstance(previous_items[index], dict) else None
+                inner_item: dict[str, Any] = before if before is not None else {
+                    k: v for k, v in member.items() if k.startswith("@")}
+                _select_item(member, rest, item, inner_item, env, env.types.item_type(declared), outer, computed)
+                shaped_items.append(inner_item)
+            out[name] = shaped_items
         elif value is None:
             out[name] = None
         return
