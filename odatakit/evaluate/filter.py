@@ -500,12 +500,23 @@ def _step_lambda(segment: tree.Lambda, ctx: _Context, item_type: str | None) -> 
     predicate = _compile(segment.predicate, ctx.with_variable(variable, item_type))
     if segment.kind == "any":
         def any_(value: Any, cur: Any, scope: Scope) -> bool:
-            return any(predicate(cur, scope.bind(variable, item)) is True
-                       for item in _collection(value, "any()"))
+            inner = scope.bind(variable, None)
+            bound = inner.variables  # this call's own scope: rebinding the variable per item is safe
+            for item in _collection(value, "any()"):
+                bound[variable] = item
+                if predicate(cur, inner) is True:
+                    return True
+            return False
         return any_
 
     def all_(value: Any, cur: Any, scope: Scope) -> bool:
-        return all(predicate(cur, scope.bind(variable, item)) is True for item in _collection(value, "all()"))
+        inner = scope.bind(variable, None)
+        bound = inner.variables
+        for item in _collection(value, "all()"):
+            bound[variable] = item
+            if predicate(cur, inner) is not True:
+                return False
+        return True
 
     return all_
 
@@ -613,7 +624,12 @@ def _temporal(table: dict[tuple[type, type], Callable[[Any, Any], Any]], op: str
     return function(a, b)
 
 
+_LOW, _HIGH = edm.INT_RANGES["Int64"]
+
+
 def _add(a: Any, b: Any) -> Any:
+    if a.__class__ is int and b.__class__ is int and _LOW <= (total := a + b) <= _HIGH:
+        return total
     if a is None or b is None:
         return None
     result = _temporal(_TEMPORAL_ADD, "add", a, b)
@@ -628,6 +644,8 @@ def _add(a: Any, b: Any) -> Any:
 
 
 def _sub(a: Any, b: Any) -> Any:
+    if a.__class__ is int and b.__class__ is int and _LOW <= (difference := a - b) <= _HIGH:
+        return difference
     if a is None or b is None:
         return None
     result = _temporal(_TEMPORAL_SUB, "sub", a, b)
@@ -721,6 +739,10 @@ def _c_binary(node: tree.BinaryOp, ctx: _Context) -> Fn:
     fast = _fast_comparison(node, ctx, op)
     if fast is not None:
         return fast
+    if node.op in _PREDICATES and isinstance(node.right, tree.Literal):
+        constant = _literal_value(node.right)
+        if constant.__class__ in _FAST_CLASSES and not (constant.__class__ is float and math.isnan(constant)):
+            return _against_constant(node, left, op, constant)
     text = None
 
     def run(cur: Any, scope: Scope) -> Any:
@@ -732,6 +754,23 @@ def _c_binary(node: tree.BinaryOp, ctx: _Context) -> Fn:
                 text = text or _text(node)
                 raise EvaluationError(error.reason, text) from None
             raise
+
+    return run
+
+
+def _against_constant(node: tree.BinaryOp, left: Fn, op: Callable[[Any, Any], Any], constant: Any) -> Fn:
+    """``expression op literal``: compared natively when the value has the literal's class."""
+    native = {"eq": operator.eq, "ne": operator.ne, **_COMPARE}[node.op]
+    cls = constant.__class__
+
+    def run(cur: Any, scope: Scope) -> Any:
+        value = left(cur, scope)
+        if value.__class__ is cls:
+            return native(value, constant)
+        try:
+            return op(value, constant)
+        except EvaluationError as error:
+            raise EvaluationError(error.reason, error.expression or _text(node)) from None
 
     return run
 
