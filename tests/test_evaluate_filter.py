@@ -386,3 +386,12 @@ def test_it_inside_a_count_filter_is_the_outer_entity_5_1_1_14_4():
     from odatakit import evaluate
 
     assert evaluate("$filter=Items/$filter(Q lt $it/Limit)/$count eq 1", [entity])["value"] == [entity]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (fewest, _) in FUNCTIONS.items() if fewest > 0))
+def test_every_canonical_function_returns_null_for_a_null_argument_5_1_1_4(name):
+    fewest, _ = FUNCTIONS[name]
+    for position in range(fewest):
+        args = [tree.Literal("String", "x")] * fewest
+        args[position] = tree.Literal("Null", None)
+        assert compile_expression(tree.Call(name, args)).value({}, Scope()) is None, (name, position)
