@@ -9,6 +9,7 @@ import pytest
 from odatakit import compile_filter, edm, evaluate_filter, parse_filter, tree
 from odatakit.evaluate import EvaluationError
 from odatakit.evaluate.filter import Scope, compile_expression
+from odatakit.syntax import FUNCTIONS
 
 ENTITY = {
     "Id": 7, "Name": "Ann", "Null": None, "Price": Decimal("10.5"), "Qty": 3, "Ratio": 0.5, "Flag": True,
