@@ -396,3 +396,10 @@ def test_every_canonical_function_returns_null_for_a_null_argument_5_1_1_4(name)
         args = [tree.Literal("String", "x")] * fewest
         args[position] = tree.Literal("Null", None)
         assert compile_expression(tree.Call(name, args)).value({}, Scope()) is None, (name, position)
+
+
+def test_compiled_filters_take_decoded_values_too():
+    from odatakit import decode
+
+    entity = decode('{"Qty@odata.type":"#Int64","Qty":3,"When@odata.type":"#Date","When":"2020-01-02"}')
+    assert compile_filter("Qty eq 3 and When gt 2020-01-01")(entity) is True

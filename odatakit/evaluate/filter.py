@@ -1164,6 +1164,10 @@ class Compiled:
         """The three-valued result of a predicate: True, False or None (null)."""
         if scope is None:
             scope = Scope() if self.uses_now else _NO_SCOPE
+        if entity.__class__ is not dict:
+            from .query import entity_json
+
+            entity = entity_json(entity)  # a decoded Structured reads as its JSON form
         try:
             result = self.function(entity, scope)
         except RecursionError:
