@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -206,3 +207,15 @@ def test_select_paths_reach_into_collections_of_complex_values_5_1_4():
     assert evaluate("$select=Addresses/City", data)["value"] == [
         {"Addresses": [{"City": "Oslo"}, {"City": "Rome"}, None]}]
     assert evaluate("$select=Addresses/City,Addresses/Zip,Id", data)["value"] == data
+
+
+def test_odatakit_evaluate_is_the_function_however_the_subpackage_was_imported():
+    import subprocess
+    import sys
+
+    code = ("import odatakit.evaluate.filter, odatakit; "
+            "print(odatakit.evaluate('$top=1', [{'a': 1}, {'a': 2}])['value'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(Path(__file__).parent.parent))
+    assert out.stdout.strip() == "[{'a': 1}]"
+    assert callable(odatakit.evaluate)
