@@ -9,7 +9,7 @@ last the shape — ``$select`` and ``$expand`` (with their nested options, ``$le
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -272,23 +272,39 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
                  current_type: str | None, outer: Any, computed: list[str]) -> None:
     if not path:
         return
-    head, rest = path[0], path[1:]
-    if isinstance(head, tree.Star):
-        out.update(entity)  # computed properties too: §5.1.9 includes them for $select=*
-        return
-    if isinstance(head, tree.TypeCast):
-        if env.types.is_instance(entity, head.name, current_type):
-            _select_item(entity, rest, item, out, env, head.name, outer, computed)
-        return
-    if isinstance(head, (tree.QualifiedStar, tree.FunctionSignature)):
-        return  # actions and functions: nothing in the data to select
-    if isinstance(head, tree.Annotation):
-        key = f"@{head.term}" + (f"#{head.qualifier}" if head.qualifier else "")
-        if key in entity:
-            out[key] = entity[key]
-        return
-    if not isinstance(head, tree.Property):
-        raise EvaluationError(f"a {type(head).__name__} cannot be selected")
+    select = _SELECT.get(type(path[0]))
+    if select is None:
+        raise EvaluationError(f"a {type(path[0]).__name__} cannot be selected")
+    select(entity, path[0], path[1:], item, out, env, current_type, outer, computed)
+
+
+def _select_star(entity: dict[str, Any], head: Any, rest: list[Any], item: tree.SelectItem, out: dict[str, Any],
+                 env: _Env, current_type: str | None, outer: Any, computed: list[str]) -> None:
+    out.update(entity)  # computed properties too: §5.1.9 includes them for $select=*
+
+
+def _select_cast(entity: dict[str, Any], head: tree.TypeCast, rest: list[Any], item: tree.SelectItem,
+                 out: dict[str, Any], env: _Env, current_type: str | None, outer: Any, computed: list[str]) -> None:
+    if env.types.is_instance(entity, head.name, current_type):
+        _select_item(entity, rest, item, out, env, head.name, outer, computed)
+
+
+def _select_nothing(entity: dict[str, Any], head: Any, rest: list[Any], item: tree.SelectItem, out: dict[str, Any],
+                    env: _Env, current_type: str | None, outer: Any, computed: list[str]) -> None:
+    """Actions and functions (``Ns.*``, ``Ns.F(a,b)``): the data holds nothing to select."""
+
+
+def _select_annotation(entity: dict[str, Any], head: tree.Annotation, rest: list[Any], item: tree.SelectItem,
+                       out: dict[str, Any], env: _Env, current_type: str | None, outer: Any,
+                       computed: list[str]) -> None:
+    key = f"@{head.term}" + (f"#{head.qualifier}" if head.qualifier else "")
+    if key in entity:
+        out[key] = entity[key]
+
+
+def _select_property(entity: dict[str, Any], head: tree.Property, rest: list[Any], item: tree.SelectItem,
+                     out: dict[str, Any], env: _Env, current_type: str | None, outer: Any,
+                     computed: list[str]) -> None:
     name = head.name
     if name not in entity or _is_navigation(env, current_type, name):
         return  # a navigation property's data is in the response only when expanded
@@ -327,6 +343,17 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
             out[f"{name}@odata.count"] = count
     else:
         out[name] = value
+
+
+#: $select path head class → what it puts in the response object.
+_SELECT: dict[type, Callable[..., None]] = {
+    tree.Star: _select_star,
+    tree.TypeCast: _select_cast,
+    tree.QualifiedStar: _select_nothing,
+    tree.FunctionSignature: _select_nothing,
+    tree.Annotation: _select_annotation,
+    tree.Property: _select_property,
+}
 
 
 def _has_collection_options(opts: _Options) -> bool:
