@@ -403,3 +403,10 @@ def test_compiled_filters_take_decoded_values_too():
 
     entity = decode('{"Qty@odata.type":"#Int64","Qty":3,"When@odata.type":"#Date","When":"2020-01-02"}')
     assert compile_filter("Qty eq 3 and When gt 2020-01-01")(entity) is True
+
+
+def test_duration_scaled_by_an_integer():
+    assert value("Wait mul 2") == edm.Duration.parse("PT3H")
+    assert value("2 mul Wait") == edm.Duration.parse("PT3H")
+    with pytest.raises(EvaluationError, match="by an integer"):
+        value("Wait mul 1.5")
