@@ -219,3 +219,11 @@ def test_odatakit_evaluate_is_the_function_however_the_subpackage_was_imported()
                          cwd=str(Path(__file__).parent.parent))
     assert out.stdout.strip() == "[{'a': 1}]"
     assert callable(odatakit.evaluate)
+
+
+def test_an_error_names_the_expression_and_the_entity_it_failed_on():
+    data = [{"Id": 1, "When": "2020-01-01"}, {"Id": 2, "When": "soon"}]
+    with pytest.raises(EvaluationError) as info:
+        evaluate("$filter=When gt 2019-01-01", data)
+    assert info.value.path == "$.value[1]" and info.value.expression == "When gt 2019-01-01"
+    assert "at: $.value[1]" in str(info.value)

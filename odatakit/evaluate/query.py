@@ -161,7 +161,10 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
         items = [{**item, **{alias: fn.value(item, scope) for alias, fn in compiled}} for item in items]
     if opts.filter is not None:
         predicate = _compiled(opts.filter, ctx)
-        items = [item for item in items if predicate(item, scope) is True]
+        try:
+            items = [item for item in items if predicate(item, scope) is True]
+        except EvaluationError as error:
+            raise _located(error, items, lambda item: predicate(item, scope), root_level) from None
     if opts.search is not None:
         matches = compile_search(opts.search)
         items = [item for item in items if matches(item)]
@@ -177,6 +180,19 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
 
 
 _NATIVE = (int, str, bytes, bool)
+
+
+def _located(error: EvaluationError, items: list[Any], run: Callable[[Any], Any], root_level: bool) -> EvaluationError:
+    """``error`` with the JSON path of the first top-level entity it happens on (found by running
+    again one by one: only on the error path)."""
+    if not root_level or error.path is not None:
+        return error
+    for index, item in enumerate(items):
+        try:
+            run(item)
+        except EvaluationError:
+            return error.at(f"$.value[{index}]")
+    return error
 
 
 def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context, scope: Scope) -> list[Any]:
