@@ -75,10 +75,12 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "evaluate.query": ("evaluate",),
     "evaluate.filter": ("compile_filter", "evaluate_filter"),
     "evaluate.values": ("EvaluationError",),
+    "csdl": (),  # service models: odatakit.csdl.load, odatakit.csdl.Model (needs the "model" extra for XML)
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 __all__ += [name for names in _LAZY_MODULES.values() for name in names]
+__all__ += ["csdl"]
 
 
 def __getattr__(name: str) -> Any:

@@ -12,8 +12,9 @@ __all__ = ["main"]
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     # Imported here so `odatakit --help` costs only what it shows; each area registers its own.
     from . import _cli_payload, _cli_query, _cli_url
+    from .model import cli as _cli_model
 
-    return [_cli_query.register, _cli_url.register, _cli_payload.register]
+    return [_cli_query.register, _cli_url.register, _cli_payload.register, _cli_model.register]
 
 
 def read_argument(value: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
 import attrs
@@ -42,6 +43,8 @@ class _Options:
     infer: Infer
     ieee754_compatible: bool | None
     max_depth: int
+    #: (structured type or None, property name) → the type a model declares for it, or None
+    declared_types: Callable[[str | None, str], str | None] | None = None
 
 
 def decode(
@@ -71,8 +74,13 @@ def decode_with_faults(
     infer: Infer = "spec",
     ieee754_compatible: bool | None = None,
     max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+    type: str | None = None,
+    declared_types: Callable[[str | None, str], str | None] | None = None,
 ) -> tuple[Value, list[Fault]]:
-    """``decode`` without raising: the typed value (best effort) and every fault found."""
+    """``decode`` without raising: the typed value (best effort) and every fault found.
+
+    ``type`` and ``declared_types`` let a service model (``odatakit.csdl``) type what the payload
+    does not annotate: the payload's own type, and each property's declared type."""
     if isinstance(payload, (str, bytes)):
         payload, faults = _jsontext.read(payload)
         if faults:
@@ -80,8 +88,8 @@ def decode_with_faults(
     deep = _jsontext.too_deep(payload, max_depth)
     if deep is not None:
         return None, [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
-    decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth))
-    value = decoder.value(payload, "$", None)
+    decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth, declared_types))
+    value = decoder.value(payload, "$", type)
     return value, decoder.faults
 
 
@@ -311,6 +319,8 @@ class _Decoder:
         properties: dict[str, Value] = {}
         for key, raw in raw_properties.items():
             declared_type = property_types.get(key, (None, ""))[0]
+            if declared_type is None and self.options.declared_types is not None:
+                declared_type = self.options.declared_types(type_name, key)
             properties[key] = self.value(raw, _jsontext.child(path, key), declared_type)
         for prop, (_, here) in property_types.items():
             if prop not in properties:

@@ -55,6 +55,7 @@ __all__ = [
     # URLs and payloads
     "CONFUSABLES", "hostile_keys", "entity_urls", "url_examples",
     "primitives", "payload_values", "open_extensions", "extension_payloads", "invalid_payloads",
+    "payloads", "invalid_queries",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -824,11 +825,18 @@ def expands(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") ->
 _TOKEN_TEXT = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=12)
 
 
-def queries(*, max_depth: int = 2, version: str = "4.01", custom: bool = True) -> st.SearchStrategy[tree.Query]:
+def queries(model: Any = None, resource: Any = None, *, max_depth: int = 2, version: str = "4.01",
+            custom: bool = True) -> st.SearchStrategy[tree.Query]:
     """Whole query trees: any mix of system query options, alias definitions and custom options.
 
     ``custom=False`` leaves out custom options (``debug=1``), which many services reject.
+    With a service ``model`` (``odatakit.csdl``) and a ``resource`` path: only queries the model
+    accepts for that resource (``odatakit.model.strategies.queries``).
     """
+    if model is not None:
+        from .model import strategies as model_strategies
+
+        return model_strategies.queries(model, resource, max_depth=max_depth)
     _check_version(version)
 
     @st.composite
@@ -1106,10 +1114,16 @@ PAYLOAD_FAULTS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
-def invalid_payloads(*, dialect: str | None = None, version: str | None = None,
-                     faults: Sequence[str] | None = None) -> st.SearchStrategy[InvalidPayload]:
+def invalid_payloads(model: Any = None, type: str | None = None, *, dialect: str | None = None,
+                     version: str | None = None, faults: Sequence[str] | None = None) -> st.SearchStrategy[Any]:
     """Extension create bodies with one planted fault each, labelled: ``InvalidPayload(payload,
-    fault, codes, path, description, valid)``. ``faults`` picks among ``PAYLOAD_FAULTS``."""
+    fault, codes, path, description, valid)``. ``faults`` picks among ``PAYLOAD_FAULTS``.
+    With a service ``model`` and a ``type``: instances of that type with one planted fault
+    (``odatakit.model.strategies.invalid_payloads``)."""
+    if model is not None:
+        from .model import strategies as model_strategies
+
+        return model_strategies.invalid_payloads(model, type or "", **({"faults": tuple(faults)} if faults else {}))
     chosen = list(faults or PAYLOAD_FAULTS)
     for fault in chosen:
         if fault not in PAYLOAD_FAULTS:
@@ -1268,6 +1282,22 @@ def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
         table[cls] = _expression_of(cls)
     table[url.Url] = entity_urls()
     return table
+
+
+def payloads(model: Any, type: str, *, max_depth: int = 2) -> st.SearchStrategy[dict[str, Any]]:
+    """JSON-ready instances of an entity or complex ``type`` of a service model (``odatakit.csdl``)
+    that ``model.validate`` accepts (``odatakit.model.strategies.payloads``)."""
+    from .model import strategies as model_strategies
+
+    return model_strategies.payloads(model, type, max_depth=max_depth)
+
+
+def invalid_queries(model: Any, resource: Any, *, faults: Sequence[str] | None = None) -> st.SearchStrategy[Any]:
+    """Queries with one planted fault each, labelled with the code ``model.check`` reports
+    (``odatakit.model.strategies.invalid_queries``)."""
+    from .model import strategies as model_strategies
+
+    return model_strategies.invalid_queries(model, resource, **({"faults": tuple(faults)} if faults else {}))
 
 
 def _hypothesis_setup_hook() -> None:
