@@ -66,3 +66,23 @@ def test_navigation_properties_appear_only_when_expanded(model):
     expanded = run("$filter=UserName eq 'russellwhyte'&$select=UserName&$expand=Friends($select=FirstName)",
                    model)["value"][0]
     assert expanded["Friends"] == [{"FirstName": "Scott"}]
+
+
+@pytest.mark.slow
+def test_model_aware_queries_drive_the_differential_helper(model):
+    from odatakit.evaluate.differential import find_disagreement
+
+    def spec_server(text: str) -> dict:
+        return evaluate(text, PEOPLE, model=model, entity_type="Trippin.Person")
+
+    # queries from odatakit.strategies.queries(model, "People"): the spec agrees with itself
+    assert find_disagreement(spec_server, PEOPLE, model=model, entity_type="Trippin.Person", resource="People",
+                             max_examples=15) is None
+
+    def reverses(text: str) -> dict:  # a server that returns its rows backwards
+        answer = spec_server(text)
+        return {**answer, "value": answer["value"][::-1]}
+
+    found = find_disagreement(reverses, PEOPLE, model=model, entity_type="Trippin.Person", resource="People",
+                              max_examples=100)
+    assert found is not None and "$orderby=" in found.query   # order is compared only when asked for

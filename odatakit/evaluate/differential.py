@@ -102,7 +102,9 @@ def find_disagreement(
     from hypothesis.errors import NoSuchExample
 
     items, _ = _entities(data)
-    strategy = queries if queries is not None else _model_queries(model, resource) or data_queries(items)
+    strategy = queries if queries is not None else _model_queries(model, resource)
+    if strategy is None:
+        strategy = data_queries(items)
     outcome: dict[str, Disagreement] = {}
 
     def differs(drawn: Any) -> bool:

@@ -204,8 +204,12 @@ def property_reader(name: str, declared: str | None, types: Types | None = None)
         if annotation is None:
             return value
         result = from_json(value, annotation)
-        if enums and result.__class__ is EnumValue:
-            return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
+        if enums:  # with a model, enum members are flag values (names and numbers agree)
+            if result.__class__ is EnumValue:
+                return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
+            if result.__class__ is list:
+                return [types.enum_value(v.type_name, v.text) if v.__class__ is EnumValue else v  # type: ignore[union-attr]
+                        for v in result]
         return result
 
     return read
