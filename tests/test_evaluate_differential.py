@@ -3,6 +3,7 @@ backend on SQLite. Each finding is pinned as the spec's answer against the peer'
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 import odatakit
@@ -152,3 +153,24 @@ def test_the_helper_finds_a_null_semantics_disagreement_in_the_peer(odata_query_
     found = find_disagreement(odata_query_sqlite, PEOPLE, max_examples=300)
     assert found is not None
     assert found.query.startswith("$filter=")
+
+
+def test_paging_queries_find_a_server_that_sorts_nulls_last():
+    def nulls_last(text: str) -> dict:
+        query = parse_query(text)
+        if query.orderby is None:
+            return evaluate(text, PEOPLE)
+        # the server filters and counts right, but sorts null last ascending (as PostgreSQL does)
+        unpaged = evaluate(serialize(attrs.evolve(query, skip=None, top=None)), PEOPLE)
+        rows = unpaged["value"]
+        for item in reversed(query.orderby.items):
+            name = item.expr.segments[0].name
+            present = sorted((r for r in rows if r[name] is not None), key=lambda r: r[name], reverse=item.descending)
+            missing = [r for r in rows if r[name] is None]
+            rows = present + missing if not item.descending else missing + present
+        rows = rows[query.skip or 0:]
+        rows = rows[:query.top] if query.top is not None else rows
+        return {**unpaged, "value": rows}
+
+    found = find_disagreement(nulls_last, PEOPLE, queries=data_queries(PEOPLE, paging=True), max_examples=300)
+    assert found is not None and "$orderby=" in found.query

@@ -85,6 +85,7 @@ def test_root_with_a_key_uses_the_models_key():
 def test_navigation_properties_appear_only_when_expanded():
     plain = run("$filter=Id eq 1")["value"][0]
     assert "Friends" not in plain and plain["Name"] == "Ann"
+    assert "Friends" not in run("$filter=Id eq 1&$select=Id,Friends")["value"][0]
     expanded = run("$filter=Id eq 1&$expand=Friends($select=Name)")["value"][0]
     assert expanded["Friends"] == [{"Name": "Bob"}]
 
@@ -92,3 +93,9 @@ def test_navigation_properties_appear_only_when_expanded():
 def test_a_model_odatakit_cannot_read_is_a_clear_error():
     with pytest.raises(EvaluationError, match="cannot read types from a dict"):
         compile_filter("Id eq 1", model={"Ns.Person": {}})
+
+
+def test_expand_star_takes_the_models_navigation_properties_only():
+    data = [{"Id": 1, "Name": "Ann", "Friends": [{"Id": 2, "Name": "Bob"}], "Address": {"City": "Oslo"}}]
+    result = evaluate("$select=Id&$expand=*", data, model=MODEL, entity_type="Ns.Person")
+    assert result["value"] == [{"Id": 1, "Friends": [{"Id": 2, "Name": "Bob"}]}]

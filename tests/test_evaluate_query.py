@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,66 @@ def test_bad_data_is_a_clear_error():
     for data, message in (("not json", "not JSON"), ({"values": []}, "collection payload"), ([1], "not an entity")):
         with pytest.raises(EvaluationError, match=message):
             evaluate("$top=1", data)
+
+
+def test_orderby_compares_date_time_offsets_as_instants_and_decimals_exactly_5_1_5():
+    data = [
+        {"Id": 1, "At@odata.type": "#DateTimeOffset", "At": "2024-01-01T10:00:00+02:00", "D": Decimal("0.30")},
+        {"Id": 2, "At@odata.type": "#DateTimeOffset", "At": "2024-01-01T09:00:00Z", "D": 1},
+        {"Id": 3, "At@odata.type": "#DateTimeOffset", "At": "2024-01-01T08:30:00Z", "D": Decimal("0.2999999999999999999")},
+        {"Id": 4, "At": None, "D": None},
+    ]
+    assert ids(evaluate("$orderby=At", data)) == [4, 1, 3, 2]      # 08:00Z, 08:30Z, 09:00Z; null first
+    assert ids(evaluate("$orderby=At desc", data)) == [2, 3, 1, 4]
+    assert ids(evaluate("$orderby=D", data)) == [4, 3, 1, 2]
+
+
+def test_nan_sorts_before_numbers_and_after_null():
+    data = [{"Id": 1, "X": 1.0}, {"Id": 2, "X": float("nan")}, {"Id": 3, "X": None}, {"Id": 4, "X": -1.0}]
+    assert ids(evaluate("$orderby=X", data)) == [3, 2, 4, 1]
+
+
+def test_expand_star_takes_every_embedded_object_without_a_model_5_1_3():
+    result = evaluate("$filter=Id eq 3&$select=Id&$expand=*", [
+        {"Id": 3, "Orders": [{"No": 12, "Total": 7}], "Boss": {"No": 1, "Name": "B"}, "Tags": ["x"]}])
+    assert result["value"] == [{"Id": 3, "Orders": [{"No": 12, "Total": 7}], "Boss": {"No": 1, "Name": "B"}}]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("$skiptoken=abc", "paging token"), ("$deltatoken=x", "change-tracking"), ("$format=xml", "JSON only"),
+    ("$at=2020-01-01T00:00:00Z", "temporal"), ("$expand=Orders($at=2020-01-01T00:00:00Z)", "temporal"),
+])
+def test_options_that_mean_nothing_over_data_are_refused_not_ignored(query, message):
+    with pytest.raises(EvaluationError, match=message):
+        evaluate(query, PEOPLE)
+
+
+def test_format_json_and_custom_options_are_accepted():
+    assert ids(evaluate("$format=json&$top=1&debug=1", PEOPLE)) == [1]
+
+
+def test_select_paths_reach_into_collections_of_complex_values_5_1_4():
+    data = [{"Id": 1, "Addresses": [{"City": "Oslo", "Zip": "1"}, {"City": "Rome", "Zip": "2"}, None]}]
+    assert evaluate("$select=Addresses/City", data)["value"] == [
+        {"Addresses": [{"City": "Oslo"}, {"City": "Rome"}, None]}]
+    assert evaluate("$select=Addresses/City,Addresses/Zip,Id", data)["value"] == data
+
+
+def test_odatakit_evaluate_is_the_function_however_the_subpackage_was_imported():
+    import subprocess
+    import sys
+
+    code = ("import odatakit.evaluation.filter, odatakit; "
+            "print(odatakit.evaluate('$top=1', [{'a': 1}, {'a': 2}])['value'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(Path(__file__).parent.parent))
+    assert out.stdout.strip() == "[{'a': 1}]"
+    assert callable(odatakit.evaluate)
+
+
+def test_an_error_names_the_expression_and_the_entity_it_failed_on():
+    data = [{"Id": 1, "When": "2020-01-01"}, {"Id": 2, "When": "soon"}]
+    with pytest.raises(EvaluationError) as info:
+        evaluate("$filter=When gt 2019-01-01", data)
+    assert info.value.path == "$.value[1]" and info.value.expression == "When gt 2019-01-01"
+    assert "at: $.value[1]" in str(info.value)

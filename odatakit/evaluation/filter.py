@@ -111,6 +111,17 @@ def _text(node: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def compile_top(node: Any, ctx: _Context) -> Fn:
+    """The closure of a whole expression; for the everyday subset, one generated function
+    (``codegen.py``) that falls back to the closures wherever a value is not the plain case."""
+    from .codegen import generate
+
+    whole = _compile(node, ctx)
+    generated = generate(node, lambda term: _compile(term, ctx),
+                         lambda name: ctx.types.property_type(ctx.current_type, name), ctx.variables, whole)
+    return whole if generated is None else generated  # type: ignore[no-any-return]
+
+
 def _compile(node: Any, ctx: _Context) -> Fn:
     compiler = _COMPILERS.get(type(node))
     if compiler is None:
@@ -194,8 +205,12 @@ def property_reader(name: str, declared: str | None, types: Types | None = None)
         if annotation is None:
             return value
         result = from_json(value, annotation)
-        if enums and result.__class__ is EnumValue:
-            return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
+        if enums:  # with a model, enum members are flag values (names and numbers agree)
+            if result.__class__ is EnumValue:
+                return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
+            if result.__class__ is list:
+                return [types.enum_value(v.type_name, v.text) if v.__class__ is EnumValue else v  # type: ignore[union-attr]
+                        for v in result]
         return result
 
     return read
@@ -270,38 +285,73 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
         if len(segments) == 1 and isinstance(first, tree.Property):
             return _property_path(first.name, ctx.types.property_type(current_type, first.name), ctx.types)
         start = lambda cur, scope: cur
-    steps: list[Step] = []
-    previous: str | None = None
+    walk = _PathWalk(ctx, current_type)
     for index, segment in enumerate(segments):
-        following = segments[index + 1] if index + 1 < len(segments) else None
-        if isinstance(segment, tree.Property):
-            if isinstance(following, tree.Annotation):
-                previous = segment.name
-                continue  # Name/@Term reads the annotation next to the property
-            declared = ctx.types.property_type(current_type, segment.name)
-            read = property_reader(segment.name, declared, ctx.types)
-            steps.append(_reading(read))
-            current_type = ctx.types.item_type(declared)
-        elif isinstance(segment, tree.Annotation):
-            key = f"{previous or ''}@{segment.term}" + (f"#{segment.qualifier}" if segment.qualifier else "")
-            steps.append(_annotation(key))
-            previous = None
-        elif isinstance(segment, tree.TypeCast):
-            steps.append(_step_cast(segment.name, ctx.types, current_type))
-            current_type = segment.name
-        elif isinstance(segment, tree.Count):
-            steps.append(_step_count(segment, ctx, current_type))
-        elif isinstance(segment, tree.FilterSegment):
-            steps.append(_step_filter(segment.predicate, ctx, current_type))
-        elif isinstance(segment, tree.Lambda):
-            if following is not None:
-                raise EvaluationError("nothing can follow any() or all() in a path", _text(node))
-            steps.append(_step_lambda(segment, ctx, current_type))
-        else:
+        build = _SEGMENTS.get(type(segment))
+        if build is None:
             raise EvaluationError(f"a {type(segment).__name__} segment is not supported in an expression "
                                   "by odatakit's evaluator (model functions and actions need a service)",
                                   _text(node))
-    return _chain(start, steps)
+        if isinstance(segment, tree.Lambda) and index + 1 < len(segments):
+            raise EvaluationError("nothing can follow any() or all() in a path", _text(node))
+        following = segments[index + 1] if index + 1 < len(segments) else None
+        build(walk, segment, following)
+    return _chain(start, walk.steps)
+
+
+class _PathWalk:
+    """The steps of a path being compiled, with the type reached so far (for the model) and the
+    property an annotation segment belongs to."""
+
+    def __init__(self, ctx: _Context, current_type: str | None) -> None:
+        self.ctx = ctx
+        self.current_type = current_type
+        self.steps: list[Step] = []
+        self.previous: str | None = None
+
+
+def _seg_property(walk: _PathWalk, segment: tree.Property, following: Any) -> None:
+    if isinstance(following, tree.Annotation):
+        walk.previous = segment.name  # Name/@Term reads the annotation next to the property
+        return
+    types = walk.ctx.types
+    declared = types.property_type(walk.current_type, segment.name)
+    walk.steps.append(_reading(property_reader(segment.name, declared, types)))
+    walk.current_type = types.item_type(declared)
+
+
+def _seg_annotation(walk: _PathWalk, segment: tree.Annotation, following: Any) -> None:
+    key = f"{walk.previous or ''}@{segment.term}" + (f"#{segment.qualifier}" if segment.qualifier else "")
+    walk.steps.append(_annotation(key))
+    walk.previous = None
+
+
+def _seg_cast(walk: _PathWalk, segment: tree.TypeCast, following: Any) -> None:
+    walk.steps.append(_step_cast(segment.name, walk.ctx.types, walk.current_type))
+    walk.current_type = segment.name
+
+
+def _seg_count(walk: _PathWalk, segment: tree.Count, following: Any) -> None:
+    walk.steps.append(_step_count(segment, walk.ctx, walk.current_type))
+
+
+def _seg_filter(walk: _PathWalk, segment: tree.FilterSegment, following: Any) -> None:
+    walk.steps.append(_step_filter(segment.predicate, walk.ctx, walk.current_type))
+
+
+def _seg_lambda(walk: _PathWalk, segment: tree.Lambda, following: Any) -> None:
+    walk.steps.append(_step_lambda(segment, walk.ctx, walk.current_type))
+
+
+#: Path segment class → what it adds to the path's steps.
+_SEGMENTS: dict[type, Callable[[_PathWalk, Any, Any], None]] = {
+    tree.Property: _seg_property,
+    tree.Annotation: _seg_annotation,
+    tree.TypeCast: _seg_cast,
+    tree.Count: _seg_count,
+    tree.FilterSegment: _seg_filter,
+    tree.Lambda: _seg_lambda,
+}
 
 
 def _root(cur: Any, scope: Scope) -> Any:
@@ -397,7 +447,10 @@ def _step_count(segment: tree.Count, ctx: _Context, item_type: str | None) -> St
 
     def count(value: Any, cur: Any, scope: Scope) -> int:
         items = _collection(value, "$count")
-        return len(items) if keep is None else sum(1 for item in items if keep(item, scope))
+        if keep is None:
+            return len(items)
+        inner = _outer(scope, cur)
+        return sum(1 for item in items if keep(item, inner))
 
     return count
 
@@ -424,7 +477,21 @@ def _item_filter(predicate: tree.Expr | None, search: tree.Search | None, ctx: _
 def _step_filter(predicate: tree.Expr, ctx: _Context, item_type: str | None) -> Step:
     keep = _item_filter(predicate, None, ctx, item_type)
     assert keep is not None
-    return lambda value, cur, scope: [item for item in _collection(value, "$filter()") if keep(item, scope)]
+    def filter_(value: Any, cur: Any, scope: Scope) -> list[Any]:
+        inner = _outer(scope, cur)
+        return [item for item in _collection(value, "$filter()") if keep(item, inner)]
+
+    return filter_
+
+
+def _outer(scope: Scope, cur: Any) -> Scope:
+    """The scope for a predicate over the items of a collection: ``$it`` stays the entity the
+    whole expression is about (the current one, at the top level) while ``$this`` is the item."""
+    if scope.it is not None:
+        return scope
+    inner = Scope.__new__(Scope)
+    inner.it, inner.root, inner.now, inner.variables = cur, scope.root, scope.now, scope.variables
+    return inner
 
 
 def _step_lambda(segment: tree.Lambda, ctx: _Context, item_type: str | None) -> Step:
@@ -438,12 +505,23 @@ def _step_lambda(segment: tree.Lambda, ctx: _Context, item_type: str | None) -> 
     predicate = _compile(segment.predicate, ctx.with_variable(variable, item_type))
     if segment.kind == "any":
         def any_(value: Any, cur: Any, scope: Scope) -> bool:
-            return any(predicate(cur, scope.bind(variable, item)) is True
-                       for item in _collection(value, "any()"))
+            inner = scope.bind(variable, None)
+            bound = inner.variables  # this call's own scope: rebinding the variable per item is safe
+            for item in _collection(value, "any()"):
+                bound[variable] = item
+                if predicate(cur, inner) is True:
+                    return True
+            return False
         return any_
 
     def all_(value: Any, cur: Any, scope: Scope) -> bool:
-        return all(predicate(cur, scope.bind(variable, item)) is True for item in _collection(value, "all()"))
+        inner = scope.bind(variable, None)
+        bound = inner.variables
+        for item in _collection(value, "all()"):
+            bound[variable] = item
+            if predicate(cur, inner) is not True:
+                return False
+        return True
 
     return all_
 
@@ -551,7 +629,12 @@ def _temporal(table: dict[tuple[type, type], Callable[[Any, Any], Any]], op: str
     return function(a, b)
 
 
+_LOW, _HIGH = edm.INT_RANGES["Int64"]
+
+
 def _add(a: Any, b: Any) -> Any:
+    if a.__class__ is int and b.__class__ is int and _LOW <= (total := a + b) <= _HIGH:
+        return total
     if a is None or b is None:
         return None
     result = _temporal(_TEMPORAL_ADD, "add", a, b)
@@ -566,6 +649,8 @@ def _add(a: Any, b: Any) -> Any:
 
 
 def _sub(a: Any, b: Any) -> Any:
+    if a.__class__ is int and b.__class__ is int and _LOW <= (difference := a - b) <= _HIGH:
+        return difference
     if a is None or b is None:
         return None
     result = _temporal(_TEMPORAL_SUB, "sub", a, b)
@@ -659,6 +744,10 @@ def _c_binary(node: tree.BinaryOp, ctx: _Context) -> Fn:
     fast = _fast_comparison(node, ctx, op)
     if fast is not None:
         return fast
+    if node.op in _PREDICATES and isinstance(node.right, tree.Literal):
+        constant = _literal_value(node.right)
+        if constant.__class__ in _FAST_CLASSES and not (constant.__class__ is float and math.isnan(constant)):
+            return _against_constant(node, left, op, constant)
     text = None
 
     def run(cur: Any, scope: Scope) -> Any:
@@ -670,6 +759,23 @@ def _c_binary(node: tree.BinaryOp, ctx: _Context) -> Fn:
                 text = text or _text(node)
                 raise EvaluationError(error.reason, text) from None
             raise
+
+    return run
+
+
+def _against_constant(node: tree.BinaryOp, left: Fn, op: Callable[[Any, Any], Any], constant: Any) -> Fn:
+    """``expression op literal``: compared natively when the value has the literal's class."""
+    native = {"eq": operator.eq, "ne": operator.ne, **_COMPARE}[node.op]
+    cls = constant.__class__
+
+    def run(cur: Any, scope: Scope) -> Any:
+        value = left(cur, scope)
+        if value.__class__ is cls:
+            return native(value, constant)
+        try:
+            return op(value, constant)
+        except EvaluationError as error:
+            raise EvaluationError(error.reason, error.expression or _text(node)) from None
 
     return run
 
@@ -1063,6 +1169,10 @@ class Compiled:
         """The three-valued result of a predicate: True, False or None (null)."""
         if scope is None:
             scope = Scope() if self.uses_now else _NO_SCOPE
+        if entity.__class__ is not dict:
+            from .query import entity_json
+
+            entity = entity_json(entity)  # a decoded Structured reads as its JSON form
         try:
             result = self.function(entity, scope)
         except RecursionError:
@@ -1084,7 +1194,7 @@ def compile_expression(expr: Any, *, aliases: Mapping[str, tree.Expr] | None = N
     _depth_check(expr)
     types = types or Types(None, None)
     context = _Context(dict(aliases or {}), {}, types, current_type or types.entity_type)
-    return Compiled(expr, _compile(expr, context), _uses_now(expr, context.aliases))
+    return Compiled(expr, compile_top(expr, context), _uses_now(expr, context.aliases))
 
 
 def _uses_now(expr: Any, aliases: Mapping[str, Any]) -> bool:

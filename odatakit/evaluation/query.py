@@ -9,7 +9,7 @@ last the shape — ``$select`` and ``$expand`` (with their nested options, ``$le
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -20,7 +20,7 @@ from .filter import (
     TOO_DEEP,
     Compiled,
     Scope,
-    _compile,
+    compile_top,
     _Context,
     _depth_check,
     current_time,
@@ -143,7 +143,7 @@ def _context(env: _Env, current_type: str | None, extra_aliases: Sequence[tree.A
 
 def _compiled(expr: Any, ctx: _Context) -> Compiled:
     _depth_check(expr)
-    return Compiled(expr, _compile(expr, ctx))
+    return Compiled(expr, compile_top(expr, ctx))
 
 
 def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | None,
@@ -161,7 +161,10 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
         items = [{**item, **{alias: fn.value(item, scope) for alias, fn in compiled}} for item in items]
     if opts.filter is not None:
         predicate = _compiled(opts.filter, ctx)
-        items = [item for item in items if predicate(item, scope) is True]
+        try:
+            items = [item for item in items if predicate(item, scope) is True]
+        except EvaluationError as error:
+            raise _located(error, items, lambda item: predicate(item, scope), root_level) from None
     if opts.search is not None:
         matches = compile_search(opts.search)
         items = [item for item in items if matches(item)]
@@ -179,22 +182,48 @@ def _process(items: list[Any], opts: _Options, env: _Env, current_type: str | No
 _NATIVE = (int, str, bytes, bool)
 
 
+def _located(error: EvaluationError, items: list[Any], run: Callable[[Any], Any], root_level: bool) -> EvaluationError:
+    """``error`` with the JSON path of the first top-level entity it happens on (found by running
+    again one by one: only on the error path)."""
+    if not root_level or error.path is not None:
+        return error
+    for index, item in enumerate(items):
+        try:
+            run(item)
+        except EvaluationError:
+            return error.at(f"$.value[{index}]")
+    return error
+
+
 def _order(items: list[Any], orderby: tree.OrderBy, ctx: _Context, scope: Scope) -> list[Any]:
     """``$orderby`` (§5.1.5): stable, key by key; null sorts first ascending and last descending."""
     for item in reversed(orderby.items):
-        fn = _compiled(item.expr, ctx)
-        function = fn.function
-        keys = [function(entity, scope) for entity in items]
+        keys = _order_keys(items, item.expr, ctx, scope)
         present = {k.__class__ for k in keys if k is not None}
-        order = list(range(len(items)))
+        nulls = [i for i, k in enumerate(keys) if k is None]
+        values = [i for i, k in enumerate(keys) if k is not None]
         if len(present) <= 1 and present <= set(_NATIVE):
-            order.sort(key=lambda i: (keys[i] is not None, keys[i] if keys[i] is not None else 0),
-                       reverse=item.descending)
+            values.sort(key=keys.__getitem__, reverse=item.descending)
         else:
             wrapped = [_Key(k) for k in keys]
-            order.sort(key=wrapped.__getitem__, reverse=item.descending)
+            values.sort(key=wrapped.__getitem__, reverse=item.descending)
+        order = values + nulls if item.descending else nulls + values
         items = [items[i] for i in order]
     return items
+
+
+def _order_keys(items: list[Any], expr: Any, ctx: _Context, scope: Scope) -> list[Any]:
+    """The key of each item. A one-property path whose values are plain integers (or nulls) is
+    read straight from the objects; anything else runs the compiled expression."""
+    segments: tuple[Any, ...] = getattr(expr, "segments", ())
+    head = segments[0] if len(segments) == 1 else None
+    if isinstance(head, tree.Property) and ctx.types.property_type(ctx.current_type, head.name) is None:
+        name = head.name
+        keys = [entity.get(name) for entity in items if entity.__class__ is dict]
+        if len(keys) == len(items) and all(k is None or k.__class__ is int for k in keys):
+            return keys  # an annotation cannot change the order of integers
+    function = _compiled(expr, ctx).function
+    return [function(entity, scope) for entity in items]
 
 
 # -- shaping: $select and $expand -------------------------------------------------------------
@@ -227,6 +256,11 @@ def _shape(entity: Any, opts: _Options, env: _Env, current_type: str | None, out
     return out
 
 
+def _is_navigation(env: _Env, current_type: str | None, name: str) -> bool:
+    navigation = getattr(env.types.model, "is_navigation", None)
+    return current_type is not None and callable(navigation) and bool(navigation(current_type, name))
+
+
 def _drop_unexpanded_navigation(out: dict[str, Any], env: _Env, current_type: str | None,
                                 expanded: Mapping[str, Any]) -> dict[str, Any]:
     """With a model, navigation properties appear only when expanded; without one, the data
@@ -254,26 +288,42 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
                  current_type: str | None, outer: Any, computed: list[str]) -> None:
     if not path:
         return
-    head, rest = path[0], path[1:]
-    if isinstance(head, tree.Star):
-        out.update(entity)  # computed properties too: §5.1.9 includes them for $select=*
-        return
-    if isinstance(head, tree.TypeCast):
-        if env.types.is_instance(entity, head.name, current_type):
-            _select_item(entity, rest, item, out, env, head.name, outer, computed)
-        return
-    if isinstance(head, (tree.QualifiedStar, tree.FunctionSignature)):
-        return  # actions and functions: nothing in the data to select
-    if isinstance(head, tree.Annotation):
-        key = f"@{head.term}" + (f"#{head.qualifier}" if head.qualifier else "")
-        if key in entity:
-            out[key] = entity[key]
-        return
-    if not isinstance(head, tree.Property):
-        raise EvaluationError(f"a {type(head).__name__} cannot be selected")
+    select = _SELECT.get(type(path[0]))
+    if select is None:
+        raise EvaluationError(f"a {type(path[0]).__name__} cannot be selected")
+    select(entity, path[0], path[1:], item, out, env, current_type, outer, computed)
+
+
+def _select_star(entity: dict[str, Any], head: Any, rest: list[Any], item: tree.SelectItem, out: dict[str, Any],
+                 env: _Env, current_type: str | None, outer: Any, computed: list[str]) -> None:
+    out.update(entity)  # computed properties too: §5.1.9 includes them for $select=*
+
+
+def _select_cast(entity: dict[str, Any], head: tree.TypeCast, rest: list[Any], item: tree.SelectItem,
+                 out: dict[str, Any], env: _Env, current_type: str | None, outer: Any, computed: list[str]) -> None:
+    if env.types.is_instance(entity, head.name, current_type):
+        _select_item(entity, rest, item, out, env, head.name, outer, computed)
+
+
+def _select_nothing(entity: dict[str, Any], head: Any, rest: list[Any], item: tree.SelectItem, out: dict[str, Any],
+                    env: _Env, current_type: str | None, outer: Any, computed: list[str]) -> None:
+    """Actions and functions (``Ns.*``, ``Ns.F(a,b)``): the data holds nothing to select."""
+
+
+def _select_annotation(entity: dict[str, Any], head: tree.Annotation, rest: list[Any], item: tree.SelectItem,
+                       out: dict[str, Any], env: _Env, current_type: str | None, outer: Any,
+                       computed: list[str]) -> None:
+    key = f"@{head.term}" + (f"#{head.qualifier}" if head.qualifier else "")
+    if key in entity:
+        out[key] = entity[key]
+
+
+def _select_property(entity: dict[str, Any], head: tree.Property, rest: list[Any], item: tree.SelectItem,
+                     out: dict[str, Any], env: _Env, current_type: str | None, outer: Any,
+                     computed: list[str]) -> None:
     name = head.name
-    if name not in entity:
-        return
+    if name not in entity or _is_navigation(env, current_type, name):
+        return  # a navigation property's data is in the response only when expanded
     value = entity[name]
     out.update(_annotations_of(entity, name))
     declared = env.types.property_type(current_type, name)
@@ -284,6 +334,20 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
                 k: v for k, v in value.items() if k.startswith("@")}
             _select_item(value, rest, item, inner, env, env.types.item_type(declared), outer, computed)
             out[name] = inner
+        elif isinstance(value, list):  # a collection of complex values: the path in each item
+            previous_items = out.get(name)
+            shaped_items = []
+            for index, member in enumerate(value):
+                if not isinstance(member, dict):
+                    shaped_items.append(member)
+                    continue
+                before = previous_items[index] if isinstance(previous_items, list) \
+                    and index < len(previous_items) and isinstance(previous_items[index], dict) else None
+                inner_item: dict[str, Any] = before if before is not None else {
+                    k: v for k, v in member.items() if k.startswith("@")}
+                _select_item(member, rest, item, inner_item, env, env.types.item_type(declared), outer, computed)
+                shaped_items.append(inner_item)
+            out[name] = shaped_items
         elif value is None:
             out[name] = None
         return
@@ -295,6 +359,17 @@ def _select_item(entity: dict[str, Any], path: list[Any], item: tree.SelectItem,
             out[f"{name}@odata.count"] = count
     else:
         out[name] = value
+
+
+#: $select path head class → what it puts in the response object.
+_SELECT: dict[type, Callable[..., None]] = {
+    tree.Star: _select_star,
+    tree.TypeCast: _select_cast,
+    tree.QualifiedStar: _select_nothing,
+    tree.FunctionSignature: _select_nothing,
+    tree.Annotation: _select_annotation,
+    tree.Property: _select_property,
+}
 
 
 def _has_collection_options(opts: _Options) -> bool:
@@ -312,7 +387,10 @@ def _expansions(entity: dict[str, Any], expand: tree.Expand | None, env: _Env, c
     for item in expand.items:
         path = list(item.path)
         if path and isinstance(path[0], tree.Star):
-            names = [k for k, v in entity.items() if _is_property(k) and _navigation_like(v)]
+            if getattr(env.types.model, "is_navigation", None) is not None and current_type is not None:
+                names = [k for k in entity if _is_property(k) and _is_navigation(env, current_type, k)]
+            else:  # without a model: every embedded object or array of objects
+                names = [k for k, v in entity.items() if _is_property(k) and _navigation_like(v)]
             targets = [(n, item) for n in names if n not in out]
         else:
             props = [s for s in path if isinstance(s, tree.Property)]
@@ -405,7 +483,32 @@ def evaluate(query: Any, data: Any, *, model: Any = None, entity_type: str | Non
         raise EvaluationError(TOO_DEEP) from None
 
 
+#: Options that have no meaning over data alone: refused, never silently ignored.
+_UNSUPPORTED = {
+    "index": "$index positions an item in a POST body",
+    "skiptoken": "$skiptoken is a server's own paging token",
+    "deltatoken": "$deltatoken is a server's own change-tracking token",
+    "at": "the temporal extension ($at) needs versioned data",
+    "from_": "the temporal extension ($from) needs versioned data",
+    "to": "the temporal extension ($to) needs versioned data",
+    "to_inclusive": "the temporal extension ($toInclusive) needs versioned data",
+}
+
+
+def _refuse_unsupported(node: Any, where: str) -> None:
+    for name, why in _UNSUPPORTED.items():
+        if getattr(node, name, None) is not None:
+            raise EvaluationError(f"{where}: {why}; odatakit.evaluate cannot apply it")
+    fmt = getattr(node, "format", None)
+    if fmt is not None and fmt.lower().partition(";")[0] not in ("json", "application/json"):
+        raise EvaluationError(f"{where}: $format={fmt} — odatakit.evaluate answers in JSON only")
+    expand = getattr(node, "expand", None)
+    for item in expand.items if expand is not None else ():
+        _refuse_unsupported(item, "$expand")
+
+
 def _evaluate(q: tree.Query, data: Any, model: Any, entity_type: str | None) -> dict[str, Any]:
+    _refuse_unsupported(q, "the query")
     items, _ = _entities(data)
     env = _Env(Types(model, entity_type), {a.name: a.value for a in q.aliases}, items, current_time())
     opts = attrs.evolve(_options(q), aliases=())

@@ -57,19 +57,36 @@ def _term(words: tuple[str, ...]) -> Matcher:
 
 
 def _compile(node: Any) -> Matcher:
-    # An explicit stack would be overkill: the parser bounds search trees at syntax.MAX_DEPTH.
-    if isinstance(node, (tree.SearchWord, tree.SearchPhrase)):
-        return _term(tuple(tokens(node.text)))
-    if isinstance(node, tree.SearchNot):
-        inner = _compile(node.operand)
-        return lambda texts: not inner(texts)
-    if isinstance(node, tree.SearchAnd):
-        left, right = _compile(node.left), _compile(node.right)
-        return lambda texts: left(texts) and right(texts)
-    if isinstance(node, tree.SearchOr):
-        left, right = _compile(node.left), _compile(node.right)
-        return lambda texts: left(texts) or right(texts)
-    raise EvaluationError(f"{type(node).__name__} is not a search expression")
+    # Recursion is bounded: search trees are depth-checked (syntax.MAX_DEPTH) before compiling.
+    build = _SEARCH.get(type(node))
+    if build is None:
+        raise EvaluationError(f"{type(node).__name__} is not a search expression")
+    return build(node)
+
+
+def _not(node: tree.SearchNot) -> Matcher:
+    inner = _compile(node.operand)
+    return lambda texts: not inner(texts)
+
+
+def _and(node: tree.SearchAnd) -> Matcher:
+    left, right = _compile(node.left), _compile(node.right)
+    return lambda texts: left(texts) and right(texts)
+
+
+def _or(node: tree.SearchOr) -> Matcher:
+    left, right = _compile(node.left), _compile(node.right)
+    return lambda texts: left(texts) or right(texts)
+
+
+#: Search tree class → its matcher.
+_SEARCH: dict[type, Callable[[Any], Matcher]] = {
+    tree.SearchWord: lambda node: _term(tuple(tokens(node.text))),
+    tree.SearchPhrase: lambda node: _term(tuple(tokens(node.text))),
+    tree.SearchNot: _not,
+    tree.SearchAnd: _and,
+    tree.SearchOr: _or,
+}
 
 
 def compile_search(search: tree.Search | Any) -> Callable[[Any], bool]:

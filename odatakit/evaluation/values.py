@@ -45,12 +45,18 @@ __all__ = [
 class EvaluationError(ValueError):
     """An expression that has no value over the data: mismatched types, division of an integer
     by zero, a pattern RE2 cannot run, a tree too deep. ``expression`` is the query text of the
-    offending part (when known)."""
+    offending part and ``path`` the JSON path of the entity it failed on (``$.value[3]``), when known."""
 
-    def __init__(self, message: str, expression: str | None = None) -> None:
+    def __init__(self, message: str, expression: str | None = None, path: str | None = None) -> None:
         self.reason = message
         self.expression = expression
-        super().__init__(message if expression is None else f"{message}\n  in: {expression}")
+        self.path = path
+        text = message if expression is None else f"{message}\n  in: {expression}"
+        super().__init__(text if path is None else f"{text}\n  at: {path}")
+
+    def at(self, path: str) -> EvaluationError:
+        """The same error, located at the entity ``path``."""
+        return EvaluationError(self.reason, self.expression, path)
 
 
 #: Decimal arithmetic: add, sub and mul are exact (a precision far past any Edm.Decimal), and

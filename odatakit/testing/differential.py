@@ -87,19 +87,24 @@ def find_disagreement(
     entity_type: str | None = None,
     max_examples: int = 200,
     refused: tuple[type[BaseException], ...] = (),
+    resource: str | None = None,
 ) -> Disagreement | None:
     """The smallest drawn query on which ``send(query_text)`` (the server's JSON answer, parsed
     or as text) differs from ``evaluate(query, data)``; None when every query agreed.
 
     ``data`` is what the server holds. A query ``evaluate`` rejects (ill-typed over this data)
     is skipped; a server exception counts as a disagreement unless its type is in ``refused``
-    (e.g. the "unsupported function" error of a server that says so).
+    (e.g. the "unsupported function" error of a server that says so). With a ``model`` and the
+    ``resource`` the data sits at (``"People"``), queries come from the model-aware
+    ``odatakit.strategies.queries(model, resource)`` unless ``queries`` says otherwise.
     """
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
 
     items, _ = _entities(data)
-    strategy = queries if queries is not None else data_queries(items)
+    strategy = queries if queries is not None else _model_queries(model, resource)
+    if strategy is None:
+        strategy = data_queries(items)
     outcome: dict[str, Disagreement] = {}
 
     def differs(drawn: Any) -> bool:
@@ -136,6 +141,19 @@ def find_disagreement(
     return outcome["found"]
 
 
+def _model_queries(model: Any, resource: str | None) -> Any:
+    """The model-aware query strategy, when a model and resource are given and odatakit has one."""
+    if model is None or resource is None:
+        return None
+    from .. import strategies as ost
+
+    try:
+        return ost.queries(model, resource)  # type: ignore[call-arg]
+    except TypeError:
+        raise EvaluationError("odatakit.strategies.queries does not draw from a model in this version; "
+                              "pass queries= instead") from None
+
+
 # -- queries drawn from the data --------------------------------------------------------------
 def _kinds(items: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, list[Any]]]:
     """Property name → (kind, values seen) for primitive properties: ``string``, ``integer``,
@@ -154,11 +172,12 @@ def _kinds(items: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, list[Any]
             for values in kinds.values()}
 
 
-def data_queries(data: Any, *, max_leaves: int = 4) -> Any:
+def data_queries(data: Any, *, max_leaves: int = 4, paging: bool = False) -> Any:
     """Hypothesis strategy of ``Query`` trees over ``data``: ``$filter`` comparisons, string
     functions and null tests on its primitive properties, combined with ``and``/``or``/``not``,
     literals drawn from the values it holds and from ``odatakit.strategies`` (quotes, ``%``,
-    ``_``, Unicode, null); now and then an ``$orderby`` on one property with ``$top``."""
+    ``_``, Unicode, null). ``paging=True`` adds ``$orderby`` (one or two properties, either
+    direction), ``$skip``, ``$top`` and ``$count`` now and then."""
     from hypothesis import strategies as st
 
     from . import strategies as ost
@@ -210,6 +229,13 @@ def data_queries(data: Any, *, max_leaves: int = 4) -> Any:
         st.lists(inner, min_size=2, max_size=2).map(tree.Or),
         inner.map(lambda p: tree.UnaryOp("not", p)),
     ), max_leaves=max_leaves)
-    # deferred: its repr is one line, where the built strategy's lists every value sampled from
-    return st.deferred(lambda: st.builds(tree.Query, filter=filters))
+    if not paging:
+        # deferred: its repr is one line, where the built strategy's lists every value sampled from
+        return st.deferred(lambda: st.builds(tree.Query, filter=filters))
+    orderable = [n for n in names if kinds[n][0] != "boolean"] or names
+    item = st.builds(tree.OrderByItem, st.sampled_from(orderable).map(path), st.booleans())
+    orderby = st.one_of(st.none(), st.lists(item, min_size=1, max_size=2, unique_by=lambda i: i.expr).map(tree.OrderBy))
+    small = st.one_of(st.none(), st.integers(0, len(items) + 1))
+    return st.deferred(lambda: st.builds(tree.Query, filter=st.one_of(st.none(), filters), orderby=orderby,
+                                         skip=small, top=small, count=st.one_of(st.none(), st.just(True))))
 
