@@ -38,7 +38,10 @@ try:
 except ImportError:  # the peer column is left out, not the run
     ODataLexer = ODataParser = None
 
-EXAMPLES = ROOT.parent / "shared" / "examples" / "outlook-data-extensions.json"
+#: The shared examples sit beside the checkout (``../shared``) or beside a worktree's parent.
+EXAMPLES = next((folder / "shared" / "examples" / "outlook-data-extensions.json" for folder in (ROOT.parent, ROOT.parent.parent)
+                 if (folder / "shared" / "examples" / "outlook-data-extensions.json").is_file()),
+                ROOT.parent / "shared" / "examples" / "outlook-data-extensions.json")
 FIRST_FILTER = "Extensions/any(f:f/Id eq 'Com.Contoso.Referral')"
 
 #: The tokenize-only floor: one regular expression, scanned once, yielding (kind, text) pairs for

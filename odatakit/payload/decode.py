@@ -6,6 +6,7 @@ with its JSON path instead of guessing.
 from __future__ import annotations
 
 import math
+import warnings
 from decimal import Decimal
 from typing import Any, Literal, cast
 
@@ -23,12 +24,23 @@ from .values import (
     collection_type,
     name_problem,
     split_type,
+    trusted_collection,
+    trusted_primitive,
+    trusted_structured,
     type_problem,
 )
 
-__all__ = ["decode", "decode_with_faults", "infer_type", "control_name", "Infer"]
+__all__ = ["decode", "decode_with_faults", "infer_type", "control_name", "Infer", "FloatDecimals", "PayloadWarning"]
 
 Infer = Literal["spec", "odatalib"]
+#: What an Edm.Decimal that arrives as a Python float (``decode(response.json())``) is: a fault,
+#: or a warning and the float's shortest text. The float is already rounded: pass the bytes.
+FloatDecimals = Literal["fault", "warn"]
+
+
+class PayloadWarning(UserWarning):
+    """A payload read with a value that may not be what the sender wrote (see ``float_decimals``)."""
+
 _NUMBER = (int, Decimal, float)
 _NON_FINITE = ("NaN", "INF", "-INF")
 #: Control information that is a URL or an opaque string; ``id`` may also be null (4.0 transient).
@@ -43,6 +55,7 @@ class _Options:
     infer: Infer
     ieee754_compatible: bool | None
     max_depth: int
+    float_decimals: FloatDecimals = "fault"
 
 
 def decode(
@@ -51,16 +64,20 @@ def decode(
     infer: Infer = "spec",
     ieee754_compatible: bool | None = None,
     max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+    float_decimals: FloatDecimals = "fault",
 ) -> Value:
     """Decode a payload (JSON text, bytes, or already-parsed JSON) into typed values.
 
     ``infer="spec"`` reads an unannotated number as Edm.Double (JSON format §4.5.3);
     ``"odatalib"`` as Microsoft services do (Int32 when it fits, else Decimal).
     ``ieee754_compatible``: True wants Int64/Decimal as strings, False as numbers, None takes both.
-    Raises ``PayloadError`` carrying every fault.
+    ``float_decimals``: an Edm.Decimal given as a Python float (already rounded by a JSON reader)
+    is a fault, or with ``"warn"`` a ``PayloadWarning``. Pass ``response.content``, not ``response.json()``.
+    Raises ``PayloadError`` carrying every fault. Context URLs are kept as text (``ContextRef``)
+    and parsed when asked; ``validate`` checks them.
     """
     value, faults = decode_with_faults(payload, infer=infer, ieee754_compatible=ieee754_compatible,
-                                       max_depth=max_depth)
+                                       max_depth=max_depth, float_decimals=float_decimals)
     if faults:
         raise PayloadError(faults)
     return value
@@ -72,17 +89,20 @@ def decode_with_faults(
     infer: Infer = "spec",
     ieee754_compatible: bool | None = None,
     max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+    float_decimals: FloatDecimals = "fault",
 ) -> tuple[Value, list[Fault]]:
     """``decode`` without raising: the typed value (best effort) and every fault found."""
+    if float_decimals not in ("fault", "warn"):
+        raise ValueError(f"float_decimals is 'fault' or 'warn', not {float_decimals!r}")
     if isinstance(payload, (str, bytes)):
         payload, faults = _jsontext.read(payload)
         if faults:
             return None, faults
-    deep = _jsontext.too_deep(payload, max_depth)
-    if deep is not None:
-        return None, [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
-    decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth))
-    value = decoder.value(payload, "$", None)
+    decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth, float_decimals))
+    value = decoder.value(payload, "$", None, 0)
+    if decoder.deep is not None:
+        return None, [Fault(decoder.deep, f"nested deeper than {max_depth} levels; refusing to read further",
+                            "too-deep")]
     return value, decoder.faults
 
 
@@ -116,12 +136,17 @@ def control_name(name: str) -> str | None:
 
 
 def _is_integer(number: Any) -> bool:
+    """Whether a JSON number's value is a whole number, however it is spelled: ``1``, ``1e0``,
+    ``1E2`` and ``1.0`` alike (the reader gives int, Decimal or, already parsed, float)."""
     if isinstance(number, bool):
         return False
     if isinstance(number, int):
         return True
-    # A huge integer in JSON text is read as a Decimal with exponent 0 (see _jsontext).
-    return isinstance(number, Decimal) and number.is_finite() and number.as_tuple().exponent == 0
+    if isinstance(number, Decimal):
+        # Compare before converting anything: 1e99999999 is whole, and huge; the range check refuses it.
+        return number.is_finite() and (number.as_tuple().exponent >= 0  # type: ignore[operator]
+                                       or number == number.to_integral_value())
+    return isinstance(number, float) and number.is_integer()
 
 
 def _kind(value: Any) -> str:
@@ -146,16 +171,21 @@ class _Decoder:
     def __init__(self, options: _Options) -> None:
         self.options = options
         self.faults: list[Fault] = []
+        self.deep: str | None = None  # the first path nested past max_depth: then nothing else counts
 
     def fault(self, path: str, message: str, code: str) -> None:
         self.faults.append(Fault(path, message, code))
 
-    def value(self, json_value: Any, path: str, declared: str | None) -> Value:
+    def value(self, json_value: Any, path: str, declared: str | None, depth: int) -> Value:
+        if depth > self.options.max_depth:
+            if self.deep is None:
+                self.deep = path
+            return None
         if declared is None:
             if isinstance(json_value, dict):
-                return self.structured(json_value, path, None)
+                return self.structured(json_value, path, None, depth)
             if isinstance(json_value, list):
-                return self.collection(json_value, path, None)
+                return self.collection(json_value, path, None, depth)
             return self.unannotated(json_value, path)
         name, is_collection = split_type(declared)
         if is_collection:
@@ -164,12 +194,12 @@ class _Decoder:
                     self.fault(path, f"annotated {declared!r} but the value is {_kind(json_value)}, not an array",
                                "type-mismatch")
                 return None
-            return self.collection(json_value, path, name)
+            return self.collection(json_value, path, name, depth)
         if isinstance(json_value, dict):
             if name in edm.PRIMITIVES:
                 self.fault(path, f"annotated Edm.{name} but the value is an object", "type-mismatch")
                 return None
-            return self.structured(json_value, path, name)
+            return self.structured(json_value, path, name, depth)
         if isinstance(json_value, list):
             self.fault(path, f"annotated {declared!r}, a single value, but the value is an array; "
                              f"annotate it '#Collection({name})'", "type-mismatch")
@@ -185,7 +215,7 @@ class _Decoder:
             return None
         if name == "Double":
             try:
-                return Primitive("Double", edm.exact_float(_exact(json_value)))
+                return trusted_primitive("Double", edm.exact_float(_exact(json_value)))
             except ValueError as error:
                 self.fault(path, f"{error}. An unannotated number is an Edm.Double: annotate the exact type "
                                  "(e.g. '@odata.type': '#Int64')", "inexact-number")
@@ -199,11 +229,14 @@ class _Decoder:
             if isinstance(json_value, (dict, list)):
                 self.fault(path, f"{_kind(json_value)} cannot be of type {name}", "type-mismatch")
                 return None
+            if isinstance(json_value, str) and (problem := edm.text_problem(json_value)) is not None:
+                self.fault(path, problem, "invalid-value")
+                return None
             return Primitive(name, json_value)
         if json_value is None:
-            return Primitive(name, None)
+            return trusted_primitive(name, None)
         try:
-            return Primitive(name, self.read_primitive(json_value, kind))
+            return trusted_primitive(name, self.read_primitive(json_value, kind))
         except ValueError as error:
             self.fault(path, str(error), "invalid-value")
             return None
@@ -238,10 +271,20 @@ class _Decoder:
             edm.check_int_range(name, cast("int | Decimal", json_value))  # before int(): converting a huge Decimal is quadratic
             return int(json_value)
         if name == "Decimal":
+            if isinstance(json_value, float):
+                self.float_decimal(json_value)
             return _exact(json_value)
         return edm.exact_float(_exact(json_value), name)
 
-    def collection(self, items: list[Any], path: str, item_type: str | None) -> Value:
+    def float_decimal(self, number: float) -> None:
+        """An Edm.Decimal that a JSON reader already rounded to a float: a fault, or a warning."""
+        message = (f"Edm.Decimal {number!r} arrived as a Python float, already rounded by a JSON reader; "
+                   "decode the response bytes (response.content), not response.json()")
+        if self.options.float_decimals == "fault":
+            raise ValueError(message)
+        warnings.warn(message, PayloadWarning, stacklevel=5)
+
+    def collection(self, items: list[Any], path: str, item_type: str | None, depth: int) -> Value:
         values: list[Value] = []
         for index, item in enumerate(items):
             here = _jsontext.child(path, index)
@@ -250,17 +293,17 @@ class _Decoder:
                                  "never collections", "type-mismatch")
                 values.append(None)
             elif item_type is None:
-                values.append(self.value(item, here, None))
+                values.append(self.value(item, here, None, depth + 1))
             elif item is None:
                 values.append(None)
             else:
-                values.append(self.value(item, here, item_type))
+                values.append(self.value(item, here, item_type, depth + 1))
         if item_type is None:
             inferred = infer_type(items, self.options.infer)
             item_type = split_type(inferred)[0] if inferred else None
-        return Collection(item_type, values)
+        return trusted_collection(item_type, tuple(values))
 
-    def structured(self, obj: dict[Any, Any], path: str, declared: str | None) -> Structured:
+    def structured(self, obj: dict[Any, Any], path: str, declared: str | None, depth: int) -> Structured:
         if isinstance(obj, _jsontext.DuplicateKeys):
             for key in obj.duplicates:
                 self.fault(_jsontext.child(path, key), f"the key {key!r} appears more than once in this object; "
@@ -303,7 +346,7 @@ class _Decoder:
             elif problem is not None:
                 self.fault(here, f"{key!r} is not an annotation: {problem}", "bad-annotation")
             else:
-                self.raw_json(raw, here)
+                self.raw_json(raw, here, depth + 1)
                 if name is not None:
                     typed_control = self.control(name, raw, here)
                     (property_control.setdefault(prop, {}) if prop else control)[name] = typed_control
@@ -312,12 +355,12 @@ class _Decoder:
         properties: dict[str, Value] = {}
         for key, raw in raw_properties.items():
             declared_type = property_types.get(key, (None, ""))[0]
-            properties[key] = self.value(raw, _jsontext.child(path, key), declared_type)
+            properties[key] = self.value(raw, _jsontext.child(path, key), declared_type, depth + 1)
         for prop, (_, here) in property_types.items():
             if prop not in properties:
                 self.fault(here, f"a type annotation for {prop!r}, but there is no such property here",
                            "bad-annotation")
-        return Structured(type_name, properties, control, annotations, property_control, property_annotations)
+        return trusted_structured(type_name, properties, control, annotations, property_control, property_annotations)
 
     def annotated_type(self, raw: str, path: str) -> bool:
         """Whether ``raw`` names a type (``#Int64``, ``#Collection(Ns.T)``); a fault when it does not."""
@@ -338,19 +381,19 @@ class _Decoder:
             return None
         return name
 
-    def raw_json(self, value: Any, path: str) -> None:
+    def raw_json(self, value: Any, path: str, depth: int) -> None:
         """Faults for what is not JSON inside a value kept as given (annotations, unknown control)."""
+        if isinstance(value, (dict, list)):
+            deep = _jsontext.too_deep(value, self.options.max_depth - depth)
+            if deep is not None and self.deep is None:
+                self.deep = path + deep[1:]
         for where, problem in _jsontext.not_json(value, path):
             self.fault(where, problem, "not-json")
 
     def control(self, name: str, raw: Any, path: str) -> Any:
         if name == "context":
             if isinstance(raw, str):
-                context = ContextRef(raw)
-                problem = context.problem()
-                if problem:
-                    self.fault(path, f"not a context URL: {problem}", "bad-control")
-                return context
+                return ContextRef(raw)  # parsed when asked (ContextRef.parts); validate checks it
         elif name == "count":
             try:
                 return self.read_primitive(raw, edm.PRIMITIVES["Int64"])
@@ -358,6 +401,9 @@ class _Decoder:
                 self.fault(path, f"the count must be an integer: {error}", "bad-control")
                 return raw
         elif name in _STRING_CONTROL:
+            if isinstance(raw, str) and (problem := edm.text_problem(raw)) is not None:
+                self.fault(path, problem, "bad-control")
+                return raw
             if isinstance(raw, str) or (raw is None and name == "id"):
                 return raw
         else:
