@@ -5,10 +5,11 @@ with its JSON path instead of guessing.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal, Union, cast
 
 import attrs
 
@@ -149,6 +150,34 @@ def _is_integer(number: Any) -> bool:
     return isinstance(number, float) and number.is_integer()
 
 
+#: A JSON path as the decoder carries it: ``"$"`` or ``(parent, key)``, written out only for a fault.
+Path = Union[str, tuple[Any, Any]]
+
+
+def _render(path: Path) -> str:
+    keys = []
+    while isinstance(path, tuple):
+        path, key = path
+        keys.append(key)
+    for key in reversed(keys):
+        path = _jsontext.child(path, key)
+    return path
+
+
+#: Names and type annotations repeat in every item of a page: each is checked once.
+_name_problem = functools.lru_cache(maxsize=4096)(name_problem)
+
+
+@functools.lru_cache(maxsize=1024)
+def _annotation_problem(raw: str) -> tuple[tuple[str, bool], str | None]:
+    split = split_type(raw)
+    return split, type_problem(split[0])
+
+
+def _wrong(kind: edm.EdmType, json_value: Any) -> ValueError:
+    return ValueError(f"Edm.{kind.name} is written as a JSON {kind.json}, not as {_kind(json_value)}")
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -173,13 +202,13 @@ class _Decoder:
         self.faults: list[Fault] = []
         self.deep: str | None = None  # the first path nested past max_depth: then nothing else counts
 
-    def fault(self, path: str, message: str, code: str) -> None:
-        self.faults.append(Fault(path, message, code))
+    def fault(self, path: Path, message: str, code: str) -> None:
+        self.faults.append(Fault(_render(path), message, code))
 
-    def value(self, json_value: Any, path: str, declared: str | None, depth: int) -> Value:
+    def value(self, json_value: Any, path: Path, declared: str | None, depth: int) -> Value:
         if depth > self.options.max_depth:
             if self.deep is None:
-                self.deep = path
+                self.deep = _render(path)
             return None
         if declared is None:
             if isinstance(json_value, dict):
@@ -187,7 +216,7 @@ class _Decoder:
             if isinstance(json_value, list):
                 return self.collection(json_value, path, None, depth)
             return self.unannotated(json_value, path)
-        name, is_collection = split_type(declared)
+        name, is_collection = _annotation_problem(declared)[0]
         if is_collection:
             if not isinstance(json_value, list):
                 if json_value is not None:
@@ -206,7 +235,7 @@ class _Decoder:
             return None
         return self.primitive(json_value, path, name)
 
-    def unannotated(self, json_value: Any, path: str) -> Value:
+    def unannotated(self, json_value: Any, path: Path) -> Value:
         if json_value is None:
             return None
         name = infer_type(json_value, self.options.infer)
@@ -222,7 +251,7 @@ class _Decoder:
                 return None
         return self.primitive(json_value, path, name)
 
-    def primitive(self, json_value: Any, path: str, name: str) -> Value:
+    def primitive(self, json_value: Any, path: Path, name: str) -> Value:
         kind = edm.PRIMITIVES.get(name)
         if kind is None:
             # An enumeration or type definition from a model we do not have: keep it as written.
@@ -244,14 +273,13 @@ class _Decoder:
     def read_primitive(self, json_value: Any, kind: edm.EdmType) -> Any:
         """The exact value of ``json_value`` as ``kind``; ``ValueError`` says what is wrong."""
         name, ieee = kind.name, self.options.ieee754_compatible
-        wrong = ValueError(f"Edm.{name} is written as a JSON {kind.json}, not as {_kind(json_value)}")
         if kind.json == "boolean":
             if not isinstance(json_value, bool):
-                raise wrong
+                raise _wrong(kind, json_value)
             return json_value
         if kind.json == "string":
             if not isinstance(json_value, str):
-                raise wrong
+                raise _wrong(kind, json_value)
             return kind.parse(json_value)
         if isinstance(json_value, str):
             if json_value in _NON_FINITE and kind.special_numbers:
@@ -260,9 +288,9 @@ class _Decoder:
                 return kind.parse(json_value)
             if name in ("Int64", "Decimal"):
                 raise ValueError(f"Edm.{name} as the string {edm.clipped(json_value)} needs IEEE754Compatible=true")
-            raise wrong
+            raise _wrong(kind, json_value)
         if not isinstance(json_value, _NUMBER) or isinstance(json_value, bool):
-            raise wrong
+            raise _wrong(kind, json_value)
         if ieee and name in ("Int64", "Decimal"):
             raise ValueError(f"with IEEE754Compatible=true, Edm.{name} is written as a string, not a number")
         if name in edm.INT_RANGES:
@@ -284,10 +312,10 @@ class _Decoder:
             raise ValueError(message)
         warnings.warn(message, PayloadWarning, stacklevel=5)
 
-    def collection(self, items: list[Any], path: str, item_type: str | None, depth: int) -> Value:
+    def collection(self, items: list[Any], path: Path, item_type: str | None, depth: int) -> Value:
         values: list[Value] = []
         for index, item in enumerate(items):
-            here = _jsontext.child(path, index)
+            here = (path, index)
             if isinstance(item, list):
                 self.fault(here, "an array inside an array: an OData collection holds single values or objects, "
                                  "never collections", "type-mismatch")
@@ -303,34 +331,34 @@ class _Decoder:
             item_type = split_type(inferred)[0] if inferred else None
         return trusted_collection(item_type, tuple(values))
 
-    def structured(self, obj: dict[Any, Any], path: str, declared: str | None, depth: int) -> Structured:
+    def structured(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int) -> Structured:
         if isinstance(obj, _jsontext.DuplicateKeys):
             for key in obj.duplicates:
-                self.fault(_jsontext.child(path, key), f"the key {key!r} appears more than once in this object; "
+                self.fault((path, key), f"the key {key!r} appears more than once in this object; "
                                                        "only the last value would be kept", "duplicate-key")
         control: dict[str, Any] = {}
         annotations: dict[str, Any] = {}
         property_control: dict[str, dict[str, Any]] = {}
         property_annotations: dict[str, dict[str, Any]] = {}
-        property_types: dict[str, tuple[str, str]] = {}
+        property_types: dict[str, tuple[str, Path]] = {}
         raw_properties: dict[str, Any] = {}
         type_name = declared
         for key, raw in obj.items():
             if not isinstance(key, str):
-                self.fault(_jsontext.child(path, key),
+                self.fault((path, key),
                            f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
                 continue
-            here = _jsontext.child(path, key)
+            here = (path, key)
             prop, at, term = key.partition("@")
             if not at:
-                problem = name_problem(prop, "property")
+                problem = _name_problem(prop, "property")
                 if problem is None:
                     raw_properties[key] = raw
                 else:
                     self.fault(here, problem, "bad-name")
                 continue
             name = control_name(term)
-            problem = name_problem(term if name is None else name, "annotation" if name is None else "control")
+            problem = _name_problem(term if name is None else name, "annotation" if name is None else "control")
             if name == "type":
                 if not isinstance(raw, str):
                     self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
@@ -355,21 +383,21 @@ class _Decoder:
         properties: dict[str, Value] = {}
         for key, raw in raw_properties.items():
             declared_type = property_types.get(key, (None, ""))[0]
-            properties[key] = self.value(raw, _jsontext.child(path, key), declared_type, depth + 1)
+            properties[key] = self.value(raw, (path, key), declared_type, depth + 1)
         for prop, (_, here) in property_types.items():
             if prop not in properties:
                 self.fault(here, f"a type annotation for {prop!r}, but there is no such property here",
                            "bad-annotation")
         return trusted_structured(type_name, properties, control, annotations, property_control, property_annotations)
 
-    def annotated_type(self, raw: str, path: str) -> bool:
+    def annotated_type(self, raw: str, path: Path) -> bool:
         """Whether ``raw`` names a type (``#Int64``, ``#Collection(Ns.T)``); a fault when it does not."""
-        problem = type_problem(split_type(raw)[0])
+        problem = _annotation_problem(raw)[1]
         if problem is not None:
             self.fault(path, f"{edm.clipped(raw)} is not a type: {problem}", "bad-annotation")
         return problem is None
 
-    def instance_type(self, raw: str, path: str) -> str | None:
+    def instance_type(self, raw: str, path: Path) -> str | None:
         name, is_collection = split_type(raw)
         if is_collection:
             self.fault(path, f"{edm.clipped(raw)} is not the type of an object", "type-mismatch")
@@ -381,16 +409,16 @@ class _Decoder:
             return None
         return name
 
-    def raw_json(self, value: Any, path: str, depth: int) -> None:
+    def raw_json(self, value: Any, path: Path, depth: int) -> None:
         """Faults for what is not JSON inside a value kept as given (annotations, unknown control)."""
         if isinstance(value, (dict, list)):
             deep = _jsontext.too_deep(value, self.options.max_depth - depth)
             if deep is not None and self.deep is None:
-                self.deep = path + deep[1:]
-        for where, problem in _jsontext.not_json(value, path):
+                self.deep = _render(path) + deep[1:]
+        for where, problem in _jsontext.not_json(value, _render(path)):
             self.fault(where, problem, "not-json")
 
-    def control(self, name: str, raw: Any, path: str) -> Any:
+    def control(self, name: str, raw: Any, path: Path) -> Any:
         if name == "context":
             if isinstance(raw, str):
                 return ContextRef(raw)  # parsed when asked (ContextRef.parts); validate checks it
