@@ -429,9 +429,6 @@ class _Decoder:
                 self.fault(path, f"the count must be an integer: {error}", "bad-control")
                 return raw
         elif name in _STRING_CONTROL:
-            if isinstance(raw, str) and (problem := edm.text_problem(raw)) is not None:
-                self.fault(path, problem, "bad-control")
-                return raw
             if isinstance(raw, str) or (raw is None and name == "id"):
                 return raw
         else:
