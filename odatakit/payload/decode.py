@@ -384,9 +384,9 @@ class _Decoder:
         for key, raw in raw_properties.items():
             declared_type = property_types.get(key, (None, ""))[0]
             properties[key] = self.value(raw, (path, key), declared_type, depth + 1)
-        for prop, (_, here) in property_types.items():
+        for prop, (_, type_path) in property_types.items():
             if prop not in properties:
-                self.fault(here, f"a type annotation for {prop!r}, but there is no such property here",
+                self.fault(type_path, f"a type annotation for {prop!r}, but there is no such property here",
                            "bad-annotation")
         return trusted_structured(type_name, properties, control, annotations, property_control, property_annotations)
 
