@@ -258,7 +258,7 @@ def payload_rows(quick: bool, notes: dict[str, Any]) -> list[Row]:
     """The codec against ``json``: decode + encode, validate, memory and growth, on the Outlook
     example bodies and on Graph-style pages of 1,000 and 10,000 messages (``messages.py``)."""
     rows: list[Row] = []
-    repeat, number = (3, 1) if quick else (7, 3)
+    repeat, number = (3, 1) if quick else (5, 1)
     bodies = payloads()
     notes["payloads"] = len(bodies)
     pages = {count: messages_page(count) for count in ((200, 400) if quick else (1000, 10000))}

@@ -238,6 +238,11 @@ class _Decoder:
     def unannotated(self, json_value: Any, path: Path) -> Value:
         if json_value is None:
             return None
+        kind = type(json_value)
+        if kind is str and json_value.isascii():  # the common case: nothing to check
+            return trusted_primitive("String", json_value)
+        if kind is bool:
+            return trusted_primitive("Boolean", json_value)
         name = infer_type(json_value, self.options.infer)
         if name is None:
             self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
@@ -411,6 +416,11 @@ class _Decoder:
 
     def raw_json(self, value: Any, path: Path, depth: int) -> None:
         """Faults for what is not JSON inside a value kept as given (annotations, unknown control)."""
+        if type(value) is str:
+            problem = edm.text_problem(value)
+            if problem is not None:
+                self.fault(path, problem, "not-json")
+            return
         if isinstance(value, (dict, list)):
             deep = _jsontext.too_deep(value, self.options.max_depth - depth)
             if deep is not None and self.deep is None:
