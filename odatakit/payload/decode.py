@@ -164,14 +164,27 @@ def _render(path: Path) -> str:
     return path
 
 
-#: Names and type annotations repeat in every item of a page: each is checked once.
-_name_problem = functools.lru_cache(maxsize=4096)(name_problem)
+@functools.lru_cache(maxsize=4096)
+def _classify(key: str) -> tuple[str, str | None, str | None, str | None]:
+    """A key of an object as ``(property, term, control name, problem)``: ``term`` None for a
+    property, ``control name`` None for a custom annotation. Keys repeat in every item of a page,
+    so each distinct key is split and checked once."""
+    prop, at, term = key.partition("@")
+    if not at:
+        return prop, None, None, name_problem(prop, "property")
+    name = control_name(term)
+    return prop, term, name, name_problem(term if name is None else name, "annotation" if name is None else "control")
 
 
 @functools.lru_cache(maxsize=1024)
 def _annotation_problem(raw: str) -> tuple[tuple[str, bool], str | None]:
     split = split_type(raw)
     return split, type_problem(split[0])
+
+
+_SHARED_LENGTH = 64
+_TRUE = trusted_primitive("Boolean", True)
+_FALSE = trusted_primitive("Boolean", False)
 
 
 def _wrong(kind: edm.EdmType, json_value: Any) -> ValueError:
@@ -201,6 +214,9 @@ class _Decoder:
         self.options = options
         self.faults: list[Fault] = []
         self.deep: str | None = None  # the first path nested past max_depth: then nothing else counts
+        # Equal short strings (and what they parse to) share one frozen Primitive per document:
+        # a page repeats its "normal"s and dates, and one value each is less memory than JSON's.
+        self.shared: dict[tuple[str, str], Primitive] = {}
 
     def fault(self, path: Path, message: str, code: str) -> None:
         self.faults.append(Fault(_render(path), message, code))
@@ -240,9 +256,15 @@ class _Decoder:
             return None
         kind = type(json_value)
         if kind is str and json_value.isascii():  # the common case: nothing to check
-            return trusted_primitive("String", json_value)
+            if len(json_value) > _SHARED_LENGTH:
+                return trusted_primitive("String", json_value)
+            key = ("String", json_value)
+            shared = self.shared.get(key)
+            if shared is None:
+                shared = self.shared[key] = trusted_primitive("String", json_value)
+            return shared
         if kind is bool:
-            return trusted_primitive("Boolean", json_value)
+            return _TRUE if json_value else _FALSE
         name = infer_type(json_value, self.options.infer)
         if name is None:
             self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
@@ -269,11 +291,18 @@ class _Decoder:
             return Primitive(name, json_value)
         if json_value is None:
             return trusted_primitive(name, None)
+        if type(json_value) is str and len(json_value) <= _SHARED_LENGTH:
+            shared = self.shared.get((name, json_value))
+            if shared is not None:
+                return shared
         try:
-            return trusted_primitive(name, self.read_primitive(json_value, kind))
+            value = trusted_primitive(name, self.read_primitive(json_value, kind))
         except ValueError as error:
             self.fault(path, str(error), "invalid-value")
             return None
+        if type(json_value) is str and len(json_value) <= _SHARED_LENGTH:
+            self.shared[name, json_value] = value
+        return value
 
     def read_primitive(self, json_value: Any, kind: edm.EdmType) -> Any:
         """The exact value of ``json_value`` as ``kind``; ``ValueError`` says what is wrong."""
@@ -353,17 +382,14 @@ class _Decoder:
                 self.fault((path, key),
                            f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
                 continue
-            here = (path, key)
-            prop, at, term = key.partition("@")
-            if not at:
-                problem = _name_problem(prop, "property")
+            prop, term, name, problem = _classify(key)
+            if term is None:
                 if problem is None:
                     raw_properties[key] = raw
                 else:
-                    self.fault(here, problem, "bad-name")
+                    self.fault((path, key), problem, "bad-name")
                 continue
-            name = control_name(term)
-            problem = _name_problem(term if name is None else name, "annotation" if name is None else "control")
+            here = (path, key)
             if name == "type":
                 if not isinstance(raw, str):
                     self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
