@@ -4,6 +4,8 @@ depth is bounded, and every place in a document has a JSON path (``$.value[2].De
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
 import re
@@ -17,7 +19,7 @@ from ..edm import decimal_of, text_problem
 from ..errors import Fault
 
 __all__ = ["DEFAULT_MAX_DEPTH", "MAX_INT_DIGITS", "MAX_INT_BITS", "DuplicateKeys", "read", "write", "child",
-           "json_path", "too_deep", "not_json", "MAX_DECIMAL_ZEROS", "decimal_zeros", "decimal_text"]
+           "json_path", "too_deep", "not_json", "MAX_DECIMAL_ZEROS", "decimal_zeros", "decimal_text", "paused_gc"]
 
 #: Nesting deeper than this is refused with a fault; the stdlib decoder itself gives up near 1000.
 DEFAULT_MAX_DEPTH = 200
@@ -63,6 +65,19 @@ def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (write non-finite numbers as the strings \"NaN\", \"INF\", \"-INF\")")
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off while a document's values are built: they form no cycles,
+    and its passes over a growing heap made a 10,000-message page cost 1.3–1.8× per message."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read(text: str | bytes) -> tuple[Any, list[Fault]]:
     """Parse JSON text with exact numbers (int, Decimal); a fault at ``$`` instead of an exception.
 
@@ -72,8 +87,9 @@ def read(text: str | bytes) -> tuple[Any, list[Fault]]:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        value = json.loads(text, parse_float=decimal_of, parse_int=_integer, parse_constant=_constant,
-                           object_pairs_hook=_object)
+        with paused_gc():
+            value = json.loads(text, parse_float=decimal_of, parse_int=_integer, parse_constant=_constant,
+                               object_pairs_hook=_object)
     except json.JSONDecodeError as error:
         return None, [Fault("$", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}", "not-json")]
     except UnicodeDecodeError as error:

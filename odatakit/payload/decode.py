@@ -100,7 +100,8 @@ def decode_with_faults(
         if faults:
             return None, faults
     decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth, float_decimals))
-    value = decoder.value(payload, "$", None, 0)
+    with _jsontext.paused_gc():
+        value = decoder.value(payload, "$", None, 0)
     if decoder.deep is not None:
         return None, [Fault(decoder.deep, f"nested deeper than {max_depth} levels; refusing to read further",
                             "too-deep")]

@@ -64,7 +64,8 @@ def encode(
     if version not in ("4.0", "4.01"):
         raise ValueError(f"version is '4.0' or '4.01', not {version!r}")
     style = _Style(version, ieee754_compatible, always_annotate, plain)
-    return _Encoder(style).value(typed(value), "$", 0)
+    with _jsontext.paused_gc():
+        return _Encoder(style).value(typed(value), "$", 0)
 
 
 def encode_json(value: Any, *, indent: int | None = None, **options: Any) -> str:
