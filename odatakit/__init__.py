@@ -68,7 +68,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "UserContext", "extension_id", "extension_name", "graph", "outlook", "parse_context_url",
         "parse_url", "service",
     ),
-    "payload.decode": ("decode",),
+    "payload.decode": ("PayloadWarning", "decode"),
     "payload.encode": ("encode", "encode_json"),
     "payload.extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
     "payload.validate": ("assert_valid", "validate"),
@@ -104,7 +104,7 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
         F, Expression, Q, S, SearchTerm, alias, asc, case, cast, desc, enum_literal, enum_type,
         expand_item, fn, isof, it, lit, root, select_item, this,
     )
-    from .payload.decode import decode
+    from .payload.decode import PayloadWarning, decode
     from .payload.encode import encode, encode_json
     from .payload.extensions import GRAPH, OUTLOOK, OpenTypeExtension, merge, with_extensions
     from .http.messages import (

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from odatakit import (
     OpenTypeExtension,
     PayloadError,
+    PayloadWarning,
     Primitive,
     Structured,
     decode,
@@ -27,7 +28,7 @@ from odatakit import (
     validate,
 )
 from odatakit import strategies as ost
-from odatakit.payload.decode import PayloadWarning, decode_with_faults
+from odatakit.payload.decode import decode_with_faults
 
 
 def _faults(payload: Any, **options: Any) -> list[tuple[str, str]]:
