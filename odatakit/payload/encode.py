@@ -85,12 +85,12 @@ class _Encoder:
                                             "refuse it", "too-deep")])
         if value is None:
             return None
-        if isinstance(value, Primitive):
-            return self.primitive(value, path)
-        if isinstance(value, Collection):
-            return self.collection(value, path, depth)
-        if isinstance(value, Structured):
-            return self.structured(value, path, depth)
+        kind = type(value)
+        if kind is Primitive:  # most values: no lookup
+            return self.primitive(value, path)  # type: ignore[arg-type]
+        for cls, write in _WRITERS:
+            if isinstance(value, cls):
+                return write(self, value, path, depth)
         raise PayloadError([Fault(_render(path), f"{type(value).__name__} is not a typed value", "not-typed")])
 
     def primitive(self, value: Primitive, path: Path) -> Any:
@@ -135,7 +135,10 @@ class _Encoder:
         declared = value.type if isinstance(value, (Primitive, Collection)) else None
         if declared is None:
             return False
-        return self.style.always_annotate or infer_type(json_value) != declared
+        if self.style.always_annotate:
+            return True
+        inferred = _SCALAR_TYPES.get(type(json_value), "")
+        return (inferred if inferred != "" else infer_type(json_value)) != declared
 
     def structured(self, value: Structured, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -194,6 +197,16 @@ class _Encoder:
             return [self.raw(v, (path, i)) for i, v in enumerate(raw)]
         return raw
 
+
+#: The typed value classes and how each is written (a subclass finds its base here).
+_WRITERS: tuple[tuple[type, Any], ...] = (
+    (Primitive, lambda encoder, value, path, depth: encoder.primitive(value, path)),
+    (Collection, lambda encoder, value, path, depth: encoder.collection(value, path, depth)),
+    (Structured, lambda encoder, value, path, depth: encoder.structured(value, path, depth)),
+)
+#: What a JSON scalar reads back as without an annotation (``infer_type`` for the rest).
+_SCALAR_TYPES: dict[type, str] = {str: "String", bool: "Boolean", float: "Double", int: "Double",
+                                  Decimal: "Double"}
 
 #: A JSON path as the encoder carries it: ``"$"`` or ``(parent, key)``, written out only for a fault.
 Path = Union[str, tuple[Any, Any]]
