@@ -10,6 +10,7 @@ Nothing here asserts a time: the targets are printed beside the ratios (benchmar
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import re
@@ -17,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ import lark  # noqa: E402
 
 import odatakit  # noqa: E402
 from benchmarks.corpus import FILTERS  # noqa: E402
+from benchmarks.messages import messages_page  # noqa: E402
 from odatakit import F, fn  # noqa: E402
 
 try:
@@ -38,7 +41,10 @@ try:
 except ImportError:  # the peer column is left out, not the run
     ODataLexer = ODataParser = None
 
-EXAMPLES = ROOT.parent / "shared" / "examples" / "outlook-data-extensions.json"
+#: The shared examples sit beside the checkout (``../shared``) or beside a worktree's parent.
+EXAMPLES = next((folder / "shared" / "examples" / "outlook-data-extensions.json" for folder in (ROOT.parent, ROOT.parent.parent)
+                 if (folder / "shared" / "examples" / "outlook-data-extensions.json").is_file()),
+                ROOT.parent / "shared" / "examples" / "outlook-data-extensions.json")
 FIRST_FILTER = "Extensions/any(f:f/Id eq 'Com.Contoso.Referral')"
 
 #: The tokenize-only floor: one regular expression, scanned once, yielding (kind, text) pairs for
@@ -244,24 +250,64 @@ def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
         rows.append(Row("cold start: import odata_query + parse one filter", starts_taken["odata-query"] * 1e3, "ms",
                         starts_taken["odatakit"] / starts_taken["odata-query"], "odatakit / odata-query", "≤1×"))
 
-    # -- payload codec and validation -------------------------------------------------------------
+    rows += payload_rows(quick, notes)
+    return rows, notes
+
+
+def payload_rows(quick: bool, notes: dict[str, Any]) -> list[Row]:
+    """The codec against ``json``: decode + encode, validate, memory and growth, on the Outlook
+    example bodies and on Graph-style pages of 1,000 and 10,000 messages (``messages.py``)."""
+    rows: list[Row] = []
+    repeat, number = (3, 1) if quick else (5, 1)
     bodies = payloads()
     notes["payloads"] = len(bodies)
-    if bodies:
-        documents = [json.loads(body) for body in bodies]
-        codec = interleaved({
-            "odatakit": lambda: [odatakit.encode_json(odatakit.decode(body)) for body in bodies],
-            "json": lambda: [json.dumps(json.loads(body)) for body in bodies],
-            "validate": lambda: [odatakit.validate(document) for document in documents],
-        }, repeat, number)
-        each = 1e6 / len(bodies)
-        rows.append(Row(f"decode + encode, per payload ({len(bodies)} Outlook extension bodies)",
-                        codec["odatakit"] * each, "µs", codec["odatakit"] / codec["json"],
-                        "odatakit / json", "≤3×"))
-        rows.append(Row("json.loads + json.dumps, per payload", codec["json"] * each, "µs"))
-        rows.append(Row("validate, per payload (JSON Schema + extension checks)", codec["validate"] * each, "µs",
-                        codec["validate"] / codec["odatakit"], "validate / (decode + encode)"))
-    return rows, notes
+    pages = {count: messages_page(count) for count in ((200, 400) if quick else (1000, 10000))}
+    sets = ([(f"{len(bodies)} Outlook extension bodies", bodies)] if bodies else []) + \
+        [(f"a page of {count:,} Graph messages, 8-property extension each", [page]) for count, page in pages.items()]
+    codec_times = {}
+    for label, texts in sets:
+        calls = number if len(texts) == 1 else 20 * number  # the 12 small bodies: enough calls to time
+        timed = interleaved({
+            "odatakit": lambda: [odatakit.encode_json(odatakit.decode(text)) for text in texts],
+            "json": lambda: [json.dumps(json.loads(text)) for text in texts],
+            "decode": lambda: [odatakit.decode(text) for text in texts],
+            "loads": lambda: [json.loads(text) for text in texts],
+        }, repeat, calls)
+        codec_times[label] = timed["odatakit"]
+        rows.append(Row(f"decode + encode_json: {label}", timed["odatakit"] * 1e3, "ms",
+                        timed["odatakit"] / timed["json"], "odatakit / (json.loads + json.dumps)", "≤3×"))
+        rows.append(Row(f"decode alone: {label}", timed["decode"] * 1e3, "ms", timed["decode"] / timed["loads"],
+                        "decode / json.loads"))
+    small, large = list(pages)
+    rows.append(Row(f"growth: decode + encode of {large:,} messages against {small:,}",
+                    codec_times[sets[-1][0]] * 1e3, "ms",
+                    codec_times[sets[-1][0]] / codec_times[sets[-2][0]] * small / large,
+                    "time per message, large / small", "≤1.15×"))
+    for label, texts in sets[:-1]:  # the examples and the smaller page: 10,000 messages take minutes
+        timed = interleaved({
+            "validate": lambda: [odatakit.validate(text) for text in texts],
+            "loads": lambda: [json.loads(text) for text in texts],
+        }, 3, 1)
+        rows.append(Row(f"validate: {label}", timed["validate"] * 1e3, "ms", timed["validate"] / timed["loads"],
+                        "validate / json.loads", "≤5×"))
+    page = pages[small]
+    rows.append(Row(f"memory of decoded values: {small:,} messages", _traced(lambda: odatakit.decode(page)) / 2**20, "MiB",
+                    _traced(lambda: odatakit.decode(page)) / _traced(lambda: json.loads(page)),
+                    "decode / json.loads", "≤1.5×"))
+    return rows
+
+
+def _traced(make: Callable[[], object]) -> int:
+    """Bytes still allocated by what ``make`` returns (tracemalloc), held while measured."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        kept = make()
+        size = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del kept
+    return size
 
 
 def table(rows: list[Row]) -> str:
@@ -284,11 +330,19 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     options = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     options.add_argument("--quick", action="store_true", help="a smoke run: few repeats (CI)")
-    options.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json",
-                         help="where the figures go (default: benchmarks/results.json)")
+    options.add_argument("--json", type=Path, default=None,
+                         help="where the figures go (default: benchmarks/results.json, "
+                              "or results-payloads.json with --payloads)")
+    options.add_argument("--payloads", action="store_true", help="only the payload rows (codec, validate, memory)")
     args = options.parse_args(argv)
+    if args.json is None:
+        args.json = ROOT / "benchmarks" / ("results-payloads.json" if args.payloads else "results.json")
     about = machine()
-    rows, notes = measure(args.quick)
+    if args.payloads:
+        notes: dict[str, Any] = {}
+        rows = payload_rows(args.quick, notes)
+    else:
+        rows, notes = measure(args.quick)
     print(f"Machine: {about['cpu']}, {about['cores']} cores; {about['implementation']} {about['python']}; "
           f"lark {about['lark']}; odata-query {about['odata-query']}; {about['os']}")
     print(table(rows))

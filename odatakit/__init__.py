@@ -56,7 +56,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "UserContext", "extension_id", "extension_name", "graph", "outlook", "parse_context_url",
         "parse_url", "service",
     ),
-    "payload.decode": ("decode",),
+    "payload.decode": ("PayloadWarning", "decode"),
     "payload.encode": ("encode", "encode_json"),
     "payload.extensions": ("GRAPH", "OUTLOOK", "OpenTypeExtension", "merge", "with_extensions"),
     "payload.validate": ("assert_valid", "validate"),
@@ -142,7 +142,7 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs (``x as x``: exp
         parse_context_url as parse_context_url, parse_url as parse_url, service as service,
     )
     from .payload.decode import (
-        decode as decode,
+        PayloadWarning as PayloadWarning, decode as decode,
     )
     from .payload.encode import (
         encode as encode, encode_json as encode_json,

@@ -13,6 +13,7 @@ import binascii
 import datetime as _dt
 import math
 import re
+import struct
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -37,6 +38,8 @@ __all__ = [
     "decimal_of",
     "clipped",
     "SINGLE_MAX",
+    "single_overflows",
+    "text_problem",
 ]
 
 #: Inclusive ranges of the Edm integer types; the one table every stage reads.
@@ -49,6 +52,8 @@ INT_RANGES: dict[str, tuple[int, int]] = {
 }
 
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
+#: Lone surrogates (U+D800..U+DFFF): a str can hold them, UTF-8 cannot (RFC 8259 §8.2).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_binary(text: str) -> bytes:
@@ -76,10 +81,11 @@ def format_binary(data: bytes) -> str:
     """Bytes as Edm.Binary text: base64url without padding (as in ``binary'T0RhdGE'``)."""
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
-_DATE = re.compile(r"(-?(?:0\d{3}|[1-9]\d{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.(\d{1,12}))?)?")
-_OFFSET = re.compile(r"Z|([+-])([01]\d|2[0-3]):([0-5]\d)")
-_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+# Digits are ASCII only (ABNF DIGIT = %x30-39): Python's \d would take "١٢" and "１２" too.
+_DATE = re.compile(r"(-?(?:0\d{3}|[1-9]\d{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", re.ASCII)
+_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.(\d{1,12}))?)?", re.ASCII)
+_OFFSET = re.compile(r"Z|([+-])([01]\d|2[0-3]):([0-5]\d)", re.ASCII)
+_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", re.ASCII)
 
 
 def clipped(text: str, limit: int = 60) -> str:
@@ -140,8 +146,11 @@ class Date:
         return _dt.date(self.year, self.month, self.day)
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def _fraction_digits(value: str) -> str:
-    if len(value) > 12 or not value.isdigit() and value:
+    if len(value) > 12 or value and not _DIGITS.fullmatch(value):
         raise ValueError(f"fractional seconds {value!r} must be at most 12 digits")
     return value.rstrip("0")
 
@@ -334,11 +343,11 @@ GUID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-
 
 # -- the Edm primitive type table -------------------------------------------------------------
 # ABNF payload value rules (odata-abnf-construction-rules, "primitive values in JSON payloads").
-_UNSIGNED = re.compile(r"\d{1,3}")  # byteValue = 1*3DIGIT
+_UNSIGNED = re.compile(r"\d{1,3}", re.ASCII)  # byteValue = 1*3DIGIT
 _SIGNED = {"SByte": 3, "Int16": 5, "Int32": 10, "Int64": 19}  # [SIGN] 1*nDIGIT
-_DECIMAL_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # decimalValue
+_DECIMAL_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", re.ASCII)  # decimalValue
 _GUID = re.compile(GUID_PATTERN)
-_ENUM_MEMBER = re.compile(rf"(?:{BOUNDED_IDENTIFIER_PATTERN}|[+-]?\d{{1,19}})")  # odataIdentifier / int64Value
+_ENUM_MEMBER = re.compile(rf"(?:{BOUNDED_IDENTIFIER_PATTERN}|[+-]?[0-9]{{1,19}})")  # odataIdentifier / int64Value
 _NON_FINITE = {"NaN": math.nan, "INF": math.inf, "-INF": -math.inf}
 _DECIMAL_NON_FINITE = {"NaN": Decimal("NaN"), "INF": Decimal("Infinity"), "-INF": Decimal("-Infinity")}
 #: Largest finite IEEE 754 binary32 value.
@@ -392,7 +401,7 @@ def check_int_range(name: str, number: int | Decimal) -> None:
 
 
 def _int_type(name: str) -> EdmType:
-    pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?\d{{1,{_SIGNED[name]}}}")
+    pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?\d{{1,{_SIGNED[name]}}}", re.ASCII)
     is_int = _check_instance(name, int)
 
     def check(value: Any) -> None:
@@ -407,13 +416,23 @@ def _int_type(name: str) -> EdmType:
     return EdmType(name, int, parse, str, "number", check)
 
 
+def single_overflows(value: float) -> bool:
+    """Whether ``value`` rounds past the largest float32: ``3.4028235e38``, the shortest text of
+    that maximum, is a little above it and still a Single (the rounded value is what counts)."""
+    try:
+        struct.pack("<f", value)
+    except OverflowError:
+        return True
+    return False
+
+
 def exact_float(number: Decimal | int, name: str = "Double") -> float:
     """``number`` as a float, refusing any rounding (past 2**53, extra digits) or overflow."""
     try:
         value = float(number)
     except OverflowError:
         value = math.inf
-    if math.isinf(value) or (name == "Single" and abs(value) > SINGLE_MAX):
+    if math.isinf(value) or (name == "Single" and single_overflows(value)):
         raise ValueError(f"{shown(number)} is out of range for Edm.{name}")
     if Decimal(repr(value)) != Decimal(number):
         raise ValueError(
@@ -428,7 +447,7 @@ def _float_type(name: str) -> EdmType:
 
     def check(value: Any) -> None:
         is_float(value)
-        if name == "Single" and math.isfinite(value) and abs(value) > SINGLE_MAX:
+        if name == "Single" and math.isfinite(value) and single_overflows(value):
             raise ValueError(f"{value!r} is out of range for Edm.Single")
 
     def parse(text: str) -> float:
@@ -476,6 +495,28 @@ def _check_decimal(value: Any) -> None:
         raise ValueError("a signalling NaN is not an Edm.Decimal value")
 
 
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be written as UTF-8 (a lone surrogate such as ``"\\ud800"``), or None."""
+    if text.isascii():
+        return None
+    match = _SURROGATE.search(text)
+    if match is None:
+        return None
+    return f"a lone surrogate U+{ord(match.group()):04X} at character {match.start()} is not text (no UTF-8 for it)"
+
+
+def _parse_string(text: str) -> str:
+    problem = text_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+def _check_string(value: Any) -> None:
+    _check_instance("String", str)(value)
+    _parse_string(value)
+
+
 def _parse_boolean(text: str) -> bool:
     # booleanValue is case-sensitive (%s"true" / %s"false"), unlike the URL literal.
     if text not in ("true", "false"):
@@ -500,7 +541,7 @@ PRIMITIVES: dict[str, EdmType] = {
         _float_type("Single"),
         _float_type("Double"),
         EdmType("Decimal", Decimal, _parse_decimal, _format_decimal, "number", _check_decimal),
-        EdmType("String", str, str, str, "string", _check_instance("String", str)),
+        EdmType("String", str, _parse_string, str, "string", _check_string),
         EdmType("Guid", uuid.UUID, _parse_guid, str, "string", _check_instance("Guid", uuid.UUID)),
         EdmType("Binary", bytes, parse_binary, format_binary, "string", _check_instance("Binary", bytes)),
         _temporal(Date),

@@ -45,7 +45,7 @@ ANNOTATED = [
     ({"p@type": "Edm.Int64", "p": 500050}, Primitive("Int64", 500050)),
     ({"p@odata.type": "#Collection(Int32)", "p": [1, None]}, Collection("Int32", (Primitive("Int32", 1), None))),
     ({"p@odata.type": "#Collection(Edm.String)", "p": []}, Collection("String", ())),
-    ({"p@odata.type": "#Decimal", "p": 1.10}, Primitive("Decimal", Decimal("1.10"))),
+    ({"p@odata.type": "#Decimal", "p": Decimal("1.10")}, Primitive("Decimal", Decimal("1.10"))),
     ({"p@odata.type": "#Double", "p": "NaN"}, None),  # checked with isnan below
     ({"p@odata.type": "#Single", "p": "-INF"}, Primitive("Single", -math.inf)),
     ({"p@odata.type": "#Date", "p": "0000-02-29"}, Primitive("Date", edm.Date(0, 2, 29))),

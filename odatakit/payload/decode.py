@@ -5,10 +5,12 @@ with its JSON path instead of guessing.
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from decimal import Decimal
 from collections.abc import Callable
-from typing import Any, Literal, cast
+from typing import Any, Literal, Union, cast
 
 import attrs
 
@@ -24,12 +26,23 @@ from .values import (
     collection_type,
     name_problem,
     split_type,
+    trusted_collection,
+    trusted_primitive,
+    trusted_structured,
     type_problem,
 )
 
-__all__ = ["decode", "decode_with_faults", "infer_type", "control_name", "Infer"]
+__all__ = ["decode", "decode_with_faults", "infer_type", "control_name", "Infer", "FloatDecimals", "PayloadWarning"]
 
 Infer = Literal["spec", "odatalib"]
+#: What an Edm.Decimal that arrives as a Python float (``decode(response.json())``) is: a fault,
+#: or a warning and the float's shortest text. The float is already rounded: pass the bytes.
+FloatDecimals = Literal["fault", "warn"]
+
+
+class PayloadWarning(UserWarning):
+    """A payload read with a value that may not be what the sender wrote (see ``float_decimals``)."""
+
 _NUMBER = (int, Decimal, float)
 _NON_FINITE = ("NaN", "INF", "-INF")
 #: Control information that is a URL or an opaque string; ``id`` may also be null (4.0 transient).
@@ -44,6 +57,7 @@ class _Options:
     infer: Infer
     ieee754_compatible: bool | None
     max_depth: int
+    float_decimals: FloatDecimals = "fault"
     #: (structured type or None, property name) → the type a model declares for it, or None
     declared_types: Callable[[str | None, str], str | None] | None = None
 
@@ -54,16 +68,20 @@ def decode(
     infer: Infer = "spec",
     ieee754_compatible: bool | None = None,
     max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+    float_decimals: FloatDecimals = "fault",
 ) -> Value:
     """Decode a payload (JSON text, bytes, or already-parsed JSON) into typed values.
 
     ``infer="spec"`` reads an unannotated number as Edm.Double (JSON format §4.5.3);
     ``"odatalib"`` as Microsoft services do (Int32 when it fits, else Decimal).
     ``ieee754_compatible``: True wants Int64/Decimal as strings, False as numbers, None takes both.
-    Raises ``PayloadError`` carrying every fault.
+    ``float_decimals``: an Edm.Decimal given as a Python float (already rounded by a JSON reader)
+    is a fault, or with ``"warn"`` a ``PayloadWarning``. Pass ``response.content``, not ``response.json()``.
+    Raises ``PayloadError`` carrying every fault. Context URLs are kept as text (``ContextRef``)
+    and parsed when asked; ``validate`` checks them.
     """
     value, faults = decode_with_faults(payload, infer=infer, ieee754_compatible=ieee754_compatible,
-                                       max_depth=max_depth)
+                                       max_depth=max_depth, float_decimals=float_decimals)
     if faults:
         raise PayloadError(faults)
     return value
@@ -75,6 +93,7 @@ def decode_with_faults(
     infer: Infer = "spec",
     ieee754_compatible: bool | None = None,
     max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
+    float_decimals: FloatDecimals = "fault",
     type: str | None = None,
     declared_types: Callable[[str | None, str], str | None] | None = None,
 ) -> tuple[Value, list[Fault]]:
@@ -82,15 +101,18 @@ def decode_with_faults(
 
     ``type`` and ``declared_types`` let a service model (``odatakit.csdl``) type what the payload
     does not annotate: the payload's own type, and each property's declared type."""
+    if float_decimals not in ("fault", "warn"):
+        raise ValueError(f"float_decimals is 'fault' or 'warn', not {float_decimals!r}")
     if isinstance(payload, (str, bytes)):
         payload, faults = _jsontext.read(payload)
         if faults:
             return None, faults
-    deep = _jsontext.too_deep(payload, max_depth)
-    if deep is not None:
-        return None, [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
-    decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth, declared_types))
-    value = decoder.value(payload, "$", type)
+    decoder = _Decoder(_Options(infer, ieee754_compatible, max_depth, float_decimals, declared_types))
+    with _jsontext.paused_gc():
+        value = decoder.value(payload, "$", type, 0)
+    if decoder.deep is not None:
+        return None, [Fault(decoder.deep, f"nested deeper than {max_depth} levels; refusing to read further",
+                            "too-deep")]
     return value, decoder.faults
 
 
@@ -124,12 +146,58 @@ def control_name(name: str) -> str | None:
 
 
 def _is_integer(number: Any) -> bool:
+    """Whether a JSON number's value is a whole number, however it is spelled: ``1``, ``1e0``,
+    ``1E2`` and ``1.0`` alike (the reader gives int, Decimal or, already parsed, float)."""
     if isinstance(number, bool):
         return False
     if isinstance(number, int):
         return True
-    # A huge integer in JSON text is read as a Decimal with exponent 0 (see _jsontext).
-    return isinstance(number, Decimal) and number.is_finite() and number.as_tuple().exponent == 0
+    if isinstance(number, Decimal):
+        # Compare before converting anything: 1e99999999 is whole, and huge; the range check refuses it.
+        return number.is_finite() and (number.as_tuple().exponent >= 0  # type: ignore[operator]
+                                       or number == number.to_integral_value())
+    return isinstance(number, float) and number.is_integer()
+
+
+#: A JSON path as the decoder carries it: ``"$"`` or ``(parent, key)``, written out only for a fault.
+Path = Union[str, tuple[Any, Any]]
+
+
+def _render(path: Path) -> str:
+    keys = []
+    while isinstance(path, tuple):
+        path, key = path
+        keys.append(key)
+    for key in reversed(keys):
+        path = _jsontext.child(path, key)
+    return path
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify(key: str) -> tuple[str, str | None, str | None, str | None]:
+    """A key of an object as ``(property, term, control name, problem)``: ``term`` None for a
+    property, ``control name`` None for a custom annotation. Keys repeat in every item of a page,
+    so each distinct key is split and checked once."""
+    prop, at, term = key.partition("@")
+    if not at:
+        return prop, None, None, name_problem(prop, "property")
+    name = control_name(term)
+    return prop, term, name, name_problem(term if name is None else name, "annotation" if name is None else "control")
+
+
+@functools.lru_cache(maxsize=1024)
+def _annotation_problem(raw: str) -> tuple[tuple[str, bool], str | None]:
+    split = split_type(raw)
+    return split, type_problem(split[0])
+
+
+_SHARED_LENGTH = 64
+_TRUE = trusted_primitive("Boolean", True)
+_FALSE = trusted_primitive("Boolean", False)
+
+
+def _wrong(kind: edm.EdmType, json_value: Any) -> ValueError:
+    return ValueError(f"Edm.{kind.name} is written as a JSON {kind.json}, not as {_kind(json_value)}")
 
 
 def _kind(value: Any) -> str:
@@ -154,79 +222,107 @@ class _Decoder:
     def __init__(self, options: _Options) -> None:
         self.options = options
         self.faults: list[Fault] = []
+        self.deep: str | None = None  # the first path nested past max_depth: then nothing else counts
+        # Equal short strings (and what they parse to) share one frozen Primitive per document:
+        # a page repeats its "normal"s and dates, and one value each is less memory than JSON's.
+        self.shared: dict[tuple[str, str], Primitive] = {}
 
-    def fault(self, path: str, message: str, code: str) -> None:
-        self.faults.append(Fault(path, message, code))
+    def fault(self, path: Path, message: str, code: str) -> None:
+        self.faults.append(Fault(_render(path), message, code))
 
-    def value(self, json_value: Any, path: str, declared: str | None) -> Value:
+    def value(self, json_value: Any, path: Path, declared: str | None, depth: int) -> Value:
+        if depth > self.options.max_depth:
+            if self.deep is None:
+                self.deep = _render(path)
+            return None
         if declared is None:
             if isinstance(json_value, dict):
-                return self.structured(json_value, path, None)
+                return self.structured(json_value, path, None, depth)
             if isinstance(json_value, list):
-                return self.collection(json_value, path, None)
+                return self.collection(json_value, path, None, depth)
             return self.unannotated(json_value, path)
-        name, is_collection = split_type(declared)
+        name, is_collection = _annotation_problem(declared)[0]
         if is_collection:
             if not isinstance(json_value, list):
                 if json_value is not None:
                     self.fault(path, f"annotated {declared!r} but the value is {_kind(json_value)}, not an array",
                                "type-mismatch")
                 return None
-            return self.collection(json_value, path, name)
+            return self.collection(json_value, path, name, depth)
         if isinstance(json_value, dict):
             if name in edm.PRIMITIVES:
                 self.fault(path, f"annotated Edm.{name} but the value is an object", "type-mismatch")
                 return None
-            return self.structured(json_value, path, name)
+            return self.structured(json_value, path, name, depth)
         if isinstance(json_value, list):
             self.fault(path, f"annotated {declared!r}, a single value, but the value is an array; "
                              f"annotate it '#Collection({name})'", "type-mismatch")
             return None
         return self.primitive(json_value, path, name)
 
-    def unannotated(self, json_value: Any, path: str) -> Value:
+    def unannotated(self, json_value: Any, path: Path) -> Value:
         if json_value is None:
             return None
+        kind = type(json_value)
+        if kind is str and json_value.isascii():  # the common case: nothing to check
+            if len(json_value) > _SHARED_LENGTH:
+                return trusted_primitive("String", json_value)
+            key = ("String", json_value)
+            shared = self.shared.get(key)
+            if shared is None:
+                shared = self.shared[key] = trusted_primitive("String", json_value)
+            return shared
+        if kind is bool:
+            return _TRUE if json_value else _FALSE
         name = infer_type(json_value, self.options.infer)
         if name is None:
             self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
             return None
         if name == "Double":
             try:
-                return Primitive("Double", edm.exact_float(_exact(json_value)))
+                return trusted_primitive("Double", edm.exact_float(_exact(json_value)))
             except ValueError as error:
                 self.fault(path, f"{error}. An unannotated number is an Edm.Double: annotate the exact type "
                                  "(e.g. '@odata.type': '#Int64')", "inexact-number")
                 return None
         return self.primitive(json_value, path, name)
 
-    def primitive(self, json_value: Any, path: str, name: str) -> Value:
+    def primitive(self, json_value: Any, path: Path, name: str) -> Value:
         kind = edm.PRIMITIVES.get(name)
         if kind is None:
             # An enumeration or type definition from a model we do not have: keep it as written.
             if isinstance(json_value, (dict, list)):
                 self.fault(path, f"{_kind(json_value)} cannot be of type {name}", "type-mismatch")
                 return None
+            if isinstance(json_value, str) and (problem := edm.text_problem(json_value)) is not None:
+                self.fault(path, problem, "invalid-value")
+                return None
             return Primitive(name, json_value)
         if json_value is None:
-            return Primitive(name, None)
+            return trusted_primitive(name, None)
+        if type(json_value) is str and len(json_value) <= _SHARED_LENGTH:
+            shared = self.shared.get((name, json_value))
+            if shared is not None:
+                return shared
         try:
-            return Primitive(name, self.read_primitive(json_value, kind))
+            value = trusted_primitive(name, self.read_primitive(json_value, kind))
         except ValueError as error:
             self.fault(path, str(error), "invalid-value")
             return None
+        if type(json_value) is str and len(json_value) <= _SHARED_LENGTH:
+            self.shared[name, json_value] = value
+        return value
 
     def read_primitive(self, json_value: Any, kind: edm.EdmType) -> Any:
         """The exact value of ``json_value`` as ``kind``; ``ValueError`` says what is wrong."""
         name, ieee = kind.name, self.options.ieee754_compatible
-        wrong = ValueError(f"Edm.{name} is written as a JSON {kind.json}, not as {_kind(json_value)}")
         if kind.json == "boolean":
             if not isinstance(json_value, bool):
-                raise wrong
+                raise _wrong(kind, json_value)
             return json_value
         if kind.json == "string":
             if not isinstance(json_value, str):
-                raise wrong
+                raise _wrong(kind, json_value)
             return kind.parse(json_value)
         if isinstance(json_value, str):
             if json_value in _NON_FINITE and kind.special_numbers:
@@ -235,9 +331,9 @@ class _Decoder:
                 return kind.parse(json_value)
             if name in ("Int64", "Decimal"):
                 raise ValueError(f"Edm.{name} as the string {edm.clipped(json_value)} needs IEEE754Compatible=true")
-            raise wrong
+            raise _wrong(kind, json_value)
         if not isinstance(json_value, _NUMBER) or isinstance(json_value, bool):
-            raise wrong
+            raise _wrong(kind, json_value)
         if ieee and name in ("Int64", "Decimal"):
             raise ValueError(f"with IEEE754Compatible=true, Edm.{name} is written as a string, not a number")
         if name in edm.INT_RANGES:
@@ -246,56 +342,63 @@ class _Decoder:
             edm.check_int_range(name, cast("int | Decimal", json_value))  # before int(): converting a huge Decimal is quadratic
             return int(json_value)
         if name == "Decimal":
+            if isinstance(json_value, float):
+                self.float_decimal(json_value)
             return _exact(json_value)
         return edm.exact_float(_exact(json_value), name)
 
-    def collection(self, items: list[Any], path: str, item_type: str | None) -> Value:
+    def float_decimal(self, number: float) -> None:
+        """An Edm.Decimal that a JSON reader already rounded to a float: a fault, or a warning."""
+        message = (f"Edm.Decimal {number!r} arrived as a Python float, already rounded by a JSON reader; "
+                   "decode the response bytes (response.content), not response.json()")
+        if self.options.float_decimals == "fault":
+            raise ValueError(message)
+        warnings.warn(message, PayloadWarning, stacklevel=5)
+
+    def collection(self, items: list[Any], path: Path, item_type: str | None, depth: int) -> Value:
         values: list[Value] = []
         for index, item in enumerate(items):
-            here = _jsontext.child(path, index)
+            here = (path, index)
             if isinstance(item, list):
                 self.fault(here, "an array inside an array: an OData collection holds single values or objects, "
                                  "never collections", "type-mismatch")
                 values.append(None)
             elif item_type is None:
-                values.append(self.value(item, here, None))
+                values.append(self.value(item, here, None, depth + 1))
             elif item is None:
                 values.append(None)
             else:
-                values.append(self.value(item, here, item_type))
+                values.append(self.value(item, here, item_type, depth + 1))
         if item_type is None:
             inferred = infer_type(items, self.options.infer)
             item_type = split_type(inferred)[0] if inferred else None
-        return Collection(item_type, values)
+        return trusted_collection(item_type, tuple(values))
 
-    def structured(self, obj: dict[Any, Any], path: str, declared: str | None) -> Structured:
+    def structured(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int) -> Structured:
         if isinstance(obj, _jsontext.DuplicateKeys):
             for key in obj.duplicates:
-                self.fault(_jsontext.child(path, key), f"the key {key!r} appears more than once in this object; "
+                self.fault((path, key), f"the key {key!r} appears more than once in this object; "
                                                        "only the last value would be kept", "duplicate-key")
         control: dict[str, Any] = {}
         annotations: dict[str, Any] = {}
         property_control: dict[str, dict[str, Any]] = {}
         property_annotations: dict[str, dict[str, Any]] = {}
-        property_types: dict[str, tuple[str, str]] = {}
+        property_types: dict[str, tuple[str, Path]] = {}
         raw_properties: dict[str, Any] = {}
         type_name = declared
         for key, raw in obj.items():
             if not isinstance(key, str):
-                self.fault(_jsontext.child(path, key),
+                self.fault((path, key),
                            f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
                 continue
-            here = _jsontext.child(path, key)
-            prop, at, term = key.partition("@")
-            if not at:
-                problem = name_problem(prop, "property")
+            prop, term, name, problem = _classify(key)
+            if term is None:
                 if problem is None:
                     raw_properties[key] = raw
                 else:
-                    self.fault(here, problem, "bad-name")
+                    self.fault((path, key), problem, "bad-name")
                 continue
-            name = control_name(term)
-            problem = name_problem(term if name is None else name, "annotation" if name is None else "control")
+            here = (path, key)
             if name == "type":
                 if not isinstance(raw, str):
                     self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
@@ -311,7 +414,7 @@ class _Decoder:
             elif problem is not None:
                 self.fault(here, f"{key!r} is not an annotation: {problem}", "bad-annotation")
             else:
-                self.raw_json(raw, here)
+                self.raw_json(raw, here, depth + 1)
                 if name is not None:
                     typed_control = self.control(name, raw, here)
                     (property_control.setdefault(prop, {}) if prop else control)[name] = typed_control
@@ -322,21 +425,21 @@ class _Decoder:
             declared_type = property_types.get(key, (None, ""))[0]
             if declared_type is None and self.options.declared_types is not None:
                 declared_type = self.options.declared_types(type_name, key)
-            properties[key] = self.value(raw, _jsontext.child(path, key), declared_type)
-        for prop, (_, here) in property_types.items():
+            properties[key] = self.value(raw, (path, key), declared_type, depth + 1)
+        for prop, (_, type_path) in property_types.items():
             if prop not in properties:
-                self.fault(here, f"a type annotation for {prop!r}, but there is no such property here",
+                self.fault(type_path, f"a type annotation for {prop!r}, but there is no such property here",
                            "bad-annotation")
-        return Structured(type_name, properties, control, annotations, property_control, property_annotations)
+        return trusted_structured(type_name, properties, control, annotations, property_control, property_annotations)
 
-    def annotated_type(self, raw: str, path: str) -> bool:
+    def annotated_type(self, raw: str, path: Path) -> bool:
         """Whether ``raw`` names a type (``#Int64``, ``#Collection(Ns.T)``); a fault when it does not."""
-        problem = type_problem(split_type(raw)[0])
+        problem = _annotation_problem(raw)[1]
         if problem is not None:
             self.fault(path, f"{edm.clipped(raw)} is not a type: {problem}", "bad-annotation")
         return problem is None
 
-    def instance_type(self, raw: str, path: str) -> str | None:
+    def instance_type(self, raw: str, path: Path) -> str | None:
         name, is_collection = split_type(raw)
         if is_collection:
             self.fault(path, f"{edm.clipped(raw)} is not the type of an object", "type-mismatch")
@@ -348,19 +451,24 @@ class _Decoder:
             return None
         return name
 
-    def raw_json(self, value: Any, path: str) -> None:
+    def raw_json(self, value: Any, path: Path, depth: int) -> None:
         """Faults for what is not JSON inside a value kept as given (annotations, unknown control)."""
-        for where, problem in _jsontext.not_json(value, path):
+        if type(value) is str:
+            problem = edm.text_problem(value)
+            if problem is not None:
+                self.fault(path, problem, "not-json")
+            return
+        if isinstance(value, (dict, list)):
+            deep = _jsontext.too_deep(value, self.options.max_depth - depth)
+            if deep is not None and self.deep is None:
+                self.deep = _render(path) + deep[1:]
+        for where, problem in _jsontext.not_json(value, _render(path)):
             self.fault(where, problem, "not-json")
 
-    def control(self, name: str, raw: Any, path: str) -> Any:
+    def control(self, name: str, raw: Any, path: Path) -> Any:
         if name == "context":
             if isinstance(raw, str):
-                context = ContextRef(raw)
-                problem = context.problem()
-                if problem:
-                    self.fault(path, f"not a context URL: {problem}", "bad-control")
-                return context
+                return ContextRef(raw)  # parsed when asked (ContextRef.parts); validate checks it
         elif name == "count":
             try:
                 return self.read_primitive(raw, edm.PRIMITIVES["Int64"])

@@ -4,9 +4,10 @@ be read back as another type (or everywhere, on request), in 4.0 or 4.01 style.
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Union
 
 import attrs
 
@@ -29,6 +30,7 @@ class _Style:
     version: Version
     ieee754_compatible: bool
     always_annotate: bool
+    plain: bool = False
 
     def control(self, name: str) -> str:
         return f"@odata.{name}" if self.version == "4.0" else f"@{name}"
@@ -45,19 +47,27 @@ def encode(
     version: Version = "4.0",
     ieee754_compatible: bool = False,
     always_annotate: bool = False,
+    plain: bool = False,
 ) -> Any:
     """A JSON-ready payload for typed values (or plain Python, typed first with ``typed``).
 
     A ``Structured`` gives a dict; a ``Primitive`` or ``Collection`` its bare JSON value (a
     bare value carries no annotation: put it in a ``Structured`` to keep its type). Decimals
     stay ``Decimal``: write the result with ``encode_json`` (or a JSON writer that keeps them).
+
+    ``plain=True`` gives only what ``json.dumps`` writes (for ``httpx.post(url, json=body)`` or
+    ``requests``): with ``ieee754_compatible=True`` Decimals are strings; without it a Decimal
+    becomes the float whose shortest text is the same number (``12.50`` → ``12.5``), and one no
+    float holds exactly (``0.1000000000000000000000000001``) is a ``PayloadError``: send
+    ``encode_json(...)`` bytes instead, the exact path.
     """
     if version not in ("4.0", "4.01"):
         raise ValueError(f"version is '4.0' or '4.01', not {version!r}")
-    style = _Style(version, ieee754_compatible, always_annotate)
+    style = _Style(version, ieee754_compatible, always_annotate, plain)
     if isinstance(value, JsonPayload):
         return _json_payload(value, style)
-    return _Encoder(style).value(typed(value), "$", 0)
+    with _jsontext.paused_gc():
+        return _Encoder(style).value(typed(value), "$", 0)
 
 
 def _json_payload(value: JsonPayload, style: _Style) -> Any:
@@ -82,22 +92,24 @@ def encode_json(value: Any, *, indent: int | None = None, **options: Any) -> str
 class _Encoder:
     def __init__(self, style: _Style) -> None:
         self.style = style
+        self.control_key = functools.lru_cache(maxsize=None)(style.control)
+        self.type_key = style.control("type")
 
-    def value(self, value: Value, path: str, depth: int) -> Any:
+    def value(self, value: Value, path: Path, depth: int) -> Any:
         if depth > _jsontext.DEFAULT_MAX_DEPTH:
-            raise PayloadError([Fault(path, f"nested deeper than {_jsontext.DEFAULT_MAX_DEPTH} levels; decode would "
+            raise PayloadError([Fault(_render(path), f"nested deeper than {_jsontext.DEFAULT_MAX_DEPTH} levels; decode would "
                                             "refuse it", "too-deep")])
         if value is None:
             return None
-        if isinstance(value, Primitive):
-            return self.primitive(value, path)
-        if isinstance(value, Collection):
-            return self.collection(value, path, depth)
-        if isinstance(value, Structured):
-            return self.structured(value, path, depth)
-        raise PayloadError([Fault(path, f"{type(value).__name__} is not a typed value", "not-typed")])
+        kind = type(value)
+        if kind is Primitive:  # most values: no lookup
+            return self.primitive(value, path)  # type: ignore[arg-type]
+        for cls, write in _WRITERS:
+            if isinstance(value, cls):
+                return write(self, value, path, depth)
+        raise PayloadError([Fault(_render(path), f"{type(value).__name__} is not a typed value", "not-typed")])
 
-    def primitive(self, value: Primitive, path: str) -> Any:
+    def primitive(self, value: Primitive, path: Path) -> Any:
         kind = edm.PRIMITIVES.get(value.type)
         if kind is None or value.value is None:
             return value.value
@@ -113,6 +125,8 @@ class _Encoder:
                 return kind.format(v)
             if self.style.ieee754_compatible:
                 return kind.format(v)
+            if self.style.plain:
+                return _plain_number(v, path)
             return _positional(v, path) if self.style.version == "4.0" else v
         if not math.isfinite(v):
             return kind.format(v)
@@ -120,15 +134,15 @@ class _Encoder:
             return int(v)  # the same number, written as JSON writes integers
         return v
 
-    def collection(self, value: Collection, path: str, depth: int) -> list[Any]:
+    def collection(self, value: Collection, path: Path, depth: int) -> list[Any]:
         items = []
         for index, item in enumerate(value.items):
-            here = _jsontext.child(path, index)
+            here = (path, index)
             if isinstance(item, Collection):
-                raise PayloadError([Fault(here, "a collection cannot hold collections", "nested-collection")])
+                raise PayloadError([Fault(_render(here), "a collection cannot hold collections", "nested-collection")])
             if value.item_type is None and isinstance(item, Primitive):
                 if infer_type(self.primitive(item, here)) != item.type:
-                    raise PayloadError([Fault(here, f"an untyped collection cannot carry the type {item.type} of "
+                    raise PayloadError([Fault(_render(here), f"an untyped collection cannot carry the type {item.type} of "
                                                     "this item; give the collection its item type", "untyped-item")])
             items.append(self.value(item, here, depth + 1))
         return items
@@ -137,52 +151,114 @@ class _Encoder:
         declared = value.type if isinstance(value, (Primitive, Collection)) else None
         if declared is None:
             return False
-        return self.style.always_annotate or infer_type(json_value) != declared
+        if self.style.always_annotate:
+            return True
+        inferred = _SCALAR_TYPES.get(type(json_value), "")
+        return (inferred if inferred != "" else infer_type(json_value)) != declared
 
-    def structured(self, value: Structured, path: str, depth: int) -> dict[str, Any]:
+    def structured(self, value: Structured, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        control = dict(value.control)
-        for name in _LEADING_CONTROL:
-            if name == "type" and value.type is not None:
-                out[self.style.control("type")] = self.style.type_name(value.type)
-            elif name in control:
-                out[self.style.control(name)] = self.control(name, control.pop(name))
-        for name, raw in control.items():
-            out[self.style.control(name)] = self.control(name, raw)
+        control = value.control
+        key = self.control_key
+        if control:
+            rest = dict(control)
+            for name in _LEADING_CONTROL:
+                if name == "type" and value.type is not None:
+                    out[key("type")] = self.style.type_name(value.type)
+                elif name in rest:
+                    out[key(name)] = self.control(name, rest.pop(name), path)
+            for name, raw in rest.items():
+                out[key(name)] = self.control(name, raw, path)
+        elif value.type is not None:
+            out[key("type")] = self.style.type_name(value.type)
         for term, raw in value.annotations.items():
-            out[f"@{term}"] = raw
+            out[f"@{term}"] = self.raw(raw, (path, f"@{term}"))
+        annotated = value.property_control or value.property_annotations
+        type_key = self.type_key
         for prop, item in value.properties.items():
-            self.property_annotations(value, prop, out)
-            json_value = self.value(item, _jsontext.child(path, prop), depth + 1)
-            if self.annotation_needed(item, json_value):
-                out[f"{prop}{self.style.control('type')}"] = self.style.type_name(item.type)  # type: ignore[union-attr, arg-type]  # annotation_needed is false for None
+            if annotated:
+                self.property_annotations(value, prop, out, path)
+            json_value = self.value(item, (path, prop), depth + 1)
+            if item is not None and self.annotation_needed(item, json_value):
+                out[prop + type_key] = self.style.type_name(item.type)  # type: ignore[union-attr, arg-type]  # annotation_needed is false for None
             out[prop] = json_value
-        for prop in {**value.property_control, **value.property_annotations}:
-            if prop not in value.properties:
-                self.property_annotations(value, prop, out)
+        if annotated:
+            for prop in {**value.property_control, **value.property_annotations}:
+                if prop not in value.properties:
+                    self.property_annotations(value, prop, out, path)
         return out
 
-    def property_annotations(self, value: Structured, prop: str, out: dict[str, Any]) -> None:
+    def property_annotations(self, value: Structured, prop: str, out: dict[str, Any], path: Path) -> None:
         for name, raw in value.property_control.get(prop, {}).items():
-            out[f"{prop}{self.style.control(name)}"] = self.control(name, raw)
+            out[f"{prop}{self.control_key(name)}"] = self.control(name, raw, path, prop)
         for term, raw in value.property_annotations.get(prop, {}).items():
-            out[f"{prop}@{term}"] = raw
+            out[f"{prop}@{term}"] = self.raw(raw, (path, f"{prop}@{term}"))
 
-    def control(self, name: str, raw: Any) -> Any:
+    def control(self, name: str, raw: Any, path: Path, prop: str = "") -> Any:
         if isinstance(raw, ContextRef):
             return raw.text
         if name == "count" and isinstance(raw, int) and self.style.ieee754_compatible:
             return str(raw)
+        return self.raw(raw, (path, f"{prop}{self.control_key(name)}"))
+
+    def raw(self, raw: Any, path: Path) -> Any:
+        """An annotation's JSON as given; for ``plain``, its Decimals as the floats they equal."""
+        if not self.style.plain or isinstance(raw, (str, bool, int, float)) or raw is None:
+            return raw
+        if isinstance(raw, Decimal):
+            return _plain_number(raw, path)
+        if isinstance(raw, dict):
+            return {k: self.raw(v, (path, k)) for k, v in raw.items()}
+        if isinstance(raw, (list, tuple)):
+            return [self.raw(v, (path, i)) for i, v in enumerate(raw)]
         return raw
 
 
-def _positional(number: Decimal, path: str) -> Decimal:
+#: The typed value classes and how each is written (a subclass finds its base here).
+_WRITERS: tuple[tuple[type, Any], ...] = (
+    (Primitive, lambda encoder, value, path, depth: encoder.primitive(value, path)),
+    (Collection, lambda encoder, value, path, depth: encoder.collection(value, path, depth)),
+    (Structured, lambda encoder, value, path, depth: encoder.structured(value, path, depth)),
+)
+#: What a JSON scalar reads back as without an annotation (``infer_type`` for the rest).
+_SCALAR_TYPES: dict[type, str] = {str: "String", bool: "Boolean", float: "Double", int: "Double",
+                                  Decimal: "Double"}
+
+#: A JSON path as the encoder carries it: ``"$"`` or ``(parent, key)``, written out only for a fault.
+Path = Union[str, tuple[Any, Any]]
+
+
+def _render(path: Path) -> str:
+    keys = []
+    while isinstance(path, tuple):
+        path, key = path
+        keys.append(key)
+    for key in reversed(keys):
+        path = _jsontext.child(path, key)
+    return path
+
+
+def _plain_number(number: Decimal, path: Path) -> float:
+    """The float that is exactly ``number`` (its shortest text reads back as the same value)."""
+    if number.is_finite():
+        as_float = float(number)
+        if math.isfinite(as_float) and Decimal(repr(as_float)) == number:
+            return as_float
+    raise PayloadError([Fault(_render(path), f"Edm.Decimal {edm.shown(number)} is not a number a float holds "
+                                             "exactly, so plain JSON cannot carry it: encode with "
+                                             "ieee754_compatible=True (Decimals as strings) or write "
+                                             "encode_json(...) bytes", "inexact-number")])
+
+
+def _positional(number: Decimal, path: Path) -> Decimal:
     """``number`` without an exponent (``1E+2`` → ``100``); 4.0 has no exponent form for
     Edm.Decimal, so a number that would need more than ``_jsontext.MAX_DECIMAL_ZEROS`` is refused."""
     zeros = _jsontext.decimal_zeros(number)
     if zeros > _jsontext.MAX_DECIMAL_ZEROS:
-        raise PayloadError([Fault(path, f"Edm.Decimal {edm.shown(number)} would need {zeros} zeros without an "
+        raise PayloadError([Fault(_render(path), f"Edm.Decimal {edm.shown(number)} would need {zeros} zeros without an "
                                         f"exponent, and 4.0 has no exponent form (more than "
                                         f"{_jsontext.MAX_DECIMAL_ZEROS} are refused); encode with version='4.01'",
                                   "decimal-exponent")])
+    if zeros == 0 or number.as_tuple().exponent < 0:  # type: ignore[operator]
+        return number  # written positionally already (``_jsontext.decimal_text``)
     return Decimal(format(number, "f"))

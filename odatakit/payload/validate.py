@@ -21,7 +21,7 @@ from .. import edm
 from .decode import Infer, decode_with_faults
 from ..errors import Fault, PayloadError
 from .extensions import DIALECTS, dialect_of, extension_faults
-from .values import Collection, Structured, Value
+from .values import Collection, ContextRef, Structured, Value
 
 __all__ = ["validate", "assert_valid", "detect_kind", "Kind", "KINDS"]
 
@@ -131,11 +131,13 @@ def _check(payload: Any, kind: Kind | None, infer: Infer, ieee754_compatible: bo
         payload, faults = _jsontext.read(payload)
         if faults:
             return None, faults
+    deep = _jsontext.too_deep(payload, max_depth)
+    if deep is not None:  # the schema validator would recurse as deep as the document
+        return None, [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
     value, faults = decode_with_faults(payload, infer=infer, ieee754_compatible=ieee754_compatible,
                                        max_depth=max_depth)
-    if faults and faults[0].code == "too-deep":
-        return None, faults  # the schema validator would recurse as deep as the document
     kind = kind or detect_kind(payload)
+    faults += _context_faults(value)
     faults += _extension_checks(value, kind, strict_names)
     if not any(f.code == "not-json" for f in faults):  # a JSON Schema applies to JSON (string keys) only
         faults += [f for f in _schema_faults(payload, kind) if not _said_already(f, faults)]
@@ -185,6 +187,29 @@ def _message(error: jsonschema.ValidationError) -> str:
         return f"{shown} is not allowed here (expected {error.validator_value!r})"
     message = str(error.message)
     return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _context_faults(value: Value) -> list[Fault]:
+    """Context URLs (``@odata.context``, ``Name@odata.context``) that do not parse: decode keeps
+    them as text, so this is where they are read (iterative)."""
+    faults: list[Fault] = []
+    stack: list[tuple[Value, str]] = [(value, "$")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, Structured):
+            places = [("", node.control), *node.property_control.items()]
+            for prop, control in places:
+                context = control.get("context")
+                if isinstance(context, ContextRef):
+                    problem = context.problem()
+                    if problem:
+                        key = f"{prop}@odata.context"
+                        faults.append(Fault(_jsontext.child(path, key) if prop else f"{path}['@odata.context']",
+                                            f"not a context URL: {problem}", "bad-control"))
+            stack.extend((item, _jsontext.child(path, key)) for key, item in node.properties.items())
+        elif isinstance(node, Collection):
+            stack.extend((item, _jsontext.child(path, i)) for i, item in enumerate(node.items))
+    return faults
 
 
 def _extension_checks(value: Value, kind: str, strict_names: bool) -> list[Fault]:

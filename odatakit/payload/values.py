@@ -89,6 +89,8 @@ def name_problem(name: object, kind: str) -> str | None:
     if not isinstance(name, str):
         return f"{what} is a string, not {type(name).__name__} {name!r}"
     shown = edm.clipped(name)
+    if not name.isascii() and (text := edm.text_problem(name)) is not None:
+        return f"{what} is not text: {text}"
     if not name:
         return f"{what} cannot be empty"
     if "@" in name:
@@ -256,6 +258,48 @@ class Structured:
 
 
 Value = Union[Primitive, Collection, Structured, None]
+
+# -- trusted construction: the decoder has already checked every name and value ------------------
+_new = object.__new__
+_set = object.__setattr__
+#: One shared empty mapping: most objects have no annotations, most properties no control.
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def trusted_primitive(type_name: str, value: Any) -> Primitive:
+    """A ``Primitive`` without re-running its checks: for the decoder, which read ``value`` as
+    ``type_name`` already (the checks would double the cost of decoding)."""
+    result = _new(Primitive)
+    _set(result, "type", type_name)
+    _set(result, "value", value)
+    return result
+
+
+def trusted_collection(item_type: str | None, items: tuple[Value, ...]) -> Collection:
+    result = _new(Collection)
+    _set(result, "item_type", item_type)
+    _set(result, "items", items)
+    return result
+
+
+def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(mapping) if mapping else EMPTY
+
+
+def trusted_structured(type_name: str | None, properties: dict[str, Value], control: dict[str, Any],
+                       annotations: dict[str, Any], property_control: dict[str, dict[str, Any]],
+                       property_annotations: dict[str, dict[str, Any]]) -> Structured:
+    """A ``Structured`` from names the decoder checked; empty mappings share one object."""
+    result = _new(Structured)
+    _set(result, "type", type_name)
+    _set(result, "properties", _frozen(properties))
+    _set(result, "control", _frozen(control))
+    _set(result, "annotations", _frozen(annotations))
+    _set(result, "property_control", _frozen({k: _frozen(v) for k, v in property_control.items()})
+         if property_control else EMPTY)
+    _set(result, "property_annotations", _frozen({k: _frozen(v) for k, v in property_annotations.items()})
+         if property_annotations else EMPTY)
+    return result
 
 
 class JsonPayload(dict):  # type: ignore[type-arg]
