@@ -18,7 +18,6 @@ from . import _jsontext
 from .. import edm
 from ..errors import Fault, PayloadError
 from .values import (
-    Collection,
     ContextRef,
     Primitive,
     Structured,
