@@ -235,7 +235,10 @@ def _lean(callback: Any, rule: Any) -> Callable[[list[Any]], Any]:
             if nones:
                 kept += [None] * nones
             if expand:
-                kept += children[index].children
+                if kept:
+                    kept += children[index].children
+                else:  # a left-recursive list (``__x_star: __x_star _COMMA x``) grows in place:
+                    kept = children[index].children  # copying it per item made lists quadratic
             else:
                 kept.append(children[index])
         if append_none:
