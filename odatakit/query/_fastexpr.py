@@ -18,6 +18,7 @@ from typing import Any
 from lark import Lark, Token
 
 from ._lalr import Fallback
+from .syntax import MAX_DEPTH
 
 __all__ = ["FastExpressions"]
 
@@ -66,7 +67,7 @@ class FastExpressions:
 class _State:
     """One parse: the text, the position, and the terminal after the last operand (lookahead)."""
 
-    __slots__ = ("fast", "text", "length", "after", "position", "kind", "match")
+    __slots__ = ("fast", "text", "length", "after", "position", "kind", "match", "depth")
 
     def __init__(self, fast: FastExpressions, text: str) -> None:
         self.fast = fast
@@ -76,6 +77,7 @@ class _State:
         self.position = 0
         self.kind: str | None = None
         self.match: Any = None
+        self.depth = 0
 
     def look(self) -> None:
         """Match the terminal that follows an operand (``$END`` at the end, ``None`` if none)."""
@@ -112,6 +114,15 @@ class _State:
             left = fold(operands)
 
     def unary(self) -> Any:
+        """An operand; nesting deeper than the tree may be is the grammar's to report."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise Fallback
+        value = self._unary()
+        self.depth -= 1
+        return value
+
+    def _unary(self) -> Any:
         fast, text = self.fast, self.text
         match = fast._operand.match(text, self.position)
         if match is None:
