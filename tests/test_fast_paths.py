@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from benchmarks.corpus import FILTERS
+import odatakit
 from odatakit import strategies as ost
 from odatakit.query import parser
 
@@ -134,3 +135,65 @@ def test_generated_filters_parse_the_same_on_every_path(example: Any) -> None:
         assert driven is None or driven == reference
         if reference is not None:
             assert driven == reference
+
+
+def _outcome(text: str, start: str) -> Any:
+    """The tree, or the syntax error's text (message, offset, caret), from ``parser._parse``."""
+    try:
+        return parser._parse(text, start)
+    except odatakit.ODataSyntaxError as error:
+        return ("error", str(error), error.offset)
+
+
+def _lark_outcome(text: str, start: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as patched:
+        patched.setattr(parser, "_fast", lambda: None)
+        patched.setattr(parser, "_driver", lambda: None)
+        return _outcome(text, start)
+
+
+def _broken(texts: list[str]) -> list[str]:
+    """Each text cut short at a few places, and with a stray character: errors everywhere."""
+    out = []
+    for text in texts:
+        for cut in sorted({len(text) // 3, len(text) // 2, len(text) - 1}):
+            if 0 < cut < len(text):
+                out.append(text[:cut])
+        out.append(text + ")")
+        out.append(text + " eq")
+    return out
+
+
+ERROR_RULES = ["filter_value", "orderby_value", "expand_value", "select_value", "search_value"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("start", ERROR_RULES)
+def test_errors_and_trees_are_the_same_with_and_without_the_accelerators(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The driver words errors from its own parse: message, offset and expected words must be
+    what Lark's error gives, and a text is accepted by both paths or by neither."""
+    texts = [*TEXTS, *_broken(TEXTS)]
+    different = [text for text in texts if _outcome(text, start) != _lark_outcome(text, start, monkeypatch)]
+    assert different == []
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ost.queries())
+def test_generated_query_strings_parse_and_fail_alike_on_both_paths(query: Any) -> None:
+    from odatakit import serialize
+
+    text = serialize(query)
+    for variant in (text, text[: len(text) // 2], text + ","):
+        ours = _query_outcome(variant)
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(parser, "_fast", lambda: None)
+            patched.setattr(parser, "_driver", lambda: None)
+            assert _query_outcome(variant) == ours
+
+
+def _query_outcome(text: str) -> Any:
+    try:
+        return odatakit.parse_query(text)
+    except odatakit.ODataSyntaxError as error:
+        return ("error", str(error), error.offset)

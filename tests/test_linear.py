@@ -23,7 +23,7 @@ from odatakit import ODataSyntaxError
 LIMIT = 2.3
 #: An error may cost this many times a successful parse of the same size (Lark re-parses the
 #: text once to word the error, after the fast path stopped at it).
-ERROR_FACTOR = 6.0
+ERROR_FACTOR = 4.0
 REPEATS = 3
 
 Make = Callable[[int], str]

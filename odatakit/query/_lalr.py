@@ -229,6 +229,8 @@ class Driver:
             goto = actions[pushed[-1] if pushed else states[depth - 1]].get(origin)
             if goto is None:
                 return False
+            if kind == "$END" and goto[1] in self._ends:
+                return True  # Lark feeds "$END" as the end: reaching the end state accepts it
             pushed.append(goto[1])
 
     def _unit_chain(self, key: tuple[int, int, str]) -> int | None:
