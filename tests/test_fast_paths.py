@@ -145,10 +145,16 @@ def _outcome(text: str, start: str) -> Any:
         return ("error", str(error), error.offset)
 
 
+def _lark_only(patched: pytest.MonkeyPatch) -> None:
+    """Every accelerator off: Lark parses, and words every error."""
+    patched.setattr(parser, "_fast", lambda: None)
+    patched.setattr(parser, "_driver", lambda: None)
+    patched.setattr(parser, "_SIMPLE_OPTIONS", {})
+
+
 def _lark_outcome(text: str, start: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as patched:
-        patched.setattr(parser, "_fast", lambda: None)
-        patched.setattr(parser, "_driver", lambda: None)
+        _lark_only(patched)
         return _outcome(text, start)
 
 
@@ -164,7 +170,7 @@ def _broken(texts: list[str]) -> list[str]:
     return out
 
 
-ERROR_RULES = ["filter_value", "orderby_value", "expand_value", "select_value", "search_value"]
+ERROR_RULES = ["filter_value", "orderby_value", "expand_value", "select_value", "search_value", "top_value", "count_value"]
 
 
 @pytest.mark.slow
@@ -187,8 +193,7 @@ def test_generated_query_strings_parse_and_fail_alike_on_both_paths(query: Any) 
     for variant in (text, text[: len(text) // 2], text + ","):
         ours = _query_outcome(variant)
         with pytest.MonkeyPatch.context() as patched:
-            patched.setattr(parser, "_fast", lambda: None)
-            patched.setattr(parser, "_driver", lambda: None)
+            _lark_only(patched)
             assert _query_outcome(variant) == ours
 
 
@@ -197,3 +202,29 @@ def _query_outcome(text: str) -> Any:
         return odatakit.parse_query(text)
     except odatakit.ODataSyntaxError as error:
         return ("error", str(error), error.offset)
+
+
+#: Texts on the edges of the simple option paths ($select lists, $top digits, $count, $orderby).
+OPTION_EDGES = [
+    "a", "a,b", "a/b,c", "a,,b", "a,", ",a", "a ,b", "a, b", "a/", "/a", "*", "a/*", "Ns.*", "Ns.T/a", "@a.b",
+    "true", "max", "null", "a1,_b,Σx,名前", "1a", "a%2Cb", "a(b)", "a($top=1)", "١٠", "𝟏𝟐", "a٣",
+    "0", "007", "10", "-1", "+1", "1.5", "99999999999999999999", "١", " 1", "1 ",
+    "TRUE", "False", "yes", "truex", "",
+    "a desc", "a asc,b", "a DESC", "a descending", "a desc desc", "a add b desc", "a eq 1 asc",
+    "a/any(x:x eq 1) desc", "a,b desc,c asc", "a desc,", "a desc b", "contains(a,'x') desc",
+]
+
+
+@pytest.mark.parametrize("start", ["select_value", "top_value", "count_value", "orderby_value", "expr_value"])
+def test_simple_option_paths_give_the_grammars_tree_and_error(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    different = [text for text in [*OPTION_EDGES, *FILTERS[:10]]
+                 if _outcome(text, start) != _lark_outcome(text, start, monkeypatch)]
+    assert different == []
+
+
+def test_the_fast_paths_name_pattern_is_the_grammars_name_terminal() -> None:
+    """One home per fact: the fast paths read names with syntax.IDENTIFIER, the grammar with NAME."""
+    from odatakit.query.syntax import IDENTIFIER
+
+    terminals = {terminal.name: terminal for terminal in parser._parser().terminals}
+    assert terminals["NAME"].pattern.to_regexp() == IDENTIFIER.pattern

@@ -28,7 +28,7 @@ _OPERAND = ("DATE_TIME_OFFSET", "GUID", "TIME_OF_DAY", "NOT", "DATE", "DOUBLE", 
 _LITERALS = frozenset(_OPERAND[:13]) - {"NOT"}
 #: Terminals after an operand: operators (RWS folded in), then closers and the path slash.
 _AFTER = ("_OR", "_AND", "EQ", "NE", "GT", "GE", "LT", "LE", "ADD", "SUB", "MUL", "DIVBY", "DIV", "MOD",
-          "IN", "_HAS", "_RPAR", "_COMMA", "_COLON", "_SLASH")
+          "IN", "_HAS", "ASC", "DESC", "_RPAR", "_COMMA", "_COLON", "_SLASH")
 #: Binary operator levels, loosest first (URL Conventions §5.1.1.17, as query.lark writes them).
 _LEVELS = (("_OR",), ("_AND",), ("EQ", "NE"), ("GT", "GE", "LT", "LE"), ("ADD", "SUB"), ("MUL", "DIV", "DIVBY", "MOD"))
 _OPENERS = ("(", "%28")  # what _LPAR starts with: the regex is tried only after one of them
@@ -62,6 +62,24 @@ class FastExpressions:
         if state.kind != "$END":
             raise Fallback
         return result
+
+    def parse_orderby(self, text: str) -> Any:
+        """``$orderby``: expressions, each with an optional ``asc``/``desc``, split at commas."""
+        state = _State(self, text)
+        build = self._build
+        items = []
+        while True:
+            expr = state.expression(0)
+            direction = None
+            if state.kind in ("ASC", "DESC"):
+                direction = state.take()
+                state.look()
+            items.append(build.orderby_item([expr, direction]))
+            if state.kind == "$END":
+                return build.orderby(items)
+            if state.kind != "_COMMA":
+                raise Fallback
+            state.position = state.match.end()
 
 
 class _State:

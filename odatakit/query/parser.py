@@ -23,6 +23,7 @@ from .. import edm
 from . import percent, tree
 from ._grammar import build_parser
 from ._fastexpr import FastExpressions
+from . import _fastoptions
 from ._lalr import Driver, Fallback, Stop
 from ._errors_text import describe_expected, hint_for
 from ..errors import ODataSyntaxError
@@ -706,7 +707,11 @@ def _fast() -> FastExpressions | None:
 
 
 _NOTHING = object()
-_EXPRESSION_RULES = frozenset({"filter_value", "expr_value"})
+_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value"})
+#: Start rule → the fast path for its simplest values (None: not that simple; see _fastoptions).
+_SIMPLE_OPTIONS: dict[str, Callable[[str], Any]] = {
+    "select_value": _fastoptions.select, "top_value": _fastoptions.top, "count_value": _fastoptions.count,
+}
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -729,12 +734,17 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if not text.strip():
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
-    fast = _fast() if start in _EXPRESSION_RULES else None
-    if fast is not None:
-        try:
-            result = fast.parse(text)
-        except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
-            result = _NOTHING
+    simple = _SIMPLE_OPTIONS.get(start)
+    if simple is not None:
+        value = simple(text)
+        result = _NOTHING if value is None else value
+    elif start in _FAST_RULES:
+        fast = _fast()
+        if fast is not None:
+            try:
+                result = fast.parse_orderby(text) if start == "orderby_value" else fast.parse(text)
+            except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
+                result = _NOTHING
     try:
         if result is _NOTHING:
             driver = _driver()
