@@ -228,3 +228,19 @@ def test_the_fast_paths_name_pattern_is_the_grammars_name_terminal() -> None:
 
     terminals = {terminal.name: terminal for terminal in parser._parser().terminals}
     assert terminals["NAME"].pattern.to_regexp() == IDENTIFIER.pattern
+
+
+def test_without_lark_internals_the_accelerator_is_off_and_parses_still_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Lark release that moves an internal the driver reads (lark>=1.2,<2 allows it) turns the
+    driver off; Lark parses everything, with the same trees and errors."""
+    from odatakit.query import _lalr
+
+    texts = ["a,b/c($select=d;$top=1)", "a,", "a eq 1 and b", "Items($expand=x($levels=max))"]
+    expected = [_outcome(text, start) for text in texts for start in ("select_value", "expand_value", "filter_value")]
+    monkeypatch.setattr(_lalr, "INTERNALS", False)
+    parser._driver.cache_clear()
+    try:
+        assert parser._driver() is None
+        assert [_outcome(text, start) for text in texts for start in ("select_value", "expand_value", "filter_value")] == expected
+    finally:
+        parser._driver.cache_clear()
