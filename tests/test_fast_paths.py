@@ -244,3 +244,34 @@ def test_without_lark_internals_the_accelerator_is_off_and_parses_still_work(mon
         assert [_outcome(text, start) for text in texts for start in ("select_value", "expand_value", "filter_value")] == expected
     finally:
         parser._driver.cache_clear()
+
+
+def _grammar_ladder() -> list[tuple[str, ...]]:
+    """The binary operator levels of grammars/query.lark, loosest first, read from its
+    ``?level: next ((OP | OP) next)*`` rules starting at ``?or_expr``."""
+    import re
+
+    from odatakit.query._grammar import grammar_path
+
+    rules = dict(re.findall(r"^\?(\w+): (\w+ \(.*\)\*)$", grammar_path("query.lark").read_text("utf-8"), re.M))
+    ladder, rule = [], "or_expr"
+    while rule in rules:
+        match = re.fullmatch(r"(\w+) \(\(?([\w |]+?)\)? \1\)\*", rules[rule])
+        assert match is not None, rules[rule]
+        ladder.append(tuple(name.strip() for name in match.group(2).split("|")))
+        rule = match.group(1)
+    return ladder
+
+
+def test_the_fast_paths_precedence_ladder_is_the_grammars() -> None:
+    """One home per fact: _fastexpr's levels and syntax.PRECEDENCE follow the grammar's rules."""
+    from odatakit.query import _fastexpr
+    from odatakit.query.syntax import PRECEDENCE
+
+    ladder = _grammar_ladder()
+    assert [set(level) for level in ladder] == [set(level) for level in _fastexpr._LEVELS]
+    words = [{name.strip("_").lower() for name in level} for level in ladder]
+    by_strength: dict[int, set[str]] = {}
+    for word, strength in PRECEDENCE.items():
+        by_strength.setdefault(strength, set()).add(word)
+    assert [by_strength[strength] for strength in sorted(by_strength)][: len(words)] == words
