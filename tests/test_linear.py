@@ -4,7 +4,7 @@ A parser that copies its list at each item is quadratic, and for a server that p
 ``$select`` or ``$search`` that is a denial of service. Each test parses a text of size ``n`` and
 one of size ``4n`` (a few repeats, CPU time of this process, median) and checks the time grows by
 at most ``LIMIT`` per doubling (``LIMIT**2`` for the two): a ratio, never a time. A ratio above
-the limit is measured once more before it fails, since a busy machine only inflates a measurement.
+the limit is measured up to twice more before it fails, since a busy machine only inflates a measurement.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ LIMIT = 2.3
 #: text once to word the error, after the fast path stopped at it).
 ERROR_FACTOR = 4.0
 REPEATS = 3
+#: Measurements of a ratio before it counts as superlinear (a busy machine only inflates one).
+ATTEMPTS = 3
 
 Make = Callable[[int], str]
 Parse = Callable[[str], object]
@@ -53,7 +55,9 @@ def _growth(parse: Parse, make: Make, n: int) -> float:
     _outcome(parse, make(8))  # warm caches: grammar, patterns
     small, large = make(n), make(4 * n)
     ratio = (_cost(parse, large) / _cost(parse, small)) ** 0.5
-    if ratio > LIMIT:
+    for _ in range(ATTEMPTS - 1):
+        if ratio <= LIMIT:
+            break
         ratio = min(ratio, (_cost(parse, large) / _cost(parse, small)) ** 0.5)
     return ratio
 
@@ -179,7 +183,9 @@ def test_an_error_costs_a_small_constant_times_a_successful_parse(family: str) -
     _outcome(parse, make(8))  # warm
     big = 4 * n
     error, success = _cost(parse, make_error(big)), _cost(parse, make(big))
-    if error > ERROR_FACTOR * success:
+    for _ in range(ATTEMPTS - 1):
+        if error <= ERROR_FACTOR * success:
+            break
         error = min(error, _cost(parse, make_error(big)))
     assert error <= ERROR_FACTOR * success
 
