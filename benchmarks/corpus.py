@@ -62,3 +62,20 @@ FILTERS: list[str] = [
     "proxyAddresses/any(p:startswith(p,'smtp:')) and mail ne null",
     "geo.distance(Location, geography'SRID=4326;POINT(-122.1 47.6)') lt 10000",
 ]
+
+#: Whole query strings as Outlook REST / Microsoft Graph clients send them: most of the text is
+#: outside ``$filter`` ($select lists, $orderby, $expand with nested options, $search, $top).
+QUERIES: list[str] = [
+    "$select=subject,from,receivedDateTime,isRead&$filter=receivedDateTime ge 2016-01-01T00:00:00Z&$orderby=receivedDateTime desc&$top=25",
+    "$expand=Extensions($filter=Id eq 'Com.Contoso.Referral')&$select=Subject,From,ReceivedDateTime&$top=10",
+    "$filter=startswith(displayName,'a')&$count=true&$orderby=displayName&$select=id,displayName,mail,userPrincipalName",
+    "$search=\"pizza\"&$select=subject,bodyPreview,from&$top=5",
+    "$expand=members($select=id,displayName;$top=50)&$select=id,displayName,description,visibility",
+    "$select=id,subject,start,end,location,organizer,attendees&$orderby=start/dateTime&$top=50&$skip=50",
+    "$filter=isRead eq false and importance eq 'high'&$select=subject,importance,sender&$orderby=receivedDateTime desc,subject&$top=20",
+    "$expand=attachments($select=id,name,size,contentType)&$select=subject,hasAttachments&$filter=hasAttachments eq true",
+    "$filter=Extensions/any(f:f/Id eq 'Com.Contoso.Referral')&$expand=Extensions($filter=Id eq 'Com.Contoso.Referral')&$select=Subject",
+    "$select=displayName,mail,jobTitle,department,officeLocation&$filter=department eq 'Sales' and accountEnabled eq true&$orderby=displayName&$count=true",
+    "$search=\"subject:annual review\" OR \"from:dana\"&$select=subject,from,receivedDateTime",
+    "$expand=manager($levels=max;$select=id,displayName)&$select=id,displayName",
+]

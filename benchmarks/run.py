@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:  # ``python benchmarks/run.py`` from anywhere
 import lark  # noqa: E402
 
 import odatakit  # noqa: E402
-from benchmarks.corpus import FILTERS  # noqa: E402
+from benchmarks.corpus import FILTERS, QUERIES  # noqa: E402
 from benchmarks.messages import messages_page  # noqa: E402
 from odatakit import F, fn  # noqa: E402
 
@@ -121,6 +121,14 @@ def interleaved(contenders: dict[str, Callable[[], object]], repeat: int, number
                 function()
             runs[name].append((time.perf_counter() - started) / number)
     return {name: statistics.median(times) for name, times in runs.items()}
+
+
+def _refused(parse: Callable[[str], object], text: str) -> None:
+    try:
+        parse(text)
+    except odatakit.ODataSyntaxError:
+        return
+    raise AssertionError("the broken text parsed")
 
 
 def cold_start(repeat: int) -> dict[str, float]:
@@ -221,6 +229,25 @@ def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
                         parse["odata-query"] / parse["odatakit"], "odata-query / odatakit", "≥3×"))
     rows.append(Row(f"tokenize-only floor ({count} strings, one regex scan)", parse["floor"] * 1e3, "ms",
                     parse["odatakit"] / parse["floor"], "odatakit / floor", "≤4×"))
+
+    # -- whole query strings, and one long list parsed and refused ------------------------------
+    queries = interleaved({
+        "odatakit": lambda: [odatakit.parse_query(text) for text in QUERIES],
+        "floor": lambda: [floor_tokens(text) for text in QUERIES],
+    }, repeat, number)
+    rows.append(Row(f"parse whole query strings ({len(QUERIES)} Outlook/Graph strings): odatakit",
+                    queries["odatakit"] * 1e3, "ms"))
+    rows.append(Row(f"tokenize-only floor ({len(QUERIES)} query strings)", queries["floor"] * 1e3, "ms",
+                    queries["odatakit"] / queries["floor"], "odatakit / floor", "≤3×"))
+    names = 4_000 if quick else 40_000
+    long_select = ",".join(f"P{index}" for index in range(names))
+    lists = interleaved({
+        "parse": lambda: odatakit.parse_select(long_select),
+        "refuse": lambda: _refused(odatakit.parse_select, long_select + ","),
+    }, max(3, repeat // 5), 1)
+    rows.append(Row(f"$select of {names:,} names", lists["parse"] * 1e3, "ms"))
+    rows.append(Row(f"$select of {names:,} names ending in ',' (an error)", lists["refuse"] * 1e3, "ms",
+                    lists["refuse"] / lists["parse"], "error / success", "≤2×"))
 
     # -- serialize the parsed trees; build the same queries with the builder ------------------
     trees = [odatakit.parse_filter(text) for text in FILTERS]

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from benchmarks.corpus import FILTERS
+import odatakit
 from odatakit import strategies as ost
 from odatakit.query import parser
 
@@ -134,3 +135,143 @@ def test_generated_filters_parse_the_same_on_every_path(example: Any) -> None:
         assert driven is None or driven == reference
         if reference is not None:
             assert driven == reference
+
+
+def _outcome(text: str, start: str) -> Any:
+    """The tree, or the syntax error's text (message, offset, caret), from ``parser._parse``."""
+    try:
+        return parser._parse(text, start)
+    except odatakit.ODataSyntaxError as error:
+        return ("error", str(error), error.offset)
+
+
+def _lark_only(patched: pytest.MonkeyPatch) -> None:
+    """Every accelerator off: Lark parses, and words every error."""
+    patched.setattr(parser, "_fast", lambda: None)
+    patched.setattr(parser, "_driver", lambda: None)
+    patched.setattr(parser, "_SIMPLE_OPTIONS", {})
+
+
+def _lark_outcome(text: str, start: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as patched:
+        _lark_only(patched)
+        return _outcome(text, start)
+
+
+def _broken(texts: list[str]) -> list[str]:
+    """Each text cut short at a few places, and with a stray character: errors everywhere."""
+    out = []
+    for text in texts:
+        for cut in sorted({len(text) // 3, len(text) // 2, len(text) - 1}):
+            if 0 < cut < len(text):
+                out.append(text[:cut])
+        out.append(text + ")")
+        out.append(text + " eq")
+    return out
+
+
+ERROR_RULES = ["filter_value", "orderby_value", "expand_value", "select_value", "search_value", "top_value", "count_value"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("start", ERROR_RULES)
+def test_errors_and_trees_are_the_same_with_and_without_the_accelerators(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The driver words errors from its own parse: message, offset and expected words must be
+    what Lark's error gives, and a text is accepted by both paths or by neither."""
+    texts = [*TEXTS, *_broken(TEXTS)]
+    different = [text for text in texts if _outcome(text, start) != _lark_outcome(text, start, monkeypatch)]
+    assert different == []
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ost.queries())
+def test_generated_query_strings_parse_and_fail_alike_on_both_paths(query: Any) -> None:
+    from odatakit import serialize
+
+    text = serialize(query)
+    for variant in (text, text[: len(text) // 2], text + ","):
+        ours = _query_outcome(variant)
+        with pytest.MonkeyPatch.context() as patched:
+            _lark_only(patched)
+            assert _query_outcome(variant) == ours
+
+
+def _query_outcome(text: str) -> Any:
+    try:
+        return odatakit.parse_query(text)
+    except odatakit.ODataSyntaxError as error:
+        return ("error", str(error), error.offset)
+
+
+#: Texts on the edges of the simple option paths ($select lists, $top digits, $count, $orderby).
+OPTION_EDGES = [
+    "a", "a,b", "a/b,c", "a,,b", "a,", ",a", "a ,b", "a, b", "a/", "/a", "*", "a/*", "Ns.*", "Ns.T/a", "@a.b",
+    "true", "max", "null", "a1,_b,Σx,名前", "1a", "a%2Cb", "a(b)", "a($top=1)", "١٠", "𝟏𝟐", "a٣",
+    "0", "007", "10", "-1", "+1", "1.5", "99999999999999999999", "١", " 1", "1 ",
+    "TRUE", "False", "yes", "truex", "",
+    "a desc", "a asc,b", "a DESC", "a descending", "a desc desc", "a add b desc", "a eq 1 asc",
+    "a/any(x:x eq 1) desc", "a,b desc,c asc", "a desc,", "a desc b", "contains(a,'x') desc",
+]
+
+
+@pytest.mark.parametrize("start", ["select_value", "top_value", "count_value", "orderby_value", "expr_value"])
+def test_simple_option_paths_give_the_grammars_tree_and_error(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    different = [text for text in [*OPTION_EDGES, *FILTERS[:10]]
+                 if _outcome(text, start) != _lark_outcome(text, start, monkeypatch)]
+    assert different == []
+
+
+def test_the_fast_paths_name_pattern_is_the_grammars_name_terminal() -> None:
+    """One home per fact: the fast paths read names with syntax.IDENTIFIER, the grammar with NAME."""
+    from odatakit.query.syntax import IDENTIFIER
+
+    terminals = {terminal.name: terminal for terminal in parser._parser().terminals}
+    assert terminals["NAME"].pattern.to_regexp() == IDENTIFIER.pattern
+
+
+def test_without_lark_internals_the_accelerator_is_off_and_parses_still_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Lark release that moves an internal the driver reads (lark>=1.2,<2 allows it) turns the
+    driver off; Lark parses everything, with the same trees and errors."""
+    from odatakit.query import _lalr
+
+    texts = ["a,b/c($select=d;$top=1)", "a,", "a eq 1 and b", "Items($expand=x($levels=max))"]
+    expected = [_outcome(text, start) for text in texts for start in ("select_value", "expand_value", "filter_value")]
+    monkeypatch.setattr(_lalr, "INTERNALS", False)
+    parser._driver.cache_clear()
+    try:
+        assert parser._driver() is None
+        assert [_outcome(text, start) for text in texts for start in ("select_value", "expand_value", "filter_value")] == expected
+    finally:
+        parser._driver.cache_clear()
+
+
+def _grammar_ladder() -> list[tuple[str, ...]]:
+    """The binary operator levels of grammars/query.lark, loosest first, read from its
+    ``?level: next ((OP | OP) next)*`` rules starting at ``?or_expr``."""
+    import re
+
+    from odatakit.query._grammar import grammar_path
+
+    rules = dict(re.findall(r"^\?(\w+): (\w+ \(.*\)\*)$", grammar_path("query.lark").read_text("utf-8"), re.M))
+    ladder, rule = [], "or_expr"
+    while rule in rules:
+        match = re.fullmatch(r"(\w+) \(\(?([\w |]+?)\)? \1\)\*", rules[rule])
+        assert match is not None, rules[rule]
+        ladder.append(tuple(name.strip() for name in match.group(2).split("|")))
+        rule = match.group(1)
+    return ladder
+
+
+def test_the_fast_paths_precedence_ladder_is_the_grammars() -> None:
+    """One home per fact: _fastexpr's levels and syntax.PRECEDENCE follow the grammar's rules."""
+    from odatakit.query import _fastexpr
+    from odatakit.query.syntax import PRECEDENCE
+
+    ladder = _grammar_ladder()
+    assert [set(level) for level in ladder] == [set(level) for level in _fastexpr._LEVELS]
+    words = [{name.strip("_").lower() for name in level} for level in ladder]
+    by_strength: dict[int, set[str]] = {}
+    for word, strength in PRECEDENCE.items():
+        by_strength.setdefault(strength, set()).add(word)
+    assert [by_strength[strength] for strength in sorted(by_strength)][: len(words)] == words

@@ -18,6 +18,7 @@ from typing import Any
 from lark import Lark, Token
 
 from ._lalr import Fallback
+from .syntax import MAX_DEPTH
 
 __all__ = ["FastExpressions"]
 
@@ -27,7 +28,7 @@ _OPERAND = ("DATE_TIME_OFFSET", "GUID", "TIME_OF_DAY", "NOT", "DATE", "DOUBLE", 
 _LITERALS = frozenset(_OPERAND[:13]) - {"NOT"}
 #: Terminals after an operand: operators (RWS folded in), then closers and the path slash.
 _AFTER = ("_OR", "_AND", "EQ", "NE", "GT", "GE", "LT", "LE", "ADD", "SUB", "MUL", "DIVBY", "DIV", "MOD",
-          "IN", "_HAS", "_RPAR", "_COMMA", "_COLON", "_SLASH")
+          "IN", "_HAS", "ASC", "DESC", "_RPAR", "_COMMA", "_COLON", "_SLASH")
 #: Binary operator levels, loosest first (URL Conventions §5.1.1.17, as query.lark writes them).
 _LEVELS = (("_OR",), ("_AND",), ("EQ", "NE"), ("GT", "GE", "LT", "LE"), ("ADD", "SUB"), ("MUL", "DIV", "DIVBY", "MOD"))
 _OPENERS = ("(", "%28")  # what _LPAR starts with: the regex is tried only after one of them
@@ -62,11 +63,29 @@ class FastExpressions:
             raise Fallback
         return result
 
+    def parse_orderby(self, text: str) -> Any:
+        """``$orderby``: expressions, each with an optional ``asc``/``desc``, split at commas."""
+        state = _State(self, text)
+        build = self._build
+        items = []
+        while True:
+            expr = state.expression(0)
+            direction = None
+            if state.kind in ("ASC", "DESC"):
+                direction = state.take()
+                state.look()
+            items.append(build.orderby_item([expr, direction]))
+            if state.kind == "$END":
+                return build.orderby(items)
+            if state.kind != "_COMMA":
+                raise Fallback
+            state.position = state.match.end()
+
 
 class _State:
     """One parse: the text, the position, and the terminal after the last operand (lookahead)."""
 
-    __slots__ = ("fast", "text", "length", "after", "position", "kind", "match")
+    __slots__ = ("fast", "text", "length", "after", "position", "kind", "match", "depth")
 
     def __init__(self, fast: FastExpressions, text: str) -> None:
         self.fast = fast
@@ -76,6 +95,7 @@ class _State:
         self.position = 0
         self.kind: str | None = None
         self.match: Any = None
+        self.depth = 0
 
     def look(self) -> None:
         """Match the terminal that follows an operand (``$END`` at the end, ``None`` if none)."""
@@ -112,6 +132,15 @@ class _State:
             left = fold(operands)
 
     def unary(self) -> Any:
+        """An operand; nesting deeper than the tree may be is the grammar's to report."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise Fallback
+        value = self._unary()
+        self.depth -= 1
+        return value
+
+    def _unary(self) -> Any:
         fast, text = self.fast, self.text
         match = fast._operand.match(text, self.position)
         if match is None:

@@ -11,18 +11,35 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
 from lark import Lark, Token
-from lark.parse_tree_builder import ChildFilterLALR, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
-from lark.parsers.lalr_analysis import Shift
 
-__all__ = ["Fallback", "Driver"]
+try:  # Lark internals: if a release moves them, the driver is off and Lark parses everything
+    from lark.parse_tree_builder import ChildFilterLALR, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
+    from lark.parsers.lalr_analysis import Shift
+except ImportError:  # pragma: no cover - depends on the Lark release
+    INTERNALS = False
+else:
+    INTERNALS = True
+
+__all__ = ["Fallback", "Stop", "Driver"]
 
 
 class Fallback(Exception):
-    """The lean driver stopped (a syntax error, or a fault from a callback): let Lark parse."""
+    """The lean driver cannot follow Lark's machinery here: let Lark parse."""
+
+
+class Stop(Exception):
+    """The text leaves the language at ``offset``; ``expected`` are the terminals the parser
+    state there accepts (what Lark's ``UnexpectedInput`` and its interactive parser report)."""
+
+    def __init__(self, offset: int, expected: frozenset[str]) -> None:
+        super().__init__(offset)
+        self.offset = offset
+        self.expected = expected
 
 
 class _Patterns(dict):  # type: ignore[type-arg]
@@ -34,11 +51,17 @@ class _Patterns(dict):  # type: ignore[type-arg]
         self._lexers = lexers
 
     def __missing__(self, state: int) -> Any:
-        lexer = self._lexers[state]
-        patterns = lexer.scanner._mres  # builds the scanner, and with it lexer.callback
-        if lexer.callback or lexer.ignore_types:
+        try:
+            lexer = self._lexers[state]
+            patterns = lexer.scanner._mres  # builds the scanner, and with it lexer.callback
+            special = lexer.callback or lexer.ignore_types
+        except (AttributeError, KeyError) as error:  # a Lark release laid its lexer out anew
+            raise Fallback from error
+        if special:
             raise Fallback  # lexer callbacks or %ignore: not this driver's job, Lark's
-        pattern = patterns[0] if len(patterns) == 1 else (None if not patterns else patterns)
+        # one compiled alternation, as Lark 1.x builds it for a grammar this size; any other
+        # shape (split scanners, a new layout) is left to Lark
+        pattern = patterns[0] if len(patterns) == 1 and isinstance(patterns[0], re.Pattern) else None
         self[state] = pattern
         return pattern
 
@@ -51,7 +74,10 @@ class Driver:
     marks a unit rule (``?rule: child``) whose value passes through without a call.
     """
 
-    def __init__(self, lark: Lark) -> None:
+    def __init__(self, lark: Lark, faults: tuple[type[Exception], ...] = ()) -> None:
+        if not INTERNALS:
+            raise Fallback("this Lark release lacks the internals the driver reads")
+        self._faults = faults
         frontend = lark.parser
         parser = frontend.parser.parser
         table = parser.parse_table
@@ -81,25 +107,32 @@ class Driver:
         )
 
     def parse(self, text: str, start: str) -> Any:
-        """The value of start rule ``start`` for ``text``; raises ``Fallback`` on anything else."""
+        """The value of start rule ``start`` for ``text``.
+
+        Raises ``Stop`` where the text leaves the language (what Lark would report, without
+        parsing again), a fault of a callback as it is, and ``Fallback`` where the driver cannot
+        follow Lark's own machinery (split scanners, an unforeseen callback shape).
+        """
         actions = self._actions
         patterns = self._patterns
         kept = self._kept
         units = self._units
+        faults = self._faults
         new_token = str.__new__
         state = self._start_states[start]
         end_state = self._end_states[start]
         states = [state]
         values: list[Any] = []
         position, length = 0, len(text)
+        token_start = 0
         while True:
             if position < length:
                 pattern = patterns[state]
-                if pattern is None or pattern.__class__ is list:
-                    raise Fallback  # no terminal here, or a scanner split in parts: Lark's case
+                if pattern is None:
+                    raise Fallback  # no terminal here, or a scanner of another shape: Lark's case
                 match = pattern.match(text, position)
                 if match is None:
-                    raise Fallback
+                    raise self._stop(states, None, position, text)
                 kind = match.lastgroup
                 word = match.group()
                 end = match.end()
@@ -113,43 +146,96 @@ class Driver:
                     token.end_pos = end
                 else:
                     token = word  # filtered out of every rule's children: no Token needed
+                token_start = position
                 position = end
             else:
                 kind = "$END"
                 token = None
-            try:
-                while True:
-                    shift, argument = actions[state][kind]
-                    if shift:
-                        state = argument
-                        states.append(state)
-                        values.append(token)
-                        break
-                    size, callback, origin = argument
-                    if callback is None:  # unit rules: the value stays, only the state moves
-                        key = (states[-2], state, kind)
-                        chained = units.get(key)
-                        state = chained if chained is not None else self._unit_chain(key)
-                        states[-1] = state
+                token_start = length
+            while True:
+                entry = actions[state].get(kind)  # type: ignore[arg-type]
+                if entry is None:
+                    raise self._stop(states, kind, token_start, text)
+                shift, argument = entry
+                if shift:
+                    state = argument
+                    states.append(state)
+                    values.append(token)
+                    break
+                size, callback, origin = argument
+                if callback is None:  # unit rules: the value stays, only the state moves
+                    key = (states[-2], state, kind)
+                    chained = units.get(key)
+                    if chained is None:
+                        chained = self._unit_chain(key)
+                        if chained is None:
+                            raise self._stop(states, kind, token_start, text)
+                    state = chained
+                    states[-1] = state
+                else:
+                    if size:
+                        children = values[-size:]
+                        del values[-size:]
+                        del states[-size:]
                     else:
-                        if size:
-                            children = values[-size:]
-                            del values[-size:]
-                            del states[-size:]
-                        else:
-                            children = []
+                        children = []
+                    try:
                         values.append(callback(children))
-                        state = actions[states[-1]][origin][1]
-                        states.append(state)
-                    if token is None and state == end_state:
-                        return values[-1]
-            except KeyError:
-                raise Fallback from None
-            except Exception as error:  # a fault from a callback: Lark reports it the usual way
-                raise Fallback from error
+                    except faults:
+                        raise  # a value the language refuses: the same fault Lark would raise
+                    except (AttributeError, TypeError, KeyError, IndexError) as error:
+                        raise Fallback from error  # a callback shape this driver did not foresee
+                    state = actions[states[-1]][origin][1]
+                    states.append(state)
+                if token is None and state == end_state:
+                    return values[-1]
 
-    def _unit_chain(self, key: tuple[int, int, str]) -> int:
-        """The state after every unit reduction that ``key`` (state below, state, lookahead) starts.
+    def _stop(self, states: list[int], kind: str | None, offset: int, text: str) -> Stop:
+        """The error Lark raises here: its state after the reductions the lookahead ``kind``
+        triggers (``None``: no terminal matched), and the terminals that state accepts."""
+        actions = self._actions
+        if kind is not None:
+            while True:  # Lark reduces one rule at a time until the lookahead fails
+                entry = actions[states[-1]].get(kind)
+                if entry is None or entry[0]:
+                    break
+                size, _, origin = entry[1]
+                if size:
+                    del states[-size:]
+                states.append(actions[states[-1]][origin][1])
+        terminals = [name for name in actions[states[-1]] if name.isupper()]
+        accepted = frozenset(name for name in terminals if self._would_shift(states, name))
+        if kind is None:  # Lark's UnexpectedCharacters: the accepted set, even when empty
+            return Stop(offset, accepted)
+        return Stop(len(text) if kind == "$END" else offset, accepted or frozenset(terminals))
+
+    def _would_shift(self, states: list[int], kind: str) -> bool:
+        """Whether ``kind`` next would be shifted after the reductions it triggers (Lark's
+        ``InteractiveParser.accepts``), without copying the stack: pops move a pointer."""
+        actions = self._actions
+        depth = len(states)
+        pushed: list[int] = []
+        while True:
+            entry = actions[pushed[-1] if pushed else states[depth - 1]].get(kind)
+            if entry is None:
+                return False
+            if entry[0]:
+                return True
+            size, _, origin = entry[1]
+            from_pushed = min(size, len(pushed))
+            if from_pushed:
+                del pushed[-from_pushed:]
+            depth -= size - from_pushed
+            goto = actions[pushed[-1] if pushed else states[depth - 1]].get(origin)
+            if goto is None:
+                return False
+            if kind == "$END" and goto[1] in self._ends:
+                return True  # Lark feeds "$END" as the end: reaching the end state accepts it
+            pushed.append(goto[1])
+
+    def _unit_chain(self, key: tuple[int, int, str]) -> int | None:
+        """The state after every unit reduction that ``key`` (state below, state, lookahead) starts,
+        or None where the lookahead is refused on the way (a syntax error).
 
         The state below a unit rule's one symbol does not change while such rules reduce, so the
         chain depends on nothing else; it stops where a shift, a real reduction or the end is next.
@@ -157,7 +243,10 @@ class Driver:
         below, state, kind = key
         actions = self._actions
         while True:
-            shift, argument = actions[state][kind]
+            entry = actions[state].get(kind)
+            if entry is None:
+                return None
+            shift, argument = entry
             if shift or argument[1] is not None or (kind == "$END" and state in self._ends):
                 break
             state = actions[below][argument[2]][1]
@@ -235,7 +324,10 @@ def _lean(callback: Any, rule: Any) -> Callable[[list[Any]], Any]:
             if nones:
                 kept += [None] * nones
             if expand:
-                kept += children[index].children
+                if kept:
+                    kept += children[index].children
+                else:  # a left-recursive list (``__x_star: __x_star _COMMA x``) grows in place:
+                    kept = children[index].children  # copying it per item made lists quadratic
             else:
                 kept.append(children[index])
         if append_none:

@@ -24,7 +24,8 @@ from . import percent
 from . import tree
 from ._grammar import build_parser
 from ._fastexpr import FastExpressions
-from ._lalr import Driver, Fallback
+from . import _fastoptions
+from ._lalr import Driver, Fallback, Stop
 from ._errors_text import describe_expected, hint_for
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
@@ -680,19 +681,31 @@ def _parser() -> Any:
 
 
 @functools.cache
-def _driver() -> Driver:
-    """The lean driver over the same parser: tables, lexer patterns and callbacks (see _lalr)."""
-    return Driver(_parser())
+def _driver() -> Driver | None:
+    """The lean driver over the same parser: tables, lexer patterns and callbacks (see _lalr);
+    None when this Lark release lays its internals out otherwise (Lark then parses everything)."""
+    try:
+        return Driver(_parser(), faults=(_Fault,))
+    except (Fallback, AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 @functools.cache
-def _fast() -> FastExpressions:
-    """The hand-written path for everyday expressions (see _fastexpr), checked against the grammar."""
-    return FastExpressions(_parser(), _BUILD)
+def _fast() -> FastExpressions | None:
+    """The hand-written path for everyday expressions (see _fastexpr), checked against the
+    grammar; None when the grammar's terminals cannot be read (Lark then parses)."""
+    try:
+        return FastExpressions(_parser(), _BUILD)
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
+        return None
 
 
 _NOTHING = object()
-_EXPRESSION_RULES = frozenset({"filter_value", "expr_value"})
+_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value"})
+#: Start rule → the fast path for its simplest values (None: not that simple; see _fastoptions).
+_SIMPLE_OPTIONS: dict[str, Callable[[str], Any]] = {
+    "select_value": _fastoptions.select, "top_value": _fastoptions.top, "count_value": _fastoptions.count,
+}
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -740,19 +753,30 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if not text.strip():
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
-    if start in _EXPRESSION_RULES:
-        try:
-            result = _fast().parse(text)
-        except Exception:  # noqa: BLE001  (outside its subset, an error, deep nesting: the grammar decides)
-            result = _NOTHING
+    simple = _SIMPLE_OPTIONS.get(start)
+    if simple is not None:
+        value = simple(text)
+        result = _NOTHING if value is None else value
+    elif start in _FAST_RULES:
+        fast = _fast()
+        if fast is not None:
+            try:
+                result = fast.parse_orderby(text) if start == "orderby_value" else fast.parse(text)
+            except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
+                result = _NOTHING
     try:
         if result is _NOTHING:
+            driver = _driver()
             try:
-                result = _driver().parse(text, start)
+                if driver is None:
+                    raise Fallback
+                result = driver.parse(text, start)
             except Fallback:  # Lark parses it again, and raises the error (or _Fault) it always did
                 result = _parser().parse(text, start=start)
     except _Fault as fault:
         raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
+    except Stop as stop:
+        _raise_at(text, start, base, shown, stop.offset, set(stop.expected))
     except UnexpectedInput as error:
         _raise_syntax_error(error, text, start, base, shown)
     if len(text) * 2 + 2 > MAX_DEPTH:  # each level of a tree takes at least half a character
@@ -771,6 +795,11 @@ def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int
     else:
         assert isinstance(error, UnexpectedCharacters)
         offset, expected = error.pos_in_stream or 0, _exact_expectations(error)
+    _raise_at(text, start, base, shown, offset, expected)
+
+
+def _raise_at(text: str, start: str, base: int, shown: str, offset: int, expected: set[str]) -> NoReturn:
+    """The syntax error at ``offset`` where the terminals ``expected`` could have come."""
     words = describe_expected(start, expected)
     hint = hint_for(text, offset, set(expected))
     if hint is not None:
