@@ -36,7 +36,7 @@ __all__ = [
 _START_RULES = (
     "filter_value", "expr_value", "orderby_value", "expand_value", "select_value", "search_value",
     "compute_value", "top_value", "index_value", "count_value", "levels_value", "literal_value",
-    "key_value", "temporal_value",
+    "key_value", "temporal_value", "apply_value",
 )
 
 
@@ -220,6 +220,7 @@ _NESTED_OPTION = {
     "option_filter": "filter", "option_search": "search", "option_select": "select",
     "option_expand": "expand", "option_orderby": "orderby", "option_top": "top", "option_skip": "skip",
     "option_count": "count", "option_levels": "levels", "option_compute": "compute",
+    "option_apply": "apply",
 }
 
 
@@ -258,7 +259,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return c[0]
 
     expr_value = orderby_value = expand_value = select_value = search_value = filter_value
-    compute_value = literal_value = key_value = levels_value = filter_value
+    compute_value = literal_value = key_value = levels_value = apply_value = filter_value
 
     def temporal_value(self, c: list[Any]) -> Any:
         return str(c[0]) if isinstance(c[0], Token) else c[0]
@@ -397,6 +398,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def annotation_path(self, c: list[Any]) -> tree.Path:
         term, qualifier = _name_of_at(c[0])
         return tree.Path((tree.Annotation(term, qualifier), *c[1:]))
+
+    def these_path(self, c: list[Any]) -> tree.Path:
+        return tree.Path((tree.Variable("$these"), *c[1:]))
 
     def root_path(self, c: list[Any]) -> tree.Path:
         return tree.Path((tree.Variable("$root"), *c[1:]))
@@ -601,6 +605,215 @@ class _Build(Transformer):  # type: ignore[type-arg]
         start = 3 if text.startswith("%22") else 1
         end = -3 if text.endswith("%22") else -1
         return tree.SearchPhrase(percent.decode(text[start:end]))
+
+
+    # -- $apply (odata-aggregation-abnf) ------------------------------------------------------
+    def apply(self, c: list[Any]) -> tree.Apply:
+        return tree.Apply(c)
+
+    preserving_chain = apply
+
+    def traverse_chain(self, c: list[Any]) -> tree.Apply:
+        return tree.Apply(c)
+
+    def aggregate_item(self, c: list[Any]) -> _AggregatePiece:
+        value, method, *froms, _as, alias = c
+        if isinstance(value, Token):  # "$count" or a type cast (aggrCastPath) on its own
+            value = tree.Path((tree.Count(),) if value.type == "COUNT_SEGMENT" else (tree.TypeCast(str(value)),))
+        offset = _at(c[0]) if isinstance(c[0], Token) else 0
+        return _AggregatePiece(value, _method(method), [list(f) for f in froms], None if alias is None else str(alias), offset)
+
+    def aggregate_from(self, c: list[Any]) -> tuple[list[Any], str | None]:
+        return ([c[0]], _method(c[1]))
+
+    def aggregate_trafo(self, c: list[Any]) -> tree.Aggregate:
+        items = _join_aggregate_pieces(c[1:], _at(c[0]))
+        for item in items:
+            if item.alias is None and (item.method is not None or item.from_ or _is_count(item.value)):
+                raise _Fault("this aggregate expression needs an alias: … as Name", _at(c[0]))
+        return tree.Aggregate(items)
+
+    def aggregate_segment(self, c: list[Any]) -> tree.AggregateSegment:
+        items = _join_aggregate_pieces(c[1:], _at(c[0]))
+        if len(items) != 1 or items[0].alias is not None:
+            raise _Fault("/aggregate(…) holds one aggregate expression without an alias", _at(c[0]))
+        return tree.AggregateSegment(items[0])
+
+    def compute_trafo(self, c: list[Any]) -> tree.ApplyCompute:
+        return tree.ApplyCompute(c[1:])
+
+    def concat_trafo(self, c: list[Any]) -> tree.Concat:
+        return tree.Concat(c[1:])
+
+    def groupby_trafo(self, c: list[Any]) -> tree.GroupBy:
+        *elements, apply = c[1:]
+        for element in elements:
+            if isinstance(element, tree.Path):
+                _grouping_path(element, _at(c[0]))
+        return tree.GroupBy(elements, apply)
+
+    def rollup(self, c: list[Any]) -> tree.Rollup:
+        paths = c[1:]
+        for path in paths:
+            _grouping_path(path, _at(c[0]))
+        if len(paths) == 1:
+            (segment,) = paths[0].segments if len(paths[0].segments) == 1 else (None,)
+            if type(segment) is not tree.Property:
+                raise _Fault("rollup() takes two or more grouping paths, or one hierarchy qualifier", _at(c[0]))
+            return tree.Rollup(hierarchy=segment.name)
+        return tree.Rollup(paths)
+
+    def rollup_recursive(self, c: list[Any]) -> tree.RollupRecursive:
+        return tree.RollupRecursive(c[1], c[2])
+
+    def hierarchy(self, c: list[Any]) -> tree.Hierarchy:
+        nodes, qualifier, prop = c
+        _grouping_path(prop, 0, what="a hierarchy's node property")
+        return tree.Hierarchy(nodes, str(qualifier), prop)
+
+    def join_trafo(self, c: list[Any]) -> tree.Join:
+        keyword, path, _as, alias, apply = c
+        _join_path(path, _at(keyword))
+        return tree.Join(path, str(alias), apply, outer=keyword.type == "T_OUTERJOIN")
+
+    def nest_item(self, c: list[Any]) -> tree.NestItem:
+        return tree.NestItem(c[0], str(c[2]))
+
+    def nest_trafo(self, c: list[Any]) -> tree.Nest:
+        return tree.Nest(c[1:])
+
+    def addnested_trafo(self, c: list[Any]) -> tree.AddNested:
+        _join_path(c[1], _at(c[0]))
+        return tree.AddNested(c[1], c[2:])
+
+    def custom_trafo(self, c: list[Any]) -> tree.FunctionCall:
+        return tree.FunctionCall(str(c[0]), [arg for arg in c[1:] if arg is not None])
+
+    def ranking_trafo(self, c: list[Any]) -> tree.Ranking:
+        return tree.Ranking(str(c[0]), c[1], c[2])
+
+    def filter_trafo(self, c: list[Any]) -> tree.ApplyFilter:
+        return tree.ApplyFilter(c[1])
+
+    def identity_trafo(self, c: list[Any]) -> tree.Identity:
+        return tree.Identity()
+
+    def orderby_trafo(self, c: list[Any]) -> tree.ApplyOrderBy:
+        return tree.ApplyOrderBy(c[1:])
+
+    def search_trafo(self, c: list[Any]) -> tree.ApplySearch:
+        return tree.ApplySearch(c[1])
+
+    def top_trafo(self, c: list[Any]) -> tree.ApplyTop:
+        return tree.ApplyTop(_digits(c[1], "top()"))
+
+    def skip_trafo(self, c: list[Any]) -> tree.ApplySkip:
+        return tree.ApplySkip(_digits(c[1], "skip()"))
+
+    def hierarchy_filter_trafo(self, c: list[Any]) -> tree.HierarchyFilter:
+        keyword, hierarchy, apply, distance, keep = c
+        return tree.HierarchyFilter(
+            str(keyword), hierarchy, apply,
+            None if distance is None else _digits(distance, f"{keyword}() distance"), keep is not None,
+        )
+
+    def traverse_trafo(self, c: list[Any]) -> tree.Traverse:
+        keyword, hierarchy, order, *items = c
+        apply = items.pop(0) if items and isinstance(items[0], tree.Apply) else None
+        for item in items:
+            if isinstance(item, tree.Apply):
+                raise _Fault("traverse(): transformations come before the order-by items", _at(keyword))
+        return tree.Traverse(hierarchy, str(order), apply, items)
+
+
+@attrs.frozen
+class _AggregatePiece:
+    """One comma-separated piece of ``aggregate(…)`` before pieces of a ``from`` list are joined."""
+
+    value: Any
+    method: str | None
+    froms: list[list[Any]]  # [[paths…], method]
+    alias: str | None
+    offset: int
+
+
+def _method(token: Any) -> str | None:
+    """aggregateMethod: a built-in method or a qualified custom one."""
+    if token is None:
+        return None
+    name = str(token)
+    if token.type == "NAME" and name not in tree.AGGREGATION_METHODS:
+        raise _Fault(
+            f"unknown aggregation method {name!r} (sum, min, max, average, countdistinct, or a qualified custom method)",
+            _at(token),
+        )
+    return name
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, tree.Path) and type(value.segments[-1]) is tree.Count
+
+
+def _join_aggregate_pieces(pieces: list[_AggregatePiece], offset: int) -> list[tree.AggregateExpr]:
+    """Join the pieces the grammar split at commas: a piece after an open ``from A`` (no method,
+    no alias yet) continues that grouping list, as the ABNF's greedy groupingProperties reads it."""
+    joined: list[_AggregatePiece] = []
+    for piece in pieces:
+        last = joined[-1] if joined else None
+        if last is not None and last.froms and last.froms[-1][1] is None and last.alias is None:
+            if not isinstance(piece.value, tree.Path) or _is_count(piece.value):
+                raise _Fault("a from list holds grouping paths", offset)
+            last.froms[-1][0].append(piece.value)
+            last.froms[-1][1] = piece.method
+            joined[-1] = attrs.evolve(last, froms=last.froms + piece.froms, alias=piece.alias)
+            continue
+        joined.append(piece)
+    return [_aggregate_expr(piece, offset) for piece in joined]
+
+
+def _aggregate_expr(piece: _AggregatePiece, offset: int) -> tree.AggregateExpr:
+    value, method = piece.value, piece.method
+    froms = tuple(tree.AggregateFrom([_grouping_path(p, offset) for p in paths], m) for paths, m in piece.froms)
+    counted = _is_count(value)
+    if counted and method is not None:
+        raise _Fault("$count takes no aggregation method: $count as Name", offset)
+    custom = method is None and not counted
+    if custom and not _is_aggregate_path(value):
+        raise _Fault("an aggregated expression needs a method: … with sum as Name", offset)
+    if not custom and any(f.method is None for f in froms):
+        raise _Fault("each from needs its method here: … from Time with average …", offset)
+    return tree.AggregateExpr(value, method, froms, piece.alias)
+
+
+def _is_aggregate_path(value: Any) -> bool:
+    """aggregateCustom: [ path "/" ] customAggregate — names and type casts, a name last."""
+    return (
+        isinstance(value, tree.Path)
+        and all(type(s) in (tree.Property, tree.TypeCast) for s in value.segments)
+        and type(value.segments[-1]) is tree.Property
+    )
+
+
+def _grouping_path(path: Any, offset: int, what: str = "a grouping property") -> tree.Path:
+    """groupingProperty / aggrPrimPath: properties and type casts, ending in a property (no
+    keys, calls, annotations or $count)."""
+    if not _is_aggregate_path(path):
+        raise _Fault(f"{what} is a path of properties and type casts ending in a property", offset)
+    return path  # type: ignore[no-any-return]
+
+
+def _join_path(path: Any, offset: int) -> None:
+    """joinProperty / nestPath: properties, type casts and annotations (no keys or calls)."""
+    if not all(type(s) in (tree.Property, tree.TypeCast, tree.Annotation) for s in path.segments):
+        raise _Fault("expected a path of properties (with optional type casts)", offset)
+
+
+def _digits(token: Token, what: str) -> int:
+    """1*DIGIT: ASCII digits only, no sign."""
+    text = str(token)
+    if not (text.isascii() and text.isdigit()):
+        raise _Fault(f"{what} takes a non-negative integer written with digits 0-9", _at(token))
+    return int(text)
 
 
 # "lambda" is a Python keyword: the rule's callback gets its name here.
