@@ -15,7 +15,7 @@ ERRORS = [
     (odatakit.parse_filter, "A eq", 4, "missing operand: 'eq'", "an expression"),
     (odatakit.parse_filter, "Name eq 'abc", 8, "unterminated string literal", "a closing '"),
     (odatakit.parse_filter, "Name eq 'O'Neil'", 11, "a quote inside a string is written twice", None),
-    (odatakit.parse_filter, "foo(1) eq 2", 0, "unknown function 'foo'", None),
+    (odatakit.parse_filter, "foo(Name) eq 2", 0, "unknown function 'foo'", None),
     (odatakit.parse_filter, "A/Ns.f(1)", 2, "unknown function 'Ns.f'", None),
     (odatakit.parse_filter, "contains(A)", 0, "contains() takes 2 arguments, not 1", None),
     (odatakit.parse_filter, "substring(A,1,2,3)", 0, "substring() takes 2 to 3 arguments", None),

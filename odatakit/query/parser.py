@@ -341,9 +341,38 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return tree.Alias(term)
 
     # -- calls --------------------------------------------------------------------------------
-    def canonical_call(self, c: list[Any]) -> tree.Call:
-        name_token, args = c[0], [arg for arg in c[1:] if arg is not None]
-        return _canonical_call(str(name_token), args, _at(name_token))
+    def canonical_call(self, c: list[Any]) -> Any:
+        """``contains(…)`` is a canonical function; any other ``Name(…)`` starts a path: a key
+        with positional values (``Items(1)``, an EntitySet segment), else a function call."""
+        name_token, args = c[0], c[1]
+        name = str(name_token)
+        if canonical_function_name(name) is None and args is not None:
+            if isinstance(args, _Positional):
+                if all(isinstance(arg, (tree.Literal, tree.EnumLiteral, tree.Alias)) for arg in args.items):
+                    if len(args.items) > 1:
+                        raise _Fault("a compound key names every part: (Part1=…,Part2=…)", _at(name_token))
+                    return tree.Path((tree.EntitySet(name, tree.Key(tree.KeyValue(arg) for arg in args.items)),))
+            else:
+                return tree.FunctionCall(name, args.items)
+        if canonical_function_name(name) is None and args is None:
+            return tree.FunctionCall(name)
+        if isinstance(args, _Named):
+            raise _Fault(f"{canonical_function_name(name)}() takes positional arguments", _at(name_token))
+        return _canonical_call(name, list(args.items) if args else [], _at(name_token))
+
+    def call_path(self, c: list[Any]) -> tree.Path:
+        first, rest = c[0], _segments(c[1:])
+        if isinstance(first, tree.Path):
+            return tree.Path((*first.segments, *rest))
+        if isinstance(first, tree.FunctionCall):
+            return tree.Path((first, *rest))
+        raise _Fault(f"the result of {first.name}() has no members to navigate to", 0)
+
+    def bound_call_key(self, c: list[Any]) -> list[Any]:
+        return [self.function_call(c[:2]), c[2]]
+
+    def filter_segment_key(self, c: list[Any]) -> list[Any]:
+        return [tree.FilterSegment(c[1]), c[2]]
 
     def function_call(self, c: list[Any]) -> Any:
         name_token, args = c[0], c[1]
@@ -390,20 +419,20 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     # -- paths --------------------------------------------------------------------------------
     def path(self, c: list[Any]) -> tree.Path:
-        return tree.Path(c)
+        return tree.Path(_segments(c))
 
     def cast_path(self, c: list[Any]) -> tree.Path:
-        return tree.Path((tree.TypeCast(str(c[0])), *c[1:]))
+        return tree.Path((tree.TypeCast(str(c[0])), *_segments(c[1:])))
 
     def annotation_path(self, c: list[Any]) -> tree.Path:
         term, qualifier = _name_of_at(c[0])
-        return tree.Path((tree.Annotation(term, qualifier), *c[1:]))
+        return tree.Path((tree.Annotation(term, qualifier), *_segments(c[1:])))
 
     def these_path(self, c: list[Any]) -> tree.Path:
-        return tree.Path((tree.Variable("$these"), *c[1:]))
+        return tree.Path((tree.Variable("$these"), *_segments(c[1:])))
 
     def root_path(self, c: list[Any]) -> tree.Path:
-        return tree.Path((tree.Variable("$root"), *c[1:]))
+        return tree.Path((tree.Variable("$root"), *_segments(c[1:])))
 
     def property(self, c: list[Token]) -> tree.Property:
         return tree.Property(str(c[0]))
@@ -545,6 +574,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def option_compute(self, c: list[Any]) -> _Option:
         return _Option("compute", c[1], _at(c[0]))
+
+    def option_apply(self, c: list[Any]) -> _Option:
+        return _Option("apply", c[1], _at(c[0]))
 
     def option_top(self, c: list[Any]) -> _Option:
         return _Option("top", _non_negative(c[1], "$top"), _at(c[0]))
@@ -820,6 +852,17 @@ def _digits(token: Token, what: str) -> int:
 setattr(_Build, "lambda", _Build.lambda_)
 
 
+def _segments(items: list[Any]) -> list[Any]:
+    """Path segments, with a segment that brought its key (``F()(1)``) spread into two."""
+    flat: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            flat.extend(item)
+        else:
+            flat.append(item)
+    return flat
+
+
 class _NotAList:
     """A parenthesized list after ``in`` that holds more than literals."""
 
@@ -850,6 +893,8 @@ def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
     if not fewest <= len(args) <= most:
         wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
         raise _Fault(f"{canonical}() takes {wanted} argument{'s' if most != 1 else ''}, not {len(args)}", offset)
+    if canonical == "isdefined" and not isinstance(args[0], tree.Path):
+        raise _Fault("isdefined() takes a member path (isdefinedExpr = isdefined(firstMemberExpr))", offset)
     return tree.Call(canonical, args)
 
 

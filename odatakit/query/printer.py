@@ -319,8 +319,15 @@ def _path(node: tree.Path, form: _Form) -> str:
     if not node.segments:
         raise ValueError("a path needs at least one segment")
     # a Property (the usual segment) is a leaf: its name is its text, no dispatch needed
-    return "/".join(segment.name if type(segment) is tree.Property else _print(segment, form)
-                    for segment in node.segments)
+    text = ""
+    for position, segment in enumerate(node.segments):
+        if type(segment) is tree.Key:  # a key predicate attaches to the segment before it: F()(1)
+            if position == 0 or type(node.segments[position - 1]) not in (tree.FunctionCall, tree.FilterSegment):
+                raise ValueError("a Key segment follows a function call or a $filter() segment")
+            text += _key(segment, form)
+            continue
+        text += ("/" if position else "") + (segment.name if type(segment) is tree.Property else _print(segment, form))
+    return text
 
 
 def _annotation(node: tree.Annotation, form: _Form) -> str:

@@ -362,6 +362,7 @@ _SIGNATURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "geo.distance": ("number", ("geopoint", "geopoint")),
     "geo.intersects": ("boolean", ("geopoint", "geopolygon")),
     "geo.length": ("number", ("geolinestring",)),
+    "isdefined": ("boolean", ("member",)),  # Data Aggregation: a member path, no other expression
 }
 for _name, (_, _args) in _SIGNATURES.items():  # the table above must agree with syntax.FUNCTIONS
     assert FUNCTIONS[_name] == (sum(not a.endswith("?") for a in _args), len(_args)), _name
@@ -620,6 +621,9 @@ class _Expressions:
                 if not self.draw(st.booleans()):
                     break
                 arg_kind = arg_kind[:-1]
+            if arg_kind == "member":
+                args.append(self.path("string", depth=0))
+                continue
             args.append(self.expr(self.draw(st.sampled_from(arg_kind.split("|"))), depth))
         return tree.Call(name, args)
 
