@@ -16,6 +16,7 @@ from .query.tree import __all__ as _tree_all
 
 # -- query language: text -> tree -> text ----------------------------------------------------
 from .query.parser import (
+    parse_apply,
     parse_compute,
     parse_expand,
     parse_expression,
@@ -36,6 +37,7 @@ __all__ = [
     "ODataSyntaxError",
     "PayloadError",
     *_tree_all,
+    "parse_apply",
     "parse_compute",
     "parse_expand",
     "parse_expression",
@@ -56,7 +58,7 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     "query.builder": (
         "F", "Expression", "Q", "S", "SearchTerm", "alias", "asc", "case", "cast", "desc",
         "enum_literal", "enum_type", "expand_item", "fn", "isof", "it", "lit", "root", "select_item",
-        "this",
+        "this", "T",
     ),
     "http.messages": (
         "ErrorDetail", "MailboxNotEnabledError", "ODataError", "Preference", "accept", "anchor_mailbox",
@@ -102,7 +104,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from .query.builder import (
         F, Expression, Q, S, SearchTerm, alias, asc, case, cast, desc, enum_literal, enum_type,
-        expand_item, fn, isof, it, lit, root, select_item, this,
+        expand_item, fn, isof, it, lit, root, select_item, this, T,
     )
     from .payload.decode import decode
     from .payload.encode import encode, encode_json

@@ -30,7 +30,7 @@ from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUER
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
-    "parse_search", "parse_compute", "parse_query", "parse_literal", "parse_key", "walk",
+    "parse_search", "parse_compute", "parse_apply", "parse_query", "parse_literal", "parse_key", "walk",
 ]
 
 _START_RULES = (
@@ -1120,6 +1120,12 @@ def parse_search(text: str) -> tree.Search:
 def parse_compute(text: str) -> tree.Compute:
     """Parse a ``$compute`` value: ``Price mul Quantity as Total``."""
     result: tree.Compute = _parse(text, "compute_value")
+    return result
+
+
+def parse_apply(text: str) -> tree.Apply:
+    """Parse an ``$apply`` value (Data Aggregation): ``groupby((Country),aggregate(Amount with sum as Total))``."""
+    result: tree.Apply = _parse(text, "apply_value")
     return result
 
 
