@@ -52,7 +52,7 @@ __all__ = [
     "dates", "times_of_day", "date_time_offsets", "durations", "geo_literals",
     # expressions and query options
     "EXPRESSION_KINDS", "expressions", "filters", "paths", "searches", "orderbys", "selects",
-    "computes", "expands", "queries", "examples", "filter_examples", "query_examples",
+    "computes", "expands", "queries", "applies", "examples", "filter_examples", "query_examples",
     # URLs and payloads
     "CONFUSABLES", "hostile_keys", "entity_urls", "url_examples",
     "primitives", "payload_values", "open_extensions", "extension_payloads", "invalid_payloads",
@@ -723,6 +723,96 @@ def computes(*, max_depth: int = 2, max_items: int = 2) -> st.SearchStrategy[tre
     return st.builds(tree.Compute, st.lists(item, min_size=1, max_size=max_items))
 
 
+def _grouping_paths() -> st.SearchStrategy[tree.Path]:
+    """groupingProperty: names with an optional type cast inside, a name last."""
+    return st.builds(
+        lambda first, cast, rest: tree.Path([tree.Property(first), *([tree.TypeCast(cast)] if cast else []),
+                                             *map(tree.Property, rest)] if not cast or rest else [tree.Property(first)]),
+        names(), st.none() | qualified_names(), st.lists(names(keywords=True), max_size=1),
+    )
+
+
+def _aggregate_exprs(depth: int, *, alias: bool = True) -> st.SearchStrategy[tree.AggregateExpr]:
+    methods = st.sampled_from(tree.AGGREGATION_METHODS) | qualified_names()
+    froms = st.lists(st.builds(tree.AggregateFrom, st.lists(_grouping_paths(), min_size=1, max_size=2), methods),
+                     max_size=2)
+    number = expressions("number", max_depth=depth, max_leaves=4, aliases=False)
+
+    @st.composite
+    def draw_one(draw: Any) -> tree.AggregateExpr:
+        shape = draw(st.sampled_from(("with", "count", "custom")))
+        name = draw(names()) if alias else None
+        if shape == "count":
+            counted = draw(st.sampled_from(((), (tree.Property("Sales"),))))
+            return tree.AggregateExpr(tree.Path((*counted, tree.Count())), None, draw(froms), name)
+        if shape == "custom":
+            custom_froms = draw(st.lists(st.builds(tree.AggregateFrom, st.lists(_grouping_paths(), min_size=1, max_size=2),
+                                                   st.none() | methods), max_size=2))
+            keep_alias = bool(custom_froms) or draw(st.booleans())
+            return tree.AggregateExpr(draw(_grouping_paths()), None, custom_froms, name if keep_alias else None)
+        value = draw(number)
+        if isinstance(value, tree.Path) and type(value.segments[-1]) is tree.Count:
+            value = tree.BinaryOp("add", value, tree.Literal("Int32", 1))
+        return tree.AggregateExpr(value, draw(methods), draw(froms), name)
+
+    return draw_one()
+
+
+def applies(*, max_depth: int = 2) -> st.SearchStrategy[tree.Apply]:
+    """``$apply`` trees (Data Aggregation): sequences of transformations, nested up to
+    ``max_depth`` (groupby, concat, nest, join and the hierarchy functions hold sequences)."""
+
+    def sequence(depth: int, preserving: bool = False) -> st.SearchStrategy[tree.Apply]:
+        return st.builds(tree.Apply, st.lists(step(depth, preserving), min_size=1, max_size=3))
+
+    def step(depth: int, preserving: bool = False) -> st.SearchStrategy[Any]:
+        expr_depth = 1
+        hierarchy = st.builds(tree.Hierarchy, st.builds(lambda n: tree.Path((tree.Variable("$root"), tree.Property(n))), names()),
+                              names(), _grouping_paths())
+        kept = [
+            st.builds(tree.ApplyFilter, filters(max_depth=expr_depth, max_leaves=4, aliases=False)),
+            st.builds(tree.ApplySearch, searches(max_leaves=3)),
+            st.builds(tree.ApplyOrderBy, st.lists(st.builds(tree.OrderByItem, _grouping_paths(), st.booleans()), min_size=1, max_size=2)),
+            st.builds(tree.ApplyTop, st.integers(0, 2**31)),
+            st.builds(tree.ApplySkip, st.integers(0, 2**31)),
+            st.just(tree.Identity()),
+            st.builds(tree.Ranking, st.sampled_from(tree.RANKING_FUNCTIONS),
+                      expressions("number", max_depth=expr_depth, max_leaves=3, aliases=False), _grouping_paths()),
+            st.builds(tree.FunctionCall, qualified_names(),
+                      st.lists(st.builds(tree.NamedArg, _ascii_names(), literals("String", "Int32")), max_size=2,
+                               unique_by=lambda a: a.name)),
+        ]
+        if depth > 0:
+            kept.append(st.builds(tree.HierarchyFilter, st.sampled_from(("ancestors", "descendants")), hierarchy,
+                                  sequence(depth - 1, preserving=True), st.none() | st.integers(0, 9), st.booleans()))
+            kept.append(st.builds(tree.Traverse, hierarchy, st.sampled_from(("preorder", "postorder")),
+                                  st.none() | st.builds(tree.Apply, st.lists(kept[0], min_size=1, max_size=2)),
+                                  st.lists(st.builds(tree.OrderByItem, _grouping_paths(), st.booleans()), max_size=2)))
+        if preserving:
+            return st.one_of(kept)
+        changing = [
+            st.builds(tree.Aggregate, st.lists(_aggregate_exprs(expr_depth), min_size=1, max_size=3)),
+            st.builds(tree.ApplyCompute, computes(max_depth=expr_depth).map(lambda c: c.items)),
+        ]
+        grouping = st.one_of(
+            _grouping_paths(),
+            st.builds(tree.Rollup, st.lists(_grouping_paths(), min_size=2, max_size=3)),
+            st.builds(lambda name: tree.Rollup(hierarchy=name), names()),
+        )
+        if depth > 0:
+            nest_items = st.lists(st.builds(tree.NestItem, sequence(depth - 1), names()), min_size=1, max_size=2)
+            changing += [
+                st.builds(tree.GroupBy, st.lists(grouping, min_size=1, max_size=3), st.none() | sequence(depth - 1)),
+                st.builds(tree.Concat, st.lists(sequence(depth - 1), min_size=2, max_size=3)),
+                st.builds(tree.Nest, nest_items),
+                st.builds(tree.AddNested, _grouping_paths(), nest_items),
+                st.builds(tree.Join, _grouping_paths(), names(), st.none() | sequence(depth - 1), st.booleans()),
+            ]
+        return st.one_of(*kept, *changing)
+
+    return sequence(max_depth)
+
+
 def _alias_definitions(max_size: int = 2) -> st.SearchStrategy[tuple[tree.AliasDefinition, ...]]:
     value = st.one_of(literals("String", "Int32", "Decimal", "Date", "Null"),
                       st.lists(literals("String", "Int32"), max_size=3).map(tree.JsonArray),
@@ -853,6 +943,7 @@ def queries(*, max_depth: int = 2, version: str = "4.01", custom: bool = True) -
             "format": maybe(st.sampled_from(("json", "application/json;odata.metadata=minimal", "xml"))),
             "skiptoken": maybe(_TOKEN_TEXT),
             "deltatoken": maybe(_TOKEN_TEXT),
+            "apply": draw(applies(max_depth=1)) if draw(st.integers(0, 3)) == 0 else None,
         }
         if version == "4.01":
             options.update(
