@@ -76,10 +76,10 @@ def format_binary(data: bytes) -> str:
     """Bytes as Edm.Binary text: base64url without padding (as in ``binary'T0RhdGE'``)."""
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
-_DATE = re.compile(r"(-?(?:0\d{3}|[1-9]\d{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.(\d{1,12}))?)?")
-_OFFSET = re.compile(r"Z|([+-])([01]\d|2[0-3]):([0-5]\d)")
-_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+_DATE = re.compile(r"(-?(?:0[0-9]{3}|[1-9][0-9]{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]|60)(?:\.([0-9]{1,12}))?)?")
+_OFFSET = re.compile(r"Z|([+-])([01][0-9]|2[0-3]):([0-5][0-9])")
+_DURATION = re.compile(r"(-)?P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?")
 
 
 def clipped(text: str, limit: int = 60) -> str:
@@ -318,11 +318,11 @@ def _plain(number: Decimal) -> str:
 
 # -- the Edm primitive type table -------------------------------------------------------------
 # ABNF payload value rules (odata-abnf-construction-rules, "primitive values in JSON payloads").
-_UNSIGNED = re.compile(r"\d{1,3}")  # byteValue = 1*3DIGIT
+_UNSIGNED = re.compile(r"[0-9]{1,3}")  # byteValue = 1*3DIGIT
 _SIGNED = {"SByte": 3, "Int16": 5, "Int32": 10, "Int64": 19}  # [SIGN] 1*nDIGIT
-_DECIMAL_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")  # decimalValue
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")  # decimalValue
 _GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
-_ENUM_MEMBER = re.compile(r"(?:[^\W\d]\w{0,127}|[+-]?\d{1,19})")  # odataIdentifier / int64Value
+_ENUM_MEMBER = re.compile(r"(?:[^\W\d]\w{0,127}|[+-]?[0-9]{1,19})")  # odataIdentifier / int64Value
 _NON_FINITE = {"NaN": math.nan, "INF": math.inf, "-INF": -math.inf}
 _DECIMAL_NON_FINITE = {"NaN": Decimal("NaN"), "INF": Decimal("Infinity"), "-INF": Decimal("-Infinity")}
 #: Largest finite IEEE 754 binary32 value.
@@ -376,7 +376,7 @@ def check_int_range(name: str, number: int | Decimal) -> None:
 
 
 def _int_type(name: str) -> EdmType:
-    pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?\d{{1,{_SIGNED[name]}}}")
+    pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?[0-9]{{1,{_SIGNED[name]}}}")
     is_int = _check_instance(name, int)
 
     def check(value: Any) -> None:

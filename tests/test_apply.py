@@ -97,6 +97,7 @@ def test_builder_refuses_what_the_grammar_refuses(make, error: type[Exception]) 
         make()
 
 
+@pytest.mark.slow
 @given(applies())
 def test_drawn_apply_trees_round_trip(apply: tree.Apply) -> None:
     text = odatakit.serialize(apply)
@@ -105,6 +106,7 @@ def test_drawn_apply_trees_round_trip(apply: tree.Apply) -> None:
     assert odatakit.parse_apply(odatakit.serialize(apply, url=True)) == apply
 
 
+@pytest.mark.slow
 @given(queries())
 def test_drawn_queries_with_apply_round_trip(query: tree.Query) -> None:
     assert odatakit.parse_query(odatakit.serialize(query, url=True)) == query

@@ -8,9 +8,9 @@ import re
 
 __all__ = ["check_well_known_text"]
 
-_SRID = re.compile(r"SRID=\d{1,5};", re.IGNORECASE)
+_SRID = re.compile(r"SRID=[0-9]{1,5};", re.IGNORECASE)
 _KIND = re.compile(r"(Point|LineString|Polygon|MultiPoint|MultiLineString|MultiPolygon|GeometryCollection|Collection)\(", re.IGNORECASE)
-_POSITION = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?: -?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?){1,3}")
+_POSITION = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?: -?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?){1,3}")
 
 
 def check_well_known_text(body: str) -> str:

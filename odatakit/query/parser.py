@@ -24,7 +24,7 @@ from . import percent, tree
 from ._grammar import build_parser
 from ._fastexpr import FastExpressions
 from ._lalr import Driver, Fallback
-from ._errors_text import describe_expected, hint_for
+from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 
@@ -148,14 +148,15 @@ def _geo(text: str) -> tree.Literal:
 
 def _enum_member(text: str) -> str:
     """A member name, or a member value as a canonical integer (``+42`` → ``42``)."""
-    return str(int(text)) if text.lstrip("+-").isdigit() else text
+    digits = text.lstrip("+-")
+    return str(int(text)) if digits.isascii() and digits.isdigit() else text
 
 
 def _enum(text: str) -> tree.EnumLiteral:
     quote = min(i for i in (text.find("'"), text.find("%27")) if i >= 0)
     members = tuple(_enum_member(member.strip()) for member in _unquote(text[quote:]).split(","))
     for member in members:
-        if not (member.isidentifier() or member.lstrip("+-").isdigit()):
+        if not (member.isidentifier() or (member.lstrip("+-").isascii() and member.lstrip("+-").isdigit())):
             raise ValueError(f"enum member {member!r} is neither a name nor an integer")
     return tree.EnumLiteral(text[:quote], members)
 
@@ -258,7 +259,10 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def filter_value(self, c: list[Any]) -> Any:
         return c[0]
 
-    expr_value = orderby_value = expand_value = select_value = search_value = filter_value
+    expr_value = orderby_value = expand_value = select_value = filter_value
+
+    def search_value(self, c: list[Any]) -> Any:
+        return c[-1]
     compute_value = literal_value = key_value = levels_value = apply_value = filter_value
 
     def temporal_value(self, c: list[Any]) -> Any:
@@ -298,7 +302,12 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return tree.UnaryOp("-", c[1])
 
     def has_expr(self, c: list[Any]) -> tree.BinaryOp:
-        return tree.BinaryOp("has", c[0], c[1])
+        """hasExpr = RWS "has" RWS enumLiteral (4.01: the type prefix may be left out, so a
+        string literal stands for the members; an @alias holds one)."""
+        flag = c[1]
+        if not isinstance(flag, (tree.EnumLiteral, tree.Alias)) and not (isinstance(flag, tree.Literal) and flag.type == "String"):
+            raise _Fault("'has' takes an enum literal: Style has Ns.Color'Red' (or 'Red')", 0)
+        return tree.BinaryOp("has", c[0], flag)
 
     def in_expr(self, c: list[Any]) -> tree.In:
         left, operator, right = c
@@ -387,6 +396,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         """``Items(1)`` (a key) or ``BestProduct()`` / ``F(p=1)`` (a function in the default namespace)."""
         name, args = str(c[0]), c[1]
         if isinstance(args, _Positional):
+            _one_positional_key(args, c[0])
             return tree.EntitySet(name, tree.Key(tree.KeyValue(_key_value(arg)) for arg in args.items))
         return tree.FunctionCall(name, args.items if args else ())
 
@@ -468,6 +478,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         if args is None:
             return tree.FunctionCall(name)
         if isinstance(args, _Positional):
+            _one_positional_key(args, c[0])
             return tree.EntitySet(name, tree.Key(tree.KeyValue(_key_value(arg)) for arg in args.items))
         return tree.EntitySet(name, tree.Key(tree.KeyValue(arg.value, arg.name) for arg in args.items))
 
@@ -561,7 +572,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return _Option("filter", c[1], _at(c[0]))
 
     def option_search(self, c: list[Any]) -> _Option:
-        return _Option("search", c[1], _at(c[0]))
+        return _Option("search", c[-1], _at(c[0]))
 
     def option_select(self, c: list[Any]) -> _Option:
         return _Option("select", c[1], _at(c[0]))
@@ -852,6 +863,12 @@ def _digits(token: Token, what: str) -> int:
 setattr(_Build, "lambda", _Build.lambda_)
 
 
+def _one_positional_key(args: _Positional, token: Any) -> None:
+    """keyPredicate = simpleKey / compoundKey: only a single key value goes without its name."""
+    if len(args.items) > 1:
+        raise _Fault("a compound key names every part: (Part1=…,Part2=…)", _at(token))
+
+
 def _segments(items: list[Any]) -> list[Any]:
     """Path segments, with a segment that brought its key (``F()(1)``) spread into two."""
     flat: list[Any] = []
@@ -887,6 +904,8 @@ def _flatten(kind: type[tree.And] | type[tree.Or], operands: list[Any]) -> Itera
 
 def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
     canonical = canonical_function_name(name)
+    if canonical is None and name.lower() in V3_FUNCTIONS:
+        raise _Fault(V3_FUNCTIONS[name.lower()], offset)
     if canonical is None:
         raise _Fault(f"unknown function {name!r} (canonical functions: {', '.join(sorted(FUNCTIONS))})", offset)
     fewest, most = FUNCTIONS[canonical]
@@ -993,6 +1012,9 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     except _Fault as fault:
         raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
     except UnexpectedInput as error:
+        misplaced = wrong_entry_point(text, start) if whole is None else None
+        if misplaced is not None:
+            raise ODataSyntaxError(misplaced, shown, base) from None
         _raise_syntax_error(error, text, start, base, shown)
     if len(text) * 2 + 2 > MAX_DEPTH:  # each level of a tree takes at least half a character
         _check_depth(result, shown, base)
@@ -1161,6 +1183,8 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     seen_aliases: set[str] = set()
     if "#" in text:
         raise ODataSyntaxError("a raw '#' ends the URL's query; encode it as %23", text, text.index("#"))
+    if _URL_START.match(text):
+        raise ODataSyntaxError("parse_query takes the query string (after '?'); for a whole URL use parse_url", text, 0)
     position = base
     for part in text[base:].split("&"):
         start = position
@@ -1191,7 +1215,11 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
             else:
-                options[field] = _parse(value, rule, base=value_start, whole=text)
+                try:
+                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                except ODataSyntaxError:
+                    _raise_if_split_at_ampersand(value, text, position - 1)
+                    raise
             continue
         if name.startswith("$"):
             raise ODataSyntaxError(
@@ -1200,6 +1228,24 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             )
         custom.append(tree.CustomOption(name, percent.decode(value) if has_value else None))
     return tree.Query(**options, aliases=tuple(aliases), custom=tuple(custom))
+
+
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _raise_if_split_at_ampersand(value: str, text: str, ampersand: int) -> None:
+    """An option value that failed because a raw '&' cut it short: inside a string literal, or
+    inside the parentheses of $expand options (where ';' separates)."""
+    if ampersand >= len(text) or text[ampersand] != "&":
+        return
+    if (value.count("'") + value.count("%27")) % 2 == 1:
+        raise ODataSyntaxError(
+            "a raw '&' inside a literal ends the option: '&' separates options; write %26", text, ampersand,
+        )
+    if value.count("(") + value.count("%28") > value.count(")") + value.count("%29"):
+        raise ODataSyntaxError(
+            "'&' separates query options; inside (…) nested options are separated by ';'", text, ampersand,
+        )
 
 
 def _token_value(key: str, value: str, text: str, offset: int) -> str:

@@ -427,6 +427,8 @@ def _select_item(node: tree.SelectItem, form: _Form) -> str:
 
 
 def _signature(node: tree.FunctionSignature, form: _Form) -> str:
+    if not node.parameters:
+        raise ValueError("a function signature in $select names one or more parameters (parameterNames)")
     return f"{node.name}(" + ",".join(node.parameters) + ")"
 
 

@@ -879,7 +879,7 @@ def selects(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") ->
             return tree.SelectItem((tree.QualifiedStar(draw(st.sampled_from(("Ns", "Model", "microsoft.graph")))),))
         path = _item_path(draw, star=True)
         if form == "signature" and not isinstance(path[-1], (tree.Star, tree.Annotation)):
-            parameters = draw(st.lists(names(), max_size=3))
+            parameters = draw(st.lists(names(), min_size=1, max_size=3))  # parameterNames: one or more
             return tree.SelectItem((*path[:-1], tree.FunctionSignature(path[-1].name, parameters)))
         if isinstance(path[-1], tree.Star) or version == "4.0":
             return tree.SelectItem(path)
@@ -1319,7 +1319,7 @@ def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
         tree.FunctionCall: st.builds(tree.FunctionCall, qualified_names(),
                                      st.lists(st.builds(tree.NamedArg, _ascii_names(), literals("Int32")), max_size=2,
                                               unique_by=lambda a: a.name)),
-        tree.FunctionSignature: st.builds(tree.FunctionSignature, names(), st.lists(names(), max_size=2)),
+        tree.FunctionSignature: st.builds(tree.FunctionSignature, names(), st.lists(names(), min_size=1, max_size=2)),
         tree.KeyValue: st.builds(tree.KeyValue, literals("String", "Int32", "Guid")),
         tree.Key: st.builds(lambda v: tree.Key((tree.KeyValue(v),)), literals("String", "Int32", "Guid")),
         tree.EntitySet: st.builds(tree.EntitySet, names(),

@@ -417,7 +417,7 @@ def _split_root(text: str) -> tuple[ServiceRoot | None, int]:
         return None, 0
     if not text.startswith("//", scheme.end()):
         raise ODataSyntaxError("expected '//' after the scheme", text, scheme.end(), ["//"])
-    authority = re.compile(r"(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(?::\d*)?")
+    authority = re.compile(r"(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(?::[0-9]*)?")
     match = authority.match(text, scheme.end() + 2)
     if match is None or not match.group():
         raise ODataSyntaxError("expected a host", text, scheme.end() + 2, ["host"])
