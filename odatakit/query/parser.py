@@ -146,6 +146,15 @@ def _geo(text: str) -> tree.Literal:
     return tree.Literal(family + _GEO_KINDS[kind.lower()], body)
 
 
+def _geo_fault_offset(text: str, offset: int) -> int:
+    """Where in ``text`` (the whole token) a fault at ``offset`` of the decoded body is: exact
+    when the body was written without percent-encoding, else the literal's start."""
+    quote = min(i for i in (text.find("'"), text.find("%27")) if i >= 0)
+    opening = 3 if text.startswith("%27", quote) else 1
+    raw = text[quote + opening:]
+    return quote + opening + offset if "%" not in raw[: offset + 1] else 0
+
+
 def _enum_member(text: str) -> str:
     """A member name, or a member value as a canonical integer (``+42`` → ``42``)."""
     digits = text.lstrip("+-")
@@ -183,8 +192,13 @@ _LITERALS: dict[str, Callable[[str], Any]] = {
 
 
 def _literal(token: Token) -> Any:
+    from ._geo import GeoError
+
     try:
         return _LITERALS[token.type](str(token))
+    except GeoError as error:
+        offset = _at(token) + _geo_fault_offset(str(token), error.offset)
+        raise _Fault(f"invalid geography/geometry literal: {error}", offset) from None
     except (ValueError, ArithmeticError) as error:
         raise _Fault(f"invalid {_LITERAL_NAMES.get(token.type, 'literal')}: {error}", _at(token)) from None
 
