@@ -76,3 +76,17 @@ def test_mistake_gets_a_message_that_names_it(parse: Callable[[str], object], te
 def test_text_the_narrowed_grammar_still_accepts(parse: Callable[[str], object], text: str) -> None:
     tree = parse(text)
     assert parse(odatakit.serialize(tree)) == tree
+
+
+@pytest.mark.parametrize(("text", "accepted"), [
+    ("$format=json", True), ("$format=XML", True), ("$format=atom", True),
+    ("$format=application/json;odata.metadata=full", True),
+    ("$format=foo", False), ("$format=json;odata.metadata=full", False),
+])
+def test_format_follows_its_abnf(text: str, accepted: bool) -> None:
+    """format = "$format" EQ ( "atom" / "json" / "xml" / 1*pchar "/" 1*pchar )."""
+    if accepted:
+        assert Q(text).format == text.partition("=")[2]
+    else:
+        with pytest.raises(ODataSyntaxError, match=r"\$format is json, xml, atom or a media type"):
+            Q(text)

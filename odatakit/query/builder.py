@@ -1225,8 +1225,14 @@ class Q:
         return self._with(index=_int_option("index", value))
 
     def format(self, value: str) -> Q:
-        """``$format=json`` (or a media type)."""
-        return self._with(format=_text_option("format", value))
+        """``$format=json`` (or xml, atom, a media type ``type/subtype``)."""
+        from . import percent
+        from .parser import _FORMAT  # the one pattern of the $format ABNF
+
+        text = _text_option("format", value)
+        if not _FORMAT.fullmatch(percent.encode(text, "!$'()*+,;=:@/")):
+            raise ValueError(f"$format is json, xml, atom or a media type (type/subtype), not {value!r}")
+        return self._with(format=text)
 
     def skiptoken(self, value: str) -> Q:
         """``$skiptoken=…`` (an opaque token from a next link)."""

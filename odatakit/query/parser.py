@@ -1262,8 +1262,18 @@ def _raise_if_split_at_ampersand(value: str, text: str, ampersand: int) -> None:
         )
 
 
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+#: format = "$format" EQ ( "atom" / "json" / "xml" / 1*pchar "/" 1*pchar )
+_FORMAT = re.compile(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
+
+
 def _token_value(key: str, value: str, text: str, offset: int) -> str:
     """The value of an option kept as text ($format, $skiptoken, $deltatoken, $schemaversion)."""
     if not value:
         raise ODataSyntaxError(f"${key} needs a value", text, offset)
+    if key == "format" and not _FORMAT.fullmatch(value):
+        raise ODataSyntaxError(
+            "$format is json, xml, atom or a media type (type/subtype, e.g. application/json;odata.metadata=full)",
+            text, offset,
+        )
     return percent.decode(value)
