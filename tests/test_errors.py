@@ -31,7 +31,7 @@ ERRORS = [
     (odatakit.parse_filter, "D eq 2011-12-31T24:00Z", 5, "invalid DateTimeOffset", None),
     (odatakit.parse_filter, "B eq binary'!!'", 5, "invalid Binary", None),
     (odatakit.parse_filter, "D eq duration'P1X'", 5, "invalid Duration", None),
-    (odatakit.parse_filter, "G eq geography'Point(1 2)'", 5, "SRID", None),
+    (odatakit.parse_filter, "G eq geography'Point(1 2)'", 15, "SRID", None),
     (odatakit.parse_filter, "A/all()", 2, "all() needs a lambda variable", None),
     (odatakit.parse_filter, "A eq 12abc", 5, "unexpected '12abc'", "an expression"),
     (odatakit.parse_filter, "Model.Type", 10, "unexpected end of input", "'/'"),
