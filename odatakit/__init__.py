@@ -37,14 +37,14 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
     # the parser and printer load lark and the grammars: not needed to build trees or to register
     # Hypothesis strategies, so they too wait for their first use
     "query.parser": (
-        "parse_compute", "parse_expand", "parse_expression", "parse_filter", "parse_key", "parse_literal",
+        "parse_apply", "parse_compute", "parse_expand", "parse_expression", "parse_filter", "parse_key", "parse_literal",
         "parse_orderby", "parse_query", "parse_search", "parse_select",
     ),
     "query.printer": ("serialize",),
     "query.builder": (
         "F", "Expression", "Q", "S", "SearchTerm", "alias", "asc", "case", "cast", "desc",
         "enum_literal", "enum_type", "expand_item", "fn", "isof", "it", "lit", "root", "select_item",
-        "this",
+        "this", "T",
     ),
     "http.messages": (
         "ErrorDetail", "MailboxNotEnabledError", "ODataError", "ServiceError", "Preference", "accept", "anchor_mailbox",
@@ -113,10 +113,10 @@ if "hypothesis" in sys.modules:  # Hypothesis came first: its entry point found 
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs (``x as x``: explicitly re-exported;
     # tests/test_public_api.py checks this block names exactly what _LAZY_MODULES does)
     from .query.parser import (
-        parse_compute as parse_compute, parse_expand as parse_expand, parse_expression as parse_expression,
-        parse_filter as parse_filter, parse_key as parse_key, parse_literal as parse_literal,
-        parse_orderby as parse_orderby, parse_query as parse_query, parse_search as parse_search,
-        parse_select as parse_select,
+        parse_apply as parse_apply, parse_compute as parse_compute, parse_expand as parse_expand,
+        parse_expression as parse_expression, parse_filter as parse_filter, parse_key as parse_key,
+        parse_literal as parse_literal, parse_orderby as parse_orderby, parse_query as parse_query,
+        parse_search as parse_search, parse_select as parse_select,
     )
     from .query.printer import (
         serialize as serialize,
@@ -125,7 +125,7 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs (``x as x``: exp
         F as F, Expression as Expression, Q as Q, S as S, SearchTerm as SearchTerm, alias as alias,
         asc as asc, case as case, cast as cast, desc as desc, enum_literal as enum_literal,
         enum_type as enum_type, expand_item as expand_item, fn as fn, isof as isof, it as it, lit as lit,
-        root as root, select_item as select_item, this as this,
+        root as root, select_item as select_item, this as this, T as T,
     )
     from .http.messages import (
         ErrorDetail as ErrorDetail, MailboxNotEnabledError as MailboxNotEnabledError,

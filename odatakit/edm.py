@@ -81,11 +81,12 @@ def format_binary(data: bytes) -> str:
     """Bytes as Edm.Binary text: base64url without padding (as in ``binary'T0RhdGE'``)."""
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
+
 # Digits are ASCII only (ABNF DIGIT = %x30-39): Python's \d would take "١٢" and "１２" too.
-_DATE = re.compile(r"(-?(?:0\d{3}|[1-9]\d{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", re.ASCII)
-_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d|60)(?:\.(\d{1,12}))?)?", re.ASCII)
-_OFFSET = re.compile(r"Z|([+-])([01]\d|2[0-3]):([0-5]\d)", re.ASCII)
-_DURATION = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", re.ASCII)
+_DATE = re.compile(r"(-?(?:0[0-9]{3}|[1-9][0-9]{3,}))-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]|60)(?:\.([0-9]{1,12}))?)?")
+_OFFSET = re.compile(r"Z|([+-])([01][0-9]|2[0-3]):([0-5][0-9])")
+_DURATION = re.compile(r"(-)?P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?")
 
 
 def clipped(text: str, limit: int = 60) -> str:
@@ -343,9 +344,9 @@ GUID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-
 
 # -- the Edm primitive type table -------------------------------------------------------------
 # ABNF payload value rules (odata-abnf-construction-rules, "primitive values in JSON payloads").
-_UNSIGNED = re.compile(r"\d{1,3}", re.ASCII)  # byteValue = 1*3DIGIT
+_UNSIGNED = re.compile(r"[0-9]{1,3}")  # byteValue = 1*3DIGIT
 _SIGNED = {"SByte": 3, "Int16": 5, "Int32": 10, "Int64": 19}  # [SIGN] 1*nDIGIT
-_DECIMAL_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", re.ASCII)  # decimalValue
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")  # decimalValue
 _GUID = re.compile(GUID_PATTERN)
 _ENUM_MEMBER = re.compile(rf"(?:{BOUNDED_IDENTIFIER_PATTERN}|[+-]?[0-9]{{1,19}})")  # odataIdentifier / int64Value
 _NON_FINITE = {"NaN": math.nan, "INF": math.inf, "-INF": -math.inf}
@@ -401,7 +402,7 @@ def check_int_range(name: str, number: int | Decimal) -> None:
 
 
 def _int_type(name: str) -> EdmType:
-    pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?\d{{1,{_SIGNED[name]}}}", re.ASCII)
+    pattern = _UNSIGNED if name == "Byte" else re.compile(rf"[+-]?[0-9]{{1,{_SIGNED[name]}}}")
     is_int = _check_instance(name, int)
 
     def check(value: Any) -> None:

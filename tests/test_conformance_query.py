@@ -2,7 +2,8 @@
 
 Every case of the rules below must give its expected pass/fail, except the ones listed in
 ``SKIPPED`` (each with its reason) — the one place where a deviation is written down.
-Run ``python tests/test_conformance_query.py`` for the pass rate per rule.
+Run ``python tests/test_conformance_query.py`` for the pass rate per rule. The Data Aggregation
+suite has its own file, tests/test_conformance_aggregation.py.
 """
 
 from __future__ import annotations
@@ -97,23 +98,9 @@ _REPEATED_OPTION = (
     "$format given four times: the ABNF cannot say it, but URL Conventions §5.1 says the same "
     "system query option MUST NOT be specified more than once, so odatakit refuses repeats"
 )
-_AGGREGATION_EXTENSION = (
-    "Data Aggregation extension syntax in an expression (isdefined(), aggregate(… with …), "
-    "$these): outside the core OData 4.01 grammar that odatakit implements"
-)
 SKIPPED: dict[str, str] = {
     "odata-abnf-testcases:616": _REPEATED_OPTION,
     "odata-abnf-testcases:618": _REPEATED_OPTION,
-    "odata-abnf-testcases:482": (
-        "Items(1): a key predicate on the first segment of a filter path reads exactly like a call "
-        "of an unknown function; without a model odatakit reports the unknown function (after a "
-        "'/', as in Orders/Items(1), the key is accepted)"
-    ),
-    "odata-abnf-testcases:288": "a key predicate directly after a $filter(…) path segment is not supported",
-    **dict.fromkeys(
-        [f"odata-aggregation-testcases:{n}" for n in (100, 101, 104, 105, 106, 107, 108, 109, 119, 120, 121, 123, 124)],
-        _AGGREGATION_EXTENSION,
-    ),
 }
 
 
@@ -126,10 +113,10 @@ MODEL_DEPENDENT = {case["id"]: case["why"] for case in _load("model-dependent.js
 
 def _cases() -> list[dict]:
     cases = []
-    for suite in ("odata-abnf-testcases.json", "odata-aggregation-testcases.json", "odata-temporal-testcases.json"):
+    for suite in ("odata-abnf-testcases.json", "odata-temporal-testcases.json"):
         for case in _load(suite):
-            if case["rule"] not in ENTRY_POINTS or "$apply" in case["input"]:
-                continue  # other rules belong to the URL and payload suites; $apply is out of scope
+            if case["rule"] not in ENTRY_POINTS:
+                continue  # other rules belong to the URL and payload suites
             cases.append(case)
     return cases
 

@@ -120,7 +120,7 @@ EXPRESSIONS = [
     ("not(contains(A,'x'))", UnaryOp("not", Call("contains", (P("A"), S("x"))))),
     ("-A add B", BinaryOp("add", UnaryOp("-", P("A")), P("B"))),
     ("- 1", UnaryOp("-", I(1))),
-    ("-A has B", UnaryOp("-", BinaryOp("has", P("A"), P("B")))),
+    ("-A has 'B'", UnaryOp("-", BinaryOp("has", P("A"), Literal("String", "B")))),
     ("not A in (1,2)", UnaryOp("not", In(P("A"), ListExpr((I(1), I(2)))))),
     ("A add B in (1)", BinaryOp("add", P("A"), In(P("B"), ListExpr((I(1),))))),
     ("A EQ 1 AND B Ne 2", And((BinaryOp("eq", P("A"), I(1)), BinaryOp("ne", P("B"), I(2))))),

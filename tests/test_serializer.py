@@ -9,7 +9,7 @@ import pytest
 
 import odatakit
 from odatakit.query.tree import (
-    And, BinaryOp, In, ListExpr, Literal, Or, Path, Property, Query, Search, SearchAnd, SearchPhrase,
+    And, BinaryOp, EnumLiteral, In, ListExpr, Literal, Or, Path, Property, Query, Search, SearchAnd, SearchPhrase,
     SearchWord, UnaryOp,
 )
 
@@ -37,8 +37,8 @@ CANONICAL = [
     ("-(A add B)", "-(A add B)"),
     ("- 5", "-(5)"),
     ("-(-5)", "-(-5)"),
-    ("(A has B) eq true", "A has B eq true"),
-    ("(A add B) has C", "(A add B) has C"),
+    ("(A has 'B') eq true", "A has 'B' eq true"),
+    ("(A add B) has Ns.E'C'", "(A add B) has Ns.E'C'"),
     ("Name in ( 'a' , 'b' )", "Name in ('a','b')"),
     ("Name in (A add B)", "Name in (A add B)"),
     ("'O''Neil'", "'O''Neil'"),
@@ -110,7 +110,7 @@ BUILT_TREES = [
     UnaryOp("-", Literal("Double", math.inf)),
     UnaryOp("-", UnaryOp("-", P("A"))),
     UnaryOp("not", UnaryOp("not", P("A"))),
-    BinaryOp("has", UnaryOp("-", P("A")), P("B")),
+    BinaryOp("has", UnaryOp("-", P("A")), EnumLiteral("Ns.E", ("B",))),
     In(BinaryOp("add", P("A"), P("B")), ListExpr((Literal("Int32", 1),))),
     BinaryOp("eq", P("D"), Literal("Decimal", Decimal("1E+5"))),
     BinaryOp("eq", P("D"), Literal("Decimal", Decimal("-0.000"))),

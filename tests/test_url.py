@@ -480,3 +480,22 @@ def test_any_text_key_reads_back_exactly_or_is_refused(base: str, collection: st
     text = str(url)
     assert parse_url(text, root=None if dialect else start.root) == url
     assert not _dot_segments(text)
+
+
+@pytest.mark.parametrize(("text", "root", "first"), [
+    # TripPin-style services put a session segment "(S(id))" into the service root
+    ("https://services.odata.org/TripPinRESTierService/(S(3mslpb2bc0k5ufk24olpghzx))/People",
+     "https://services.odata.org/TripPinRESTierService/(S(3mslpb2bc0k5ufk24olpghzx))", "People"),
+    ("https://services.odata.org/V4/(S(abc))/TripPinServiceRW/People('russell')",
+     "https://services.odata.org/V4/(S(abc))/TripPinServiceRW", "People"),
+    # a bound function needs the entity set it is bound to: that set is the first path segment
+    ("https://host/svc/Products/Model.F(x=1)", "https://host/svc", "Products"),
+    ("https://host/svc/Products/Model.F()/$count", "https://host/svc", "Products"),
+])
+def test_service_root_guess_keeps_session_segments_and_bound_functions_apart(text: str, root: str, first: str) -> None:
+    from odatakit.url import render
+
+    url = parse_url(text)
+    assert url.root is not None and url.root.url == root
+    assert url.path[0].name == first
+    assert render(url) == text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["describe_expected", "hint_for"]
+__all__ = ["describe_expected", "hint_for", "wrong_entry_point", "V3_FUNCTIONS"]
 
 _OPERATORS = {
     "EQ": "eq", "NE": "ne", "GT": "gt", "GE": "ge", "LT": "lt", "LE": "le", "_AND": "and", "_OR": "or",
@@ -16,7 +16,7 @@ _OPERATORS = {
 _EXPRESSION_STARTS = {
     "NULL", "TRUE", "FALSE", "NAN_INF", "GUID", "DATE_TIME_OFFSET", "DATE", "TIME_OF_DAY", "DOUBLE",
     "DECIMAL", "INTEGER", "STRING", "DURATION", "BINARY", "GEO", "ENUM", "NAME", "QUALIFIED_NAME",
-    "AT_NAME", "IT", "THIS", "ROOT", "_LPAR", "NOT", "NEG", "CASE", "CAST", "ISOF", "_LBRACKET",
+    "AT_NAME", "IT", "THIS", "ROOT", "THESE", "_LPAR", "NOT", "NEG", "CASE", "CAST", "ISOF", "_LBRACKET",
     "_LBRACE",
 }
 _WORDS = {
@@ -29,6 +29,9 @@ _WORDS = {
     "SEARCH_WORD": "a search word", "SEARCH_PHRASE": "a quoted search phrase", "S_NOT": "'NOT'",
     "S_AND": "'AND'", "S_OR": "'OR'", "S_SPACE": "a space", "SEARCH_INCOMPLETE": "a quoted search term",
     "ALIAS_DEF": "an alias definition '@name='", "ALIAS": "an @alias",
+    "THESE": "'$these'", "_WITH": "'with'", "_FROM": "'from'", "KEEP_START": "'keep start'",
+    "TRAVERSE_ORDER": "'preorder' or 'postorder'", "T_IDENTITY": "'identity'",
+    "T_RANKING": "'topcount(' (or toppercent, topsum, bottomcount, bottompercent, bottomsum)",
 }
 _LITERAL_WORDS = {
     "INTEGER": "a number", "STRING": "a string in single quotes", "TRUE": "true", "FALSE": "false",
@@ -47,7 +50,7 @@ def describe_expected(start: str, terminals: Iterable[str]) -> list[str]:
             "filter_value": ["an expression"], "expr_value": ["an expression"],
             "expand_value": ["a navigation property"], "select_value": ["a property"],
             "orderby_value": ["an expression"], "search_value": ["a search term"],
-            "compute_value": ["an expression"],
+            "compute_value": ["an expression"], "apply_value": ["a transformation"],
         }.get(start, [])
     words: list[str] = []
     expression_starts = names & _EXPRESSION_STARTS
@@ -67,6 +70,8 @@ def describe_expected(start: str, terminals: Iterable[str]) -> list[str]:
             words.append(_WORDS[name])
         elif name in _LITERAL_WORDS:
             words.append(_LITERAL_WORDS[name])
+        elif name.startswith("T_"):  # a $apply transformation: "aggregate(" …
+            words.append(f"'{name[2:].lower()}('")
         else:
             words.append(name.lower().replace("_", " "))
     return words
@@ -79,10 +84,64 @@ _OPERATOR_AT_END = re.compile(
 _QUOTE = re.compile(r"'|%27")
 
 
+_SPACES = " \t\r\n"
+#: OData v2/v3 literal prefixes → how v4 writes the value (URL Conventions 4.01 §5.1.1.6.1).
+_V3_PREFIXES = re.compile(r"(datetimeoffset|datetime|guid|time)$", re.IGNORECASE)
+_V3_PREFIX_ADVICE = {
+    "datetime": "write the date-time bare with a time zone: 2024-01-01T10:00:00Z",
+    "datetimeoffset": "write the date-time bare: 2024-01-01T10:00:00Z",
+    "guid": "write the GUID bare: 01234567-89ab-cdef-0123-456789abcdef",
+    "time": "write a duration as duration'PT10H' (or a time of day bare: 10:00:00)",
+}
+_V3_NUMBER = re.compile(r"(?:[+-]|%2[Bb])?[0-9]+(?:\.[0-9]+)?([LlMmDdFf])(?![\w.])")
+#: OData v2/v3 functions → their v4 form.
+V3_FUNCTIONS = {
+    "substringof": "substringof(s,Name) is OData v2/v3; in v4 write contains(Name,s) (the arguments swap)",
+}
+_DATE_TIME_WITHOUT_ZONE = re.compile(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}(?::|%3[Aa])[0-9]{2}(?:(?::|%3[Aa])[0-9]{2}(?:\.[0-9]+)?)?(?![0-9Zz+]|%2[Bb])")
+_OPTION_PREFIX = re.compile(r"(?:\$|%24)?([A-Za-z]+)=")
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_ENTRY_POINTS = {
+    "filter": "parse_filter", "orderby": "parse_orderby", "expand": "parse_expand", "select": "parse_select",
+    "search": "parse_search", "compute": "parse_compute", "apply": "parse_apply",
+}
+
+
+def wrong_entry_point(text: str, start: str) -> str | None:
+    """A whole URL, or ``$filter=…``, handed to an entry point that takes one option's value."""
+    if _URL_START.match(text):
+        return "this is a whole URL: use parse_url for it (or parse_query for the part after '?')"
+    option = _OPTION_PREFIX.match(text)
+    if option is not None and (text.startswith(("$", "%24")) or start not in ("filter_value", "expr_value")):
+        name = option.group(1).lower()
+        if name in _ENTRY_POINTS:
+            return (f"this is a query option, not its value: pass what follows '${name}=' to "
+                    f"{_ENTRY_POINTS[name]}, or the whole query string to parse_query")
+    return None
+
+
 def hint_for(text: str, offset: int, expected: set[str]) -> tuple[str, int, list[str] | None] | None:
     """A plain sentence for the common mistakes at ``offset``: (reason, offset, what was
     expected instead of the parser's list, or None to keep it); None when nothing fits."""
     rest = text[offset:]
+    if rest and not rest.strip(_SPACES) and offset:
+        return "a trailing space after the value: remove it", offset, None
+    if text[:1] and text[0] in _SPACES and offset <= len(text) - len(text.lstrip(_SPACES)):
+        return "a leading space before the value: remove it", 0, None
+    if rest.startswith("&") and "_SEMI" in expected:
+        return "nested options inside (…) are separated by ';', not '&' ('&' separates query options)", offset, [";"]
+    prefix = _V3_PREFIXES.search(text[:offset])
+    if prefix is not None and rest.startswith(("'", "%27")):
+        word = prefix.group(1).lower()
+        return f"{word}'…' is OData v2/v3 syntax; in v4 {_V3_PREFIX_ADVICE[word]}", prefix.start(), None
+    suffix = _V3_NUMBER.match(rest)
+    if suffix is not None:
+        return (f"the '{suffix.group(1)}' suffix of a number is OData v2/v3 syntax; in v4 write the number "
+                f"without it ({suffix.group()[:-1]})", offset + len(suffix.group()) - 1, None)
+    zoneless = _zoneless_date_time(text, offset)
+    if zoneless is not None:
+        return ("a DateTimeOffset needs a time zone: add Z or an offset (e.g. "
+                f"{percent_free(zoneless.group())}Z)"), zoneless.end(), None
     if rest.startswith(("'", "%27")):
         quotes = len(_QUOTE.findall(rest))
         if quotes % 2 == 1:
@@ -106,3 +165,18 @@ def hint_for(text: str, offset: int, expected: set[str]) -> tuple[str, int, list
         at = offset + len(rest) - len(stripped)
         return f"'{stripped[0]}' is not an OData operator; use eq, ne, gt, ge, lt, le, and, or, not", at, None
     return None
+
+
+def _zoneless_date_time(text: str, offset: int) -> re.Match[str] | None:
+    """A date-time without Z or an offset that starts at or shortly before ``offset`` (the
+    lexer read its year as a number and stopped at the first '-')."""
+    for start in range(offset, max(-1, offset - 12), -1):
+        if start == 0 or not (text[start - 1].isascii() and (text[start - 1].isdigit() or text[start - 1] == "-")):
+            match = _DATE_TIME_WITHOUT_ZONE.match(text, start)
+            if match is not None and match.end() >= offset:
+                return match
+    return None
+
+
+def percent_free(text: str) -> str:
+    return re.sub("%3[Aa]", ":", text)

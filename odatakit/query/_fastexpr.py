@@ -210,7 +210,8 @@ class _State:
             if token.lower() in _SPECIAL_CALLS:
                 raise Fallback
             self.position = lpar.end()
-            return build.canonical_call([token, *(self.arguments() or [None])])
+            arguments = self.arguments()
+            return build.canonical_call([token, build.positional_args(arguments) if arguments else None])
         segments = [build.property([token])]
         self.look()
         while self.kind == "_SLASH":

@@ -1,53 +1,147 @@
 """The body of a geography/geometry literal (ABNF fullPointLiteral … fullCollectionLiteral):
-``SRID=n;`` then a well-known-text shape. Checked with a small iterative scanner, since the
-shapes nest (collections of collections) and Lark would need a grammar of its own for them."""
+``SRID=n;`` then a well-known-text shape, checked per shape: a Point holds one position, a
+LineString two or more, a polygon's rings are closed (last position = first), MultiPoint holds
+``(x y)`` groups, a Collection one or more shapes. A small recursive-descent reader with a depth
+bound; every fault carries its offset inside the body."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["check_well_known_text"]
+__all__ = ["check_well_known_text", "GeoError"]
 
-_SRID = re.compile(r"SRID=\d{1,5};", re.IGNORECASE)
+_SRID = re.compile(r"SRID=[0-9]{1,5};", re.IGNORECASE)
 _KIND = re.compile(r"(Point|LineString|Polygon|MultiPoint|MultiLineString|MultiPolygon|GeometryCollection|Collection)\(", re.IGNORECASE)
-_POSITION = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?: -?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?){1,3}")
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+#: positionLiteral = doubleValue SP doubleValue [ SP doubleValue ] [ SP doubleValue ] (z, m)
+_POSITION = re.compile(rf"{_NUMBER}(?: {_NUMBER}){{1,3}}")
+#: Collections inside collections: deeper than this is refused rather than recursed into.
+_MAX_NESTING = 32
+
+
+class GeoError(ValueError):
+    """A malformed geo literal body; ``offset`` is where inside the body the fault is."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+class _Reader:
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.at = 0
+
+    def fail(self, message: str, at: int | None = None) -> GeoError:
+        where = self.at if at is None else at
+        return GeoError(f"{message} (at {self.body[where:where + 20]!r}, offset {where} in the literal)", where)
+
+    def expect(self, char: str) -> None:
+        if not self.body.startswith(char, self.at):
+            raise self.fail(f"expected {char!r}")
+        self.at += 1
+
+    def comma(self) -> bool:
+        if self.body.startswith(",", self.at):
+            self.at += 1
+            return True
+        return False
+
+    def position(self) -> str:
+        match = _POSITION.match(self.body, self.at)
+        if match is None:
+            raise self.fail("expected a position 'x y'")
+        self.at = match.end()
+        return match.group()
+
+    def positions(self, fewest: int, what: str) -> list[str]:
+        """``(p, p, …)`` with at least ``fewest`` positions."""
+        start = self.at
+        self.expect("(")
+        found = [self.position()]
+        while self.comma():
+            found.append(self.position())
+        self.expect(")")
+        if len(found) < fewest:
+            raise self.fail(f"{what} needs at least {fewest} positions, not {len(found)}", start)
+        return found
+
+    def ring(self) -> None:
+        start = self.at
+        # ringLiteral: the first and last positions MUST match; the ABNF sets no minimum count
+        # (the OASIS cases accept "(1 1,1 1)"), so the 4 of Simple Features is not asked for
+        ring = self.positions(1, "a polygon ring")
+        if ring[0] != ring[-1]:
+            raise self.fail("a polygon ring is closed: its last position repeats its first", start)
+
+    def polygon(self) -> None:
+        self.expect("(")
+        self.ring()
+        while self.comma():
+            self.ring()
+        self.expect(")")
+
+    def many(self, part: str) -> None:
+        """``(part, part, …)`` or ``()``: the parts of a Multi… shape."""
+        self.expect("(")
+        if self.body.startswith(")", self.at):
+            self.at += 1
+            return
+        while True:
+            if part == "point":
+                start = self.at
+                if len(self.positions(1, "a point")) != 1:
+                    raise self.fail("each point of a MultiPoint holds one position", start)
+            elif part == "linestring":
+                self.positions(2, "a line string")
+            else:
+                self.polygon()
+            if not self.comma():
+                break
+        self.expect(")")
+
+    def shape(self, depth: int) -> str:
+        if depth > _MAX_NESTING:
+            raise self.fail(f"collections nested more than {_MAX_NESTING} deep")
+        kind_match = _KIND.match(self.body, self.at)
+        if kind_match is None:
+            raise self.fail("expected Point(, LineString(, Polygon(, MultiPoint(, MultiLineString(, MultiPolygon( or Collection(")
+        kind = kind_match.group(1).lower()
+        self.at = kind_match.end() - 1  # at the "("
+        start = self.at
+        if kind == "point":
+            found = self.positions(1, "a Point")
+            if len(found) != 1:
+                raise self.fail(f"a Point holds one position, not {len(found)}", start)
+        elif kind == "linestring":
+            self.positions(2, "a LineString")
+        elif kind == "polygon":
+            self.polygon()
+        elif kind == "multipoint":
+            if _POSITION.match(self.body, self.at + 1):
+                raise self.fail("MultiPoint writes each point in parentheses: MultiPoint((1 2),(3 4))", self.at + 1)
+            self.many("point")
+        elif kind == "multilinestring":
+            self.many("linestring")
+        elif kind == "multipolygon":
+            self.many("polygon")
+        else:
+            self.expect("(")
+            self.shape(depth + 1)
+            while self.comma():
+                self.shape(depth + 1)
+            self.expect(")")
+        return kind_match.group(1)
 
 
 def check_well_known_text(body: str) -> str:
-    """Return the outer shape kind of ``body`` (``Point``, ``Polygon``…); ValueError if malformed."""
+    """Return the outer shape kind of ``body`` (``Point``, ``Polygon``…); GeoError if malformed."""
     srid = _SRID.match(body)
     if srid is None:
-        raise ValueError("a geo literal starts with SRID=<number>; e.g. geography'SRID=0;Point(1 2)'")
-    position = srid.end()
-    kind = _KIND.match(body, position)
-    if kind is None:
-        raise ValueError(f"expected Point(, LineString(, Polygon(… at {body[position:position + 20]!r}")
-    depth = 0
-    index = position
-    while index < len(body):
-        shape = _KIND.match(body, index)
-        if shape:
-            depth += 1
-            index = shape.end()
-            continue
-        char = body[index]
-        if char == "(":
-            depth += 1
-            index += 1
-        elif char == ")":
-            depth -= 1
-            index += 1
-            if depth == 0 and index != len(body):
-                raise ValueError(f"unexpected text after the shape: {body[index:index + 20]!r}")
-        elif char == ",":
-            index += 1
-        else:
-            coordinates = _POSITION.match(body, index)
-            if coordinates is None:
-                raise ValueError(f"expected coordinates 'x y' at {body[index:index + 20]!r}")
-            index = coordinates.end()
-        if depth < 0:
-            raise ValueError("unbalanced ')'")
-    if depth != 0:
-        raise ValueError("unbalanced '('")
-    return kind.group(1)
+        raise GeoError("a geo literal starts with SRID=<number>; e.g. geography'SRID=0;Point(1 2)'", 0)
+    reader = _Reader(body)
+    reader.at = srid.end()
+    kind = reader.shape(0)
+    if reader.at != len(body):
+        raise reader.fail("unexpected text after the shape")
+    return kind

@@ -32,7 +32,7 @@ from .syntax import FUNCTIONS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 __all__ = [
     "Expression", "F", "it", "this", "root", "lit", "alias", "fn", "case", "cast", "isof",
     "enum_type", "enum_literal", "asc", "desc", "S", "SearchTerm", "expand_item", "select_item",
-    "Q",
+    "Q", "T",
 ]
 
 #: What a builder call takes where an expression goes: a built expression, a tree node, or a
@@ -957,12 +957,13 @@ _OPTIONS: dict[str, Callable[[Any], Any]] = {
     "levels": _levels,
     "compute": _compute,
     "aliases": _aliases,
+    "apply": lambda value: _steps(value),
 }
 
 #: Which nested options an expand item takes, by what ends its path (URL Conventions §5.1.3;
 #: ABNF expandOption, expandRefOption, expandCountOption).
 _EXPAND_OPTIONS = {
-    None: frozenset({"filter", "search", "select", "expand", "orderby", "top", "skip", "count", "levels", "compute", "aliases"}),
+    None: frozenset({"filter", "search", "select", "expand", "orderby", "top", "skip", "count", "levels", "compute", "aliases", "apply"}),
     "$ref": frozenset({"filter", "search", "orderby", "top", "skip", "count"}),
     "$count": frozenset({"filter", "search"}),
     "*": frozenset({"levels"}),
@@ -1137,6 +1138,13 @@ class Q:
         existing = self.query.compute.items if self.query.compute is not None else ()
         return self._with(compute=tree.Compute((*existing, *new)))
 
+    def apply(self, *steps: Any) -> Q:
+        """Add ``$apply`` transformations (``T.filter(…)``, ``T.groupby(…)``, …) after any already set."""
+        if not steps:
+            raise TypeError("apply() needs a transformation, e.g. T.filter(F.Amount > 3)")
+        existing = self.query.apply.steps if self.query.apply is not None else ()
+        return self._with(apply=tree.Apply((*existing, *_steps(list(steps)).steps)))
+
     def levels(self, value: int | str) -> Q:
         """``$levels=n`` or ``$levels=max``."""
         return self._with(levels=_levels(value))
@@ -1146,8 +1154,14 @@ class Q:
         return self._with(index=_int_option("index", value))
 
     def format(self, value: str) -> Q:
-        """``$format=json`` (or a media type)."""
-        return self._with(format=_text_option("format", value))
+        """``$format=json`` (or xml, atom, a media type ``type/subtype``)."""
+        from . import percent
+        from .parser import _FORMAT  # the one pattern of the $format ABNF
+
+        text = _text_option("format", value)
+        if not _FORMAT.fullmatch(percent.encode(text, "!$'()*+,;=:@/")):
+            raise ValueError(f"$format is json, xml, atom or a media type (type/subtype), not {value!r}")
+        return self._with(format=text)
 
     def skiptoken(self, value: str) -> Q:
         """``$skiptoken=…`` (an opaque token from a next link)."""
@@ -1197,4 +1211,186 @@ def _no_repeats(items: Iterable[tree.ExpandItem]) -> None:
         if key in seen and not isinstance(item.path[-1], tree.Star):
             raise BuildError(f"{serialize(tree.Expand((item,)))!r} is expanded twice; a property appears in one expand item")
         seen.add(key)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# $apply (Data Aggregation 4.0): transformations as ordinary tree nodes
+# ---------------------------------------------------------------------------------------------
+
+
+def _apply_path(value: Any, what: str) -> tree.Path:
+    if isinstance(value, str):
+        return tree.Path(_path_segments(value))
+    if isinstance(value, Expression) and isinstance(value.node, tree.Path):
+        return _checked(value.node)  # type: ignore[return-value]
+    if isinstance(value, tree.Path):
+        return value
+    raise TypeError(f"{what} is a path ('A/B' or F.A.B), not {value!r}")
+
+
+def _aggregate_value(value: Any) -> tree.Expr:
+    if isinstance(value, str) and value == "$count":
+        return tree.Path((tree.Count(),))
+    if isinstance(value, str):
+        return F.path(value).node
+    return _condition(value)
+
+
+def _method(method: str | None) -> str | None:
+    if method is None or method in tree.AGGREGATION_METHODS or (isinstance(method, str) and "." in method):
+        return _qualified(method, "custom aggregation method") if method and "." in method else method
+    raise ValueError(f"an aggregation method is one of {', '.join(tree.AGGREGATION_METHODS)} or a qualified name, not {method!r}")
+
+
+def _steps(value: Any) -> tree.Apply:
+    if isinstance(value, tree.Apply):
+        return value
+    steps = tuple(_many(value))
+    if not steps:
+        raise ValueError("a sequence of transformations needs at least one")
+    return tree.Apply(steps)
+
+
+def _optional_steps(value: Any) -> tree.Apply | None:
+    return None if value is None else _steps(value)
+
+
+class _Transformations:
+    """``T``: the ``$apply`` transformations, each returning its tree node for ``Q.apply``.
+
+    >>> str(Q().apply(T.groupby("Customer/Country", then=T.aggregate(Total=(F.Amount, "sum")))))
+    '$apply=groupby((Customer/Country),aggregate(Amount with sum as Total))'
+    """
+
+    @staticmethod
+    def agg(value: Any, method: str | None = None, *, alias: str | None = None,
+            from_: Iterable[tuple[Any, str | None]] = ()) -> tree.AggregateExpr:
+        """One aggregate expression: ``agg(F.Amount, "sum", alias="Total")``; ``value="$count"``
+        counts; ``from_=[("Time", "average")]`` aggregates per group first."""
+        froms = [
+            tree.AggregateFrom([_apply_path(p, "a from path") for p in (paths if isinstance(paths, (list, tuple)) else [paths])],
+                               _method(step_method))
+            for paths, step_method in from_
+        ]
+        return tree.AggregateExpr(
+            _aggregate_value(value), _method(method), froms,
+            None if alias is None else _identifier(alias, "aggregate alias"),
+        )
+
+    def aggregate(self, *items: tree.AggregateExpr, **named: Any) -> tree.Aggregate:
+        """``aggregate(…)``: ``T.aggregate(Total=(F.Amount, "sum"), N="$count")`` or agg() items."""
+        built = list(items)
+        for alias, spec in named.items():
+            value, method = spec if isinstance(spec, tuple) else (spec, None)
+            built.append(self.agg(value, method, alias=alias))
+        if not built:
+            raise ValueError("aggregate() needs at least one aggregate expression")
+        return tree.Aggregate(built)
+
+    @staticmethod
+    def rollup(*paths: Any, hierarchy: str | None = None) -> tree.Rollup:
+        """``rollup(A,B,…)`` (two or more paths) or ``rollup(hierarchy="Qualifier")``."""
+        if hierarchy is not None:
+            if paths:
+                raise ValueError("rollup() takes paths or a hierarchy qualifier, not both")
+            return tree.Rollup(hierarchy=_identifier(hierarchy, "hierarchy qualifier"))
+        if len(paths) < 2:
+            raise ValueError("rollup() takes two or more paths (or hierarchy=)")
+        return tree.Rollup([_apply_path(p, "a rollup path") for p in paths])
+
+    @staticmethod
+    def groupby(*properties: Any, then: Any = None) -> tree.GroupBy:
+        """``groupby((A,B),then)``: paths (str, F.A.B) and ``T.rollup(…)``; ``then`` a
+        transformation or a list of them, applied to each group."""
+        if not properties:
+            raise ValueError("groupby() needs at least one grouping property")
+        grouped = [p if isinstance(p, (tree.Rollup, tree.RollupRecursive)) else _apply_path(p, "a grouping property")
+                   for p in properties]
+        return tree.GroupBy(grouped, _optional_steps(then))
+
+    @staticmethod
+    def filter(condition: Operand) -> tree.ApplyFilter:
+        """``filter(condition)``."""
+        return tree.ApplyFilter(_condition(condition))
+
+    @staticmethod
+    def search(*terms: Any) -> tree.ApplySearch:
+        """``search(…)``: terms as for ``Q.search``."""
+        combined = _search_expr(terms[0]) if terms else None
+        if combined is None:
+            raise TypeError("search() needs a term")
+        for term in terms[1:]:
+            combined = tree.SearchAnd(combined, _search_expr(term))
+        return tree.ApplySearch(tree.Search(combined))
+
+    @staticmethod
+    def compute(**named: Operand) -> tree.ApplyCompute:
+        """``compute(expr as Name,…)`` from ``Name=expr``."""
+        if not named:
+            raise TypeError("compute() needs an item, e.g. compute(Tax=F.Amount * F.TaxRate)")
+        return tree.ApplyCompute(_compute(named).items)
+
+    @staticmethod
+    def orderby(*items: Any) -> tree.ApplyOrderBy:
+        """``orderby(…)``: items as for ``Q.orderby``."""
+        if not items:
+            raise TypeError("orderby() needs an item")
+        return tree.ApplyOrderBy(_orderby_item(item) for item in items)
+
+    @staticmethod
+    def top(n: int) -> tree.ApplyTop:
+        return tree.ApplyTop(_count_value("top")(n))
+
+    @staticmethod
+    def skip(n: int) -> tree.ApplySkip:
+        return tree.ApplySkip(_count_value("skip")(n))
+
+    identity = tree.Identity()
+
+    @staticmethod
+    def concat(*sequences: Any) -> tree.Concat:
+        """``concat(a,b,…)``: each argument a transformation or a list of them."""
+        if len(sequences) < 2:
+            raise ValueError("concat() joins two or more transformation sequences")
+        return tree.Concat(_steps(s) for s in sequences)
+
+    @staticmethod
+    def ranking(function: str, amount: Operand, value: Operand) -> tree.Ranking:
+        """``topcount(n,value)`` and siblings, by name (``tree.RANKING_FUNCTIONS``)."""
+        if function not in tree.RANKING_FUNCTIONS:
+            raise ValueError(f"ranking is one of {', '.join(tree.RANKING_FUNCTIONS)}, not {function!r}")
+        return tree.Ranking(function, _node(amount), _condition(value))
+
+    def topcount(self, amount: Operand, value: Operand) -> tree.Ranking:
+        return self.ranking("topcount", amount, value)
+
+    def bottomcount(self, amount: Operand, value: Operand) -> tree.Ranking:
+        return self.ranking("bottomcount", amount, value)
+
+    @staticmethod
+    def nest(**named: Any) -> tree.Nest:
+        """``nest(transformations as Name,…)`` from ``Name=transformations``."""
+        if not named:
+            raise ValueError("nest() needs at least one item")
+        return tree.Nest(tree.NestItem(_steps(v), _identifier(k, "nest alias")) for k, v in named.items())
+
+    @staticmethod
+    def addnested(path: Any, **named: Any) -> tree.AddNested:
+        """``addnested(path,transformations as Name,…)``."""
+        if not named:
+            raise ValueError("addnested() needs at least one item")
+        return tree.AddNested(_apply_path(path, "an addnested path"),
+                              [tree.NestItem(_steps(v), _identifier(k, "nest alias")) for k, v in named.items()])
+
+    @staticmethod
+    def join(path: Any, alias: str, then: Any = None, *, outer: bool = False) -> tree.Join:
+        """``join(path as Alias[,then])``; ``outer=True`` for ``outerjoin``."""
+        return tree.Join(_apply_path(path, "a join path"), _identifier(alias, "join alias"), _optional_steps(then), outer=outer)
+
+    def __repr__(self) -> str:
+        return "T"
+
+
+T = _Transformations()
 

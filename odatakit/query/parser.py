@@ -26,20 +26,20 @@ from ._grammar import build_parser
 from ._fastexpr import FastExpressions
 from . import _fastoptions
 from ._lalr import Driver, Fallback, Stop
-from ._errors_text import describe_expected, hint_for
+from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 from .visit import walk_depth
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
-    "parse_search", "parse_compute", "parse_query", "parse_literal", "parse_key",
+    "parse_search", "parse_compute", "parse_apply", "parse_query", "parse_literal", "parse_key",
 ]
 
 _START_RULES = (
     "filter_value", "expr_value", "orderby_value", "expand_value", "select_value", "search_value",
     "compute_value", "top_value", "index_value", "count_value", "levels_value", "literal_value",
-    "key_value", "temporal_value",
+    "key_value", "temporal_value", "apply_value",
 )
 
 
@@ -149,16 +149,26 @@ def _geo(text: str) -> tree.Literal:
     return tree.Literal(family + _GEO_KINDS[kind.lower()], body)
 
 
+def _geo_fault_offset(text: str, offset: int) -> int:
+    """Where in ``text`` (the whole token) a fault at ``offset`` of the decoded body is: exact
+    when the body was written without percent-encoding, else the literal's start."""
+    quote = min(i for i in (text.find("'"), text.find("%27")) if i >= 0)
+    opening = 3 if text.startswith("%27", quote) else 1
+    raw = text[quote + opening:]
+    return quote + opening + offset if "%" not in raw[: offset + 1] else 0
+
+
 def _enum_member(text: str) -> str:
     """A member name, or a member value as a canonical integer (``+42`` → ``42``)."""
-    return str(int(text)) if text.lstrip("+-").isdigit() else text
+    digits = text.lstrip("+-")
+    return str(int(text)) if digits.isascii() and digits.isdigit() else text
 
 
 def _enum(text: str) -> tree.EnumLiteral:
     quote = min(i for i in (text.find("'"), text.find("%27")) if i >= 0)
     members = tuple(_enum_member(member.strip()) for member in _unquote(text[quote:]).split(","))
     for member in members:
-        if not (member.isidentifier() or member.lstrip("+-").isdigit()):
+        if not (member.isidentifier() or (member.lstrip("+-").isascii() and member.lstrip("+-").isdigit())):
             raise ValueError(f"enum member {member!r} is neither a name nor an integer")
     return tree.EnumLiteral(text[:quote], members)
 
@@ -185,8 +195,13 @@ _LITERALS: dict[str, Callable[[str], Any]] = {
 
 
 def _literal(token: Token) -> Any:
+    from ._geo import GeoError
+
     try:
         return _LITERALS[token.type](str(token))
+    except GeoError as error:
+        offset = _at(token) + _geo_fault_offset(str(token), error.offset)
+        raise _Fault(f"invalid geography/geometry literal: {error}", offset) from None
     except (ValueError, ArithmeticError) as error:
         raise _Fault(f"invalid {_LITERAL_NAMES.get(token.type, 'literal')}: {error}", _at(token)) from None
 
@@ -223,6 +238,7 @@ _NESTED_OPTION = {
     "option_filter": "filter", "option_search": "search", "option_select": "select",
     "option_expand": "expand", "option_orderby": "orderby", "option_top": "top", "option_skip": "skip",
     "option_count": "count", "option_levels": "levels", "option_compute": "compute",
+    "option_apply": "apply",
 }
 
 
@@ -260,8 +276,11 @@ class _Build(Transformer):  # type: ignore[type-arg]
     def filter_value(self, c: list[Any]) -> Any:
         return c[0]
 
-    expr_value = orderby_value = expand_value = select_value = search_value = filter_value
-    compute_value = literal_value = key_value = levels_value = filter_value
+    expr_value = orderby_value = expand_value = select_value = filter_value
+
+    def search_value(self, c: list[Any]) -> Any:
+        return c[-1]
+    compute_value = literal_value = key_value = levels_value = apply_value = filter_value
 
     def temporal_value(self, c: list[Any]) -> Any:
         return str(c[0]) if isinstance(c[0], Token) else c[0]
@@ -300,7 +319,12 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return tree.UnaryOp("-", c[1])
 
     def has_expr(self, c: list[Any]) -> tree.BinaryOp:
-        return tree.BinaryOp("has", c[0], c[1])
+        """hasExpr = RWS "has" RWS enumLiteral (4.01: the type prefix may be left out, so a
+        string literal stands for the members; an @alias holds one)."""
+        flag = c[1]
+        if not isinstance(flag, (tree.EnumLiteral, tree.Alias)) and not (isinstance(flag, tree.Literal) and flag.type == "String"):
+            raise _Fault("'has' takes an enum literal: Style has Ns.Color'Red' (or 'Red')", 0)
+        return tree.BinaryOp("has", c[0], flag)
 
     def in_expr(self, c: list[Any]) -> tree.In:
         left, operator, right = c
@@ -343,9 +367,38 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return tree.Alias(term)
 
     # -- calls --------------------------------------------------------------------------------
-    def canonical_call(self, c: list[Any]) -> tree.Call:
-        name_token, args = c[0], [arg for arg in c[1:] if arg is not None]
-        return _canonical_call(str(name_token), args, _at(name_token))
+    def canonical_call(self, c: list[Any]) -> Any:
+        """``contains(…)`` is a canonical function; any other ``Name(…)`` starts a path: a key
+        with positional values (``Items(1)``, an EntitySet segment), else a function call."""
+        name_token, args = c[0], c[1]
+        name = str(name_token)
+        if canonical_function_name(name) is None and args is not None:
+            if isinstance(args, _Positional):
+                if all(isinstance(arg, (tree.Literal, tree.EnumLiteral, tree.Alias)) for arg in args.items):
+                    if len(args.items) > 1:
+                        raise _Fault("a compound key names every part: (Part1=…,Part2=…)", _at(name_token))
+                    return tree.Path((tree.EntitySet(name, tree.Key(tree.KeyValue(arg) for arg in args.items)),))
+            else:
+                return tree.FunctionCall(name, args.items)
+        if canonical_function_name(name) is None and args is None:
+            return tree.FunctionCall(name)
+        if isinstance(args, _Named):
+            raise _Fault(f"{canonical_function_name(name)}() takes positional arguments", _at(name_token))
+        return _canonical_call(name, list(args.items) if args else [], _at(name_token))
+
+    def call_path(self, c: list[Any]) -> tree.Path:
+        first, rest = c[0], _segments(c[1:])
+        if isinstance(first, tree.Path):
+            return tree.Path((*first.segments, *rest))
+        if isinstance(first, tree.FunctionCall):
+            return tree.Path((first, *rest))
+        raise _Fault(f"the result of {first.name}() has no members to navigate to", 0)
+
+    def bound_call_key(self, c: list[Any]) -> list[Any]:
+        return [self.function_call(c[:2]), c[2]]
+
+    def filter_segment_key(self, c: list[Any]) -> list[Any]:
+        return [tree.FilterSegment(c[1]), c[2]]
 
     def function_call(self, c: list[Any]) -> Any:
         name_token, args = c[0], c[1]
@@ -360,6 +413,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         """``Items(1)`` (a key) or ``BestProduct()`` / ``F(p=1)`` (a function in the default namespace)."""
         name, args = str(c[0]), c[1]
         if isinstance(args, _Positional):
+            _one_positional_key(args, c[0])
             return tree.EntitySet(name, tree.Key(tree.KeyValue(_key_value(arg)) for arg in args.items))
         return tree.FunctionCall(name, args.items if args else ())
 
@@ -392,17 +446,20 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     # -- paths --------------------------------------------------------------------------------
     def path(self, c: list[Any]) -> tree.Path:
-        return tree.Path(c)
+        return tree.Path(_segments(c))
 
     def cast_path(self, c: list[Any]) -> tree.Path:
-        return tree.Path((tree.TypeCast(str(c[0])), *c[1:]))
+        return tree.Path((tree.TypeCast(str(c[0])), *_segments(c[1:])))
 
     def annotation_path(self, c: list[Any]) -> tree.Path:
         term, qualifier = _name_of_at(c[0])
-        return tree.Path((tree.Annotation(term, qualifier), *c[1:]))
+        return tree.Path((tree.Annotation(term, qualifier), *_segments(c[1:])))
+
+    def these_path(self, c: list[Any]) -> tree.Path:
+        return tree.Path((tree.Variable("$these"), *_segments(c[1:])))
 
     def root_path(self, c: list[Any]) -> tree.Path:
-        return tree.Path((tree.Variable("$root"), *c[1:]))
+        return tree.Path((tree.Variable("$root"), *_segments(c[1:])))
 
     def property(self, c: list[Token]) -> tree.Property:
         return tree.Property(str(c[0]))
@@ -438,6 +495,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         if args is None:
             return tree.FunctionCall(name)
         if isinstance(args, _Positional):
+            _one_positional_key(args, c[0])
             return tree.EntitySet(name, tree.Key(tree.KeyValue(_key_value(arg)) for arg in args.items))
         return tree.EntitySet(name, tree.Key(tree.KeyValue(arg.value, arg.name) for arg in args.items))
 
@@ -531,7 +589,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return _Option("filter", c[1], _at(c[0]))
 
     def option_search(self, c: list[Any]) -> _Option:
-        return _Option("search", c[1], _at(c[0]))
+        return _Option("search", c[-1], _at(c[0]))
 
     def option_select(self, c: list[Any]) -> _Option:
         return _Option("select", c[1], _at(c[0]))
@@ -544,6 +602,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def option_compute(self, c: list[Any]) -> _Option:
         return _Option("compute", c[1], _at(c[0]))
+
+    def option_apply(self, c: list[Any]) -> _Option:
+        return _Option("apply", c[1], _at(c[0]))
 
     def option_top(self, c: list[Any]) -> _Option:
         return _Option("top", _non_negative(c[1], "$top"), _at(c[0]))
@@ -606,8 +667,234 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return tree.SearchPhrase(percent.decode(text[start:end]))
 
 
+    # -- $apply (odata-aggregation-abnf) ------------------------------------------------------
+    def apply(self, c: list[Any]) -> tree.Apply:
+        return tree.Apply(c)
+
+    preserving_chain = apply
+
+    def traverse_chain(self, c: list[Any]) -> tree.Apply:
+        return tree.Apply(c)
+
+    def aggregate_item(self, c: list[Any]) -> _AggregatePiece:
+        value, method, *froms, _as, alias = c
+        if isinstance(value, Token):  # "$count" or a type cast (aggrCastPath) on its own
+            value = tree.Path((tree.Count(),) if value.type == "COUNT_SEGMENT" else (tree.TypeCast(str(value)),))
+        offset = _at(c[0]) if isinstance(c[0], Token) else 0
+        return _AggregatePiece(value, _method(method), [list(f) for f in froms], None if alias is None else str(alias), offset)
+
+    def aggregate_from(self, c: list[Any]) -> tuple[list[Any], str | None]:
+        return ([c[0]], _method(c[1]))
+
+    def aggregate_trafo(self, c: list[Any]) -> tree.Aggregate:
+        items = _join_aggregate_pieces(c[1:], _at(c[0]))
+        for item in items:
+            if item.alias is None and (item.method is not None or item.from_ or _is_count(item.value)):
+                raise _Fault("this aggregate expression needs an alias: … as Name", _at(c[0]))
+        return tree.Aggregate(items)
+
+    def aggregate_segment(self, c: list[Any]) -> tree.AggregateSegment:
+        items = _join_aggregate_pieces(c[1:], _at(c[0]))
+        if len(items) != 1 or items[0].alias is not None:
+            raise _Fault("/aggregate(…) holds one aggregate expression without an alias", _at(c[0]))
+        return tree.AggregateSegment(items[0])
+
+    def compute_trafo(self, c: list[Any]) -> tree.ApplyCompute:
+        return tree.ApplyCompute(c[1:])
+
+    def concat_trafo(self, c: list[Any]) -> tree.Concat:
+        return tree.Concat(c[1:])
+
+    def groupby_trafo(self, c: list[Any]) -> tree.GroupBy:
+        *elements, apply = c[1:]
+        for element in elements:
+            if isinstance(element, tree.Path):
+                _grouping_path(element, _at(c[0]))
+        return tree.GroupBy(elements, apply)
+
+    def rollup(self, c: list[Any]) -> tree.Rollup:
+        paths = c[1:]
+        for path in paths:
+            _grouping_path(path, _at(c[0]))
+        if len(paths) == 1:
+            (segment,) = paths[0].segments if len(paths[0].segments) == 1 else (None,)
+            if type(segment) is not tree.Property:
+                raise _Fault("rollup() takes two or more grouping paths, or one hierarchy qualifier", _at(c[0]))
+            return tree.Rollup(hierarchy=segment.name)
+        return tree.Rollup(paths)
+
+    def rollup_recursive(self, c: list[Any]) -> tree.RollupRecursive:
+        return tree.RollupRecursive(c[1], c[2])
+
+    def hierarchy(self, c: list[Any]) -> tree.Hierarchy:
+        nodes, qualifier, prop = c
+        _grouping_path(prop, 0, what="a hierarchy's node property")
+        return tree.Hierarchy(nodes, str(qualifier), prop)
+
+    def join_trafo(self, c: list[Any]) -> tree.Join:
+        keyword, path, _as, alias, apply = c
+        _join_path(path, _at(keyword))
+        return tree.Join(path, str(alias), apply, outer=keyword.type == "T_OUTERJOIN")
+
+    def nest_item(self, c: list[Any]) -> tree.NestItem:
+        return tree.NestItem(c[0], str(c[2]))
+
+    def nest_trafo(self, c: list[Any]) -> tree.Nest:
+        return tree.Nest(c[1:])
+
+    def addnested_trafo(self, c: list[Any]) -> tree.AddNested:
+        _join_path(c[1], _at(c[0]))
+        return tree.AddNested(c[1], c[2:])
+
+    def custom_trafo(self, c: list[Any]) -> tree.FunctionCall:
+        return tree.FunctionCall(str(c[0]), [arg for arg in c[1:] if arg is not None])
+
+    def ranking_trafo(self, c: list[Any]) -> tree.Ranking:
+        return tree.Ranking(str(c[0]), c[1], c[2])
+
+    def filter_trafo(self, c: list[Any]) -> tree.ApplyFilter:
+        return tree.ApplyFilter(c[1])
+
+    def identity_trafo(self, c: list[Any]) -> tree.Identity:
+        return tree.Identity()
+
+    def orderby_trafo(self, c: list[Any]) -> tree.ApplyOrderBy:
+        return tree.ApplyOrderBy(c[1:])
+
+    def search_trafo(self, c: list[Any]) -> tree.ApplySearch:
+        return tree.ApplySearch(c[1])
+
+    def top_trafo(self, c: list[Any]) -> tree.ApplyTop:
+        return tree.ApplyTop(_digits(c[1], "top()"))
+
+    def skip_trafo(self, c: list[Any]) -> tree.ApplySkip:
+        return tree.ApplySkip(_digits(c[1], "skip()"))
+
+    def hierarchy_filter_trafo(self, c: list[Any]) -> tree.HierarchyFilter:
+        keyword, hierarchy, apply, distance, keep = c
+        return tree.HierarchyFilter(
+            str(keyword), hierarchy, apply,
+            None if distance is None else _digits(distance, f"{keyword}() distance"), keep is not None,
+        )
+
+    def traverse_trafo(self, c: list[Any]) -> tree.Traverse:
+        keyword, hierarchy, order, *items = c
+        apply = items.pop(0) if items and isinstance(items[0], tree.Apply) else None
+        for item in items:
+            if isinstance(item, tree.Apply):
+                raise _Fault("traverse(): transformations come before the order-by items", _at(keyword))
+        return tree.Traverse(hierarchy, str(order), apply, items)
+
+
+@attrs.frozen
+class _AggregatePiece:
+    """One comma-separated piece of ``aggregate(…)`` before pieces of a ``from`` list are joined."""
+
+    value: Any
+    method: str | None
+    froms: list[list[Any]]  # [[paths…], method]
+    alias: str | None
+    offset: int
+
+
+def _method(token: Any) -> str | None:
+    """aggregateMethod: a built-in method or a qualified custom one."""
+    if token is None:
+        return None
+    name = str(token)
+    if token.type == "NAME" and name not in tree.AGGREGATION_METHODS:
+        raise _Fault(
+            f"unknown aggregation method {name!r} (sum, min, max, average, countdistinct, or a qualified custom method)",
+            _at(token),
+        )
+    return name
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, tree.Path) and type(value.segments[-1]) is tree.Count
+
+
+def _join_aggregate_pieces(pieces: list[_AggregatePiece], offset: int) -> list[tree.AggregateExpr]:
+    """Join the pieces the grammar split at commas: a piece after an open ``from A`` (no method,
+    no alias yet) continues that grouping list, as the ABNF's greedy groupingProperties reads it."""
+    joined: list[_AggregatePiece] = []
+    for piece in pieces:
+        last = joined[-1] if joined else None
+        if last is not None and last.froms and last.froms[-1][1] is None and last.alias is None:
+            if not isinstance(piece.value, tree.Path) or _is_count(piece.value):
+                raise _Fault("a from list holds grouping paths", offset)
+            last.froms[-1][0].append(piece.value)
+            last.froms[-1][1] = piece.method
+            joined[-1] = attrs.evolve(last, froms=last.froms + piece.froms, alias=piece.alias)
+            continue
+        joined.append(piece)
+    return [_aggregate_expr(piece, offset) for piece in joined]
+
+
+def _aggregate_expr(piece: _AggregatePiece, offset: int) -> tree.AggregateExpr:
+    value, method = piece.value, piece.method
+    froms = tuple(tree.AggregateFrom([_grouping_path(p, offset) for p in paths], m) for paths, m in piece.froms)
+    counted = _is_count(value)
+    if counted and method is not None:
+        raise _Fault("$count takes no aggregation method: $count as Name", offset)
+    custom = method is None and not counted
+    if custom and not _is_aggregate_path(value):
+        raise _Fault("an aggregated expression needs a method: … with sum as Name", offset)
+    if not custom and any(f.method is None for f in froms):
+        raise _Fault("each from needs its method here: … from Time with average …", offset)
+    return tree.AggregateExpr(value, method, froms, piece.alias)
+
+
+def _is_aggregate_path(value: Any) -> bool:
+    """aggregateCustom: [ path "/" ] customAggregate — names and type casts, a name last."""
+    return (
+        isinstance(value, tree.Path)
+        and all(type(s) in (tree.Property, tree.TypeCast) for s in value.segments)
+        and type(value.segments[-1]) is tree.Property
+    )
+
+
+def _grouping_path(path: Any, offset: int, what: str = "a grouping property") -> tree.Path:
+    """groupingProperty / aggrPrimPath: properties and type casts, ending in a property (no
+    keys, calls, annotations or $count)."""
+    if not _is_aggregate_path(path):
+        raise _Fault(f"{what} is a path of properties and type casts ending in a property", offset)
+    return path  # type: ignore[no-any-return]
+
+
+def _join_path(path: Any, offset: int) -> None:
+    """joinProperty / nestPath: properties, type casts and annotations (no keys or calls)."""
+    if not all(type(s) in (tree.Property, tree.TypeCast, tree.Annotation) for s in path.segments):
+        raise _Fault("expected a path of properties (with optional type casts)", offset)
+
+
+def _digits(token: Token, what: str) -> int:
+    """1*DIGIT: ASCII digits only, no sign."""
+    text = str(token)
+    if not (text.isascii() and text.isdigit()):
+        raise _Fault(f"{what} takes a non-negative integer written with digits 0-9", _at(token))
+    return int(text)
+
+
 # "lambda" is a Python keyword: the rule's callback gets its name here.
 setattr(_Build, "lambda", _Build.lambda_)
+
+
+def _one_positional_key(args: _Positional, token: Any) -> None:
+    """keyPredicate = simpleKey / compoundKey: only a single key value goes without its name."""
+    if len(args.items) > 1:
+        raise _Fault("a compound key names every part: (Part1=…,Part2=…)", _at(token))
+
+
+def _segments(items: list[Any]) -> list[Any]:
+    """Path segments, with a segment that brought its key (``F()(1)``) spread into two."""
+    flat: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            flat.extend(item)
+        else:
+            flat.append(item)
+    return flat
 
 
 class _NotAList:
@@ -626,12 +913,16 @@ class _Named:
 
 def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
     canonical = canonical_function_name(name)
+    if canonical is None and name.lower() in V3_FUNCTIONS:
+        raise _Fault(V3_FUNCTIONS[name.lower()], offset)
     if canonical is None:
         raise _Fault(f"unknown function {name!r} (canonical functions: {', '.join(sorted(FUNCTIONS))})", offset)
     fewest, most = FUNCTIONS[canonical]
     if not fewest <= len(args) <= most:
         wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
         raise _Fault(f"{canonical}() takes {wanted} argument{'s' if most != 1 else ''}, not {len(args)}", offset)
+    if canonical == "isdefined" and not isinstance(args[0], tree.Path):
+        raise _Fault("isdefined() takes a member path (isdefinedExpr = isdefined(firstMemberExpr))", offset)
     return tree.Call(canonical, args)
 
 
@@ -776,12 +1067,21 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     except _Fault as fault:
         raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
     except Stop as stop:
+        _refuse_misplaced(text, start, whole, shown, base)
         _raise_at(text, start, base, shown, stop.offset, set(stop.expected))
     except UnexpectedInput as error:
+        _refuse_misplaced(text, start, whole, shown, base)
         _raise_syntax_error(error, text, start, base, shown)
     if len(text) * 2 + 2 > MAX_DEPTH:  # each level of a tree takes at least half a character
         _check_depth(result, shown, base)
     return result
+
+
+def _refuse_misplaced(text: str, start: str, whole: str | None, shown: str, base: int) -> None:
+    """A whole URL or ``$filter=…`` given to the wrong entry point: say which one to use."""
+    misplaced = wrong_entry_point(text, start) if whole is None else None
+    if misplaced is not None:
+        raise ODataSyntaxError(misplaced, shown, base) from None
 
 
 def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int, shown: str) -> NoReturn:
@@ -889,6 +1189,12 @@ def parse_compute(text: str) -> tree.Compute:
     return result
 
 
+def parse_apply(text: str) -> tree.Apply:
+    """Parse an ``$apply`` value (Data Aggregation): ``groupby((Country),aggregate(Amount with sum as Total))``."""
+    result: tree.Apply = _parse(text, "apply_value")
+    return result
+
+
 def parse_literal(text: str) -> tree.Literal | tree.EnumLiteral:
     """Parse one primitive literal (``'O''Neil'``, ``42``, ``2012-12-03``, ``Ns.Color'Red'``)."""
     result: tree.Literal | tree.EnumLiteral = _parse(text, "literal_value")
@@ -921,6 +1227,8 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     seen_aliases: set[str] = set()
     if "#" in text:
         raise ODataSyntaxError("a raw '#' ends the URL's query; encode it as %23", text, text.index("#"))
+    if _URL_START.match(text):
+        raise ODataSyntaxError("parse_query takes the query string (after '?'); for a whole URL use parse_url", text, 0)
     position = base
     for part in text[base:].split("&"):
         start = position
@@ -951,7 +1259,11 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
             else:
-                options[field] = _parse(value, rule, base=value_start, whole=text)
+                try:
+                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                except ODataSyntaxError:
+                    _raise_if_split_at_ampersand(value, text, position - 1)
+                    raise
             continue
         if name.startswith("$"):
             raise ODataSyntaxError(
@@ -962,8 +1274,36 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     return tree.Query(**options, aliases=tuple(aliases), custom=tuple(custom))
 
 
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _raise_if_split_at_ampersand(value: str, text: str, ampersand: int) -> None:
+    """An option value that failed because a raw '&' cut it short: inside a string literal, or
+    inside the parentheses of $expand options (where ';' separates)."""
+    if ampersand >= len(text) or text[ampersand] != "&":
+        return
+    if (value.count("'") + value.count("%27")) % 2 == 1:
+        raise ODataSyntaxError(
+            "a raw '&' inside a literal ends the option: '&' separates options; write %26", text, ampersand,
+        )
+    if value.count("(") + value.count("%28") > value.count(")") + value.count("%29"):
+        raise ODataSyntaxError(
+            "'&' separates query options; inside (…) nested options are separated by ';'", text, ampersand,
+        )
+
+
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+#: format = "$format" EQ ( "atom" / "json" / "xml" / 1*pchar "/" 1*pchar )
+_FORMAT = re.compile(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
+
+
 def _token_value(key: str, value: str, text: str, offset: int) -> str:
     """The value of an option kept as text ($format, $skiptoken, $deltatoken, $schemaversion)."""
     if not value:
         raise ODataSyntaxError(f"${key} needs a value", text, offset)
+    if key == "format" and not _FORMAT.fullmatch(value):
+        raise ODataSyntaxError(
+            "$format is json, xml, atom or a media type (type/subtype, e.g. application/json;odata.metadata=full)",
+            text, offset,
+        )
     return percent.decode(value)

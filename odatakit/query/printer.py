@@ -331,8 +331,15 @@ def _path(node: tree.Path, form: _Form) -> str:
     if not node.segments:
         raise BuildError("a path needs at least one segment")
     # a Property (the usual segment) is a leaf: its name is its text, no dispatch needed
-    return "/".join(form.name(segment.name) if type(segment) is tree.Property else _print(segment, form)
-                    for segment in node.segments)
+    text = ""
+    for position, segment in enumerate(node.segments):
+        if type(segment) is tree.Key:  # a key predicate attaches to the segment before it: F()(1)
+            if position == 0 or type(node.segments[position - 1]) not in (tree.FunctionCall, tree.FilterSegment):
+                raise BuildError("a Key segment follows a function call or a $filter() segment")
+            text += _key(segment, form)
+            continue
+        text += ("/" if position else "") + (form.name(segment.name) if type(segment) is tree.Property else _print(segment, form))
+    return text
 
 
 def _annotation(node: tree.Annotation, form: _Form) -> str:
@@ -375,11 +382,11 @@ def _entity_set(node: tree.EntitySet, form: _Form) -> str:
 
 #: Order of nested options inside an expand or select item, and of system options in a query.
 _OPTION_ORDER = (
-    "filter", "search", "select", "expand", "orderby", "skip", "top", "count", "levels", "compute",
+    "apply", "filter", "search", "select", "expand", "orderby", "skip", "top", "count", "levels", "compute",
     "at", "from", "to", "toinclusive",
 )
 _QUERY_ORDER = (
-    "filter", "search", "expand", "select", "orderby", "skip", "top", "count", "compute", "index",
+    "apply", "filter", "search", "expand", "select", "orderby", "skip", "top", "count", "compute", "index",
     "levels", "at", "from", "to", "toinclusive", "format", "skiptoken", "deltatoken", "schemaversion", "id",
 )
 
@@ -432,6 +439,8 @@ def _select_item(node: tree.SelectItem, form: _Form) -> str:
 
 
 def _signature(node: tree.FunctionSignature, form: _Form) -> str:
+    if not node.parameters:
+        raise BuildError("a function signature in $select names one or more parameters (parameterNames)")
     return f"{form.name(node.name)}(" + ",".join(form.name(p) for p in node.parameters) + ")"
 
 
@@ -467,6 +476,145 @@ def _query(node: tree.Query, form: _Form) -> str:
         else:
             parts.append(f"{name}={percent.encode(option.value, '!$' + chr(39) + '()*,:@/?=;')}")
     return "&".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# $apply (odata-aggregation-abnf): one printer per transformation
+# ---------------------------------------------------------------------------------------------
+
+
+def _word(word: str, form: _Form) -> str:
+    """`` with `` / `` as `` / `` from ``: a keyword between the spaces (RWS) it needs."""
+    return f"{form.space}{word}{form.space}"
+
+
+def _aggregate_expr(node: tree.AggregateExpr, form: _Form) -> str:
+    value = _expr(node.value, form)
+    text = value + ("" if node.method is None else _word("with", form) + node.method)
+    for step in node.from_:
+        if not step.properties:
+            raise ValueError("from needs at least one grouping path")
+        text += _word("from", form) + ",".join(_path(p, form) for p in step.properties)
+        text += "" if step.method is None else _word("with", form) + step.method
+    return text + ("" if node.alias is None else _word("as", form) + node.alias)
+
+
+def _call_like(name: str, *parts: str) -> str:
+    return f"{name}(" + ",".join(parts) + ")"
+
+
+def _apply(node: tree.Apply, form: _Form) -> str:
+    if not node.steps:
+        raise ValueError("$apply needs at least one transformation")
+    return "/".join(_print(step, form) for step in node.steps)
+
+
+def _optional_apply(node: tree.Apply | None, form: _Form) -> tuple[str, ...]:
+    return () if node is None else (_apply(node, form),)
+
+
+def _hierarchy(node: tree.Hierarchy, form: _Form) -> str:
+    return ",".join((_path(node.nodes, form), node.qualifier, _path(node.property, form)))
+
+
+def _rollup(node: tree.Rollup, form: _Form) -> str:
+    if (node.hierarchy is None) == (len(node.properties) < 2) or (node.hierarchy is not None and node.properties):
+        raise ValueError("rollup() has two or more paths, or one hierarchy qualifier")
+    if node.hierarchy is not None:
+        return f"rollup({node.hierarchy})"
+    return _call_like("rollup", *(_path(p, form) for p in node.properties))
+
+
+def _groupby(node: tree.GroupBy, form: _Form) -> str:
+    if not node.properties:
+        raise ValueError("groupby() needs at least one grouping property")
+    grouped = "(" + ",".join(_print(p, form) for p in node.properties) + ")"
+    return _call_like("groupby", grouped, *_optional_apply(node.apply, form))
+
+
+def _nest_item(node: tree.NestItem, form: _Form) -> str:
+    return _apply(node.apply, form) + _word("as", form) + node.alias
+
+
+def _hierarchy_filter(node: tree.HierarchyFilter, form: _Form) -> str:
+    if node.function not in ("ancestors", "descendants"):
+        raise ValueError(f"a hierarchy filter is ancestors or descendants, not {node.function!r}")
+    parts = [_hierarchy(node.hierarchy, form), _apply(node.apply, form)]
+    if node.distance is not None:
+        parts.append(str(node.distance))
+    if node.keep_start:
+        parts.append(f"keep{form.space}start")
+    return _call_like(node.function, *parts)
+
+
+def _traverse(node: tree.Traverse, form: _Form) -> str:
+    if node.order not in ("preorder", "postorder"):
+        raise ValueError(f"traverse() order is preorder or postorder, not {node.order!r}")
+    parts = [_hierarchy(node.hierarchy, form), node.order]
+    if node.apply is not None:
+        if node.apply.steps and isinstance(node.apply.steps[0], tree.FunctionCall):
+            raise ValueError("in traverse() a custom function would read as an order-by item: start with a built-in transformation")
+        parts.append(_apply(node.apply, form))
+    parts.extend(_orderby_item(item, form) for item in node.orderby)
+    return _call_like("traverse", *parts)
+
+
+def _ranking(node: tree.Ranking, form: _Form) -> str:
+    if node.function not in tree.RANKING_FUNCTIONS:
+        raise ValueError(f"unknown ranking transformation {node.function!r}")
+    return _call_like(node.function, _expr(node.amount, form), _expr(node.value, form))
+
+
+def _concat(node: tree.Concat, form: _Form) -> str:
+    if len(node.applies) < 2:
+        raise ValueError("concat() joins two or more transformation sequences")
+    return _call_like("concat", *(_apply(a, form) for a in node.applies))
+
+
+_APPLY_PRINTERS: dict[type, Callable[[Any, _Form], str]] = {
+    tree.Apply: _apply,
+    tree.AggregateExpr: _aggregate_expr,
+    tree.AggregateSegment: lambda node, form: f"aggregate({_aggregate_expr(node.expr, form)})",
+    tree.Aggregate: lambda node, form: _call_like("aggregate", *(_aggregate_expr(i, form) for i in node.items))
+    if node.items else _fail("aggregate() needs at least one aggregate expression"),
+    tree.GroupBy: _groupby,
+    tree.Rollup: _rollup,
+    tree.RollupRecursive: lambda node, form: _call_like(
+        "rolluprecursive", _hierarchy(node.hierarchy, form), *_optional_apply(node.apply, form)),
+    tree.Hierarchy: _hierarchy,
+    tree.ApplyFilter: lambda node, form: f"filter({_expr(node.condition, form)})",
+    tree.ApplySearch: lambda node, form: f"search({_print(node.search, form)})",
+    tree.ApplyCompute: lambda node, form: _call_like("compute", *(_compute_item(i, form) for i in node.items))
+    if node.items else _fail("compute() needs at least one item"),
+    tree.ApplyOrderBy: lambda node, form: _call_like("orderby", *(_orderby_item(i, form) for i in node.items))
+    if node.items else _fail("orderby() needs at least one item"),
+    tree.ApplyTop: lambda node, form: f"top({_count_value(node.count)})",
+    tree.ApplySkip: lambda node, form: f"skip({_count_value(node.count)})",
+    tree.Identity: lambda node, form: "identity",
+    tree.Concat: _concat,
+    tree.Ranking: _ranking,
+    tree.NestItem: _nest_item,
+    tree.Nest: lambda node, form: _call_like("nest", *(_nest_item(i, form) for i in node.items))
+    if node.items else _fail("nest() needs at least one item"),
+    tree.AddNested: lambda node, form: _call_like(
+        "addnested", _path(node.path, form), *(_nest_item(i, form) for i in node.items))
+    if node.items else _fail("addnested() needs at least one item"),
+    tree.Join: lambda node, form: _call_like(
+        "outerjoin" if node.outer else "join", _path(node.path, form) + _word("as", form) + node.alias,
+        *_optional_apply(node.apply, form)),
+    tree.HierarchyFilter: _hierarchy_filter,
+    tree.Traverse: _traverse,
+}
+
+
+def _fail(message: str) -> str:
+    raise ValueError(message)
+
+
+def _count_value(count: int) -> str:
+    if count < 0:
+        raise ValueError("top() and skip() take a non-negative integer")
+    return str(count)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -563,4 +711,5 @@ _PRINTERS: dict[type, Callable[[Any, _Form], str]] = {
     tree.Expand: _items(),
     tree.ExpandItem: _expand_item,
     tree.Query: _query,
+    **_APPLY_PRINTERS,
 }

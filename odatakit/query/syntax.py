@@ -31,6 +31,8 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "ceiling": (1, 1), "floor": (1, 1), "round": (1, 1),
     # §5.1.1.11 geo functions
     "geo.distance": (2, 2), "geo.intersects": (2, 2), "geo.length": (1, 1),
+    # Data Aggregation §3: isdefinedExpr = "isdefined" OPEN BWS firstMemberExpr BWS CLOSE
+    "isdefined": (1, 1),
 }
 
 _BY_LOWER = {name.lower(): name for name in FUNCTIONS}
@@ -84,6 +86,8 @@ SYSTEM_QUERY_OPTIONS: dict[str, str | None] = {
     "from": "temporal_value",
     "to": "temporal_value",
     "toinclusive": "temporal_value",
+    # Data Aggregation extension (odata-aggregation-abnf: systemQueryOption =/ apply)
+    "apply": "apply_value",
 }
 
 #: Option name → tree field, where they differ (``from`` is a Python keyword).

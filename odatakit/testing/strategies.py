@@ -52,7 +52,7 @@ __all__ = [
     "dates", "times_of_day", "date_time_offsets", "durations", "geo_literals",
     # expressions and query options
     "EXPRESSION_KINDS", "expressions", "filters", "paths", "searches", "orderbys", "selects",
-    "computes", "expands", "queries", "examples", "filter_examples", "query_examples",
+    "computes", "expands", "queries", "applies", "examples", "filter_examples", "query_examples",
     # URLs and payloads
     "CONFUSABLES", "hostile_keys", "entity_urls", "url_examples",
     "primitives", "payload_values", "open_extensions", "extension_payloads", "invalid_payloads",
@@ -363,13 +363,15 @@ _SIGNATURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "geo.distance": ("number", ("geopoint", "geopoint")),
     "geo.intersects": ("boolean", ("geopoint", "geopolygon")),
     "geo.length": ("number", ("geolinestring",)),
+    "isdefined": ("boolean", ("member",)),  # Data Aggregation: a member path, no other expression
 }
 for _name, (_, _args) in _SIGNATURES.items():  # the table above must agree with syntax.FUNCTIONS
     assert FUNCTIONS[_name] == (sum(not a.endswith("?") for a in _args), len(_args)), _name
 assert set(_SIGNATURES) == set(FUNCTIONS), set(FUNCTIONS) ^ set(_SIGNATURES)
 
 #: Functions and operators a 4.0 service does not know (URL Conventions 4.01 "what's new").
-_ONLY_401_FUNCTIONS = frozenset({"hassubset", "hassubsequence", "matchesPattern"})
+#: (isdefined comes from the Data Aggregation extension, which builds on 4.01: left out of 4.0 too.)
+_ONLY_401_FUNCTIONS = frozenset({"hassubset", "hassubsequence", "matchesPattern", "isdefined"})
 
 _LEAF_LITERALS: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "boolean": lambda: literals("Boolean"),
@@ -617,6 +619,9 @@ class _Expressions:
                 if not self.draw(st.booleans()):
                     break
                 arg_kind = arg_kind[:-1]
+            if arg_kind == "member":
+                args.append(self.path("string", depth=0))
+                continue
             args.append(self.expr(self.draw(st.sampled_from(arg_kind.split("|"))), depth))
         return tree.Call(name, args)
 
@@ -716,6 +721,96 @@ def computes(*, max_depth: int = 2, max_items: int = 2) -> st.SearchStrategy[tre
     return st.builds(tree.Compute, st.lists(item, min_size=1, max_size=max_items))
 
 
+def _grouping_paths() -> st.SearchStrategy[tree.Path]:
+    """groupingProperty: names with an optional type cast inside, a name last."""
+    return st.builds(
+        lambda first, cast, rest: tree.Path([tree.Property(first), *([tree.TypeCast(cast)] if cast else []),
+                                             *map(tree.Property, rest)] if not cast or rest else [tree.Property(first)]),
+        names(), st.none() | qualified_names(), st.lists(names(keywords=True), max_size=1),
+    )
+
+
+def _aggregate_exprs(depth: int, *, alias: bool = True) -> st.SearchStrategy[tree.AggregateExpr]:
+    methods = st.sampled_from(tree.AGGREGATION_METHODS) | qualified_names()
+    froms = st.lists(st.builds(tree.AggregateFrom, st.lists(_grouping_paths(), min_size=1, max_size=2), methods),
+                     max_size=2)
+    number = expressions("number", max_depth=depth, max_leaves=4, aliases=False)
+
+    @st.composite
+    def draw_one(draw: Any) -> tree.AggregateExpr:
+        shape = draw(st.sampled_from(("with", "count", "custom")))
+        name = draw(names()) if alias else None
+        if shape == "count":
+            counted = draw(st.sampled_from(((), (tree.Property("Sales"),))))
+            return tree.AggregateExpr(tree.Path((*counted, tree.Count())), None, draw(froms), name)
+        if shape == "custom":
+            custom_froms = draw(st.lists(st.builds(tree.AggregateFrom, st.lists(_grouping_paths(), min_size=1, max_size=2),
+                                                   st.none() | methods), max_size=2))
+            keep_alias = bool(custom_froms) or draw(st.booleans())
+            return tree.AggregateExpr(draw(_grouping_paths()), None, custom_froms, name if keep_alias else None)
+        value = draw(number)
+        if isinstance(value, tree.Path) and type(value.segments[-1]) is tree.Count:
+            value = tree.BinaryOp("add", value, tree.Literal("Int32", 1))
+        return tree.AggregateExpr(value, draw(methods), draw(froms), name)
+
+    return draw_one()
+
+
+def applies(*, max_depth: int = 2) -> st.SearchStrategy[tree.Apply]:
+    """``$apply`` trees (Data Aggregation): sequences of transformations, nested up to
+    ``max_depth`` (groupby, concat, nest, join and the hierarchy functions hold sequences)."""
+
+    def sequence(depth: int, preserving: bool = False) -> st.SearchStrategy[tree.Apply]:
+        return st.builds(tree.Apply, st.lists(step(depth, preserving), min_size=1, max_size=3))
+
+    def step(depth: int, preserving: bool = False) -> st.SearchStrategy[Any]:
+        expr_depth = 1
+        hierarchy = st.builds(tree.Hierarchy, st.builds(lambda n: tree.Path((tree.Variable("$root"), tree.Property(n))), names()),
+                              names(), _grouping_paths())
+        kept = [
+            st.builds(tree.ApplyFilter, filters(max_depth=expr_depth, max_leaves=4, aliases=False)),
+            st.builds(tree.ApplySearch, searches(max_leaves=3)),
+            st.builds(tree.ApplyOrderBy, st.lists(st.builds(tree.OrderByItem, _grouping_paths(), st.booleans()), min_size=1, max_size=2)),
+            st.builds(tree.ApplyTop, st.integers(0, 2**31)),
+            st.builds(tree.ApplySkip, st.integers(0, 2**31)),
+            st.just(tree.Identity()),
+            st.builds(tree.Ranking, st.sampled_from(tree.RANKING_FUNCTIONS),
+                      expressions("number", max_depth=expr_depth, max_leaves=3, aliases=False), _grouping_paths()),
+            st.builds(tree.FunctionCall, qualified_names(),
+                      st.lists(st.builds(tree.NamedArg, _ascii_names(), literals("String", "Int32")), max_size=2,
+                               unique_by=lambda a: a.name)),
+        ]
+        if depth > 0:
+            kept.append(st.builds(tree.HierarchyFilter, st.sampled_from(("ancestors", "descendants")), hierarchy,
+                                  sequence(depth - 1, preserving=True), st.none() | st.integers(0, 9), st.booleans()))
+            kept.append(st.builds(tree.Traverse, hierarchy, st.sampled_from(("preorder", "postorder")),
+                                  st.none() | st.builds(tree.Apply, st.lists(kept[0], min_size=1, max_size=2)),
+                                  st.lists(st.builds(tree.OrderByItem, _grouping_paths(), st.booleans()), max_size=2)))
+        if preserving:
+            return st.one_of(kept)
+        changing = [
+            st.builds(tree.Aggregate, st.lists(_aggregate_exprs(expr_depth), min_size=1, max_size=3)),
+            st.builds(tree.ApplyCompute, computes(max_depth=expr_depth).map(lambda c: c.items)),
+        ]
+        grouping = st.one_of(
+            _grouping_paths(),
+            st.builds(tree.Rollup, st.lists(_grouping_paths(), min_size=2, max_size=3)),
+            st.builds(lambda name: tree.Rollup(hierarchy=name), names()),
+        )
+        if depth > 0:
+            nest_items = st.lists(st.builds(tree.NestItem, sequence(depth - 1), names()), min_size=1, max_size=2)
+            changing += [
+                st.builds(tree.GroupBy, st.lists(grouping, min_size=1, max_size=3), st.none() | sequence(depth - 1)),
+                st.builds(tree.Concat, st.lists(sequence(depth - 1), min_size=2, max_size=3)),
+                st.builds(tree.Nest, nest_items),
+                st.builds(tree.AddNested, _grouping_paths(), nest_items),
+                st.builds(tree.Join, _grouping_paths(), names(), st.none() | sequence(depth - 1), st.booleans()),
+            ]
+        return st.one_of(*kept, *changing)
+
+    return sequence(max_depth)
+
+
 def _alias_definitions(max_size: int = 2) -> st.SearchStrategy[tuple[tree.AliasDefinition, ...]]:
     value = st.one_of(literals("String", "Int32", "Decimal", "Date", "Null"),
                       st.lists(literals("String", "Int32"), max_size=3).map(tree.JsonArray),
@@ -782,7 +877,7 @@ def selects(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") ->
             return tree.SelectItem((tree.QualifiedStar(draw(st.sampled_from(("Ns", "Model", "microsoft.graph")))),))
         path = _item_path(draw, star=True)
         if form == "signature" and not isinstance(path[-1], (tree.Star, tree.Annotation)):
-            parameters = draw(st.lists(names(), max_size=3))
+            parameters = draw(st.lists(names(), min_size=1, max_size=3))  # parameterNames: one or more
             return tree.SelectItem((*path[:-1], tree.FunctionSignature(path[-1].name, parameters)))
         if isinstance(path[-1], tree.Star) or version == "4.0":
             return tree.SelectItem(path)
@@ -860,6 +955,8 @@ def queries(model: Any = None, resource: Any = None, *, max_depth: int = 2, vers
                 index=maybe(st.integers(-5, 2**31)),
                 levels=maybe(st.one_of(st.integers(1, 9), st.just("max"))),
                 schemaversion=maybe(st.sampled_from(("1.0", "2", "*"))),
+                # Data Aggregation builds on 4.01 ($this, key-less paths…): only in 4.01 queries
+                apply=draw(applies(max_depth=1)) if draw(st.integers(0, 3)) == 0 else None,
             )
         aliases = draw(_alias_definitions())
         options_custom: tuple[tree.CustomOption, ...] = ()
@@ -1230,7 +1327,7 @@ def _from_type_table() -> dict[type, st.SearchStrategy[Any]]:
         tree.FunctionCall: st.builds(tree.FunctionCall, qualified_names(),
                                      st.lists(st.builds(tree.NamedArg, _ascii_names(), literals("Int32")), max_size=2,
                                               unique_by=lambda a: a.name)),
-        tree.FunctionSignature: st.builds(tree.FunctionSignature, names(), st.lists(names(), max_size=2)),
+        tree.FunctionSignature: st.builds(tree.FunctionSignature, names(), st.lists(names(), min_size=1, max_size=2)),
         tree.KeyValue: st.builds(tree.KeyValue, literals("String", "Int32", "Guid")),
         tree.Key: st.builds(lambda v: tree.Key((tree.KeyValue(v),)), literals("String", "Int32", "Guid")),
         tree.EntitySet: st.builds(tree.EntitySet, names(),

@@ -402,6 +402,10 @@ def _check_structure(path: tuple[PathSegment, ...], whole: str | None, offsets: 
             fail("a second key predicate follows only an operation's parameters", index)
 
 
+_SESSION_SEGMENT = re.compile(r"\((?:S|%53)\([A-Za-z0-9_.~-]*\)\)")
+_QUALIFIED_CALL = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+(?:\(|%28)")
+
+
 def _split_root(text: str) -> tuple[ServiceRoot | None, int]:
     """The service root of an absolute URL and where the rest starts; (None, 0) for a relative one."""
     scheme = re.match(r"(?i)(https?):", text)
@@ -409,7 +413,7 @@ def _split_root(text: str) -> tuple[ServiceRoot | None, int]:
         return None, 0
     if not text.startswith("//", scheme.end()):
         raise ODataSyntaxError("expected '//' after the scheme", text, scheme.end(), ["//"])
-    authority = re.compile(r"(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(?::\d*)?")
+    authority = re.compile(r"(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(?::[0-9]*)?")
     match = authority.match(text, scheme.end() + 2)
     if match is None or not match.group():
         raise ODataSyntaxError("expected a host", text, scheme.end() + 2, ["host"])
@@ -441,8 +445,13 @@ def _split_root(text: str) -> tuple[ServiceRoot | None, int]:
     segments = _split_segments(text[end + 1:path_end], end + 1, text)
     cut = len(segments) - 1
     for index, (segment, _) in enumerate(segments):
+        if _SESSION_SEGMENT.fullmatch(segment):
+            continue  # TripPin-style "(S(id))" session segment: part of the service root
         if segment.startswith("$") or "(" in segment or "%28" in segment.lower():
             cut = index
+            # a bound function (a qualified name called) needs the segment it is bound to
+            if index > 0 and _QUALIFIED_CALL.match(segment) and not _SESSION_SEGMENT.fullmatch(segments[index - 1][0]):
+                cut = index - 1
             break
     for segment, offset in segments[:cut]:
         if _is_dot_segment(segment):
