@@ -594,6 +594,10 @@ def _from_time(value: _dt.time) -> tuple[str, Any]:
     return "TimeOfDay", TimeOfDay.from_python(value)
 
 
+def _as_itself(value: Any) -> tuple[str, Any]:
+    return type(value).__name__, value
+
+
 _FROM_PYTHON: dict[type, Callable[[Any], tuple[str, Any]]] = {
     bool: lambda value: ("Boolean", value),
     float: lambda value: ("Double", float(value)),
@@ -607,7 +611,7 @@ _FROM_PYTHON: dict[type, Callable[[Any], tuple[str, Any]]] = {
     _dt.date: lambda value: ("Date", Date.from_python(value)),
     _dt.time: _from_time,
     _dt.timedelta: lambda value: ("Duration", Duration.from_python(value)),
-    **{cls: (lambda value, name=cls.__name__: (name, value)) for cls in (Date, TimeOfDay, DateTimeOffset, Duration)},
+    **{cls: _as_itself for cls in (Date, TimeOfDay, DateTimeOffset, Duration)},
 }
 
 

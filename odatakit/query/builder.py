@@ -651,10 +651,11 @@ def _names_in_scope(node: tree.Node) -> set[str]:
     return {name for name in names if not name.startswith(_PLACEHOLDER)}
 
 
-def _rename(node: tree.Node, old: str, new: str) -> tree.Node:
+def _rename(node: tree.Expr, old: str, new: str) -> tree.Expr:
     """``node`` with every ``Property(old)`` replaced by ``Property(new)``."""
     renamed = tree.Property(new)
-    return visit.transform(node, lambda n: renamed if isinstance(n, tree.Property) and n.name == old else n)
+    rule = lambda n: renamed if isinstance(n, tree.Property) and n.name == old else n  # noqa: E731
+    return visit.transform(node, rule)  # type: ignore[return-value]  # an expression rewritten is an expression
 
 
 def _checked(node: tree.Node) -> tree.Node:

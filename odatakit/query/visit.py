@@ -100,7 +100,7 @@ def _rebuild(node: Node, new_children: list[Node]) -> Node:
             changes[name] = next(replacements)
         elif isinstance(value, tuple) and any(isinstance(item, Node) for item in value):
             changes[name] = tuple(next(replacements) if isinstance(item, Node) else item for item in value)
-    return attrs.evolve(node, **changes)
+    return attrs.evolve(node, **changes)  # type: ignore[misc]  # every Node is an attrs class
 
 
 R = TypeVar("R")
