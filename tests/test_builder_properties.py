@@ -67,7 +67,9 @@ literals = values.map(lit)
 
 
 def _calls(children: st.SearchStrategy[Expression]) -> st.SearchStrategy[Expression]:
-    return st.sampled_from(sorted(FUNCTIONS)).flatmap(
+    # isdefined takes a member path only (Data Aggregation isdefinedExpr): drawn on its own
+    defined = st.sampled_from(["Name", "Price", "Tags"]).map(lambda name: fn.isdefined(F[name]))
+    return defined | st.sampled_from(sorted(set(FUNCTIONS) - {"isdefined"})).flatmap(
         lambda name: st.integers(*FUNCTIONS[name]).flatmap(
             lambda count: st.lists(children, min_size=count, max_size=count).map(lambda args: fn[name](*args))
         )

@@ -389,7 +389,8 @@ def test_it_inside_a_count_filter_is_the_outer_entity_5_1_1_14_4():
     assert evaluate("$filter=Items/$filter(Q lt $it/Limit)/$count eq 1", [entity])["value"] == [entity]
 
 
-@pytest.mark.parametrize("name", sorted(n for n, (fewest, _) in FUNCTIONS.items() if fewest > 0))
+# isdefined (Data Aggregation §3.2.4) takes a property path, not a value, and is never null.
+@pytest.mark.parametrize("name", sorted(n for n, (fewest, _) in FUNCTIONS.items() if fewest > 0 and n != "isdefined"))
 def test_every_canonical_function_returns_null_for_a_null_argument_5_1_1_4(name):
     fewest, _ = FUNCTIONS[name]
     for position in range(fewest):
@@ -410,3 +411,15 @@ def test_duration_scaled_by_an_integer():
     assert value("2 mul Wait") == edm.Duration.parse("PT3H")
     with pytest.raises(EvaluationError, match="by an integer"):
         value("Wait mul 1.5")
+
+
+@pytest.mark.parametrize(("expression", "entity", "expected"), [
+    ("isdefined(Name)", {"Name": "Ann"}, True),
+    ("isdefined(Name)", {"Name": None}, True),  # a null value is defined
+    ("isdefined(Name)", {}, False),
+    ("isdefined(Address/City)", {"Address": {"City": None}}, True),
+    ("isdefined(Address/City)", {"Address": {}}, False),
+    ("isdefined(Address/City)", {"Address": None}, False),
+])
+def test_isdefined_says_whether_the_property_is_present_data_aggregation_3_2_4(expression, entity, expected):
+    assert evaluate_filter(parse_filter(expression), entity) is expected

@@ -941,10 +941,29 @@ def _c_in(node: tree.In, ctx: _Context) -> Fn:
 
 
 # -- calls ------------------------------------------------------------------------------------
+def _c_isdefined(node: tree.Call, ctx: _Context) -> Fn:
+    """``isdefined(P)`` (Data Aggregation §3.2.4): whether the instance has property ``P`` at all
+    (a null value is defined); never null itself."""
+    (path,) = node.args
+    if not isinstance(path, tree.Path) or not isinstance(path.segments[-1], tree.Property):
+        raise EvaluationError("isdefined() takes a property path", _text(node))
+    name = path.segments[-1].name
+    parent = _compile(tree.Path(path.segments[:-1]), ctx) if len(path.segments) > 1 else (lambda cur, scope: cur)
+
+    def run(cur: Any, scope: Scope) -> bool:
+        holder = parent(cur, scope)
+        properties = getattr(holder, "properties", holder)
+        return isinstance(properties, Mapping) and name in properties
+
+    return run
+
+
 def _c_call(node: tree.Call, ctx: _Context) -> Fn:
     name = node.function
     if name == "now":
         return _now
+    if name == "isdefined":
+        return _c_isdefined(node, ctx)
     function = FUNCTIONS.get(name)
     if function is None:
         raise EvaluationError(f"unknown canonical function {name}()", _text(node))

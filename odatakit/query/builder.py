@@ -679,7 +679,10 @@ def _call(function: str, *args: Operand) -> Expression:
     fewest, most = FUNCTIONS[function]
     if not fewest <= len(args) <= most:
         raise TypeError(f"{function}() takes {_arity_text(function)}, not {len(args)}")
-    return Expression(tree.Call(function, [_node(arg) for arg in args]))
+    nodes = [_node(arg) for arg in args]
+    if function == "isdefined" and not isinstance(nodes[0], tree.Path):  # isdefinedExpr: a member path
+        raise BuildError("isdefined() takes a property path, e.g. fn.isdefined(F.Name)")
+    return Expression(tree.Call(function, nodes))
 
 
 class _Functions:

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from . import tree
+from .syntax import FUNCTIONS
 from .visit import children
 
 __all__ = ["Limits", "LimitExceeded", "ALL_FUNCTIONS", "ALL_ARITHMETIC_OPERATORS",
@@ -23,14 +24,7 @@ __all__ = ["Limits", "LimitExceeded", "ALL_FUNCTIONS", "ALL_ARITHMETIC_OPERATORS
 
 #: Every name ``allowed_functions`` may hold: the canonical functions plus the lambda operators
 #: and the type functions, as ASP.NET's ``AllowedFunctions`` flags cover them.
-ALL_FUNCTIONS: frozenset[str] = frozenset({
-    "concat", "contains", "endswith", "indexof", "length", "startswith", "substring",
-    "hassubset", "hassubsequence", "matchesPattern", "tolower", "toupper", "trim",
-    "date", "day", "fractionalseconds", "hour", "maxdatetime", "mindatetime", "minute", "month",
-    "now", "second", "time", "totaloffsetminutes", "totalseconds", "year",
-    "ceiling", "floor", "round", "geo.distance", "geo.intersects", "geo.length",
-    "cast", "isof", "case", "any", "all",
-})
+ALL_FUNCTIONS: frozenset[str] = frozenset(FUNCTIONS) | {"cast", "isof", "case", "any", "all"}
 ALL_ARITHMETIC_OPERATORS: frozenset[str] = frozenset({"add", "sub", "mul", "div", "divby", "mod", "-"})
 ALL_LOGICAL_OPERATORS: frozenset[str] = frozenset(
     {"eq", "ne", "gt", "ge", "lt", "le", "and", "or", "not", "has", "in"})

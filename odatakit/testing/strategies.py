@@ -1425,6 +1425,7 @@ def _url_part_table() -> dict[type, st.SearchStrategy[Any]]:
         .map(lambda text: messages.parse_prefer(text)[0]),
         values.Structured: open_extensions().map(lambda e: e.to_structured()),
         builder.SearchTerm: st.builds(lambda a, b: builder.S(a) & builder.S(b), _ascii_names(), _ascii_names()),
+        **_apply_node_table(),
         ExtensionRequest: st.tuples(open_extensions(), st.sampled_from(("create", "get", "update", "delete")))
         .map(lambda pair: _extension_request(*pair)),
         Limits: st.builds(Limits, max_node_count=st.none() | st.integers(1, 1000),
@@ -1432,12 +1433,50 @@ def _url_part_table() -> dict[type, st.SearchStrategy[Any]]:
     }
 
 
+#: Query strings of the OASIS aggregation suite, at least one for every ``$apply`` node class:
+#: ``st.from_type`` draws those nodes from their parses (some are too rare in ``applies()`` draws).
+_APPLY_EXAMPLES = (
+    "$apply=addnested(ShipTo,identity as Stuff)",
+    "$apply=aggregate(Forecast from Time as Stuff)",
+    "$compute=Sales/aggregate(Amount with sum) as Total",
+    "$apply=compute(Amount mul Product/TaxRate as Tax)/orderby(Country,Name desc)/top(5)",
+    "$apply=concat(topcount(2,Amount),bottomcount(2,Amount))",
+    "$apply=ancestors($root/SalesOrganizations,SalesOrgHierarchy,ID,search(East)/top(3))",
+    "$apply=join(Sales as Sale)",
+    "$apply=nest(groupby((Customer/ID)) as CustomerIDs,groupby((Product/ID)) as ProductIDs)",
+    "$apply=groupby((rollup(CustomerHierarchy),rollup(Product/ProductGroup/Name,Product/Name),Currency/Code),"
+    "aggregate(Amount with sum as Total))",
+    "$apply=groupby((rolluprecursive($root/SalesOrganizations,SalesOrgHierarchy,ID)),aggregate($count as SalesOrgCount))",
+    "$apply=traverse($root/SalesOrganizations,SalesOrgHierarchy,ID,preorder)",
+)
+
+
+def _apply_node_table() -> dict[type, st.SearchStrategy[Any]]:
+    from ..query.parser import parse_query
+    from ..query.visit import walk
+
+    found: dict[type, list[Any]] = {}
+    for text in _APPLY_EXAMPLES:
+        for node in walk(parse_query(text)):
+            if type(node).__module__ == tree.__name__ and type(node).__name__ in _APPLY_CLASSES:
+                found.setdefault(type(node), []).append(node)
+    return {cls: st.sampled_from(nodes) for cls, nodes in found.items()}
+
+
+_APPLY_CLASSES = frozenset({
+    "AddNested", "Aggregate", "AggregateExpr", "AggregateFrom", "AggregateSegment", "Apply", "ApplyCompute",
+    "ApplyOrderBy", "Concat", "GroupBy", "HierarchyFilter", "Join", "Nest", "NestItem", "Rollup", "RollupRecursive",
+    "Traverse",
+})
+
+
 def _extension_request(extension: Any, operation: str) -> Any:
-    """One of the requests that work ``extension`` on a mailbox message of its own service."""
+    """One of the requests that work ``extension``: on an Outlook message, or on a Graph user
+    (whose PATCH replaces, so a null value is a valid update there)."""
     from .. import url
 
-    root = url.outlook() if extension.dialect.name == "outlook" else url.graph()
-    return getattr(extension, f"{operation}_request")(root.me.messages.key("AAMkAGI2"))
+    item = url.outlook().me.messages.key("AAMkAGI2") if extension.dialect.name == "outlook" else url.graph().me
+    return getattr(extension, f"{operation}_request")(item)
 
 
 def _hypothesis_setup_hook() -> None:
