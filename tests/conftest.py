@@ -16,6 +16,7 @@ _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Healt
 settings.register_profile("default", max_examples=100, **_COMMON)
 settings.register_profile("ci", max_examples=100, derandomize=True, print_blob=True, **_COMMON)
 settings.register_profile("thorough", max_examples=5000, **_COMMON)
+settings.register_profile("quick", max_examples=10, **_COMMON)  # the inner loop: pytest -m "not slow"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 
@@ -44,3 +45,48 @@ def outlook_model():  # type: ignore[no-untyped-def]
     from odatakit import csdl
 
     return csdl.load(os.path.join(MODELS, "outlook-v2.xml"))
+
+
+#: Tests that take seconds each (property tests with many draws, megabyte inputs, builds): marked
+#: ``slow`` here, in one list, so ``pytest -m "not slow"`` is the quick inner loop (README) and the
+#: full suite, which CI runs, still has them. A test that grows slow joins this list.
+SLOW_TESTS = frozenset({
+    "test_drawn_queries_with_apply_round_trip", "test_drawn_apply_trees_round_trip",
+    "test_generated_tree_survives_serialize_and_parse", "test_query_example_texts_are_the_serializers",
+    "test_generated_urls_parse_back_to_their_parts", "test_grammar_generated_text_parses_or_fails_cleanly",
+    "test_generated_query_strings_parse_and_fail_alike_on_both_paths", "test_mutated_text_parses_or_fails_cleanly",
+    "test_mutated_urls_parse_or_fail_cleanly", "test_built_expressions_parse_back_to_the_built_tree",
+    "test_odata_query_reads_generated_filters_like_odatakit",
+    "test_a_query_in_a_url_reads_back_after_an_http_client_normalised_it",
+    "test_drawn_queries_over_drawn_data_end_in_a_payload_or_an_evaluation_error",
+    "test_drawn_filters_over_drawn_entities_end_in_a_result_or_an_evaluation_error",
+    "test_version_4_0_queries_use_no_4_01_syntax", "test_a_payload_with_100_000_properties_decodes_and_validates",
+    "test_100_000_bad_properties_give_100_000_faults", "test_errors_in_megabyte_inputs_stay_short",
+    "test_long_or_chains_stay_flat", "test_megabyte_key_in_a_url_reads_back",
+    "test_search_terms_nest_so_long_searches_meet_the_depth_limit",
+    "test_invalid_payloads_carry_the_fault_they_are_labelled_with", "test_query_grammar_builds_in_strict_mode",
+    "test_wheel_ships_the_grammars_inside_the_package",
+    "test_errors_and_trees_are_the_same_with_and_without_the_accelerators",
+    "test_generated_filters_parse_the_same_on_every_path", "test_graph_round_trips_through_json_and_xml",
+    "test_the_invalid_twins_draw_every_fault_a_type_can_carry", "test_generated_extension_payloads_validate_and_decode_to_their_value",
+    "test_from_type_draws_valid_instances", "test_any_json_gives_faults_never_an_exception",
+    "test_the_builder_never_emits_a_filter_its_parser_refuses", "test_any_text_key_reads_back_exactly_or_is_refused",
+    "test_seed_corpus_passes_every_fuzz_target", "test_readme_examples_run_as_written",
+})
+
+
+def pytest_collection_modifyitems(items: list) -> None:  # type: ignore[type-arg]
+    import pytest
+
+    for item in items:
+        if item.originalname in SLOW_TESTS if hasattr(item, "originalname") else False:
+            item.add_marker(pytest.mark.slow)
+        elif "testing-with-strategies.md" in item.nodeid or "service-models.md" in item.nodeid:
+            item.add_marker(pytest.mark.slow)  # the strategy guides draw hundreds of examples
+
+
+def pytest_configure(config: object) -> None:
+    """``pytest -m "not slow"`` is the quick inner loop: its property tests draw fewer examples
+    too (the full suite, and CI, keep the profile above)."""
+    if "not slow" in (getattr(config, "option").markexpr or "") and not os.environ.get("HYPOTHESIS_PROFILE"):
+        settings.load_profile("quick")
