@@ -240,15 +240,7 @@ def _read_parts(text: str, boundary: str, path: str, faults: list[Fault], respon
 
 def read_multipart(body: bytes | str, content_type: str) -> Batch:
     """A multipart/mixed batch request as a ``Batch``; ``PayloadError`` lists every fault."""
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    faults: list[Fault] = []
-    try:
-        boundary = boundary_of(content_type)
-    except ValueError as error:
-        raise PayloadError([Fault("$", str(error), "multipart-shape")]) from None
-    requests = _read_parts(text, boundary, "$", faults, response=False)
-    if faults:
-        raise PayloadError(faults)
+    requests = _parts_of(body, content_type, response=False)
     batch = Batch(_with_groups(requests))
     faults = request_faults(to_document(batch, "odata"), "odata")  # ids unique, references to earlier parts
     if faults:
@@ -269,13 +261,18 @@ def _with_groups(requests: list[BatchRequest]) -> list[BatchRequest]:
 
 def read_multipart_responses(body: bytes | str, content_type: str) -> BatchResult:
     """A multipart/mixed batch response as a ``BatchResult``; ``PayloadError`` lists every fault."""
+    return BatchResult(_parts_of(body, content_type, response=True))
+
+
+def _parts_of(body: bytes | str, content_type: str, *, response: bool) -> list[Any]:
+    """The parts of a multipart/mixed body (requests or responses); ``PayloadError`` lists every fault."""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     faults: list[Fault] = []
     try:
         boundary = boundary_of(content_type)
     except ValueError as error:
         raise PayloadError([Fault("$", str(error), "multipart-shape")]) from None
-    responses = _read_parts(text, boundary, "$", faults, response=True)
+    parts = _read_parts(text, boundary, "$", faults, response=response)
     if faults:
         raise PayloadError(faults)
-    return BatchResult(responses)
+    return parts
