@@ -9,11 +9,14 @@ that. A service's own error response is ``odatakit.ServiceError`` (``odatakit.ht
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterable, Sequence
+from typing import Any, Union
 
 import attrs
 
-__all__ = ["Error", "ODataSyntaxError", "PayloadError", "BuildError", "Fault"]
+__all__ = ["Error", "ODataSyntaxError", "PayloadError", "BuildError", "Fault", "PathPart", "json_path", "path_parts"]
 
 
 def _caret_excerpt(text: str, offset: int, width: int = 72) -> str:
@@ -65,16 +68,76 @@ def _one_of(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
+#: A JSON path step: an object member's name or an array index.
+PathPart = Union[str, int]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?[0-9]+)\]|\['((?:[^'\\]|\\.)*)'\]|\[([^\]]*)\]", re.DOTALL)
+
+
+def json_path(parts: Iterable[PathPart]) -> str:
+    """The JSON path text of a sequence of steps: ``("value", 2, "a.b")`` → ``$.value[2]['a.b']``."""
+    text = ["$"]
+    for part in parts:
+        if not isinstance(part, str):
+            text.append(f"[{part!r}]")
+        elif _NAME.fullmatch(part):
+            text.append(f".{part}")
+        else:
+            text.append("['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']")
+    return "".join(text)
+
+
+def path_parts(path: str | Iterable[PathPart]) -> tuple[PathPart, ...]:
+    """The steps of a JSON path given as its text (``$.a[0]``, as ``json_path`` writes it) or as
+    steps already; the inverse of ``json_path``."""
+    if not isinstance(path, str):
+        return tuple(path)
+    if not path.startswith("$"):
+        raise ValueError(f"a JSON path starts with '$': {path!r}")
+    parts: list[PathPart] = []
+    position = 1
+    while position < len(path):
+        step = _STEP.match(path, position)
+        if step is None:
+            raise ValueError(f"not a JSON path at offset {position}: {path!r}")
+        name, index, quoted, other = step.groups()
+        if name is not None:
+            parts.append(name)
+        elif index is not None:
+            parts.append(int(index))
+        elif quoted is not None:
+            parts.append(re.sub(r"\\(.)", r"\1", quoted, flags=re.DOTALL))
+        else:  # a key that is no JSON key (a Python tuple or None in a dict), shown by its repr
+            parts.append(_python_key(other))
+        position = step.end()
+    return tuple(parts)
+
+
+def _python_key(text: str) -> Any:
+    try:
+        return ast.literal_eval(text) if len(text) <= 200 else text
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+
+
 @attrs.frozen
 class Fault:
-    """One fault in a payload: the JSON path where it is (``$.Extensions[0].DealValue``) and why."""
+    """One fault in a payload: where it is and why. ``path`` holds the steps (member names and
+    array indices, as ``jsonschema``'s ``absolute_path``); ``json_path`` is its text,
+    ``$.Extensions[0].DealValue``. A path may be given as either."""
 
-    path: str
+    path: tuple[PathPart, ...] = attrs.field(converter=path_parts)
     message: str
     code: str = "invalid"
 
+    @property
+    def json_path(self) -> str:
+        """The path as JSON path text: ``$.Extensions[0].DealValue``."""
+        return json_path(self.path)
+
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.json_path}: {self.message}"
 
 
 class PayloadError(Error, ValueError):

@@ -97,7 +97,7 @@ def test_example_50_breaks_its_own_rule_on_echoing_the_atomicity_group() -> None
     # §19.5: a response MUST carry its request's atomicityGroup; Example 50 leaves it out for 1 and 2.
     with pytest.raises(PayloadError) as caught:
         read_responses(EXAMPLE_50, requests=read_requests(EXAMPLE_47))
-    assert [(f.path, f.code) for f in caught.value.faults] == [
+    assert [(f.json_path, f.code) for f in caught.value.faults] == [
         ("$.responses[1].atomicityGroup", "batch-group"), ("$.responses[2].atomicityGroup", "batch-group")]
 
 
@@ -131,7 +131,7 @@ def _with(example: dict[str, Any], index: int, **changes: Any) -> dict[str, Any]
     ('{"requests": [', "$", "not-json"),
 ])
 def test_faults_in_odata_batches_carry_their_json_path(document: Any, path: str, code: str) -> None:
-    assert (path, code) in {(f.path, f.code) for f in request_faults(document)}
+    assert (path, code) in {(f.json_path, f.code) for f in request_faults(document)}
     with pytest.raises(PayloadError):
         read_requests(document)
 
@@ -142,7 +142,7 @@ def test_atomicity_groups_must_be_adjacent() -> None:
         {"id": "b", "method": "get", "url": "Y"},
         {"id": "c", "atomicityGroup": "g", "method": "post", "url": "X", "body": {}},
     ]}
-    assert [(f.path, f.code) for f in request_faults(document)] == [("$.requests[2].atomicityGroup", "batch-group")]
+    assert [(f.json_path, f.code) for f in request_faults(document)] == [("$.requests[2].atomicityGroup", "batch-group")]
 
 
 def test_graphs_documented_batches_are_valid_graph_batches() -> None:
@@ -194,7 +194,7 @@ def _graph_requests(count: int) -> list[dict[str, Any]]:
      "batch-depends"),
 ])
 def test_faults_in_graph_batches(document: Any, path: str, code: str) -> None:
-    assert (path, code) in {(f.path, f.code) for f in request_faults(document, "graph")}
+    assert (path, code) in {(f.json_path, f.code) for f in request_faults(document, "graph")}
 
 
 def test_splitting_independent_requests_fills_batches_of_twenty() -> None:
@@ -220,7 +220,7 @@ def test_a_chain_longer_than_twenty_cannot_be_split() -> None:
     chain = [BatchRequest(str(i), "GET", "/me", depends_on=(str(i - 1),) if i else ()) for i in range(21)]
     with pytest.raises(PayloadError) as caught:
         split_graph_batch(chain)
-    assert [(f.path, f.code) for f in caught.value.faults] == [("$.requests[0]", "batch-limit")]
+    assert [(f.json_path, f.code) for f in caught.value.faults] == [("$.requests[0]", "batch-limit")]
 
 
 # ---- multipart/mixed --------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_faults_in_multipart_batches_carry_their_part_path(body: str, content_ty
                                                            code: str) -> None:
     with pytest.raises(PayloadError) as caught:
         read_multipart(body, content_type)
-    assert (path, code) in {(f.path, f.code) for f in caught.value.faults}
+    assert (path, code) in {(f.json_path, f.code) for f in caught.value.faults}
 
 
 def test_a_change_set_inside_a_change_set_is_refused() -> None:
@@ -298,7 +298,7 @@ def test_a_change_set_inside_a_change_set_is_refused() -> None:
         "--changeset_77162fcd-b8da-41ac-a9f8-9357efbbd\r\nContent-Type: multipart/mixed; boundary=inner\r\n", 1)
     with pytest.raises(PayloadError) as caught:
         read_multipart(nested, MULTIPART_TYPE)
-    assert caught.value.faults[0].path == "$.parts[1].parts[0]"
+    assert caught.value.faults[0].json_path == "$.parts[1].parts[0]"
 
 
 def test_example_47_round_trips_through_multipart() -> None:
@@ -337,7 +337,7 @@ def test_each_planted_fault_is_reported_where_it_was_planted(dialect: Any) -> No
     @given(ost.invalid_batches(dialect))
     def check(invalid: Any) -> None:
         assert request_faults(invalid.valid, dialect) == []
-        assert (invalid.path, invalid.code) in {(f.path, f.code) for f in request_faults(invalid.document, dialect)}
+        assert (invalid.path, invalid.code) in {(f.json_path, f.code) for f in request_faults(invalid.document, dialect)}
 
     check()
 
@@ -444,4 +444,4 @@ def test_any_multipart_text_reads_or_raises_a_payload_error(text: str) -> None:
     try:
         read_multipart("--b\r\n" + text, "multipart/mixed; boundary=b")
     except PayloadError as error:
-        assert all(f.path.startswith("$") for f in error.faults)
+        assert all(f.json_path.startswith("$") for f in error.faults)

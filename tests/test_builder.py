@@ -179,7 +179,7 @@ def test_lambda_tree_is_the_parsers_tree() -> None:
     assert built == tree.Path((
         tree.Property("Extensions"),
         tree.Lambda("any", "f", tree.BinaryOp(
-            "eq", tree.Path((tree.Property("f"), tree.Property("Id"))), tree.Literal("String", "x"),
+            "eq", tree.Path((tree.LambdaVariable("f"), tree.Property("Id"))), tree.Literal("String", "x"),
         )),
     ))
 

@@ -101,3 +101,26 @@ def test_offsets_inside_query_strings_point_into_the_whole_text() -> None:
 def test_non_text_input_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         odatakit.parse_filter(b"A eq 1")  # type: ignore[arg-type]
+
+
+FAULT_PATHS = [
+    ("$", ()),
+    ("$.value[2].Id", ("value", 2, "Id")),
+    ("$['Name@odata.type']", ("Name@odata.type",)),
+    ("$['it\\'s'].a", ("it's", "a")),
+    ("$['back\\\\slash']", ("back\\slash",)),
+    ("$[(1, 2)]", ((1, 2),)),  # a Python key that is no JSON key, by its repr
+]
+
+
+@pytest.mark.parametrize(("text", "steps"), FAULT_PATHS, ids=[text for text, _ in FAULT_PATHS])
+def test_a_fault_path_is_its_steps_and_json_path_their_text(text: str, steps: tuple) -> None:
+    from_text, from_steps = odatakit.Fault(text, "m"), odatakit.Fault(steps, "m")
+    assert from_text == from_steps and from_text.path == steps
+    assert from_text.json_path == text and str(from_steps) == f"{text}: m"
+
+
+def test_a_fault_path_that_is_no_json_path_is_refused() -> None:
+    for text in ("value[0]", "$.a..b", "$[0"):
+        with pytest.raises(ValueError):
+            odatakit.Fault(text, "m")

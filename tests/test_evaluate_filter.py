@@ -163,6 +163,18 @@ def test_any_over_empty_is_false_and_all_is_true_5_1_1_13():
          ("Items/any(i:Tags/any(t:i/Name eq 'y' and t eq 'z'))", False)])
 
 
+def test_a_lambda_variable_shadows_a_property_only_inside_its_predicate_5_1_1_13():
+    entity = {"i": 1, "Items": [{"Q": 1}, {"Q": 5}], "Nums": [1, 2], "Pairs": [[1, 2]]}
+    table = [
+        ("i eq 1 and Items/any(i:i/Q eq 5)", True),  # the property i outside, the variable inside
+        ("Items/any(i:$it/i eq 1 and i/Q eq 5)", True),  # $it/i: the property, even inside
+        ("Nums/any(i:Nums/any(i:i eq 2))", True),  # the inner i rebinds the name
+        ("Nums/any(n:Nums/all(m:m le n))", True),  # n, the outer variable, is seen inside
+    ]
+    for expr, expected in table:
+        assert value(expr, entity) is expected, expr
+
+
 def test_string_functions_on_code_points_5_1_1_5_and_7():
     run([
         ("contains(Name,'nn')", True), ("contains(Name,'NN')", False), ("startswith(Name,'An')", True),

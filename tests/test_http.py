@@ -215,7 +215,7 @@ def test_mailbox_not_enabled_is_recognised(code: str) -> None:
 def test_bad_error_bodies_raise_payload_errors(body, path: str) -> None:
     with pytest.raises(PayloadError) as caught:
         parse_error(body)
-    assert caught.value.faults[0].path == path
+    assert caught.value.faults[0].json_path == path
 
 
 # ---- CLI -------------------------------------------------------------------------------------------

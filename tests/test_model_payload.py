@@ -108,7 +108,7 @@ def test_payload_faults_have_their_json_paths(request, which, target, payload, e
     model = request.getfixturevalue(f"{which}_model")
     where = {"type": target} if "." in target and "/" not in target and "(" not in target else {"resource": target}
     faults = model.validate(payload, **where)
-    assert [(f.path, f.code) for f in faults] == expected
+    assert [(f.json_path, f.code) for f in faults] == expected
     if expected[0][1] != "missing-key":  # decode reads partial entities (a PATCH body); validate wants keys
         with pytest.raises(PayloadError):
             model.decode(payload, **where)

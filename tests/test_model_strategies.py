@@ -71,7 +71,7 @@ def test_every_invalid_payload_is_reported_at_its_path(request, which, resource,
     @FEW
     @given(ost.invalid_payloads(model, type_name))
     def run(invalid):
-        assert (invalid.path, invalid.code) in [(f.path, f.code) for f in model.validate(invalid.payload, type=type_name)]
+        assert (invalid.path, invalid.code) in [(f.json_path, f.code) for f in model.validate(invalid.payload, type=type_name)]
 
     run()
 

@@ -39,7 +39,7 @@ def test_the_tutorials_expanded_user_validates() -> None:
             "extensions": [{k: v for k, v in ROAMING.items() if k != "@odata.context"}]}
     assert validate(user) == []
     bad = {**user, "extensions": [{**user["extensions"][0], "id": "com.contoso.other"}]}  # type: ignore[dict-item]
-    assert [f.path for f in validate(bad)] == ["$.extensions[0].id"]
+    assert [f.json_path for f in validate(bad)] == ["$.extensions[0].id"]
 
 
 @pytest.mark.parametrize(("payload_id", "valid"), [
@@ -53,13 +53,13 @@ def test_graph_extension_ids_in_each_form_the_service_returns(payload_id: str, v
     faults = validate({**ROAMING, "id": payload_id})
     assert (faults == []) is valid
     if not valid:
-        assert [f.path for f in faults] == ["$.id"]
+        assert [f.json_path for f in faults] == ["$.id"]
 
 
 def test_outlook_extensions_do_not_accept_the_plain_name_as_id() -> None:
     payload = {"@odata.type": "#Microsoft.OutlookServices.OpenTypeExtension", "ExtensionName": "Com.Contoso.Referral",
                "Id": "Com.Contoso.Referral"}
-    assert [f.path for f in validate(payload)] == ["$.Id"]
+    assert [f.json_path for f in validate(payload)] == ["$.Id"]
     payload["Id"] = "Microsoft.OutlookServices.OpenTypeExtension.Com.Contoso.Referral"
     assert validate(payload) == []
 
@@ -127,7 +127,7 @@ def test_null_clears_on_directory_objects_and_is_refused_on_mailbox_items() -> N
     assert set(merge(STORED, clearing, resource="user").properties) == {"value"}
     with pytest.raises(PayloadError) as caught:
         merge(STORED, clearing, resource="message")
-    assert [(f.path, f.code) for f in caught.value.faults] == [("$.company", "extension-null")]
+    assert [(f.json_path, f.code) for f in caught.value.faults] == [("$.company", "extension-null")]
 
 
 def test_outlook_v2_merges() -> None:

@@ -13,7 +13,7 @@ from odatakit import edm
 from odatakit.query.tree import (
     Alias, And, Annotation, BinaryOp, Call, Case, CaseBranch, Cast, Compute, ComputeItem, Count,
     CustomOption, EntitySet, EnumLiteral, Expand, ExpandItem, FilterSegment, FunctionCall,
-    FunctionSignature, In, IsOf, JsonArray, JsonMember, JsonObject, Key, KeyValue, Lambda, ListExpr,
+    FunctionSignature, In, IsOf, JsonArray, JsonMember, JsonObject, Key, KeyValue, Lambda, LambdaVariable, ListExpr,
     Literal, NamedArg, Or, OrderBy, OrderByItem, Path, Property, QualifiedStar, Query, Search,
     SearchAnd, SearchNot, SearchOr, SearchPhrase, SearchWord, Select, SelectItem, Star, TypeCast,
     TypeName, UnaryOp, Value, Variable, AliasDefinition,
@@ -22,6 +22,11 @@ from odatakit.query.tree import (
 
 def P(*names: str) -> Path:
     return Path(Property(name) for name in names)
+
+
+def V(variable: str, *names: str) -> Path:
+    """A path that starts with a lambda variable: ``V("d", "Price")`` is ``d/Price`` inside ``any(d:…)``."""
+    return Path((LambdaVariable(variable), *(Property(name) for name in names)))
 
 
 def S(text: str) -> Literal:
@@ -158,14 +163,14 @@ EXPRESSIONS = [
      FunctionCall("Model.PhoneticallySimilar", (NamedArg("Word", Alias("w")), NamedArg("Number", BinaryOp("add", I(5), I(3)))))),
     # lambdas
     ("Extensions/any(f:f/Id eq 'Com.Contoso.Referral')",
-     Path((Property("Extensions"), Lambda("any", "f", BinaryOp("eq", P("f", "Id"), S("Com.Contoso.Referral")))))),
+     Path((Property("Extensions"), Lambda("any", "f", BinaryOp("eq", V("f", "Id"), S("Com.Contoso.Referral")))))),
     ("Items/any()", Path((Property("Items"), Lambda("any")))),
     ("Items/ANY( )", Path((Property("Items"), Lambda("any")))),
-    ("Items/all(d:d/Quantity gt 100)", Path((Property("Items"), Lambda("all", "d", BinaryOp("gt", P("d", "Quantity"), I(100)))))),
+    ("Items/all(d:d/Quantity gt 100)", Path((Property("Items"), Lambda("all", "d", BinaryOp("gt", V("d", "Quantity"), I(100)))))),
     ("A/any(x:x/B/all(y:y/C eq x/D))",
-     Path((Property("A"), Lambda("any", "x", Path((Property("x"), Property("B"), Lambda("all", "y", BinaryOp("eq", P("y", "C"), P("x", "D"))))))))),
+     Path((Property("A"), Lambda("any", "x", Path((LambdaVariable("x"), Property("B"), Lambda("all", "y", BinaryOp("eq", V("y", "C"), V("x", "D"))))))))),
     ("@Core.Messages/any(m:m/severity eq 'error')",
-     Path((Annotation("Core.Messages"), Lambda("any", "m", BinaryOp("eq", P("m", "severity"), S("error")))))),
+     Path((Annotation("Core.Messages"), Lambda("any", "m", BinaryOp("eq", V("m", "severity"), S("error")))))),
     # calls
     ("contains(Subject,'odata')", Call("contains", (P("Subject"), S("odata")))),
     ("CONTAINS(Subject,'odata')", Call("contains", (P("Subject"), S("odata")))),
@@ -248,7 +253,7 @@ def test_query_string_parses_every_option() -> None:
         "&@p=5&find=O%27Neil&!special"
     )
     query = odatakit.parse_query(text)
-    assert query.filter == Path((Property("Extensions"), Lambda("any", "f", BinaryOp("eq", P("f", "Id"), S("Com.Contoso.Referral")))))
+    assert query.filter == Path((Property("Extensions"), Lambda("any", "f", BinaryOp("eq", V("f", "Id"), S("Com.Contoso.Referral")))))
     assert query.expand == odatakit.parse_expand("Extensions($filter=Id eq 'Com.Contoso.Referral')")
     assert query.select == Select((SelectItem((Property("Subject"),)),))
     assert query.orderby == OrderBy((OrderByItem(P("Subject"), True),))
@@ -300,4 +305,30 @@ TEMPORAL = [
 def test_temporal_options_parse_and_print_back(text: str, expected: Query) -> None:
     """The Temporal extension's $at/$from/$to/$toInclusive (odata-temporal-abnf)."""
     assert odatakit.parse_query(text) == expected
+    assert odatakit.serialize(expected) == text
+
+
+# ---------------------------------------------------------------------------------------------
+# Lambda variables: a distinct node, so the tree alone says what a name means (§5.1.1.13)
+# ---------------------------------------------------------------------------------------------
+
+LAMBDA_SCOPES = [
+    # the variable inside its predicate; a property of the same name outside it
+    ("d eq 1 and Items/any(d:d/Q eq 1)",
+     And((BinaryOp("eq", P("d"), I(1)), Path((Property("Items"), Lambda("any", "d", BinaryOp("eq", V("d", "Q"), I(1)))))))),
+    # $it/d is the property, even inside
+    ("Items/any(d:$it/d eq d)",
+     Path((Property("Items"), Lambda("any", "d", BinaryOp("eq", Path((Variable("$it"), Property("d"))), V("d")))))),
+    # an inner lambda rebinding the name: both uses are variables, each of its own lambda
+    ("A/any(d:d/B/any(d:d eq 1))",
+     Path((Property("A"), Lambda("any", "d", Path((LambdaVariable("d"), Property("B"),
+                                                   Lambda("any", "d", BinaryOp("eq", V("d"), I(1))))))))),
+    # a name that is only a segment after the first stays a property
+    ("A/any(d:B/d eq 1)", Path((Property("A"), Lambda("any", "d", BinaryOp("eq", P("B", "d"), I(1)))))),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LAMBDA_SCOPES, ids=[text for text, _ in LAMBDA_SCOPES])
+def test_uses_of_a_lambda_variable_are_lambda_variable_nodes(text: str, expected: object) -> None:
+    assert odatakit.parse_filter(text) == expected
     assert odatakit.serialize(expected) == text

@@ -130,7 +130,7 @@ FAULTS = [
 def test_decode_fault_has_path(payload: Any, path: str, message: str) -> None:
     with pytest.raises(PayloadError) as caught:
         decode(payload)
-    assert [f.path for f in caught.value.faults] == [path]
+    assert [f.json_path for f in caught.value.faults] == [path]
     assert re.search(message, caught.value.faults[0].message)
 
 
@@ -138,7 +138,7 @@ def test_decode_reports_every_fault() -> None:
     payload = {"a@odata.type": "#Int32", "a": 2**40, "b@odata.type": "#Guid", "b": "nope", "c": [1, {"d": 2**60}]}
     with pytest.raises(PayloadError) as caught:
         decode(payload)
-    assert [f.path for f in caught.value.faults] == ["$.a", "$.b", "$.c[1].d"]
+    assert [f.json_path for f in caught.value.faults] == ["$.a", "$.b", "$.c[1].d"]
 
 
 @pytest.mark.parametrize(("option", "payload", "ok"), [
@@ -184,7 +184,7 @@ def test_deep_python_document_is_refused_without_recursion_error() -> None:
 def test_duplicate_key_fault_points_at_the_key() -> None:
     with pytest.raises(PayloadError) as caught:
         decode('{"value": [{"Id": "1", "Id": "2"}]}')
-    assert caught.value.faults[0].path == "$.value[0].Id"
+    assert caught.value.faults[0].json_path == "$.value[0].Id"
 
 
 # -- control information -----------------------------------------------------------------------

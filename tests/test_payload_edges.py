@@ -33,7 +33,7 @@ from odatakit.payload.decode import decode_with_faults
 
 
 def _faults(payload: Any, **options: Any) -> list[tuple[str, str]]:
-    return [(f.path, f.code) for f in decode_with_faults(payload, **options)[1]]
+    return [(f.json_path, f.code) for f in decode_with_faults(payload, **options)[1]]
 
 
 # -- non-ASCII digits are not numbers (ABNF DIGIT is ASCII; Python's \d and int() are not) ----
@@ -153,7 +153,7 @@ def test_a_huge_exponent_is_out_of_range_without_building_the_integer() -> None:
 # -- an Edm.Decimal that arrives as a Python float was already rounded ---------------------------
 def test_a_decimal_given_as_a_float_is_a_fault_by_default() -> None:
     faults = decode_with_faults({"a@odata.type": "#Decimal", "a": 0.1})[1]
-    assert [(f.path, f.code) for f in faults] == [("$.a", "invalid-value")]
+    assert [(f.json_path, f.code) for f in faults] == [("$.a", "invalid-value")]
     assert "response.content" in faults[0].message
 
 
@@ -182,7 +182,7 @@ def test_decode_keeps_a_context_url_as_text_and_validate_checks_it() -> None:
     value = decode(body)
     assert str(value.control["context"]) == "$metadata#People((("  # type: ignore[union-attr]
     assert value.control["context"].problem() is not None  # type: ignore[union-attr]
-    assert [(f.path, f.code) for f in validate(body)] == [("$['@odata.context']", "bad-control")]
+    assert [(f.json_path, f.code) for f in validate(body)] == [("$['@odata.context']", "bad-control")]
 
 
 # -- plain JSON bodies for HTTP clients -----------------------------------------------------------
@@ -207,7 +207,7 @@ def test_a_decimal_no_float_holds_is_refused_in_a_plain_body() -> None:
     exact = Structured(properties={"D": Primitive("Decimal", Decimal("0.1000000000000000000000000001"))})
     with pytest.raises(PayloadError, match="ieee754_compatible=True") as caught:
         encode(exact, plain=True)
-    assert [f.path for f in caught.value.faults] == ["$.D"]
+    assert [f.json_path for f in caught.value.faults] == ["$.D"]
     assert "0.1000000000000000000000000001" in encode_json(exact)  # the exact path stays
 
 

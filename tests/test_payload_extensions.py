@@ -73,7 +73,7 @@ def test_name_rules(name: str, message: str) -> None:
 def test_only_primitives_and_collections_of_primitives(properties: dict[str, Any], path: str) -> None:
     with pytest.raises(PayloadError) as caught:
         OpenTypeExtension("Com.Contoso.Referral", properties)
-    assert caught.value.faults[0].path == path
+    assert caught.value.faults[0].json_path == path
 
 
 def test_dialect_conversion_keeps_custom_names_and_the_service_id() -> None:

@@ -34,7 +34,7 @@ EXT = "Com.Contoso.Referral"
 
 
 def _faults(payload: Any) -> list[tuple[str, str]]:
-    return [(f.path, f.code) for f in decode_with_faults(payload)[1]]
+    return [(f.json_path, f.code) for f in decode_with_faults(payload)[1]]
 
 
 # -- 1. a property name cannot be empty or contain '@' ------------------------------------------
@@ -78,7 +78,7 @@ def test_names_that_would_become_control_information_are_refused(
 def test_extension_property_names_are_checked(properties: dict[str, Any], path: str) -> None:
     with pytest.raises(PayloadError) as caught:
         OpenTypeExtension(EXT, properties)
-    assert [(f.path, f.code) for f in caught.value.faults] == [(path, "bad-name")]
+    assert [(f.json_path, f.code) for f in caught.value.faults] == [(path, "bad-name")]
 
 
 # From a payload: each a fault with its path (and the good keys beside it still read).
@@ -102,7 +102,7 @@ def test_bad_keys_in_a_payload_are_faults_with_their_path(payload: Any, expected
     assert _faults(payload) == expected
     with pytest.raises(PayloadError):
         decode(payload)
-    assert [(f.path, f.code) for f in validate(payload)][:len(expected)] == expected
+    assert [(f.json_path, f.code) for f in validate(payload)][:len(expected)] == expected
 
 
 def test_property_annotation_syntax_still_reads() -> None:
@@ -135,7 +135,7 @@ def test_huge_integer_for_an_int_type_is_a_fault_in_linear_time() -> None:
     start = time.perf_counter()
     faults = decode_with_faults(text)[1]
     assert time.perf_counter() - start < 1.0  # was 4.2 s: int() of the Decimal is quadratic
-    assert [(f.path, f.code) for f in faults] == [("$.A", "invalid-value")]
+    assert [(f.json_path, f.code) for f in faults] == [("$.A", "invalid-value")]
     assert "out of range for Edm.Int64" in faults[0].message
 
 
@@ -144,7 +144,7 @@ def test_4_0_refuses_a_decimal_whose_positional_form_would_blow_up(number: str) 
     value = decode('{"A@odata.type":"#Decimal","A":' + number + "}")
     with pytest.raises(PayloadError) as caught:
         encode_json(value)
-    assert [(f.path, f.code) for f in caught.value.faults] == [("$.A", "decimal-exponent")]
+    assert [(f.json_path, f.code) for f in caught.value.faults] == [("$.A", "decimal-exponent")]
     text = encode_json(value, version="4.01")  # 4.01 keeps the exponent form
     assert len(text) < 60 and decode(text) == value
 
@@ -173,7 +173,7 @@ def test_huge_numbers_are_faults_quickly(case: str, payload: Any) -> None:
     with pytest.raises(PayloadError) as caught:
         decode(payload)
     assert time.perf_counter() - start < 1.0
-    assert [f.path for f in caught.value.faults] == ["$.A"]
+    assert [f.json_path for f in caught.value.faults] == ["$.A"]
 
 
 def test_integer_text_past_the_interpreters_digit_limit_reads_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,14 +257,14 @@ BAD_TYPES = ["", "#", "#Collection()", "#Collection(Collection(Int32))", "#Edm.F
 def test_a_property_annotation_that_names_no_type_is_a_fault(annotation: str) -> None:
     payload = {"A@odata.type": annotation, "A": 1}
     faults = validate(payload)
-    assert [(f.path, f.code) for f in faults] == [("$['A@odata.type']", "bad-annotation")]
+    assert [(f.json_path, f.code) for f in faults] == [("$['A@odata.type']", "bad-annotation")]
     assert annotation in faults[0].message or not annotation
 
 
 @pytest.mark.parametrize("annotation", BAD_TYPES + ["#Collection(Ns.T)"])
 def test_an_object_annotation_that_names_no_object_type_is_a_fault(annotation: str) -> None:
     faults = validate({"@odata.type": annotation, "A": "x"}, kind="entity")
-    assert [f.path for f in faults] == ["$['@odata.type']"]
+    assert [f.json_path for f in faults] == ["$['@odata.type']"]
     assert faults[0].code in ("bad-annotation", "type-mismatch")
 
 
@@ -304,7 +304,7 @@ def test_4_0_writes_every_decimal_without_exponent_or_refuses_it(number: Decimal
     try:
         text = encode_json(value)
     except PayloadError as error:
-        assert [(f.path, f.code) for f in error.faults] == [("$.A", "decimal-exponent")]
+        assert [(f.json_path, f.code) for f in error.faults] == [("$.A", "decimal-exponent")]
         return
     written = text.split('"A":')[1].rstrip("}")
     assert "E" not in written.upper() and len(written) <= len(str(number)) + 103
@@ -322,7 +322,7 @@ def test_a_payload_with_100_000_properties_decodes_and_validates() -> None:
 def test_100_000_bad_properties_give_100_000_faults() -> None:
     text = "{" + ",".join(f'"P{n}@odata.type":"#Int32","P{n}":"x"' for n in range(100_000)) + "}"
     faults = validate(text)
-    assert len(faults) == 100_000 and faults[-1].path == "$.P99999"
+    assert len(faults) == 100_000 and faults[-1].json_path == "$.P99999"
 
 
 FIFTY_MB = 50_000_000
@@ -341,7 +341,7 @@ def test_a_50_megabyte_string_decodes_validates_and_encodes() -> None:
 def test_a_50_megabyte_value_of_the_wrong_form_is_one_short_fault(annotation: str) -> None:
     text = '{"A@odata.type":"' + annotation + '","A":"' + "9'" * (FIFTY_MB // 2) + '"}'
     faults = validate(text)
-    assert [f.path for f in faults] == ["$.A"]
+    assert [f.json_path for f in faults] == ["$.A"]
     assert len(faults[0].message) < 300  # the value is shown clipped, not repeated
 
 

@@ -68,7 +68,7 @@ INVALID: list[tuple[Any, str | None, list[tuple[str, str]]]] = [
 @pytest.mark.parametrize(("payload", "kind", "expected"), INVALID)
 def test_every_fault_with_its_path(payload: Any, kind: str | None, expected: list[tuple[str, str]]) -> None:
     faults = validate(payload, kind=kind)  # type: ignore[arg-type]
-    assert [f.path for f in faults] == [path for path, _ in expected]
+    assert [f.json_path for f in faults] == [path for path, _ in expected]
     for fault, (_, message) in zip(faults, expected):
         assert re.search(message, fault.message), fault.message
 
@@ -78,7 +78,7 @@ def test_validate_returns_all_faults_across_the_document() -> None:
         {"Extensions": [{**EXT, "A@odata.type": "#Byte", "A": 300, "B": {"x": 1}}]},
         {"Extensions": [{**EXT, "ExtensionName": "Com.OnMicrosoft.X"}]},
     ]}
-    assert [f.path for f in validate(body)] == [
+    assert [f.json_path for f in validate(body)] == [
         "$.value[0].Extensions[0].A", "$.value[0].Extensions[0].B", "$.value[1].Extensions[0].ExtensionName"]
 
 
@@ -98,7 +98,7 @@ def test_assert_valid_raises_with_every_fault_and_returns_the_value() -> None:
 
 def test_deep_document_is_one_fault() -> None:
     faults = validate("[" * 5000 + "]" * 5000)
-    assert [(f.path, f.code) for f in faults] == [("$", "too-deep")]
+    assert [(f.json_path, f.code) for f in faults] == [("$", "too-deep")]
     nested: Any = []
     for _ in range(300):
         nested = [nested]

@@ -24,8 +24,7 @@ _STRING_TESTS = {"contains": "{k} in {v}", "startswith": "{v}.startswith({k})", 
 
 def _property(node: Any, variables: Any) -> str | None:
     if isinstance(node, tree.Path) and len(node.segments) == 1 and isinstance(node.segments[0], tree.Property):
-        name = node.segments[0].name
-        return None if name in variables else name
+        return node.segments[0].name  # a lambda variable is a LambdaVariable, never a Property
     return None
 
 

@@ -274,9 +274,11 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
             start = lambda cur, scope: cur
         else:
             raise EvaluationError(f"unknown variable {first.name}")
-    elif isinstance(first, tree.Property) and first.name in ctx.variables:
+    elif type(first) is tree.LambdaVariable:
         segments.pop(0)
         variable = first.name
+        if variable not in ctx.variables:
+            raise EvaluationError(f"the lambda variable {variable} is used outside its any()/all() predicate")
         current_type = ctx.variables[variable]
 
         def start(cur: Any, scope: Scope) -> Any:

@@ -295,8 +295,8 @@ class _Checker:
                                segments[1].name, closest(segments[1].name, self.model.roots()))
                     return None
                 current, index = Typed(self.model.qualified(root.entity_type), root.collection), 2
-        elif isinstance(first, T.Property) and first.name in scope.variables:
-            current = scope.variables[first.name]
+        elif isinstance(first, T.LambdaVariable):
+            current = scope.variables.get(first.name)
             index = 1
         elif isinstance(first, T.EntitySet):
             root = self.model.entity_set(first.name)

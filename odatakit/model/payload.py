@@ -126,7 +126,7 @@ class _Walker:
         self.model = model
         self.faults = faults
         self.require_key = require_key
-        self.seen = {f.path for f in faults}
+        self.seen = {f.json_path for f in faults}
 
     def fault(self, path: str, message: str, code: str) -> None:
         if path not in self.seen:  # the codec has already said what is wrong here

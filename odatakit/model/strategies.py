@@ -128,7 +128,7 @@ def _comparison(model: Model, shape: _Shape, prefix: tuple[Any, ...] = ()) -> st
         options.append(st.just(tree.BinaryOp("eq", path, tree.Literal("Null", None))))
     for name, kind in shape.collections:
         variable = "x"
-        inner = st.builds(lambda op, lit: tree.BinaryOp(op, tree.Path([tree.Property(variable)]), lit),
+        inner = st.builds(lambda op, lit: tree.BinaryOp(op, tree.Path([tree.LambdaVariable(variable)]), lit),
                           st.just("eq"), _literal(model, kind))
         options.append(st.builds(lambda lam, pred, n=name: tree.Path([*prefix, tree.Property(n), tree.Lambda(lam, variable, pred)]),
                                  st.sampled_from(("any", "all")), inner))
@@ -158,7 +158,7 @@ def _filter(model: Model, type_name: str, depth: int = 1) -> st.SearchStrategy[t
     for nav in shape.navigations[:8]:
         if nav.collection and depth > 0:
             target = _Shape(model, model.qualified(nav.target))
-            inner = _comparison(model, target, (tree.Property("y"),))
+            inner = _comparison(model, target, (tree.LambdaVariable("y"),))
             if inner is not None:
                 nested.append(inner.map(functools.partial(_any, nav.name)))
     leaf = st.one_of(base, *nested)

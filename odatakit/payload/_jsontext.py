@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..edm import decimal_of, text_problem
-from ..errors import Fault
+from ..errors import Fault, json_path
 
 __all__ = ["DEFAULT_MAX_DEPTH", "MAX_INT_DIGITS", "MAX_INT_BITS", "DuplicateKeys", "read", "write", "child",
            "json_path", "too_deep", "not_json", "MAX_DECIMAL_ZEROS", "decimal_zeros", "decimal_text", "paused_gc"]
@@ -111,14 +111,6 @@ def child(path: str, key: Any) -> str:
         return f"{path}.{key}"
     quoted = key.replace("\\", "\\\\").replace("'", "\\'")
     return f"{path}['{quoted}']"
-
-
-def json_path(parts: Iterable[str | int]) -> str:
-    """A JSON path from its steps (as in ``jsonschema.ValidationError.absolute_path``)."""
-    path = "$"
-    for part in parts:
-        path = child(path, part)
-    return path
 
 
 def too_deep(document: Any, limit: int = DEFAULT_MAX_DEPTH) -> str | None:

@@ -146,20 +146,21 @@ def _check(payload: Any, kind: Kind | None, infer: Infer, ieee754_compatible: bo
 
 def _path_order(fault: Fault) -> list[tuple[int, Any]]:
     """Sort key: paths in order, array indexes compared as numbers (``[2]`` before ``[10]``)."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"\[(\d+)\]", fault.path)]
+    return [(0, part) if type(part) is int else (1, part) if type(part) is str else (2, repr(part))
+            for part in fault.path]
 
 
 def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
     """A schema fault that repeats a semantic one: same path, or an any-of over a path that has one."""
     broad = schema_fault.code in ("schema-anyOf", "schema-oneOf")
-    return any(f.path == schema_fault.path or broad and f.path.startswith(schema_fault.path) for f in faults)
+    path, size = schema_fault.path, len(schema_fault.path)
+    return any(f.path == path or broad and f.path[:size] == path for f in faults)
 
 
 def _schema_faults(document: Any, kind: str) -> list[Fault]:
     faults: dict[Fault, None] = {}  # the same fault can come from two schemas ($ref): keep one
     for error in _validator(kind).iter_errors(document):
-        path = _jsontext.json_path(error.absolute_path)
-        faults[Fault(path, _message(error), f"schema-{error.validator}")] = None
+        faults[Fault(tuple(error.absolute_path), _message(error), f"schema-{error.validator}")] = None
     return list(faults)
 
 

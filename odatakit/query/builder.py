@@ -605,7 +605,7 @@ def _lambda(kind: str, predicate: Callable[[Expression], Operand], name: str | N
     placeholder = f"{_PLACEHOLDER}{next(_placeholders)}"
     token = _enclosing.set((*enclosing, intended))
     try:
-        body = predicate(Expression(tree.Path((tree.Property(placeholder),))))
+        body = predicate(Expression(tree.Path((tree.LambdaVariable(placeholder),))))
     finally:
         _enclosing.reset(token)
     if body is None:
@@ -652,16 +652,16 @@ def _names_in_scope(node: tree.Node) -> set[str]:
 
 
 def _rename(node: tree.Expr, old: str, new: str) -> tree.Expr:
-    """``node`` with every ``Property(old)`` replaced by ``Property(new)``."""
-    renamed = tree.Property(new)
-    rule = lambda n: renamed if isinstance(n, tree.Property) and n.name == old else n  # noqa: E731
+    """``node`` with every ``LambdaVariable(old)`` replaced by ``LambdaVariable(new)``."""
+    renamed = tree.LambdaVariable(new)
+    rule = lambda n: renamed if type(n) is tree.LambdaVariable and n.name == old else n  # noqa: E731
     return visit.transform(node, rule)  # type: ignore[return-value]  # an expression rewritten is an expression
 
 
 def _checked(node: tree.Node) -> tree.Node:
     """``node``, after making sure no lambda range variable escaped its lambda."""
     for current in visit.walk(node):
-        if isinstance(current, tree.Property) and current.name.startswith(_PLACEHOLDER):
+        if type(current) is tree.LambdaVariable and current.name.startswith(_PLACEHOLDER):
             raise BuildError("a lambda's range variable was used outside its any()/all() predicate")
         if type(current) is tree.Path and len(current.segments) == 1 and type(current.segments[0]) is tree.TypeCast:
             name = current.segments[0].name

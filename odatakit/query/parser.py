@@ -29,7 +29,7 @@ from ._lalr import Driver, Fallback, Stop
 from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
-from .visit import walk_depth
+from .visit import transform, walk_depth
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
@@ -486,7 +486,10 @@ class _Build(Transformer):  # type: ignore[type-arg]
         kind, variable, predicate = c
         if kind.type == "ALL" and predicate is None:
             raise _Fault("all() needs a lambda variable and a predicate, e.g. all(x:x/Price gt 5)", _at(kind))
-        return tree.Lambda(str(kind).lower(), str(variable) if variable is not None else None, predicate)
+        if variable is None:
+            return tree.Lambda(str(kind).lower(), None, predicate)
+        name = str(variable)
+        return tree.Lambda(str(kind).lower(), name, _bind_lambda_variable(predicate, name))
 
     def root_call_segment(self, c: list[Any]) -> Any:
         """After ``$root/``: ``Employees('A1245')`` / ``Orders(ID=1,Line=2)`` is an entity set with
@@ -895,6 +898,21 @@ def _segments(items: list[Any]) -> list[Any]:
         else:
             flat.append(item)
     return flat
+
+
+def _bind_lambda_variable(predicate: Any, name: str) -> Any:
+    """The predicate with each path that starts with the property ``name`` starting with the
+    lambda variable instead (URL Conventions §5.1.1.13: the variable is in scope in its predicate).
+    An inner lambda that rebinds ``name`` has already bound its own uses, so they are not touched."""
+
+    def bind(node: Any) -> Any:
+        if type(node) is tree.Path:
+            first = node.segments[0]
+            if type(first) is tree.Property and first.name == name:
+                return tree.Path((tree.LambdaVariable(name), *node.segments[1:]))
+        return node
+
+    return transform(predicate, bind)
 
 
 class _NotAList:

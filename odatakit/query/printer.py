@@ -675,6 +675,7 @@ _PRINTERS: dict[type, Callable[[Any, _Form], str]] = {
     tree.TypeCast: lambda node, form: form.name(node.name),
     tree.Annotation: _annotation,
     tree.Variable: lambda node, form: node.name,
+    tree.LambdaVariable: lambda node, form: form.name(node.name),
     tree.Count: _count,
     tree.Lambda: _lambda,
     tree.FilterSegment: lambda node, form: f"$filter({_expr(node.predicate, form)})",

@@ -22,7 +22,7 @@ __all__ = [
     # literals
     "Literal", "EnumLiteral", "JsonArray", "JsonObject", "JsonMember", "ListExpr",
     # paths and their segments
-    "Path", "Segment", "Property", "TypeCast", "Annotation", "Variable", "Count", "Lambda",
+    "Path", "Segment", "Property", "TypeCast", "Annotation", "Variable", "LambdaVariable", "Count", "Lambda",
     "FilterSegment", "FunctionCall", "NamedArg", "Key", "KeyValue", "Star", "QualifiedStar", "Value",
     "FunctionSignature", "EntitySet",
     # operators and calls
@@ -194,7 +194,7 @@ def _check_listable(items: tuple[Expr, ...]) -> None:
 
 @attrs.frozen(repr=False)
 class Property(Node):
-    """A property (or navigation property, or lambda variable) name in a path."""
+    """A property (or navigation property) name in a path."""
 
     name: str
 
@@ -217,6 +217,15 @@ class Annotation(Node):
 @attrs.frozen(repr=False)
 class Variable(Node):
     """One of the implicit variables ``$it``, ``$this``, ``$root`` (name with the ``$``)."""
+
+    name: str
+
+
+@attrs.frozen(repr=False)
+class LambdaVariable(Node):
+    """A use of a lambda's range variable, first in a path: the ``d`` of ``any(d:d/Price gt 5)``.
+    Distinct from ``Property`` so a scope is known from the tree alone (a property of the same
+    name outside the lambda, or shadowed inside it, stays a ``Property``)."""
 
     name: str
 
@@ -310,7 +319,7 @@ class EntitySet(Node):
 
 
 Segment = Union[
-    Property, TypeCast, Annotation, Variable, Count, Lambda, FilterSegment, FunctionCall,
+    Property, TypeCast, Annotation, Variable, LambdaVariable, Count, Lambda, FilterSegment, FunctionCall,
     EntitySet, Star, QualifiedStar, Value, FunctionSignature, "AggregateSegment",
 ]
 

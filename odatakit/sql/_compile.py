@@ -236,7 +236,10 @@ class Compiler:
             elif first.name != "$this":
                 raise SQLCompileError(f"{first.name} is not supported by odatakit.sql", _where(node))
             segments.pop(0)
-        elif isinstance(first, tree.Property) and first.name in scope.variables:
+        elif type(first) is tree.LambdaVariable:
+            if first.name not in scope.variables:
+                raise SQLCompileError(f"the lambda variable {first.name} is used outside its any()/all() predicate",
+                                      _where(node))
             current = scope.variables[first.name]
             segments.pop(0)
         if not segments:

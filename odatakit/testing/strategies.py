@@ -454,7 +454,7 @@ class _Expressions:
         first: list[Any]
         start = draw(st.sampled_from(("name", "variable", "it", "cast", "annotation", "root", "this")))
         if start == "variable" and self.state.variables:
-            first = [tree.Property(draw(st.sampled_from(self.state.variables)))]
+            first = [tree.LambdaVariable(draw(st.sampled_from(self.state.variables)))]
         elif start == "it":
             first = [tree.Variable("$it")]
         elif start == "this" and self.state.v401:
@@ -466,8 +466,9 @@ class _Expressions:
         elif start == "root":
             key = tree.Key((tree.KeyValue(draw(literals("String", "Int32", "Guid"))),))
             first = [tree.Variable("$root"), tree.EntitySet(draw(names()), key)]
-        else:
-            first = [tree.Property(draw(names()))]
+        else:  # a property named like a variable in scope would read back as the variable
+            in_scope = self.state.variables
+            first = [tree.Property(draw(names().filter(lambda name: name not in in_scope)))]
         middle = draw(st.lists(st.one_of(
             names(keywords=True).map(tree.Property),
             qualified_names().map(tree.TypeCast),
