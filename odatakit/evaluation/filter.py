@@ -22,6 +22,7 @@ from .. import edm
 from ..query import tree
 from ..query.syntax import MAX_DEPTH
 from .functions import FUNCTIONS, compile_pattern
+from .geo import from_literal, is_geo_type
 from .types import Types
 from .values import (
     DECIMAL_CONTEXT,
@@ -135,17 +136,9 @@ def _literal_value(node: tree.Literal) -> Any:
         return Decimal(node.value)
     if node.type in ("Single", "Double") and isinstance(node.value, (int, Decimal)):
         return float(node.value)
-    if node.type.startswith("Geo"):
-        return _Geo(node.type, node.value)
+    if node.type.startswith(("Geography", "Geometry")):
+        return from_literal(node.type, node.value)
     return node.value
-
-
-@attrs.frozen
-class _Geo:
-    """A geography/geometry literal: kept as its well-known text (no geo function is evaluated)."""
-
-    type: str
-    text: str
 
 
 def _constant(value: Any) -> Fn:
@@ -192,6 +185,7 @@ def property_reader(name: str, declared: str | None, types: Types | None = None)
     ``@type``) annotation, else by the model's declared type, else by the JSON value itself."""
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
     enums = types is not None and types.model is not None
+    geo = is_geo_type(declared)
 
     def read(obj: Any) -> Any:
         if obj.__class__ is not dict:
@@ -199,8 +193,10 @@ def property_reader(name: str, declared: str | None, types: Types | None = None)
                 return None
             raise EvaluationError(f"cannot read property {name!r} of Edm.{edm_type(obj)} {obj!r}")
         value = obj.get(name)
-        if value is None or value.__class__ is dict or value.__class__ is bool:
+        if value is None or value.__class__ is bool:
             return value
+        if value.__class__ is dict and not geo and annotated_40 not in obj and annotated_401 not in obj:
+            return value  # a complex value (GeoJSON is read only when a type says geo)
         annotation = obj.get(annotated_40) or obj.get(annotated_401) or declared
         if annotation is None:
             return value
@@ -371,7 +367,7 @@ def _property_path(name: str, declared: str | None, types: Types | None = None) 
     def get(cur: Any, scope: Scope) -> Any:
         if cur.__class__ is dict:
             value = cur.get(name)
-            if value is None or value.__class__ is bool or value.__class__ is dict:
+            if value is None or value.__class__ is bool:
                 return value
             if annotated_40 not in cur and annotated_401 not in cur:
                 return value
