@@ -85,6 +85,30 @@ def test_geometry_intersects_shares_a_point_exactly_5_1_1_11_2(a, b, expected):
     assert value(f"geo.intersects({geom(b)},{geom(a)})") is expected
 
 
+def test_geometry_distances_are_exact_until_the_final_rounding():
+    # exact on the integer grid, rounded at the end: √(0.1² + 0.2²) = √0.05, tiny and huge alike
+    assert value(f"geo.distance({geom('Point(0 0)')},{geom('Point(0.1 0.2)')})") == 0.05 ** 0.5
+    assert value(f"geo.distance({geom('Point(0 1e-300)')},{geom('Point(0 3e-300)')})") == 2e-300
+    assert value(f"geo.distance({geom('Point(0 -1e300)')},{geom('Point(0 1e300)')})") == 2e300
+
+
+def test_huge_geometry_comparisons_end_in_a_clear_error_not_minutes_of_work():
+    ring = [[i, 0] for i in range(600)] + [[599, 1], [0, 0]]
+    entity = {"A@odata.type": "#GeometryPolygon", "A": {"type": "Polygon", "coordinates": [ring]},
+              "B@odata.type": "#GeometryPolygon",
+              "B": {"type": "Polygon", "coordinates": [[[x, y + 10] for x, y in ring]]}}
+    with pytest.raises(EvaluationError, match="pairs of parts to compare"):
+        value("geo.distance(A,B)", entity)
+
+
+def test_nested_geojson_collections_are_bounded():
+    shape: dict = {"type": "Point", "coordinates": [0, 0]}
+    for _ in range(40):
+        shape = {"type": "GeometryCollection", "geometries": [shape]}
+    with pytest.raises(EvaluationError, match="nested more than 32"):
+        value(f"geo.distance(S,{geom('Point(0 0)')})", {"S@odata.type": "#GeometryCollection", "S": shape})
+
+
 def test_a_geometry_distance_to_an_empty_shape_is_null():
     assert value(f"geo.distance({geom('MultiPoint()')},{geom('Point(0 0)')})") is None
 

@@ -18,6 +18,7 @@ the function raises an ``EvaluationError`` naming itself and the reason; it neve
 
 from __future__ import annotations
 
+import decimal
 import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -270,28 +271,36 @@ def _refuse(name: str, values: Sequence[GeoValue], why: str) -> EvaluationError:
 
 
 # -- planar geometry (exact) ------------------------------------------------------------------
-Segment = tuple[Position, Position]
+#: Positions on an integer grid: both shapes' coordinates times the least common denominator of
+#: them all, so every test below is exact integer arithmetic (fast, unlike Fractions with the
+#: 2**52 denominators that floats bring).
+Point = tuple[int, int]
+Segment = tuple[Point, Point]
+#: Most segment pairs two geometry shapes are compared over (each pair is a few integer products);
+#: larger inputs are refused with an error rather than left to run for minutes.
+MAX_SEGMENT_PAIRS = 250_000
 
 
 @attrs.frozen
 class _Parts:
-    """A shape taken apart: its points, the segments of its lines and polygon rings, its
-    polygons (as rings), and one position per line or polygon to test containment with."""
+    """A shape taken apart on the grid: its points, the segments of its lines and polygon rings,
+    its polygons (as rings), and one position per line or polygon to test containment with."""
 
-    points: tuple[Position, ...]
+    points: tuple[Point, ...]
     segments: tuple[Segment, ...]
-    polygons: tuple[tuple[tuple[Position, ...], ...], ...]
-    anchors: tuple[Position, ...]
+    polygons: tuple[tuple[tuple[Point, ...], ...], ...]
+    anchors: tuple[Point, ...]
 
     @property
     def empty(self) -> bool:
         return not (self.points or self.segments or self.polygons)
 
 
-def _take_apart(kind: str, parts: Any) -> _Parts:
+def _pieces(kind: str, parts: Any) -> tuple[list[Position], list[Sequence[Position]], list[Any]]:
+    """The points, lines and polygons of a shape (a collection's members flattened)."""
     points: list[Position] = []
-    lines: list[tuple[Position, ...]] = []
-    polygons: list[tuple[tuple[Position, ...], ...]] = []
+    lines: list[Sequence[Position]] = []
+    polygons: list[Any] = []
 
     def add(kind: str, parts: Any) -> None:
         if kind == "Point":
@@ -311,41 +320,66 @@ def _take_apart(kind: str, parts: Any) -> _Parts:
                 add(member_kind, member_parts)
 
     add(kind, parts)
-    segments = [s for line in lines for s in _edges(line)]
-    segments += [s for polygon in polygons for ring in polygon for s in _edges(ring)]
-    anchors = [line[0] for line in lines] + [polygon[0][0] for polygon in polygons]
-    return _Parts(tuple(points), tuple(segments), tuple(polygons), tuple(anchors))
+    return points, lines, polygons
 
 
-def _edges(ring: Sequence[Position]) -> Iterator[Segment]:
+def _on_grid(x: GeoValue, y: GeoValue) -> tuple[_Parts, _Parts, int]:
+    """Both shapes taken apart on one integer grid, and the grid's scale (units per coordinate unit)."""
+    pieces = (_pieces(x.kind, x.parts), _pieces(y.kind, y.parts))
+    scale = 1
+    for points, lines, polygons in pieces:
+        every = [*points, *(p for line in lines for p in line), *(p for g in polygons for r in g for p in r)]
+        for position in every:
+            scale = math.lcm(scale, position[0].denominator, position[1].denominator)
+
+    def grid(p: Position) -> Point:
+        return int(p[0] * scale), int(p[1] * scale)
+
+    def apart(points: list[Position], lines: list[Sequence[Position]], polygons: list[Any]) -> _Parts:
+        grid_lines = [tuple(map(grid, line)) for line in lines]
+        grid_polygons = tuple(tuple(tuple(map(grid, ring)) for ring in g) for g in polygons)
+        segments = [s for line in grid_lines for s in _edges(line)]
+        segments += [s for g in grid_polygons for ring in g for s in _edges(ring)]
+        anchors = [line[0] for line in grid_lines] + [g[0][0] for g in grid_polygons]
+        return _Parts(tuple(map(grid, points)), tuple(segments), grid_polygons, tuple(anchors))
+
+    first, second = apart(*pieces[0]), apart(*pieces[1])
+    work = (len(first.segments) + len(first.points)) * (len(second.segments) + len(second.points))
+    if work > MAX_SEGMENT_PAIRS:
+        raise EvaluationError(f"the two geometry shapes have {work:,} pairs of parts to compare, more than the "
+                              f"{MAX_SEGMENT_PAIRS:,} odatakit compares exactly")
+    return first, second, scale
+
+
+def _edges(ring: Sequence[Point]) -> Iterator[Segment]:
     if len(ring) == 1:
         yield ring[0], ring[0]
     yield from zip(ring, ring[1:])
 
 
-def _cross(o: Position, a: Position, b: Position) -> Fraction:
+def _cross(o: Point, a: Point, b: Point) -> int:
     return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
 
 
-def _within_box(p: Position, a: Position, b: Position) -> bool:
-    return min(a[0], b[0]) <= p[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
-
-
-def _on_segment(p: Position, segment: Segment) -> bool:
+def _on_segment(p: Point, segment: Segment) -> bool:
     a, b = segment
-    return _cross(a, b, p) == 0 and _within_box(p, a, b)
+    return (_cross(a, b, p) == 0 and min(a[0], b[0]) <= p[0] <= max(a[0], b[0])
+            and min(a[1], b[1]) <= p[1] <= max(a[1], b[1]))
 
 
 def _segments_meet(s: Segment, t: Segment) -> bool:
     """Whether two closed segments share a point (crossing, touching or overlapping)."""
     (a, b), (c, d) = s, t
+    if max(a[0], b[0]) < min(c[0], d[0]) or max(c[0], d[0]) < min(a[0], b[0]) \
+            or max(a[1], b[1]) < min(c[1], d[1]) or max(c[1], d[1]) < min(a[1], b[1]):
+        return False
     d1, d2, d3, d4 = _cross(c, d, a), _cross(c, d, b), _cross(a, b, c), _cross(a, b, d)
-    if ((d1 > 0) != (d2 > 0) and d1 != 0 and d2 != 0) and ((d3 > 0) != (d4 > 0) and d3 != 0 and d4 != 0):
+    if ((d1 > 0 and d2 < 0) or (d1 < 0 and d2 > 0)) and ((d3 > 0 and d4 < 0) or (d3 < 0 and d4 > 0)):
         return True
     return any(_on_segment(p, seg) for p, seg in ((a, t), (b, t), (c, s), (d, s)))
 
 
-def _in_polygon(p: Position, rings: Sequence[Sequence[Position]]) -> bool:
+def _in_polygon(p: Point, rings: Sequence[Sequence[Point]]) -> bool:
     """Inside or on the boundary (§5.1.1.11.2), holes by the even–odd rule over all rings."""
     if any(_on_segment(p, edge) for ring in rings for edge in _edges(ring)):
         return True
@@ -353,8 +387,10 @@ def _in_polygon(p: Position, rings: Sequence[Sequence[Position]]) -> bool:
     for ring in rings:
         for a, b in zip(ring, ring[1:]):
             if (a[1] > p[1]) != (b[1] > p[1]):
-                x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
-                if p[0] < x:
+                # p lies left of the edge's crossing of its row: (p.x - a.x)·dy < (p.y - a.y)·dx, sign-aware
+                dy = b[1] - a[1]
+                left = (p[0] - a[0]) * dy - (p[1] - a[1]) * (b[0] - a[0])
+                if (left < 0) == (dy > 0):
                     inside = not inside
     return inside
 
@@ -369,29 +405,52 @@ def _planar_intersects(x: _Parts, y: _Parts) -> bool:
             or one_way(x, y) or one_way(y, x))
 
 
-def _length(a: Position, b: Position) -> float:
-    return math.hypot(float(a[0] - b[0]), float(a[1] - b[1]))
+#: √ of an exact ratio: 40 digits (past a Double's 17) and any exponent, then one float rounding.
+_ROOT_CONTEXT = decimal.Context(prec=40, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
-def _to_segment(p: Position, segment: Segment) -> float:
+def _root(numerator: int, denominator: int) -> float:
+    """√(numerator / denominator) as a Double, neither overflowing nor underflowing on the way."""
+    return float(_ROOT_CONTEXT.sqrt(_ROOT_CONTEXT.divide(Decimal(numerator), Decimal(denominator))))
+
+
+def _squared_to_segment(p: Point, segment: Segment) -> tuple[int, int]:
+    """The squared distance from ``p`` to the segment as a ratio of integers (exact)."""
     a, b = segment
     dx, dy = b[0] - a[0], b[1] - a[1]
-    if dx == 0 and dy == 0:
-        return _length(p, a)
-    t = min(max(((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy), Fraction(0)), Fraction(1))
-    return _length(p, (a[0] + t * dx, a[1] + t * dy))
+    px, py = p[0] - a[0], p[1] - a[1]
+    along, span = px * dx + py * dy, dx * dx + dy * dy
+    if span == 0 or along <= 0:
+        return px * px + py * py, 1
+    if along >= span:
+        qx, qy = p[0] - b[0], p[1] - b[1]
+        return qx * qx + qy * qy, 1
+    return (px * px + py * py) * span - along * along, span
 
 
-def _planar_distance(x: _Parts, y: _Parts) -> float:
+def _planar_distance(x: _Parts, y: _Parts, scale: int) -> float:
     """The least distance between any point of one and any point of the other (0 when they meet)."""
     if _planar_intersects(x, y):
         return 0.0
-    distances = [_length(p, q) for p in x.points for q in y.points]
-    distances += [_to_segment(p, s) for p in x.points for s in y.segments]
-    distances += [_to_segment(p, s) for p in y.points for s in x.segments]
-    distances += [min(_to_segment(s[0], t), _to_segment(s[1], t), _to_segment(t[0], s), _to_segment(t[1], s))
-                  for s in x.segments for t in y.segments]
-    return min(distances)
+    def candidates() -> Iterator[tuple[int, int]]:
+        yield from (((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2, 1) for p in x.points for q in y.points)
+        yield from (_squared_to_segment(p, s) for p in x.points for s in y.segments)
+        yield from (_squared_to_segment(p, s) for p in y.points for s in x.segments)
+        for s in x.segments:
+            for t in y.segments:
+                yield from (_squared_to_segment(s[0], t), _squared_to_segment(s[1], t),
+                            _squared_to_segment(t[0], s), _squared_to_segment(t[1], s))
+
+    best_numerator, best_denominator = None, 1
+    for numerator, denominator in candidates():
+        if best_numerator is None or numerator * best_denominator < best_numerator * denominator:
+            best_numerator, best_denominator = numerator, denominator
+    assert best_numerator is not None  # two non-empty shapes have a point or a segment each
+    return _root(best_numerator, best_denominator * scale * scale)
+
+
+def _segment_length(a: Position, b: Position) -> float:
+    return math.hypot(float(a[0] - b[0]), float(a[1] - b[1]))
 
 
 # -- the ellipsoid (GeographicLib) ------------------------------------------------------------
@@ -523,10 +582,10 @@ def _distance(a: Any, b: Any) -> float | None:
     no distance: null."""
     x, y = _pair("geo.distance", a, b)
     if x.family == "Geometry":
-        first, second = _take_apart(x.kind, x.parts), _take_apart(y.kind, y.parts)
+        first, second, scale = _on_grid(x, y)
         if first.empty or second.empty:
             return None
-        return _planar_distance(first, second)
+        return _planar_distance(first, second, scale)
     _check_geography("geo.distance", (x, y))
     if x.kind != "Point" or y.kind != "Point":
         raise _refuse("geo.distance", (x, y), "on the ellipsoid odatakit measures between two points "
@@ -547,7 +606,7 @@ def _length_of(a: Any) -> float:
         raise _refuse("geo.length", (x,), "the length is of a LineString or a MultiLineString")
     pairs = [(p, q) for line in lines for p, q in zip(line, line[1:])]
     if x.family == "Geometry":
-        return math.fsum(_length(p, q) for p, q in pairs)
+        return math.fsum(_segment_length(p, q) for p, q in pairs)
     _check_geography("geo.length", (x,))
     return math.fsum(_geodesic("geo.length", p, q) for p, q in pairs)
 
@@ -557,7 +616,8 @@ def _intersects(a: Any, b: Any) -> bool:
     boundary counts). Geometry: any two shapes, exactly; geography: a point and a polygon."""
     x, y = _pair("geo.intersects", a, b)
     if x.family == "Geometry":
-        return _planar_intersects(_take_apart(x.kind, x.parts), _take_apart(y.kind, y.parts))
+        first, second, _ = _on_grid(x, y)
+        return _planar_intersects(first, second)
     _check_geography("geo.intersects", (x, y))
     point, area = (x, y) if x.kind == "Point" else (y, x)
     if point.kind != "Point" or area.kind not in ("Polygon", "MultiPolygon"):
