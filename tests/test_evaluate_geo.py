@@ -266,3 +266,26 @@ def test_the_model_types_geojson_so_geo_length_of_a_path_needs_no_annotation():
     with pytest.raises(EvaluationError, match="geography and geometry do not mix"):
         evaluate(f"$filter=geo.distance(Location/Loc,{geom('Point(0 51)')}) lt 1", AIRPORTS, model=model,
                  entity_type="Trippin.Airport")
+
+
+SITES_MODEL = json.dumps({"$Version": "4.01", "Ns": {
+    "Site": {"$Kind": "EntityType", "$Key": ["Id"], "Id": {"$Type": "Edm.Int32"},
+             "Spot": {"$Type": "Edm.GeometryPoint", "$SRID": 3857},
+             "Area": {"$Type": "Edm.GeometryPolygon", "$SRID": "variable", "$Nullable": True}},
+    "Default": {"$Kind": "EntityContainer", "Sites": {"$Collection": True, "$Type": "Ns.Site"}}}})
+SITES = [{"Id": 1, "Spot": {"type": "Point", "coordinates": [3, 4]},
+          "Area": {"type": "Polygon", "coordinates": [[[0, 0], [9, 0], [9, 9], [0, 0]]]}},
+         {"Id": 2, "Spot": {"type": "Point", "coordinates": [30, 40]}, "Area": None}]
+
+
+def test_the_models_srid_facet_is_the_srid_of_geojson_without_a_crs():
+    model = csdl.load(SITES_MODEL)
+
+    def ids(query: str) -> list[int]:
+        return [s["Id"] for s in evaluate(query, SITES, model=model, entity_type="Ns.Site")["value"]]
+
+    assert ids(f"$filter=geo.distance(Spot,{geom('Point(0 0)', 3857)}) lt 10") == [1]        # SRID=3857 facet
+    assert ids(f"$filter=geo.intersects({geom('Point(1 0)')},Area)") == [1]                 # 'variable': the default 0
+    with pytest.raises(EvaluationError, match="SRID 3857 and SRID 0"):
+        ids(f"$filter=geo.distance(Spot,{geom('Point(0 0)')}) lt 10")
+

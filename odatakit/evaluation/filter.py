@@ -180,9 +180,11 @@ def _c_alias(node: tree.Alias, ctx: _Context) -> Fn:
 Step = Callable[[Any, Any, "Scope"], Any]
 
 
-def property_reader(name: str, declared: str | None, types: Types | None = None) -> Callable[[Any], Any]:
+def property_reader(name: str, declared: str | None, types: Types | None = None,
+                    srid: int | None = None) -> Callable[[Any], Any]:
     """A reader of property ``name`` from a JSON object, typed by its ``@odata.type`` (or 4.01
-    ``@type``) annotation, else by the model's declared type, else by the JSON value itself."""
+    ``@type``) annotation, else by the model's declared type, else by the JSON value itself
+    (``srid``: the model's SRID facet for a geo property)."""
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
     enums = types is not None and types.model is not None
     geo = is_geo_type(declared)
@@ -200,7 +202,7 @@ def property_reader(name: str, declared: str | None, types: Types | None = None)
         annotation = obj.get(annotated_40) or obj.get(annotated_401) or declared
         if annotation is None:
             return value
-        result = from_json(value, annotation)
+        result = from_json(value, annotation, srid)
         if enums:  # with a model, enum members are flag values (names and numbers agree)
             if result.__class__ is EnumValue:
                 return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
@@ -279,7 +281,9 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
             return scope.variables[variable]
     else:
         if len(segments) == 1 and isinstance(first, tree.Property):
-            return _property_path(first.name, ctx.types.property_type(current_type, first.name), ctx.types)
+            declared = ctx.types.property_type(current_type, first.name)
+            srid = ctx.types.srid(current_type, first.name) if is_geo_type(declared) else None
+            return _property_path(first.name, declared, ctx.types, srid)
         start = lambda cur, scope: cur
     walk = _PathWalk(ctx, current_type)
     for index, segment in enumerate(segments):
@@ -312,7 +316,8 @@ def _seg_property(walk: _PathWalk, segment: tree.Property, following: Any) -> No
         return
     types = walk.ctx.types
     declared = types.property_type(walk.current_type, segment.name)
-    walk.steps.append(_reading(property_reader(segment.name, declared, types)))
+    srid = types.srid(walk.current_type, segment.name) if is_geo_type(declared) else None
+    walk.steps.append(_reading(property_reader(segment.name, declared, types, srid)))
     walk.current_type = types.item_type(declared)
 
 
@@ -356,10 +361,10 @@ def _root(cur: Any, scope: Scope) -> Any:
     return scope.root
 
 
-def _property_path(name: str, declared: str | None, types: Types | None = None) -> Fn:
+def _property_path(name: str, declared: str | None, types: Types | None = None, srid: int | None = None) -> Fn:
     """A one-property path, the commonest operand: the value read straight from the JSON object,
     typed through ``property_reader`` only when an annotation or the model says more."""
-    read = property_reader(name, declared, types)
+    read = property_reader(name, declared, types, srid)
     if declared is not None:
         return lambda cur, scope: read(cur)
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"

@@ -179,13 +179,14 @@ def _exact(parts: Any) -> Any:
     return [_exact(p) for p in parts]
 
 
-def from_geojson(raw: Any, type_name: str) -> GeoValue:
+def from_geojson(raw: Any, type_name: str, srid: int | None = None) -> GeoValue:
     """The value of a GeoJSON object (OData JSON §7.1) whose Edm type is ``type_name``; its
-    ``crs`` (``{"type": "name", "properties": {"name": "EPSG:4326"}}``) gives the SRID."""
+    ``crs`` (``{"type": "name", "properties": {"name": "EPSG:4326"}}``) gives the SRID, else
+    ``srid`` (the model's SRID facet), else the family's default."""
     family, expected = _family_of(type_name)
     kind, parts = _geojson_shape(raw, 0)
     _checked_kind(family, expected, kind, "the GeoJSON value")
-    return GeoValue(family, _srid(family, _crs(raw, family)), kind, parts)
+    return GeoValue(family, _srid(family, _crs(raw, DEFAULT_SRID[family] if srid is None else srid)), kind, parts)
 
 
 def _geojson_shape(raw: Any, depth: int) -> tuple[str, Any]:
@@ -205,10 +206,10 @@ def _geojson_shape(raw: Any, depth: int) -> tuple[str, Any]:
     return kind, _READERS[kind](raw["coordinates"])
 
 
-def _crs(raw: dict[str, Any], family: str) -> int:
+def _crs(raw: dict[str, Any], default: int) -> int:
     crs = raw.get("crs")
     if crs is None:
-        return DEFAULT_SRID[family]
+        return default
     name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and crs.get("type") == "name" else None
     if isinstance(name, str):
         head, _, number = name.upper().rpartition(":")

@@ -143,9 +143,10 @@ def _number(kind: edm.EdmType, raw: Any) -> Any:
     return float(raw)
 
 
-def from_json(raw: Any, type_name: str | None) -> Any:
+def from_json(raw: Any, type_name: str | None, srid: int | None = None) -> Any:
     """The runtime value of a JSON value whose type is ``type_name`` (``Int64``, ``Edm.Date``,
-    ``#Collection(Edm.Date)``, ``Ns.Color``; None: the value's own JSON class decides)."""
+    ``#Collection(Edm.Date)``, ``Ns.Color``; None: the value's own JSON class decides); ``srid``
+    is a geo value's SRID when its GeoJSON has no ``crs`` (the model's facet)."""
     if raw is None or type_name is None:
         return raw
     name = type_name.lstrip("#").rpartition("/")[2]
@@ -153,13 +154,13 @@ def from_json(raw: Any, type_name: str | None) -> Any:
         if not isinstance(raw, list):
             raise EvaluationError(f"annotated {type_name!r} but the value is not a JSON array")
         item = name[len("Collection("):-1]
-        return [from_json(x, item) for x in raw]
+        return [from_json(x, item, srid) for x in raw]
     name = name.removeprefix("Edm.")
     kind = edm.PRIMITIVES.get(name)
     if name.startswith(("Geography", "Geometry")):
         from .geo import from_geojson
 
-        return from_geojson(raw, name)
+        return from_geojson(raw, name, srid)
     try:
         if kind is None:
             if isinstance(raw, str):
