@@ -145,6 +145,16 @@ def test_geography_point_in_polygon_follows_geodesic_edges_5_1_1_11_2(point, exp
     assert value(f"geo.intersects({NORTH_BAND},{geog(f'Point({point})')})") is expected
 
 
+def test_geography_holes_and_multipolygons_5_1_1_11_2():
+    holed = geog("Polygon((0 0,10 0,10 10,0 10,0 0),(4 4,6 4,6 6,4 6,4 4))")
+    assert value(f"geo.intersects({geog('Point(5 5)')},{holed})") is False      # in the hole
+    assert value(f"geo.intersects({geog('Point(4 5)')},{holed})") is True       # on the hole's meridian edge
+    assert value(f"geo.intersects({geog('Point(2 2)')},{holed})") is True
+    two = geog("MultiPolygon(((0 0,1 0,1 1,0 0)),((20 20,21 20,21 21,20 20)))")
+    assert value(f"geo.intersects({geog('Point(20.9 20.5)')},{two})") is True
+    assert value(f"geo.intersects({geog('Point(10 10)')},{two})") is False
+
+
 def test_a_point_on_the_antimeridian_is_at_either_end_of_the_drawing():
     east_edge = geog("Polygon((170 0,180 0,180 10,170 10,170 0))")
     assert value(f"geo.intersects({geog('Point(-180 5)')},{east_edge})") is True

@@ -6,7 +6,7 @@ model, or the geo value it meets in a function. Positions are ``(x, y[, z[, m]])
 latitude) for geography, held as exact ``Fraction``s.
 
 - **Geometry** is planar: Euclidean distance and length in the coordinate units, point-in-polygon
-  and segment tests in exact rational arithmetic, for any SRID (both operands share it).
+  and segment tests in exact integer arithmetic, for any SRID (both operands share it).
 - **Geography** is the WGS 84 ellipsoid (SRID 4326; SRID 0, "unknown", is read as 4326, as
   PostGIS does): distances and lengths are geodesics in metres, solved by GeographicLib (Karney's
   algorithms, accurate to nanometres), imported only when a geography value is measured.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
@@ -28,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from ..query._geo import SHAPES, GeoError, read_well_known_text
+from ..query._geo import MAX_NESTING, GeoError, read_well_known_text
 from .values import DECIMAL_CONTEXT, EvaluationError, edm_type
 
 __all__ = ["DEFAULT_SRID", "FUNCTIONS", "GeoValue", "from_geojson", "from_literal", "is_geo_type"]
@@ -37,7 +38,7 @@ Position = tuple[Fraction, ...]
 
 #: CSDL §7.2.5: the SRID a value has when nothing says otherwise.
 DEFAULT_SRID = {"Geography": 4326, "Geometry": 0}
-#: The geography SRIDs whose ellipsoid is known: WGS 84 (4326), and 0 (unknown) read as 4326.
+#: The one geography SRID whose ellipsoid odatakit knows: WGS 84 (SRID 0, "unknown", is read as it).
 _WGS84 = 4326
 #: GeoJSON's ``type`` → the shape's name in the Edm type.
 _GEOJSON_KINDS = {
@@ -45,8 +46,6 @@ _GEOJSON_KINDS = {
     "MultiLineString": "MultiLineString", "MultiPolygon": "MultiPolygon", "GeometryCollection": "Collection",
 }
 _GEOJSON_NAMES = {kind: name for name, kind in _GEOJSON_KINDS.items()}
-#: Collections inside collections: deeper than this is refused (the literal reader's bound too).
-_MAX_NESTING = 32
 #: A point this close to a geography polygon's edge, in degrees of latitude (about 0.1 mm), is on
 #: it: the edges are geodesics computed in floating point, so "exactly on" has no exact test.
 BOUNDARY_DEGREES = 1e-9
@@ -190,8 +189,8 @@ def from_geojson(raw: Any, type_name: str, srid: int | None = None) -> GeoValue:
 
 
 def _geojson_shape(raw: Any, depth: int) -> tuple[str, Any]:
-    if depth > _MAX_NESTING:
-        raise EvaluationError(f"GeoJSON collections nested more than {_MAX_NESTING} deep")
+    if depth > MAX_NESTING:
+        raise EvaluationError(f"GeoJSON collections nested more than {MAX_NESTING} deep")
     if not isinstance(raw, dict) or raw.get("type") not in _GEOJSON_KINDS:
         raise EvaluationError(f"a geo value is a GeoJSON object with a type ({', '.join(_GEOJSON_KINDS)}), "
                               f"not {_shown(raw)}")
@@ -355,7 +354,7 @@ def _on_grid(x: GeoValue, y: GeoValue) -> tuple[_Parts, _Parts, int]:
 def _edges(ring: Sequence[Point]) -> Iterator[Segment]:
     if len(ring) == 1:
         yield ring[0], ring[0]
-    yield from zip(ring, ring[1:])
+    yield from itertools.pairwise(ring)
 
 
 def _cross(o: Point, a: Point, b: Point) -> int:
@@ -386,7 +385,7 @@ def _in_polygon(p: Point, rings: Sequence[Sequence[Point]]) -> bool:
         return True
     inside = False
     for ring in rings:
-        for a, b in zip(ring, ring[1:]):
+        for a, b in itertools.pairwise(ring):
             if (a[1] > p[1]) != (b[1] > p[1]):
                 # p lies left of the edge's crossing of its row: (p.x - a.x)·dy < (p.y - a.y)·dx, sign-aware
                 dy = b[1] - a[1]
@@ -526,7 +525,7 @@ def _geography_edges(name: str, rings: tuple[tuple[Position, ...], ...]) -> tupl
     geodesic = _wgs84()
     edges = []
     for ring in rings:
-        for a, b in zip(ring, ring[1:]):
+        for a, b in itertools.pairwise(ring):
             lon1, lat1 = _lon_lat(name, a)
             lon2, lat2 = _lon_lat(name, b)
             if abs(lat1) == 90 or abs(lat2) == 90:
@@ -605,7 +604,7 @@ def _length_of(a: Any) -> float:
         lines = list(x.parts)
     else:
         raise _refuse("geo.length", (x,), "the length is of a LineString or a MultiLineString")
-    pairs = [(p, q) for line in lines for p, q in zip(line, line[1:])]
+    pairs = [(p, q) for line in lines for p, q in itertools.pairwise(line)]
     if x.family == "Geometry":
         return math.fsum(_segment_length(p, q) for p, q in pairs)
     _check_geography("geo.length", (x,))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["SHAPES", "check_well_known_text", "read_well_known_text", "GeoError"]
+__all__ = ["MAX_NESTING", "SHAPES", "GeoError", "check_well_known_text", "read_well_known_text"]
 
 _SRID = re.compile(r"SRID=[0-9]{1,5};", re.IGNORECASE)
 _KIND = re.compile(r"(Point|LineString|Polygon|MultiPoint|MultiLineString|MultiPolygon|GeometryCollection|Collection)\(", re.IGNORECASE)
@@ -24,7 +24,7 @@ SHAPES = {
     "geometrycollection": "Collection",
 }
 #: Collections inside collections: deeper than this is refused rather than recursed into.
-_MAX_NESTING = 32
+MAX_NESTING = 32
 
 
 class GeoError(ValueError):
@@ -118,8 +118,8 @@ class _Reader:
         """The shape's kind as written and its parts: a position (a tuple of number texts) for a
         Point, a list of positions for a LineString, rings for a Polygon, parts for Multi… and
         ``(kind, parts)`` pairs for a Collection."""
-        if depth > _MAX_NESTING:
-            raise self.fail(f"collections nested more than {_MAX_NESTING} deep")
+        if depth > MAX_NESTING:
+            raise self.fail(f"collections nested more than {MAX_NESTING} deep")
         kind_match = _KIND.match(self.body, self.at)
         if kind_match is None:
             raise self.fail("expected Point(, LineString(, Polygon(, MultiPoint(, MultiLineString(, MultiPolygon( or Collection(")
