@@ -134,3 +134,21 @@ def test_with_a_model_a_path_through_a_navigation_is_refused_5_1_3(model):
     # an expand path traverses complex properties only: Products/Category is Products($expand=Category)
     with pytest.raises(EvaluationError, match="through the navigation property Products"):
         supplier_query("$expand=Products/Category", model)
+
+
+def test_with_a_model_a_derived_types_own_navigation_shows_only_when_expanded():
+    model = csdl.load(Path(__file__).parent / "data" / "models" / "trippin.xml")
+    people = [{"@odata.type": "#Trippin.Manager", "UserName": "boss", "Budget": 5,
+               "DirectReports": [{"UserName": "ann"}], "Friends": []},
+              {"@odata.type": "#Trippin.Unknown", "UserName": "odd", "Friends": [{"UserName": "x"}]}]
+
+    def run_model(query: str) -> list[dict]:
+        return evaluate(query, people, model=model, entity_type="Trippin.Person")["value"]
+
+    # DirectReports is declared on Trippin.Manager only: the instance's own type says it navigates;
+    # an annotation naming a type the model lacks leaves the declared type's navigations in force
+    assert run_model("") == [{"@odata.type": "#Trippin.Manager", "UserName": "boss", "Budget": 5},
+                             {"@odata.type": "#Trippin.Unknown", "UserName": "odd"}]
+    assert run_model("$expand=Trippin.Manager/DirectReports($select=UserName)&$select=UserName")[0] == {
+        "@odata.type": "#Trippin.Manager", "UserName": "boss", "DirectReports": [{"UserName": "ann"}]}
+

@@ -270,21 +270,34 @@ def _own_type(obj: Mapping[str, Any], declared: str | None) -> str | None:
     return declared
 
 
+def _navigates(env: _Env, obj: Mapping[str, Any], declared: str | None, name: str) -> bool:
+    """Whether ``name`` is a navigation property of ``obj`` (by its own type or the declared one,
+    so an annotation naming a type the model lacks changes nothing)."""
+    own = _own_type(obj, declared)
+    return _is_navigation(env, own, name) or (own != declared and _is_navigation(env, declared, name))
+
+
+def _declared_type(env: _Env, obj: Mapping[str, Any], declared: str | None, name: str) -> str | None:
+    """The declared type of property ``name`` of ``obj``, by its own type first, then the declared one."""
+    own = _own_type(obj, declared)
+    found = env.types.property_type(own, name)
+    return found if found is not None or own == declared else env.types.property_type(declared, name)
+
+
 def _without_navigation(obj: dict[str, Any], env: _Env, type_name: str | None) -> dict[str, Any]:
     """With a model, navigation properties carry data only when expanded — in the entity and in
     its complex values (expansions are put back afterwards); without one, the data cannot tell a
     navigation from a complex property, so what is embedded stays."""
     if env.types.model is None or not callable(getattr(env.types.model, "is_navigation", None)):
         return obj
-    own = _own_type(obj, type_name)
-    if own is None:
+    if _own_type(obj, type_name) is None:
         return obj
     out: dict[str, Any] = {}
     for key, value in obj.items():
-        if _is_property(key) and _is_navigation(env, own, key):
+        if _is_property(key) and _navigates(env, obj, type_name, key):
             continue
         if _is_property(key) and value.__class__ in (dict, list):
-            inner = env.types.item_type(env.types.property_type(own, key))
+            inner = env.types.item_type(_declared_type(env, obj, type_name, key))
             if inner is not None and not inner.startswith("Edm."):  # a complex value: its navigations too
                 value = _without_navigation(value, env, inner) if value.__class__ is dict else \
                     [_without_navigation(v, env, inner) if v.__class__ is dict else v for v in value]
@@ -462,9 +475,8 @@ def _expand_plan(path: Sequence[Any]) -> tuple[list[Any], Any, str | None]:
 def _star_names(container: dict[str, Any], env: _Env, type_name: str | None) -> list[str]:
     """The navigations ``*`` expands: the model's (by the container's own type), else every
     embedded object or array of objects."""
-    own = _own_type(container, type_name)
-    if getattr(env.types.model, "is_navigation", None) is not None and own is not None:
-        return [k for k in container if _is_property(k) and _is_navigation(env, own, k)]
+    if getattr(env.types.model, "is_navigation", None) is not None and _own_type(container, type_name) is not None:
+        return [k for k in container if _is_property(k) and _navigates(env, container, type_name, k)]
     return [k for k, v in container.items() if _is_property(k) and _navigation_like(v)]
 
 
@@ -480,11 +492,10 @@ def _through(container: dict[str, Any], steps: list[Any], finish: Callable[[dict
             return {}
         return _through(container, rest, finish, env, head.name)
     name = head.name
-    own = _own_type(container, type_name)
-    if _is_navigation(env, own, name):
+    if _navigates(env, container, type_name, name):
         raise EvaluationError(f"the $expand path goes through the navigation property {name}: a path traverses "
                               f"complex properties only; expand {name} with a nested $expand instead")
-    inner_type = env.types.item_type(env.types.property_type(own, name))
+    inner_type = env.types.item_type(_declared_type(env, container, type_name, name))
     value = container.get(name)
     if isinstance(value, dict):
         inner = _through(value, rest, finish, env, inner_type)
@@ -571,7 +582,7 @@ def _navigation_like(value: Any) -> bool:
 
 def _expand_one(entity: dict[str, Any], name: str, cast: str | None, item: tree.ExpandItem, env: _Env,
                 current_type: str | None, outer: Any) -> dict[str, Any]:
-    declared = env.types.property_type(_own_type(entity, current_type), name)
+    declared = _declared_type(env, entity, current_type, name)
     target_type = env.types.item_type(declared)
     value = entity.get(name)
     out = _annotations_of(entity, name)
