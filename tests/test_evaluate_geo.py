@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from odatakit import evaluate, evaluate_filter
 from odatakit.evaluation import EvaluationError
@@ -298,4 +300,41 @@ def test_the_models_srid_facet_is_the_srid_of_geojson_without_a_crs():
     assert ids(f"$filter=geo.intersects({geom('Point(1 0)')},Area)") == [1]                 # 'variable': the default 0
     with pytest.raises(EvaluationError, match="SRID 3857 and SRID 0"):
         ids(f"$filter=geo.distance(Spot,{geom('Point(0 0)')}) lt 10")
+
+
+# -- properties: geometry against an independent formulation ----------------------------------
+coordinate = st.integers(-6, 6)
+position = st.tuples(coordinate, coordinate)
+
+
+def wkt(points: list[tuple[int, int]]) -> str:
+    return ",".join(f"{x} {y}" for x, y in points)
+
+
+def side(o: tuple[int, int], a: tuple[int, int], b: tuple[int, int]) -> int:
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+
+@given(point=position, triangle=st.lists(position, min_size=3, max_size=3, unique=True))
+def test_point_in_a_triangle_agrees_with_the_sign_test(point, triangle):
+    """A point is in a (non-degenerate) triangle, boundary included, exactly when it is on no
+    strict outer side of its three edges: an independent formulation of §5.1.1.11.2."""
+    a, b, c = triangle
+    if side(a, b, c) == 0:
+        return  # collinear: no triangle
+    signs = [side(a, b, point), side(b, c, point), side(c, a, point)]
+    expected = all(s >= 0 for s in signs) or all(s <= 0 for s in signs)
+    polygon = geom(f"Polygon(({wkt([a, b, c, a])}))")
+    assert value(f"geo.intersects({geom(f'Point({point[0]} {point[1]})')},{polygon})") is expected
+
+
+@given(first=st.lists(position, min_size=2, max_size=4), second=st.lists(position, min_size=2, max_size=4))
+def test_line_distance_is_symmetric_and_zero_exactly_when_they_meet(first, second):
+    a, b = geom(f"LineString({wkt(first)})"), geom(f"LineString({wkt(second)})")
+    there, back = value(f"geo.distance({a},{b})"), value(f"geo.distance({b},{a})")
+    meet = value(f"geo.intersects({a},{b})")
+    assert there == back
+    assert (there == 0.0) is meet
+    # never more than the distance between any two of their vertices
+    assert all(there <= ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5 + 1e-12 for p in first for q in second)
 
