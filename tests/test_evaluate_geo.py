@@ -283,11 +283,12 @@ def test_the_model_types_geojson_so_geo_length_of_a_path_needs_no_annotation():
 SITES_MODEL = json.dumps({"$Version": "4.01", "Ns": {
     "Site": {"$Kind": "EntityType", "$Key": ["Id"], "Id": {"$Type": "Edm.Int32"},
              "Spot": {"$Type": "Edm.GeometryPoint", "$SRID": 3857},
-             "Area": {"$Type": "Edm.GeometryPolygon", "$SRID": "variable", "$Nullable": True}},
+             "Area": {"$Type": "Edm.GeometryPolygon", "$SRID": "variable", "$Nullable": True},
+             "Stops": {"$Type": "Edm.GeometryPoint", "$Collection": True, "$SRID": 3857}},
     "Default": {"$Kind": "EntityContainer", "Sites": {"$Collection": True, "$Type": "Ns.Site"}}}})
-SITES = [{"Id": 1, "Spot": {"type": "Point", "coordinates": [3, 4]},
+SITES = [{"Id": 1, "Spot": {"type": "Point", "coordinates": [3, 4]}, "Stops": [{"type": "Point", "coordinates": [1, 1]}],
           "Area": {"type": "Polygon", "coordinates": [[[0, 0], [9, 0], [9, 9], [0, 0]]]}},
-         {"Id": 2, "Spot": {"type": "Point", "coordinates": [30, 40]}, "Area": None}]
+         {"Id": 2, "Spot": {"type": "Point", "coordinates": [30, 40]}, "Area": None, "Stops": []}]
 
 
 def test_the_models_srid_facet_is_the_srid_of_geojson_without_a_crs():
@@ -298,6 +299,8 @@ def test_the_models_srid_facet_is_the_srid_of_geojson_without_a_crs():
 
     assert ids(f"$filter=geo.distance(Spot,{geom('Point(0 0)', 3857)}) lt 10") == [1]        # SRID=3857 facet
     assert ids(f"$filter=geo.intersects({geom('Point(1 0)')},Area)") == [1]                 # 'variable': the default 0
+    near = geom("Point(0 0)", 3857)
+    assert ids(f"$filter=Stops/any(s:geo.distance(s,{near}) lt 2)") == [1]                  # a collection's facet
     with pytest.raises(EvaluationError, match="SRID 3857 and SRID 0"):
         ids(f"$filter=geo.distance(Spot,{geom('Point(0 0)')}) lt 10")
 

@@ -52,11 +52,14 @@ BOUNDARY_DEGREES = 1e-9
 
 
 def is_geo_type(type_name: str | None) -> bool:
-    """Whether ``type_name`` (``Edm.GeographyPoint``, ``#Geometry``…) names a geo type."""
+    """Whether ``type_name`` (``Edm.GeographyPoint``, ``#Geometry``, ``Collection(Edm.GeometryPoint)``…)
+    names a geo type or a collection of one."""
     if type_name is None:
         return False
-    name = type_name.lstrip("#").rpartition("/")[2].removeprefix("Edm.")
-    return name.startswith(("Geography", "Geometry"))
+    name = type_name.lstrip("#").rpartition("/")[2]
+    if name.startswith("Collection(") and name.endswith(")"):
+        name = name[len("Collection("):-1]
+    return name.removeprefix("Edm.").startswith(("Geography", "Geometry"))
 
 
 @attrs.frozen
