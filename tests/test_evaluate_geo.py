@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from odatakit import evaluate, evaluate_filter
+from odatakit import encode_json, evaluate, evaluate_filter
 from odatakit.evaluation import EvaluationError
 from odatakit.evaluation.filter import compile_expression
 
@@ -251,6 +251,12 @@ def test_computed_geo_distances_and_values_are_json():
     (oslo,) = result["value"]
     assert 110_000 < oslo["D"] < 112_000     # one degree of latitude near 59°N ≈ 111.4 km
     assert oslo["P"] == {"type": "Point", "coordinates": [1, 2.5]} and oslo["P@odata.type"] == "#GeographyPoint"
+    # a geo property computed back out: the same GeoJSON numbers, written exactly and shortest
+    again = evaluate("$compute=Loc as L&$select=L&$filter=Name eq 'Oslo'", CITIES, model=None)["value"][0]
+    assert again == {"L": {"type": "Point", "coordinates": [10.75, 59.91]}}   # untyped: kept as JSON
+    typed = [{"Loc@odata.type": "#GeometryPoint", "Loc": {"type": "Point", "coordinates": [0.1, 7]}}]
+    out = evaluate("$compute=Loc as L&$select=L", typed)
+    assert encode_json(out) == '{"value":[{"L":{"type":"Point","coordinates":[0.1,7]},"L@odata.type":"#GeometryPoint"}]}'
 
 
 def test_geo_values_are_not_compared_with_eq():

@@ -233,9 +233,13 @@ def _geojson(kind: str, parts: Any) -> dict[str, Any]:
 
 
 def _json_numbers(parts: Any) -> Any:
+    """Coordinates as JSON numbers, each exact: integers, a float where it is one (a binary
+    fraction: JSON writes it shortest, ``0.1`` and not its 55 exact digits), else a Decimal."""
     if isinstance(parts, Fraction):
         if parts.denominator == 1:
             return parts.numerator
+        if parts.denominator & (parts.denominator - 1) == 0 and float(parts) == parts:
+            return float(parts)
         return DECIMAL_CONTEXT.divide(Decimal(parts.numerator), Decimal(parts.denominator))
     return [_json_numbers(p) for p in parts]
 
