@@ -46,8 +46,9 @@ _GEOJSON_KINDS = {
     "MultiLineString": "MultiLineString", "MultiPolygon": "MultiPolygon", "GeometryCollection": "Collection",
 }
 _GEOJSON_NAMES = {kind: name for name, kind in _GEOJSON_KINDS.items()}
-#: A point this close to a geography polygon's edge, in degrees of latitude (about 0.1 mm), is on
-#: it: the edges are geodesics computed in floating point, so "exactly on" has no exact test.
+#: A point this close in latitude to a geography polygon's edge where it crosses the point's
+#: meridian (about 0.1 mm) is on it: the edges are geodesics computed in floating point, so
+#: "exactly on" has no exact test.
 BOUNDARY_DEGREES = 1e-9
 
 
