@@ -245,11 +245,6 @@ def test_cast_and_isof_on_instances_use_odata_type_annotations_5_1_1_10():
     assert evaluate_filter("Ns.Manager/Name eq 'M'", plain) is False
 
 
-def test_geo_functions_are_refused_clearly_5_1_1_11():
-    with pytest.raises(EvaluationError, match="not supported"):
-        evaluate_filter("geo.distance(geography'SRID=4326;Point(1 2)',geography'SRID=4326;Point(1 3)') lt 1", {})
-
-
 def test_parameter_aliases_and_unset_alias_is_null_5_3():
     from odatakit.evaluation.filter import compile_expression as ce
     fn = ce(parse_filter("Name eq @n and @missing eq null"), aliases={"n": tree.Literal("String", "Ann")})

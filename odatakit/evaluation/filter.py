@@ -22,6 +22,7 @@ from .. import edm
 from ..query import tree
 from ..query.syntax import MAX_DEPTH
 from .functions import FUNCTIONS, compile_pattern
+from .geo import from_literal, is_geo_type
 from .types import Types
 from .values import (
     DECIMAL_CONTEXT,
@@ -135,17 +136,9 @@ def _literal_value(node: tree.Literal) -> Any:
         return Decimal(node.value)
     if node.type in ("Single", "Double") and isinstance(node.value, (int, Decimal)):
         return float(node.value)
-    if node.type.startswith("Geo"):
-        return _Geo(node.type, node.value)
+    if node.type.startswith(("Geography", "Geometry")):
+        return from_literal(node.type, node.value)
     return node.value
-
-
-@attrs.frozen
-class _Geo:
-    """A geography/geometry literal: kept as its well-known text (no geo function is evaluated)."""
-
-    type: str
-    text: str
 
 
 def _constant(value: Any) -> Fn:
@@ -187,11 +180,14 @@ def _c_alias(node: tree.Alias, ctx: _Context) -> Fn:
 Step = Callable[[Any, Any, "Scope"], Any]
 
 
-def property_reader(name: str, declared: str | None, types: Types | None = None) -> Callable[[Any], Any]:
+def property_reader(name: str, declared: str | None, types: Types | None = None,
+                    srid: int | None = None) -> Callable[[Any], Any]:
     """A reader of property ``name`` from a JSON object, typed by its ``@odata.type`` (or 4.01
-    ``@type``) annotation, else by the model's declared type, else by the JSON value itself."""
+    ``@type``) annotation, else by the model's declared type, else by the JSON value itself
+    (``srid``: the model's SRID facet for a geo property)."""
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
     enums = types is not None and types.model is not None
+    geo = is_geo_type(declared)
 
     def read(obj: Any) -> Any:
         if obj.__class__ is not dict:
@@ -199,12 +195,14 @@ def property_reader(name: str, declared: str | None, types: Types | None = None)
                 return None
             raise EvaluationError(f"cannot read property {name!r} of Edm.{edm_type(obj)} {obj!r}")
         value = obj.get(name)
-        if value is None or value.__class__ is dict or value.__class__ is bool:
+        if value is None or value.__class__ is bool:
             return value
+        if value.__class__ is dict and not geo and annotated_40 not in obj and annotated_401 not in obj:
+            return value  # a complex value (GeoJSON is read only when a type says geo)
         annotation = obj.get(annotated_40) or obj.get(annotated_401) or declared
         if annotation is None:
             return value
-        result = from_json(value, annotation)
+        result = from_json(value, annotation, srid)
         if enums:  # with a model, enum members are flag values (names and numbers agree)
             if result.__class__ is EnumValue:
                 return types.enum_value(result.type_name, result.text)  # type: ignore[union-attr]
@@ -285,7 +283,9 @@ def _c_path(node: tree.Path, ctx: _Context) -> Fn:
             return scope.variables[variable]
     else:
         if len(segments) == 1 and isinstance(first, tree.Property):
-            return _property_path(first.name, ctx.types.property_type(current_type, first.name), ctx.types)
+            declared = ctx.types.property_type(current_type, first.name)
+            srid = ctx.types.srid(current_type, first.name) if is_geo_type(declared) else None
+            return _property_path(first.name, declared, ctx.types, srid)
         start = lambda cur, scope: cur
     walk = _PathWalk(ctx, current_type)
     for index, segment in enumerate(segments):
@@ -318,7 +318,8 @@ def _seg_property(walk: _PathWalk, segment: tree.Property, following: Any) -> No
         return
     types = walk.ctx.types
     declared = types.property_type(walk.current_type, segment.name)
-    walk.steps.append(_reading(property_reader(segment.name, declared, types)))
+    srid = types.srid(walk.current_type, segment.name) if is_geo_type(declared) else None
+    walk.steps.append(_reading(property_reader(segment.name, declared, types, srid)))
     walk.current_type = types.item_type(declared)
 
 
@@ -362,10 +363,10 @@ def _root(cur: Any, scope: Scope) -> Any:
     return scope.root
 
 
-def _property_path(name: str, declared: str | None, types: Types | None = None) -> Fn:
+def _property_path(name: str, declared: str | None, types: Types | None = None, srid: int | None = None) -> Fn:
     """A one-property path, the commonest operand: the value read straight from the JSON object,
     typed through ``property_reader`` only when an annotation or the model says more."""
-    read = property_reader(name, declared, types)
+    read = property_reader(name, declared, types, srid)
     if declared is not None:
         return lambda cur, scope: read(cur)
     annotated_40, annotated_401 = f"{name}@odata.type", f"{name}@type"
@@ -373,7 +374,7 @@ def _property_path(name: str, declared: str | None, types: Types | None = None) 
     def get(cur: Any, scope: Scope) -> Any:
         if cur.__class__ is dict:
             value = cur.get(name)
-            if value is None or value.__class__ is bool or value.__class__ is dict:
+            if value is None or value.__class__ is bool:
                 return value
             if annotated_40 not in cur and annotated_401 not in cur:
                 return value

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import edm
+from .geo import FUNCTIONS as GEO_FUNCTIONS
 from .values import (
     DECIMAL_CONTEXT,
     EvaluationError,
@@ -242,15 +243,6 @@ def _round_half_away(x: float) -> float:
     return float(Decimal(x).quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP))
 
 
-# -- §5.1.1.11 geo functions ------------------------------------------------------------------
-def _geo_unsupported(name: str) -> Callable[..., Any]:
-    def function(*args: Any) -> Any:
-        raise EvaluationError(f"{name}() is not supported by odatakit's evaluator: distances and lengths on "
-                              "the ellipsoid depend on a datum the spec does not fix")
-    function.__name__ = name
-    return function
-
-
 #: Canonical function name → implementation over non-null runtime values.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "contains": _contains, "startswith": _startswith, "endswith": _endswith, "indexof": _indexof,
@@ -273,8 +265,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ceiling": _rounding("ceiling", decimal.ROUND_CEILING, math.ceil),
     "floor": _rounding("floor", decimal.ROUND_FLOOR, math.floor),
     "round": _rounding("round", decimal.ROUND_HALF_UP, _round_half_away),
-    "geo.distance": _geo_unsupported("geo.distance"),
-    "geo.length": _geo_unsupported("geo.length"),
-    "geo.intersects": _geo_unsupported("geo.intersects"),
+    **GEO_FUNCTIONS,  # §5.1.1.11: geo.distance, geo.length, geo.intersects (geo.py)
 }
 # ``now`` is not here: its value is fixed once per evaluation, so filter.py reads it from the scope.

@@ -56,6 +56,11 @@ class CsdlTypes:
         refs = self.model.key(type_name)
         return tuple(ref.name for ref in refs) or None
 
+    def srid(self, type_name: str, property_name: str) -> int | None:
+        """The property's SRID facet (CSDL §7.2.5) when it names one; None when absent or ``variable``."""
+        written = getattr(getattr(self.model.property(type_name, property_name), "type", None), "srid", None)
+        return int(written) if isinstance(written, str) and written.isdigit() and written.isascii() else None
+
     def is_navigation(self, type_name: str, property_name: str) -> bool:
         return getattr(self.model.property(type_name, property_name), "target", None) is not None
 

@@ -243,10 +243,11 @@ def _shape(entity: Any, opts: _Options, env: _Env, current_type: str | None, out
     expanded = _expansions(entity, opts.expand, env, current_type, outer)
     if opts.select is None:
         out = {k: v for k, v in entity.items() if k not in computed}
-        out = _drop_unexpanded_navigation(out, env, current_type, expanded)
     else:
         out = _select(entity, opts.select, env, current_type, outer, computed)
-    out.update(expanded)
+        _refuse_reshaped_collections(opts.select, expanded)
+    out = _without_navigation(out, env, current_type)
+    _apply_expansions(out, expanded, entity)
     for name in computed:
         if name in out or opts.select is None:
             value, annotation = to_json(entity.get(name))
@@ -261,17 +262,47 @@ def _is_navigation(env: _Env, current_type: str | None, name: str) -> bool:
     return current_type is not None and callable(navigation) and bool(navigation(current_type, name))
 
 
-def _drop_unexpanded_navigation(out: dict[str, Any], env: _Env, current_type: str | None,
-                                expanded: Mapping[str, Any]) -> dict[str, Any]:
-    """With a model, navigation properties appear only when expanded; without one, the data
-    cannot tell a navigation from a complex property, so what is embedded stays."""
-    if env.types.model is None or current_type is None:
-        return out
-    navigation = getattr(env.types.model, "is_navigation", None)
-    if not callable(navigation):
-        return out
-    return {k: v for k, v in out.items()
-            if not (_is_property(k) and k not in expanded and navigation(current_type, k))}
+def _own_type(obj: Mapping[str, Any], declared: str | None) -> str | None:
+    """The type of an entity or complex value: its ``@odata.type`` (a derived type), else the declared one."""
+    annotated = obj.get("@odata.type", obj.get("@type"))
+    if isinstance(annotated, str):
+        return annotated.lstrip("#").rpartition("/")[2]
+    return declared
+
+
+def _navigates(env: _Env, obj: Mapping[str, Any], declared: str | None, name: str) -> bool:
+    """Whether ``name`` is a navigation property of ``obj`` (by its own type or the declared one,
+    so an annotation naming a type the model lacks changes nothing)."""
+    own = _own_type(obj, declared)
+    return _is_navigation(env, own, name) or (own != declared and _is_navigation(env, declared, name))
+
+
+def _declared_type(env: _Env, obj: Mapping[str, Any], declared: str | None, name: str) -> str | None:
+    """The declared type of property ``name`` of ``obj``, by its own type first, then the declared one."""
+    own = _own_type(obj, declared)
+    found = env.types.property_type(own, name)
+    return found if found is not None or own == declared else env.types.property_type(declared, name)
+
+
+def _without_navigation(obj: dict[str, Any], env: _Env, type_name: str | None) -> dict[str, Any]:
+    """With a model, navigation properties carry data only when expanded — in the entity and in
+    its complex values (expansions are put back afterwards); without one, the data cannot tell a
+    navigation from a complex property, so what is embedded stays."""
+    if env.types.model is None or not callable(getattr(env.types.model, "is_navigation", None)):
+        return obj
+    if _own_type(obj, type_name) is None:
+        return obj
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if _is_property(key) and _navigates(env, obj, type_name, key):
+            continue
+        if _is_property(key) and value.__class__ in (dict, list):
+            inner = env.types.item_type(_declared_type(env, obj, type_name, key))
+            if inner is not None and not inner.startswith("Edm."):  # a complex value: its navigations too
+                value = _without_navigation(value, env, inner) if value.__class__ is dict else \
+                    [_without_navigation(v, env, inner) if v.__class__ is dict else v for v in value]
+        out[key] = value
+    return out
 
 
 def _select(entity: dict[str, Any], select: tree.Select, env: _Env, current_type: str | None, outer: Any,
@@ -377,43 +408,182 @@ def _has_collection_options(opts: _Options) -> bool:
                                                        "compute", "select", "expand"))
 
 
+@attrs.frozen
+class _Inside:
+    """Expansions inside a complex value that an expand path goes through (``Address/Country``):
+    for one complex value its expansions, for a collection of them each item's (None: none)."""
+
+    single: Mapping[str, Any] | None = None
+    items: tuple[Mapping[str, Any] | None, ...] | None = None
+
+
 def _expansions(entity: dict[str, Any], expand: tree.Expand | None, env: _Env, current_type: str | None,
                 outer: Any) -> dict[str, Any]:
     """``$expand`` (§5.1.3) over navigations embedded in the data (the entity already holds them):
-    nested options apply to the embedded value; ``/$count`` and ``/$ref`` replace it."""
+    nested options apply to the embedded value; ``/$count`` and ``/$ref`` replace it. A path may
+    go through complex properties and type casts (``Address/Country``, ``Ns.VIP/Addresses/Ns.Home/
+    Country``): the expansion lands inside the complex value, with the options at the navigation's
+    level. Named navigations take precedence over ``*``."""
     out: dict[str, Any] = {}
     if expand is None:
         return out
-    for item in expand.items:
-        path = list(item.path)
-        if path and isinstance(path[0], tree.Star):
-            if getattr(env.types.model, "is_navigation", None) is not None and current_type is not None:
-                names = [k for k in entity if _is_property(k) and _is_navigation(env, current_type, k)]
-            else:  # without a model: every embedded object or array of objects
-                names = [k for k, v in entity.items() if _is_property(k) and _navigation_like(v)]
-            targets = [(n, item) for n in names if n not in out]
-        else:
-            props = [s for s in path if isinstance(s, tree.Property)]
-            if len(props) != 1 or any(isinstance(s, (tree.Value, tree.Annotation)) for s in path):
-                raise EvaluationError("odatakit evaluates $expand of one navigation property (optionally "
-                                      "with a type cast) per item")
-            targets = [(props[0].name, item)]
-        for name, this in targets:
-            if name not in entity:
-                continue
-            out.update(_expand_one(entity, name, this, env, current_type, outer))
+    items = sorted(expand.items, key=lambda i: bool(i.path) and isinstance(i.path[-1], tree.Star))
+    for item in items:
+        steps, last, cast = _expand_plan(item.path)
+        finish = _finisher(item, last, cast, env, outer)
+        _merge(out, _through(entity, steps, finish, env, current_type), keep=isinstance(last, tree.Star))
     return out
+
+
+def _finisher(item: tree.ExpandItem, last: Any, cast: str | None, env: _Env,
+              outer: Any) -> Callable[[dict[str, Any], str | None], dict[str, Any]]:
+    """What an expand item does at the end of its path, in the object that holds the navigation."""
+    if isinstance(last, tree.Star):
+        def star(container: dict[str, Any], type_name: str | None) -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for name in _star_names(container, env, type_name):
+                found.update(_expand_one(container, name, None, item, env, type_name, outer))
+            return found
+        return star
+    name = last.name
+
+    def one(container: dict[str, Any], type_name: str | None) -> dict[str, Any]:
+        if name not in container:
+            return {}
+        return _expand_one(container, name, cast, item, env, type_name, outer)
+    return one
+
+
+def _expand_plan(path: Sequence[Any]) -> tuple[list[Any], Any, str | None]:
+    """An expand path taken apart (ABNF ``expandPath``): the steps to the container (type casts
+    and complex properties), the navigation property (or ``*``) and the type cast after it."""
+    ends = [i for i, s in enumerate(path) if isinstance(s, (tree.Property, tree.Star))]
+    if not ends:
+        raise EvaluationError("odatakit evaluates $expand of navigation properties (or *), not $value or "
+                              "annotations")
+    last = ends[-1]
+    steps, tail = list(path[:last]), list(path[last + 1:])
+    if any(not isinstance(s, (tree.Property, tree.TypeCast)) for s in steps) \
+            or len(tail) > 1 or any(not isinstance(s, tree.TypeCast) for s in tail) \
+            or (tail and isinstance(path[last], tree.Star)):
+        raise EvaluationError("an $expand path goes through complex properties and type casts to one navigation "
+                              "property (optionally with a type cast) or *; annotations and $value are not "
+                              "evaluated")
+    return steps, path[last], tail[0].name if tail else None
+
+
+def _star_names(container: dict[str, Any], env: _Env, type_name: str | None) -> list[str]:
+    """The navigations ``*`` expands: the model's (by the container's own type), else every
+    embedded object or array of objects."""
+    if getattr(env.types.model, "is_navigation", None) is not None and _own_type(container, type_name) is not None:
+        return [k for k in container if _is_property(k) and _navigates(env, container, type_name, k)]
+    return [k for k, v in container.items() if _is_property(k) and _navigation_like(v)]
+
+
+def _through(container: dict[str, Any], steps: list[Any], finish: Callable[[dict[str, Any], str | None], Any],
+             env: _Env, type_name: str | None) -> dict[str, Any]:
+    """Follow ``steps`` from ``container`` (a cast that does not hold leaves nothing to expand) and
+    expand at the end; what is found inside complex values comes back wrapped in ``_Inside``."""
+    if not steps:
+        return finish(container, type_name)  # type: ignore[no-any-return]
+    head, rest = steps[0], steps[1:]
+    if isinstance(head, tree.TypeCast):
+        if not env.types.is_instance(container, head.name, type_name):
+            return {}
+        return _through(container, rest, finish, env, head.name)
+    name = head.name
+    if _navigates(env, container, type_name, name):
+        raise EvaluationError(f"the $expand path goes through the navigation property {name}: a path traverses "
+                              f"complex properties only; expand {name} with a nested $expand instead")
+    inner_type = env.types.item_type(_declared_type(env, container, type_name, name))
+    value = container.get(name)
+    if isinstance(value, dict):
+        inner = _through(value, rest, finish, env, inner_type)
+        return {name: _Inside(single=inner)} if inner else {}
+    if isinstance(value, list):
+        each = tuple(_through(v, rest, finish, env, inner_type) or None if isinstance(v, dict) else None
+                     for v in value)
+        return {name: _Inside(items=each)} if any(e is not None for e in each) else {}
+    return {}  # a null or absent complex value holds nothing to expand
+
+
+def _merge(into: dict[str, Any], found: Mapping[str, Any], keep: bool) -> None:
+    """Add ``found`` expansions; two paths through one complex value merge inside it, and with
+    ``keep`` (a ``*``) what is already expanded stays."""
+    for key, value in found.items():
+        before = into.get(key)
+        if isinstance(before, _Inside) and isinstance(value, _Inside):
+            into[key] = _merged(before, value, keep)
+        elif key not in into or not keep:
+            into[key] = value
+
+
+def _merged(a: _Inside, b: _Inside, keep: bool) -> _Inside:
+    def both(x: Mapping[str, Any] | None, y: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        if x is None or y is None:
+            return x if y is None else y
+        out = dict(x)
+        _merge(out, y, keep)
+        return out
+
+    if a.items is not None and b.items is not None:
+        return _Inside(items=tuple(both(x, y) for x, y in zip(a.items, b.items)))
+    return _Inside(single=both(a.single, b.single))
+
+
+def _apply_expansions(out: dict[str, Any], expanded: Mapping[str, Any], source: Mapping[str, Any]) -> None:
+    """Put the expansions into the response object; inside a complex value that was not selected,
+    the value appears with its control information and the expansions only."""
+    for key, value in expanded.items():
+        if not isinstance(value, _Inside):
+            out[key] = value
+            continue
+        original = source.get(key)
+        base = out[key] if key in out else _control_only(original)
+        if value.single is not None and isinstance(base, dict) and isinstance(original, dict):
+            shaped = dict(base)
+            _apply_expansions(shaped, value.single, original)
+            out[key] = shaped
+        elif value.items is not None and isinstance(base, list) and isinstance(original, list):
+            out[key] = [_item_with(b, e, o) for b, e, o in zip(base, value.items, original)]
+
+
+def _item_with(base: Any, expanded: Mapping[str, Any] | None, original: Any) -> Any:
+    if expanded is None or not isinstance(base, dict) or not isinstance(original, dict):
+        return base
+    shaped = dict(base)
+    _apply_expansions(shaped, expanded, original)
+    return shaped
+
+
+def _control_only(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k.startswith("@")}
+    if isinstance(value, list):
+        return [_control_only(v) if isinstance(v, dict) else v for v in value]
+    return value
+
+
+def _refuse_reshaped_collections(select: tree.Select, expanded: Mapping[str, Any]) -> None:
+    """A selected collection of complex values reshaped by nested options (``$select=Addresses($top=1)``)
+    no longer lines up item by item with an expansion through it: refused, never misplaced."""
+    for item in select.items:
+        if len(item.path) == 1 and isinstance(item.path[0], tree.Property) \
+                and isinstance(expanded.get(item.path[0].name), _Inside) \
+                and expanded[item.path[0].name].items is not None and _has_collection_options(_options(item)):
+            raise EvaluationError(f"$select={item.path[0].name}(...) reshapes the collection, so its items no longer "
+                                  f"line up item by item with the $expand through {item.path[0].name}; odatakit "
+                                  "does not evaluate the two together")
 
 
 def _navigation_like(value: Any) -> bool:
     return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
 
 
-def _expand_one(entity: dict[str, Any], name: str, item: tree.ExpandItem, env: _Env, current_type: str | None,
-                outer: Any) -> dict[str, Any]:
-    declared = env.types.property_type(current_type, name)
+def _expand_one(entity: dict[str, Any], name: str, cast: str | None, item: tree.ExpandItem, env: _Env,
+                current_type: str | None, outer: Any) -> dict[str, Any]:
+    declared = _declared_type(env, entity, current_type, name)
     target_type = env.types.item_type(declared)
-    cast = next((s.name for s in item.path if isinstance(s, tree.TypeCast)), None)
     value = entity.get(name)
     out = _annotations_of(entity, name)
     opts = _options(item)

@@ -30,6 +30,9 @@ class TypeModel(Protocol):
     def key(self, type_name: str) -> tuple[str, ...] | None:
         """The key property names of an entity type."""
 
+    # Optional: ``is_navigation(type, property) -> bool`` (navigations carry data only when
+    # expanded) and ``srid(type, property) -> int | None`` (a geo property's SRID facet).
+
 
 def _unwrap(name: str | None) -> str | None:
     if name is None:
@@ -58,6 +61,21 @@ class Types:
             if declared is not None:
                 return declared
             current = self.model.base_type(current)
+        return None
+
+    def srid(self, type_name: str | None, name: str) -> int | None:
+        """A geo property's SRID facet from the model (the SRID of its values without a ``crs``)."""
+        facet = getattr(self.model, "srid", None)
+        if not callable(facet) or type_name is None:
+            return None
+        seen: set[str] = set()
+        current: str | None = self.qualified(type_name)
+        while current is not None and current not in seen:
+            seen.add(current)
+            if self.model is not None and self.model.property_type(current, name) is not None:
+                found = facet(current, name)
+                return found if isinstance(found, int) else None
+            current = self.model.base_type(current) if self.model is not None else None
         return None
 
     @staticmethod

@@ -143,9 +143,10 @@ def _number(kind: edm.EdmType, raw: Any) -> Any:
     return float(raw)
 
 
-def from_json(raw: Any, type_name: str | None) -> Any:
+def from_json(raw: Any, type_name: str | None, srid: int | None = None) -> Any:
     """The runtime value of a JSON value whose type is ``type_name`` (``Int64``, ``Edm.Date``,
-    ``#Collection(Edm.Date)``, ``Ns.Color``; None: the value's own JSON class decides)."""
+    ``#Collection(Edm.Date)``, ``Ns.Color``; None: the value's own JSON class decides); ``srid``
+    is a geo value's SRID when its GeoJSON has no ``crs`` (the model's facet)."""
     if raw is None or type_name is None:
         return raw
     name = type_name.lstrip("#").rpartition("/")[2]
@@ -153,14 +154,18 @@ def from_json(raw: Any, type_name: str | None) -> Any:
         if not isinstance(raw, list):
             raise EvaluationError(f"annotated {type_name!r} but the value is not a JSON array")
         item = name[len("Collection("):-1]
-        return [from_json(x, item) for x in raw]
+        return [from_json(x, item, srid) for x in raw]
     name = name.removeprefix("Edm.")
     kind = edm.PRIMITIVES.get(name)
+    if name.startswith(("Geography", "Geometry")):
+        from .geo import from_geojson
+
+        return from_geojson(raw, name, srid)
     try:
         if kind is None:
-            if isinstance(raw, str) and not name.startswith("Geo"):
+            if isinstance(raw, str):
                 return EnumValue.parse(name, raw)
-            return raw  # structured, geo or a type definition: kept as JSON
+            return raw  # structured or a type definition: kept as JSON
         if kind.json == "string":
             if not isinstance(raw, str):
                 raise ValueError(f"Edm.{name} is written as a JSON string, not {raw!r}")
@@ -196,6 +201,9 @@ def to_json(value: Any) -> tuple[Any, str | None]:
         return [to_json(item)[0] for item in value], None
     name = _EDM_OF_CLASS.get(type(value))
     if name is None:
+        to_geojson = getattr(value, "to_geojson", None)  # a geo value: GeoJSON and its Edm type
+        if to_geojson is not None:
+            return to_geojson(), f"#{value.type}"
         return value, None
     return edm.PRIMITIVES[name].format(value), f"#{name}"
 
@@ -360,7 +368,7 @@ def compare(a: Any, b: Any) -> int:
         return 0 if x == y else 2
     except decimal.InvalidOperation:  # a Decimal NaN
         return 2
-    except TypeError:  # values of a type with no order (geography literals): not comparable
+    except TypeError:  # values of a type with no order (geo values): not comparable
         raise EvaluationError(f"Edm.{edm_type(a)} values cannot be compared") from None
 
 
