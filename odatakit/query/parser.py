@@ -29,7 +29,7 @@ from ._lalr import Driver, Fallback, Stop
 from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
-from .visit import transform, walk_depth
+from .visit import children, rebuild, walk_depth
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
@@ -486,10 +486,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
         kind, variable, predicate = c
         if kind.type == "ALL" and predicate is None:
             raise _Fault("all() needs a lambda variable and a predicate, e.g. all(x:x/Price gt 5)", _at(kind))
-        if variable is None:
-            return tree.Lambda(str(kind).lower(), None, predicate)
-        name = str(variable)
-        return tree.Lambda(str(kind).lower(), name, _bind_lambda_variable(predicate, name))
+        # Uses of the variable in the predicate become LambdaVariable segments once the whole
+        # tree is built (_bind_lambda_variables): one pass, however deep lambdas nest.
+        return tree.Lambda(str(kind).lower(), str(variable) if variable is not None else None, predicate)
 
     def root_call_segment(self, c: list[Any]) -> Any:
         """After ``$root/``: ``Employees('A1245')`` / ``Orders(ID=1,Line=2)`` is an entity set with
@@ -900,19 +899,36 @@ def _segments(items: list[Any]) -> list[Any]:
     return flat
 
 
-def _bind_lambda_variable(predicate: Any, name: str) -> Any:
-    """The predicate with each path that starts with the property ``name`` starting with the
-    lambda variable instead (URL Conventions §5.1.1.13: the variable is in scope in its predicate).
-    An inner lambda that rebinds ``name`` has already bound its own uses, so they are not touched."""
+#: Text that may hold a lambda with a range variable: ``any(d:`` / ``all(d:`` (any case, spaces).
+_LAMBDA_WITH_VARIABLE = re.compile(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
 
-    def bind(node: Any) -> Any:
-        if type(node) is tree.Path:
+
+def _bind_lambda_variables(root: Any) -> Any:
+    """``root`` with each path that starts with the name of a lambda variable in scope starting with
+    a ``LambdaVariable`` instead (URL Conventions §5.1.1.13: the variable is in scope in its
+    predicate; an inner lambda may rebind the name). One pass, top down for the scopes and bottom
+    up for the rebuild, without recursion: linear in the tree at any nesting."""
+    stack: list[tuple[Any, tuple[Any, ...] | None, frozenset[str]]] = [(root, None, frozenset())]
+    done: list[Any] = []
+    while stack:
+        node, kids, scope = stack.pop()
+        if kids is None:
+            kids = children(node)
+            inner = scope | {node.variable} if type(node) is tree.Lambda and node.variable is not None else scope
+            stack.append((node, kids, scope))
+            stack.extend((kid, None, inner) for kid in reversed(kids))
+            continue
+        if kids:
+            new_kids = done[len(done) - len(kids):]
+            del done[len(done) - len(kids):]
+            if any(new is not old for new, old in zip(new_kids, kids)):
+                node = rebuild(node, new_kids)
+        if type(node) is tree.Path and scope:
             first = node.segments[0]
-            if type(first) is tree.Property and first.name == name:
-                return tree.Path((tree.LambdaVariable(name), *node.segments[1:]))
-        return node
-
-    return transform(predicate, bind)
+            if type(first) is tree.Property and first.name in scope:
+                node = tree.Path((tree.LambdaVariable(first.name), *node.segments[1:]))
+        done.append(node)
+    return done[0]
 
 
 class _NotAList:
@@ -1092,6 +1108,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
         _raise_syntax_error(error, text, start, base, shown)
     if len(text) * 2 + 2 > MAX_DEPTH:  # each level of a tree takes at least half a character
         _check_depth(result, shown, base)
+    if isinstance(result, tree.Node) and _LAMBDA_WITH_VARIABLE.search(text) is not None:
+        result = _bind_lambda_variables(result)
     return result
 
 

@@ -23,7 +23,7 @@ import attrs
 
 from .tree import Node
 
-__all__ = ["children", "walk", "walk_depth", "find", "find_all", "fold", "transform", "Transformer"]
+__all__ = ["children", "rebuild", "walk", "walk_depth", "find", "find_all", "fold", "transform", "Transformer"]
 
 N = TypeVar("N", bound=Node)
 
@@ -90,7 +90,7 @@ def find(node: Node, *types: type[N]) -> N | None:
     return next(find_all(node, *types), None)
 
 
-def _rebuild(node: Node, new_children: list[Node]) -> Node:
+def rebuild(node: Node, new_children: list[Node]) -> Node:
     """``node`` with its child nodes replaced, in ``children`` order, by ``new_children``."""
     replacements = iter(new_children)
     changes: dict[str, Any] = {}
@@ -151,7 +151,7 @@ def transform(node: Node, fn: Callable[[Node], Node]) -> Node:
             new_kids = done[len(done) - len(kids):]
             del done[len(done) - len(kids):]
             if any(new is not old for new, old in zip(new_kids, kids)):
-                current = _rebuild(current, new_kids)
+                current = rebuild(current, new_kids)
         done.append(fn(current))
     return done[0]
 
