@@ -53,7 +53,7 @@ def test_parse_tree_prints_an_outline_of_the_tree() -> None:
         "          left:",
         "            Path",
         "              segments:",
-        '                Property name="f"',
+        '                LambdaVariable name="f"',
         "          right:",
         '            Literal type="String" value="x"',
     ]

@@ -62,7 +62,7 @@ def _ours(n: Any) -> Any:
     if isinstance(n, odatakit.Path):
         names: list[str] = []
         for index, segment in enumerate(n.segments):
-            if isinstance(segment, odatakit.Property):
+            if isinstance(segment, (odatakit.Property, odatakit.LambdaVariable)):
                 names.append(segment.name)
             elif isinstance(segment, odatakit.Lambda) and index == len(n.segments) - 1 and names:
                 predicate = None if segment.predicate is None else _ours(segment.predicate)
