@@ -47,7 +47,7 @@ def _conditions(query: tree.Query, compiler: Compiler, scope: Scope) -> list[Any
     if query.filter is not None:
         where.append(compiler.boolean(query.filter, scope, positive=True))
     if query.search is not None:
-        where.append(search(query.search.expr, scope))
+        where.append(search(compiler, query.search.expr, scope))
     return where
 
 

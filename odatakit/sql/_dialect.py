@@ -58,6 +58,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "default": "({0} LIKE {1} || '%%' ESCAPE '\\')",
         "sqlite": "(substr({0}, 1, {3}) = {2})",
     },
+    # startswith with a literal prefix ({2}; {3} the least string above every string it starts,
+    # an empty BLOB when there is none, which SQLite sorts above all text): on SQLite a range over
+    # the text's binary (code point) order, case-sensitive and usable by an index on the column
+    "prefix": {
+        "default": "({0} LIKE {1} || '%%' ESCAPE '\\')",
+        "sqlite": "({0} >= {2} AND {0} < {3})",
+    },
     "endswith": {
         "default": "({0} LIKE '%%' || {1} ESCAPE '\\')",
         "sqlite": "(substr({0}, length({0}) - {3} + 1) = {2})",
