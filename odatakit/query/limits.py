@@ -77,6 +77,14 @@ class Limits:
         """Raise ``LimitExceeded`` if ``query`` breaks a limit (the first one found)."""
         self._check_options(query, 1)
 
+    def check_paging(self, top: int | None, skip: int | None) -> None:
+        """Raise ``LimitExceeded`` if ``$top`` or ``$skip`` is over ``MaxTop`` or ``MaxSkip``: the
+        only limits a query's values (not its shape) can break."""
+        if self.max_top is not None and top is not None and top > self.max_top:
+            raise LimitExceeded("MaxTop", top, self.max_top, f"$top={top}")
+        if self.max_skip is not None and skip is not None and skip > self.max_skip:
+            raise LimitExceeded("MaxSkip", skip, self.max_skip, f"$skip={skip}")
+
     def _check_options(self, options: Any, level: int) -> None:
         present = [name for name in ALL_QUERY_OPTIONS
                    if getattr(options, _FIELDS.get(name, name), None) not in (None, ())]
@@ -84,11 +92,7 @@ class Limits:
             if name not in self.allowed_query_options:
                 raise LimitExceeded("AllowedQueryOptions", f"${name}", _shown(self.allowed_query_options),
                                     f"${name} is not allowed")
-        top, skip = getattr(options, "top", None), getattr(options, "skip", None)
-        if self.max_top is not None and top is not None and top > self.max_top:
-            raise LimitExceeded("MaxTop", top, self.max_top, f"$top={top}")
-        if self.max_skip is not None and skip is not None and skip > self.max_skip:
-            raise LimitExceeded("MaxSkip", skip, self.max_skip, f"$skip={skip}")
+        self.check_paging(getattr(options, "top", None), getattr(options, "skip", None))
         orderby = getattr(options, "orderby", None)
         if orderby is not None:
             count = len(orderby.items)

@@ -8,6 +8,7 @@ mapping of each option and the functions refused. Needs the ``sql`` extra (SQLAl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from collections.abc import Mapping as _MappingABC
 from typing import Any
 
@@ -19,9 +20,15 @@ from ..query.limits import Limits
 from ..query.parser import parse_query
 from ._compile import REFUSED_FUNCTIONS, SUPPORTED_FUNCTIONS, Compiler, Scope, like_escape, search
 from ._model import Entity, Mapping, SQLCompileError, as_mapping, entity_of
+from ._reuse import NotReusable, Template, TemplateCache, distinct_literals, shape
 
 __all__ = ["select", "count", "Mapping", "SQLCompileError", "SUPPORTED_FUNCTIONS", "REFUSED_FUNCTIONS",
-           "like_escape"]
+           "like_escape", "cache_info", "clear_cache", "CACHE_SIZE"]
+
+#: How many query shapes keep their built statement (least recently used dropped first).
+CACHE_SIZE = 512
+_TEMPLATES = TemplateCache(CACHE_SIZE)
+_NO_LIMITS = Limits()
 
 #: Query options that only shape the response's format, not which rows it holds.
 _IGNORED = ("format", "schemaversion")
@@ -52,17 +59,89 @@ def _conditions(query: tree.Query, compiler: Compiler, scope: Scope) -> list[Any
 
 
 def select(query: tree.Query | str, entity: Any, *, mapping: Mapping | _MappingABC[str, str] | None = None,
-           limits: Limits | None = None) -> Select[Any]:
+           limits: Limits | None = None, cache: bool = True) -> Select[Any]:
     """The SQLAlchemy ``Select`` for an OData query (a parsed ``Query`` or a query string).
 
     ``entity`` is an ORM mapped class (rows are entities; ``$select`` loads only those columns,
     ``$expand`` eager-loads with ``selectinload``) or a Core ``Table`` (rows hold the selected
     columns, labelled with their OData names). ``limits`` defaults to ``Limits()``, ASP.NET Core
     OData's defaults. Raises ``SQLCompileError`` for what it cannot compile exactly and
-    ``LimitExceeded`` for a query over a limit.
+    ``LimitExceeded`` for a query over a limit. With ``cache`` (the default), a query of a shape
+    seen before (same options, names and literal types; other values) is a copy of the statement
+    built then, holding the new values: see docs/sql.md, "Compiled once per shape".
     """
+    return _compiled(_build_select, query, entity, mapping, limits, cache)
+
+
+def count(query: tree.Query | str, entity: Any, *, mapping: Mapping | _MappingABC[str, str] | None = None,
+          limits: Limits | None = None, cache: bool = True) -> Select[Any]:
+    """``SELECT count(*)`` of the rows ``$filter`` and ``$search`` keep (``$top``/``$skip`` ignored):
+    the ``@odata.count`` of the response, whatever ``$count`` says."""
+    return _compiled(_build_count, query, entity, mapping, limits, cache)
+
+
+def cache_info() -> dict[str, int]:
+    """How often ``select``/``count`` reused a statement (``hits``) or built one (``misses``),
+    and how many shapes are kept (``size``, at most ``maxsize``)."""
+    return {"hits": _TEMPLATES.hits, "misses": _TEMPLATES.misses, "size": len(_TEMPLATES), "maxsize": _TEMPLATES.size}
+
+
+def clear_cache() -> None:
+    """Forget every kept statement (and the counts of ``cache_info``)."""
+    _TEMPLATES.clear()
+
+
+_Build = Callable[[tree.Query, Entity, Compiler], Select[Any]]
+
+
+def _compiled(build: _Build, query: tree.Query | str, entity: Any, mapping: Any, limits: Limits | None,
+              cache: bool) -> Select[Any]:
+    if isinstance(query, str):
+        query = parse_query(query)
+    if not cache or not isinstance(query, tree.Query) or query.expand is not None:  # $expand: loader options
+        return _fresh(build, query, entity, mapping, limits)
+    form, values, sources = shape(query)
+    key: Hashable = (build, entity, _mapping_key(mapping), limits, form)
+    try:
+        found, template = _TEMPLATES.get(key)
+    except TypeError:  # an unhashable entity, or a value of the query's shape
+        return _fresh(build, query, entity, mapping, limits)
+    if found:
+        if template is None:
+            return _fresh(build, query, entity, mapping, limits)
+        (limits or _NO_LIMITS).check_paging(values[0], values[1])
+        if not template.accepts(values):  # built afresh, so the error names this query's own text
+            return _fresh(build, query, entity, mapping, limits)
+        return template.build(values)
+    if len({id(node) for node in sources}) != len(sources):
+        query = distinct_literals(query)
+        form, values, sources = shape(query)
     query, target = _prepare(query, entity, mapping, limits)
-    compiler = Compiler({alias.name: alias.value for alias in query.aliases})
+    compiler = Compiler({alias.name: alias.value for alias in query.aliases}, record=True)
+    statement = build(query, target, compiler)
+    assert compiler.binds is not None and compiler.checks is not None
+    try:
+        kept: Template | None = Template.make(statement, compiler.binds, compiler.checks, sources, query)
+    except NotReusable:
+        kept = None
+    _TEMPLATES.put(key, kept)
+    return statement
+
+
+def _fresh(build: _Build, query: tree.Query | str, entity: Any, mapping: Any, limits: Limits | None) -> Select[Any]:
+    query, target = _prepare(query, entity, mapping, limits)
+    return build(query, target, Compiler({alias.name: alias.value for alias in query.aliases}))
+
+
+def _mapping_key(mapping: Any) -> Hashable:
+    if mapping is None:
+        return None
+    if isinstance(mapping, Mapping):
+        return (tuple(sorted(mapping.properties.items())), mapping.open_properties)
+    return tuple(sorted(dict(mapping).items()))
+
+
+def _build_select(query: tree.Query, target: Entity, compiler: Compiler) -> Select[Any]:
     scope = Scope(target, target.table)
     where = _conditions(query, compiler, scope)
     order = _order(query, compiler, scope, target)
@@ -88,12 +167,7 @@ def select(query: tree.Query | str, entity: Any, *, mapping: Mapping | _MappingA
     return statement
 
 
-def count(query: tree.Query | str, entity: Any, *, mapping: Mapping | _MappingABC[str, str] | None = None,
-          limits: Limits | None = None) -> Select[Any]:
-    """``SELECT count(*)`` of the rows ``$filter`` and ``$search`` keep (``$top``/``$skip`` ignored):
-    the ``@odata.count`` of the response, whatever ``$count`` says."""
-    query, target = _prepare(query, entity, mapping, limits)
-    compiler = Compiler({alias.name: alias.value for alias in query.aliases})
+def _build_count(query: tree.Query, target: Entity, compiler: Compiler) -> Select[Any]:
     scope = Scope(target, target.table)
     where = _conditions(query, compiler, scope)
     statement = sa.select(sa.func.count()).select_from(scope.from_clause())
