@@ -324,13 +324,24 @@ class Compiler:
         raise SQLCompileError("path does not end in a value", _where(node))  # pragma: no cover
 
     def _correlation(self, scope: Scope, from_: Any, nav: Navigation, alias: Any) -> ColumnElement[Any]:
-        return sa.and_(*(scope.column(from_, local) == alias.corresponding_column(remote)
-                         for local, remote in nav.pairs))
+        return sa.and_(*(scope.column(from_, local) == scope.column(alias, remote) for local, remote in nav.pairs))
+
+    @staticmethod
+    def _inner(scope: Scope, nav: Navigation) -> Any:
+        """The FROM element of a correlated sub-query over ``nav``'s table: the table itself, unless
+        a query it sits in reads that table too (SQLAlchemy would correlate the two): an alias then."""
+        table = nav.target.table
+        outer: Scope | None = scope
+        while outer is not None:
+            if outer.from_ is table:
+                return table.alias()
+            outer = outer.outer
+        return table
 
     def _lambda(self, scope: Scope, from_: Any, nav: Navigation, node: tree.Lambda, path: Any) -> Any:
         if not nav.many:
             raise SQLCompileError(f"{node.kind}() needs a collection; {nav.name} is single-valued", _where(path))
-        alias = nav.target.table.alias()
+        alias = self._inner(scope, nav)
         inner = Scope(nav.target, alias, scope, scope.variables)
         if node.variable is not None:
             inner.variables[node.variable] = inner
@@ -348,7 +359,7 @@ class Compiler:
     def _count(self, scope: Scope, from_: Any, nav: Navigation, node: tree.Count) -> Any:
         if not nav.many:
             raise SQLCompileError(f"$count needs a collection; {nav.name} is single-valued")
-        alias = nav.target.table.alias()
+        alias = self._inner(scope, nav)
         inner = Scope(nav.target, alias, scope, scope.variables)
         conditions = [self._correlation(scope, from_, nav, alias)]
         if node.filter is not None:

@@ -103,6 +103,8 @@ _LAYOUTS = {
     InternalTraversal.dp_clauseelement_tuple: _MANY,
     InternalTraversal.dp_clauseelement_tuples: _NESTED,
 }
+#: Element class → (attribute, layout) of each attribute that holds elements.
+_LAYOUTS_OF: dict[type, tuple[tuple[str, int], ...]] = {}
 #: Classes whose copy is a shallow copy with some child elements replaced (what their own
 #: ``_copy_internals`` does): a parameter under any other class makes a statement not reusable.
 _PLAIN_COPY = {HasCopyInternals._copy_internals, Select._copy_internals, _Template._copy_internals}
@@ -210,10 +212,14 @@ def _plan(element: Any, targets: dict[int, Any], steps: list[Any], done: dict[in
     if element._is_immutable:  # tables and columns: copies share them, as SQLAlchemy's do
         return None
     fields = []
-    for attr, kind in getattr(element, "_traverse_internals", ()):
-        layout = _LAYOUTS.get(kind)
+    cls = type(element)
+    layouts = _LAYOUTS_OF.get(cls)
+    if layouts is None:
+        layouts = _LAYOUTS_OF[cls] = tuple((attr, _LAYOUTS[kind]) for attr, kind in getattr(cls, "_traverse_internals", ())
+                                           if kind in _LAYOUTS)
+    for attr, layout in layouts:
         value = getattr(element, attr, None)
-        if layout is None or value is None:
+        if value is None:
             continue
         refs: Any
         if layout == _ONE:
