@@ -86,6 +86,10 @@ class _Template(ColumnElement[Any]):
         self.name = name
         self.args = args
         self.type = sa.types.to_instance(type_)
+        # a Boolean template is a comparison or LIKE, true/false/null in SQL as it stands: without
+        # this, SQLAlchemy writes `(...) = 1` on engines with no boolean type, and SQLite then
+        # neither uses an index for the comparison nor skips the extra test per row
+        self._is_implicitly_boolean = isinstance(self.type, sa.Boolean)
 
     def get_children(self, **kw: Any) -> tuple[ColumnElement[Any], ...]:
         return self.args
