@@ -41,7 +41,7 @@ def _prepare(query: tree.Query | str, entity: Any, mapping: Any, limits: Limits 
         query = parse_query(query)
     if not isinstance(query, tree.Query):
         raise TypeError(f"query must be a query string or an odatakit.Query, not {type(query).__name__}")
-    (limits if limits is not None else Limits()).check(query)
+    (limits if limits is not None else _NO_LIMITS).check(query)
     for name in _REFUSED:
         if getattr(query, name) is not None:
             raise SQLCompileError(f"${name.rstrip('_').replace('to_inclusive', 'toInclusive')} "
@@ -81,9 +81,10 @@ def count(query: tree.Query | str, entity: Any, *, mapping: Mapping | _MappingAB
 
 
 def cache_info() -> dict[str, int]:
-    """How often ``select``/``count`` reused a statement (``hits``) or built one (``misses``),
-    and how many shapes are kept (``size``, at most ``maxsize``)."""
-    return {"hits": _TEMPLATES.hits, "misses": _TEMPLATES.misses, "size": len(_TEMPLATES), "maxsize": _TEMPLATES.size}
+    """How many statements ``select``/``count`` copied from a kept one (``reused``) or built
+    (``built``), and how many query shapes are kept (``size``, at most ``maxsize``)."""
+    return {"reused": _TEMPLATES.reused, "built": _TEMPLATES.built, "size": len(_TEMPLATES),
+            "maxsize": _TEMPLATES.size}
 
 
 def clear_cache() -> None:
@@ -92,6 +93,7 @@ def clear_cache() -> None:
 
 
 _Build = Callable[[tree.Query, Entity, Compiler], Select[Any]]
+_SEEN = object()  # a shape met once: it may never come again, so no template yet
 
 
 def _compiled(build: _Build, query: tree.Query | str, entity: Any, mapping: Any, limits: Limits | None,
@@ -106,19 +108,23 @@ def _compiled(build: _Build, query: tree.Query | str, entity: Any, mapping: Any,
         found, template = _TEMPLATES.get(key)
     except TypeError:  # an unhashable entity, or a value of the query's shape
         return _fresh(build, query, entity, mapping, limits)
-    if found:
-        if template is None:
-            return _fresh(build, query, entity, mapping, limits)
+    if not found or template is None:  # a new shape, or one whose statement cannot be copied
+        statement = _fresh(build, query, entity, mapping, limits)
+        if not found:
+            _TEMPLATES.put(key, _SEEN)
+        return statement
+    if template is not _SEEN:
         (limits or _NO_LIMITS).check_paging(values[0], values[1])
-        if not template.accepts(values):  # built afresh, so the error names this query's own text
-            return _fresh(build, query, entity, mapping, limits)
-        return template.build(values)
+        if template.accepts(values):
+            return _TEMPLATES.reuse(template, values)
+        return _fresh(build, query, entity, mapping, limits)  # so the error names this query's text
+    # the shape's second query: built while recording where each literal goes, kept as a template
     if len({id(node) for node in sources}) != len(sources):
         query = distinct_literals(query)
         form, values, sources = shape(query)
     query, target = _prepare(query, entity, mapping, limits)
     compiler = Compiler({alias.name: alias.value for alias in query.aliases}, record=True)
-    statement = build(query, target, compiler)
+    statement = _TEMPLATES.built_by(build, query, target, compiler)
     assert compiler.binds is not None and compiler.checks is not None
     try:
         kept: Template | None = Template.make(statement, compiler.binds, compiler.checks, sources, query)
@@ -130,7 +136,7 @@ def _compiled(build: _Build, query: tree.Query | str, entity: Any, mapping: Any,
 
 def _fresh(build: _Build, query: tree.Query | str, entity: Any, mapping: Any, limits: Limits | None) -> Select[Any]:
     query, target = _prepare(query, entity, mapping, limits)
-    return build(query, target, Compiler({alias.name: alias.value for alias in query.aliases}))
+    return _TEMPLATES.built_by(build, query, target, Compiler({alias.name: alias.value for alias in query.aliases}))
 
 
 def _mapping_key(mapping: Any) -> Hashable:

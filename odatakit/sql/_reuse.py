@@ -259,24 +259,37 @@ class TemplateCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.hits = 0
-        self.misses = 0
-        self._entries: OrderedDict[Hashable, Template | None] = OrderedDict()
+        self.reused = 0
+        self.built = 0
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> tuple[bool, Template | None]:
-        """``(found, template)``; a found ``None`` is a shape that is built afresh each time."""
+    def get(self, key: Hashable) -> tuple[bool, Any]:
+        """``(found, entry)``: a ``Template``, ``None`` for a shape built afresh each time, or
+        what the caller put for a shape met once."""
         with self._lock:
             try:
                 entry = self._entries[key]
             except KeyError:
-                self.misses += 1
                 return False, None
             self._entries.move_to_end(key)
-            self.hits += 1
             return True, entry
 
-    def put(self, key: Hashable, template: Template | None) -> None:
+    def reuse(self, template: Template, values: list[Any]) -> Any:
+        """A copy of ``template``'s statement holding ``values`` (counted)."""
+        statement = template.build(values)
+        with self._lock:
+            self.reused += 1
+        return statement
+
+    def built_by(self, build: Callable[..., Any], *args: Any) -> Any:
+        """``build(*args)`` (counted)."""
+        statement = build(*args)
+        with self._lock:
+            self.built += 1
+        return statement
+
+    def put(self, key: Hashable, template: Any) -> None:
         with self._lock:
             self._entries[key] = template
             self._entries.move_to_end(key)
@@ -286,7 +299,7 @@ class TemplateCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.hits = self.misses = 0
+            self.reused = self.built = 0
 
     def __len__(self) -> int:
         return len(self._entries)
