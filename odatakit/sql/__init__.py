@@ -195,7 +195,7 @@ def _order(query: tree.Query, compiler: Compiler, scope: Scope, target: Entity) 
                 value = template("binary", value, type_=value.type)
             order.append(value.desc().nulls_last() if item.descending else value.asc().nulls_first())
     if order or query.top is not None or query.skip is not None:
-        order.extend(column.asc() for column in target.key)
+        order.extend(target.key)  # ascending, and a key is never null
     return order
 
 

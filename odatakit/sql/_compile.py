@@ -118,6 +118,10 @@ _LITERAL_TYPES: dict[str, Callable[[], Any]] = {
 }
 
 
+#: One instance per Edm type (SQLAlchemy types are shared freely, as ``sa.Integer()`` columns do).
+_LITERAL_TYPE: dict[str, Any] = {name: make() for name, make in _LITERAL_TYPES.items()}
+
+
 def _python_value(value: Any, hint: Any) -> Any:
     """A literal's value as the driver takes it (``hint``: the type of what it is compared with)."""
     if isinstance(value, (edm.Date, edm.TimeOfDay, edm.Duration)):
@@ -244,10 +248,9 @@ class Compiler:
     def _literal(self, node: tree.Literal, scope: Scope, hint: Any) -> Any:
         if node.type == "Null" or node.value is None:
             return sa.null()
-        make = _LITERAL_TYPES.get(node.type)
-        if make is None:
+        type_ = _LITERAL_TYPE.get(node.type)
+        if type_ is None:
             raise SQLCompileError(f"{node.type} literals are not supported by odatakit.sql", _where(node))
-        type_ = make()
         if node.type == "DateTimeOffset" and isinstance(hint, sa.DateTime):
             type_ = hint
         if node.type == "Date" and isinstance(hint, sa.Date):
