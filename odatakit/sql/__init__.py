@@ -187,7 +187,7 @@ def _order(query: tree.Query, compiler: Compiler, scope: Scope, target: Entity) 
     from ._compile import _is_string
     from ._dialect import template
 
-    order = []
+    order: list[Any] = []
     if query.orderby is not None:
         for item in query.orderby.items:
             value = compiler.expr(item.expr, scope)

@@ -91,7 +91,10 @@ _NAMES: dict[type, tuple[str, ...]] = {
 def distinct_literals(query: tree.Query) -> tree.Query:
     """``query`` with a literal node of its own at each place (a parser or builder may share one
     node between two places, which a later query of the same shape need not do)."""
-    return transform(query, lambda node: attrs.evolve(node) if type(node) in _VALUES else node)  # type: ignore[return-value]
+    def fresh(node: tree.Node) -> tree.Node:
+        return attrs.evolve(node) if type(node) in _VALUES else node  # type: ignore[misc]  # a Node is an attrs class
+
+    return transform(query, fresh)  # type: ignore[return-value]  # a Query stays a Query
 
 
 # -- rebuilding a statement with new values ---------------------------------------------------
@@ -142,12 +145,12 @@ class Template:
         for slot, clause, value in ((0, "_limit_clause", query.top), (1, "_offset_clause", query.skip)):
             if value is None:
                 continue
-            parameter = getattr(statement, clause, None)
-            if parameter is None:  # a count: no LIMIT, no OFFSET
+            paging = getattr(statement, clause, None)
+            if paging is None:  # a count: no LIMIT, no OFFSET
                 continue
-            if not isinstance(parameter, BindParameter) or parameter.value != value:
+            if not isinstance(paging, BindParameter) or paging.value != value:
                 raise NotReusable(f"{clause} is not a bound parameter")
-            targets[id(parameter)] = (slot, int, parameter)
+            targets[id(paging)] = (slot, int, paging)
         steps: list[Any] = []
         done: dict[int, int | None] = {}
         try:
