@@ -116,6 +116,7 @@ def test_drawn_prefixes_equal_the_evaluator_on_sqlite(rows: list[str | None], pr
     assert got == sorted(entity["id"] for entity in response["value"])
 
 
+@pytest.mark.slow
 @given(prefix=st.text(min_size=1, max_size=12).filter(lambda s: not any(0xD800 <= ord(c) <= 0xDFFF for c in s)))
 def test_the_prefix_never_reaches_the_sql_text(prefix: str) -> None:
     for dialect in (sqlite.dialect(), postgresql.dialect()):
