@@ -18,7 +18,8 @@ from sqlalchemy.sql import Select
 from ..query import tree
 from ..query.limits import Limits
 from ..query.parser import parse_query
-from ._compile import REFUSED_FUNCTIONS, SUPPORTED_FUNCTIONS, Compiler, Scope, like_escape, search
+from ._compile import REFUSED_FUNCTIONS, SUPPORTED_FUNCTIONS, Compiler, Scope, _is_string, like_escape, search
+from ._dialect import template
 from ._model import Entity, Mapping, SQLCompileError, as_mapping, entity_of
 from ._reuse import NotReusable, Template, TemplateCache, distinct_literals, shape
 
@@ -184,9 +185,6 @@ def _order(query: tree.Query, compiler: Compiler, scope: Scope, target: Entity) 
     """``$orderby`` with the spec's null order (nulls first ascending, last descending; URL
     Conventions §5.1.4: null sorts below every value), strings by code point, then the key, so
     equal rows keep one order and paging with $skip never repeats or drops a row."""
-    from ._compile import _is_string
-    from ._dialect import template
-
     order: list[Any] = []
     if query.orderby is not None:
         for item in query.orderby.items:
