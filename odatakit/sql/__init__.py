@@ -34,7 +34,8 @@ _NO_LIMITS = Limits()
 #: Query options that only shape the response's format, not which rows it holds.
 _IGNORED = ("format", "schemaversion")
 #: Options odatakit.sql refuses (compiling them would silently change the result).
-_REFUSED = ("compute", "index", "levels", "skiptoken", "deltatoken", "id", "at", "from_", "to", "to_inclusive")
+_REFUSED = ("compute", "apply", "index", "levels", "skiptoken", "deltatoken", "id", "at", "from_", "to",
+            "to_inclusive")
 
 
 def _prepare(query: tree.Query | str, entity: Any, mapping: Any, limits: Limits | None) -> tuple[tree.Query, Entity]:
