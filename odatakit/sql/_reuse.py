@@ -20,9 +20,18 @@ from typing import Any
 
 import attrs
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import BindParameter, ClauseElement, _anonymous_label
-from sqlalchemy.sql.traversals import HasCopyInternals
+from sqlalchemy.sql.elements import BindParameter, ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
+
+try:  # SQLAlchemy's own cloning machinery, as 2.0 and 2.1 have it
+    from sqlalchemy.sql.elements import _anonymous_label
+    from sqlalchemy.sql.traversals import HasCopyInternals
+
+    _new_key: Any = _anonymous_label.safe_construct_with_key
+    _PLAIN_COPY = {HasCopyInternals._copy_internals, Select._copy_internals}
+except (ImportError, AttributeError):  # pragma: no cover - another SQLAlchemy: build every statement
+    _new_key = None
+    _PLAIN_COPY = set()
 
 from ..query import tree
 from ..query.visit import _fields, transform
@@ -110,7 +119,8 @@ _LAYOUTS = {
 _LAYOUTS_OF: dict[type, tuple[tuple[str, int], ...]] = {}
 #: Classes whose copy is a shallow copy with some child elements replaced (what their own
 #: ``_copy_internals`` does): a parameter under any other class makes a statement not reusable.
-_PLAIN_COPY = {HasCopyInternals._copy_internals, Select._copy_internals, _Template._copy_internals}
+if _PLAIN_COPY:
+    _PLAIN_COPY.add(_Template._copy_internals)
 
 
 class NotReusable(Exception):
@@ -138,6 +148,8 @@ class Template:
              checks: list[tuple[int, Callable[[Any], bool]]], sources: list[tree.Node], query: tree.Query) -> Template:
         """The template of ``statement``, built by a recording ``Compiler`` for ``query`` (whose
         literal nodes, in ``shape`` order, are ``sources``); raises ``NotReusable``."""
+        if _new_key is None:  # pragma: no cover
+            raise NotReusable("this SQLAlchemy has no anonymous parameter names to copy")
         slot_of = {id(node): index + 2 for index, node in enumerate(sources)}
         targets: dict[int, tuple[int, Callable[[Any], Any], BindParameter[Any]]] = {}
         for parameter, source, derive in binds:
@@ -171,7 +183,7 @@ class Template:
     def build(self, values: list[Any]) -> Any:
         """A new statement of this shape holding ``values`` (from ``shape``)."""
         made: list[Any] = []
-        new_object, label = object.__new__, _anonymous_label.safe_construct_with_key
+        new_object, label = object.__new__, _new_key
         for step in self.steps:
             cls = step[0]
             if cls is None:
