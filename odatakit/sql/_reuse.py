@@ -23,7 +23,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-try:  # SQLAlchemy's own cloning machinery, as 2.0 and 2.1 have it
+try:  # SQLAlchemy's own cloning machinery (tested with 2.1; differential tests hold copies to fresh builds)
     from sqlalchemy.sql.elements import _anonymous_label
     from sqlalchemy.sql.traversals import HasCopyInternals
 
