@@ -253,3 +253,22 @@ def test_two_statements_of_one_shape_combine_without_sharing_a_parameter(db: Any
     bob = osql.select("$filter=name eq 'Bob'&$select=id", people)
     assert osql.cache_info()["reused"] == 1
     assert sorted(row[0] for row in rows(db, sa.union_all(ann, bob))) == [1, 2]
+
+
+class _Base(orm.DeclarativeBase):
+    pass
+
+
+class _Person(_Base):
+    __table__ = people
+
+
+@pytest.mark.parametrize("name, expected", [("Ann", [1]), ("Bob", [2]), ("Abe", [5])])
+def test_orm_queries_of_one_shape_load_their_own_rows(db: Any, name: str, expected: list[int]) -> None:
+    for warm_up in ("Cy", "Di"):  # the shape is known and its template made: what follows is a copy
+        osql.select(f"$filter=name eq '{warm_up}'&$select=name&$orderby=id", _Person)
+    before = osql.cache_info()["reused"]
+    statement = osql.select(f"$filter=name eq '{name}'&$select=name&$orderby=id", _Person)
+    assert osql.cache_info()["reused"] == before + 1
+    with orm.Session(db) as session:
+        assert [person.id for person in session.scalars(statement)] == expected
