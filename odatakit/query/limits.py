@@ -10,7 +10,6 @@ it before compiling. ``max_function_call_depth`` is odatakit's own (ASP.NET has 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -77,6 +76,14 @@ class Limits:
         """Raise ``LimitExceeded`` if ``query`` breaks a limit (the first one found)."""
         self._check_options(query, 1)
 
+    def check_paging(self, top: int | None, skip: int | None) -> None:
+        """Raise ``LimitExceeded`` if ``$top`` or ``$skip`` is over ``MaxTop`` or ``MaxSkip``: the
+        only limits a query's values (not its shape) can break."""
+        if self.max_top is not None and top is not None and top > self.max_top:
+            raise LimitExceeded("MaxTop", top, self.max_top, f"$top={top}")
+        if self.max_skip is not None and skip is not None and skip > self.max_skip:
+            raise LimitExceeded("MaxSkip", skip, self.max_skip, f"$skip={skip}")
+
     def _check_options(self, options: Any, level: int) -> None:
         present = [name for name in ALL_QUERY_OPTIONS
                    if getattr(options, _FIELDS.get(name, name), None) not in (None, ())]
@@ -84,11 +91,7 @@ class Limits:
             if name not in self.allowed_query_options:
                 raise LimitExceeded("AllowedQueryOptions", f"${name}", _shown(self.allowed_query_options),
                                     f"${name} is not allowed")
-        top, skip = getattr(options, "top", None), getattr(options, "skip", None)
-        if self.max_top is not None and top is not None and top > self.max_top:
-            raise LimitExceeded("MaxTop", top, self.max_top, f"$top={top}")
-        if self.max_skip is not None and skip is not None and skip > self.max_skip:
-            raise LimitExceeded("MaxSkip", skip, self.max_skip, f"$skip={skip}")
+        self.check_paging(getattr(options, "top", None), getattr(options, "skip", None))
         orderby = getattr(options, "orderby", None)
         if orderby is not None:
             count = len(orderby.items)
@@ -114,41 +117,46 @@ class Limits:
                 self._check_options(item, level + 1)
 
     def _check_expression(self, expr: tree.Node, *, count_nodes: bool) -> None:
+        max_nodes = self.max_node_count if count_nodes else None
+        max_lambdas, max_calls = self.max_any_all_expression_depth, self.max_function_call_depth
         nodes = 0
-        for node, lambdas, calls in _walk(expr):
+        # every node under expr with the any/all depth and the call depth it sits at (iterative)
+        stack: list[tuple[Any, int, int]] = [(expr, 0, 0)]
+        while stack:
+            node, lambdas, calls = stack.pop()
+            cls = type(node)
+            nesting = _NESTING.get(cls)
+            if nesting is not None:
+                lambdas += nesting[0]
+                calls += nesting[1]
             nodes += 1
-            if count_nodes and self.max_node_count is not None and nodes > self.max_node_count:
-                raise LimitExceeded("MaxNodeCount", f"more than {self.max_node_count}",
-                                    self.max_node_count, f"more than {self.max_node_count} nodes in $filter")
-            if (self.max_any_all_expression_depth is not None
-                    and lambdas > self.max_any_all_expression_depth):
-                raise LimitExceeded("MaxAnyAllExpressionDepth", lambdas, self.max_any_all_expression_depth,
-                                    f"any/all nested {lambdas} deep")
-            if self.max_function_call_depth is not None and calls > self.max_function_call_depth:
-                raise LimitExceeded("MaxFunctionCallDepth", calls, self.max_function_call_depth,
-                                    f"function calls nested {calls} deep")
-            name, kind = _operation(node)
-            if kind == "function" and name not in self.allowed_functions:
-                raise LimitExceeded("AllowedFunctions", name, _shown(self.allowed_functions),
-                                    f"function {name} is not allowed")
-            if kind == "arithmetic" and name not in self.allowed_arithmetic_operators:
-                raise LimitExceeded("AllowedArithmeticOperators", name,
-                                    _shown(self.allowed_arithmetic_operators), f"operator {name} is not allowed")
-            if kind == "logical" and name not in self.allowed_logical_operators:
-                raise LimitExceeded("AllowedLogicalOperators", name,
-                                    _shown(self.allowed_logical_operators), f"operator {name} is not allowed")
+            if max_nodes is not None and nodes > max_nodes:
+                raise LimitExceeded("MaxNodeCount", f"more than {max_nodes}", max_nodes,
+                                    f"more than {max_nodes} nodes in $filter")
+            if max_lambdas is not None and lambdas > max_lambdas:
+                raise LimitExceeded("MaxAnyAllExpressionDepth", lambdas, max_lambdas, f"any/all nested {lambdas} deep")
+            if max_calls is not None and calls > max_calls:
+                raise LimitExceeded("MaxFunctionCallDepth", calls, max_calls, f"function calls nested {calls} deep")
+            kind = _KINDS.get(cls)
+            if kind is not None:
+                self._check_operation(*kind(node))
+            if cls not in _LEAVES:
+                stack.extend([(child, lambdas, calls) for child in children(node)])
+
+    def _check_operation(self, name: str, kind: str) -> None:
+        if kind == "function" and name not in self.allowed_functions:
+            raise LimitExceeded("AllowedFunctions", name, _shown(self.allowed_functions),
+                                f"function {name} is not allowed")
+        if kind == "arithmetic" and name not in self.allowed_arithmetic_operators:
+            raise LimitExceeded("AllowedArithmeticOperators", name,
+                                _shown(self.allowed_arithmetic_operators), f"operator {name} is not allowed")
+        if kind == "logical" and name not in self.allowed_logical_operators:
+            raise LimitExceeded("AllowedLogicalOperators", name,
+                                _shown(self.allowed_logical_operators), f"operator {name} is not allowed")
 
 
 _FIELDS = {"from": "from_", "toinclusive": "to_inclusive"}
 _ARITHMETIC = {"add", "sub", "mul", "div", "divby", "mod"}
-
-
-def _operation(node: Any) -> tuple[str, str]:
-    """The function or operator a node uses, and its kind (``function``, ``arithmetic``, ``logical``)."""
-    kind = _KINDS.get(type(node))
-    if kind is None:
-        return "", ""
-    return kind(node)
 
 
 _KINDS: dict[type, Any] = {
@@ -164,18 +172,9 @@ _KINDS: dict[type, Any] = {
     tree.In: lambda n: ("in", "logical"),
 }
 _NESTING = {tree.Call: (0, 1), tree.Lambda: (1, 0)}
-
-
-def _walk(node: tree.Node) -> Iterator[tuple[Any, int, int]]:
-    """Every node under ``node`` with the any/all depth and the call depth it sits at (iterative)."""
-    stack: list[tuple[Any, int, int]] = [(node, 0, 0)]
-    while stack:
-        current, lambdas, calls = stack.pop()
-        add_lambda, add_call = _NESTING.get(type(current), (0, 0))
-        lambdas += add_lambda
-        calls += add_call
-        yield current, lambdas, calls
-        stack.extend((child, lambdas, calls) for child in children(current))
+#: Node classes with no node under them: their children are not looked for.
+_LEAVES = frozenset({tree.Literal, tree.Property, tree.Variable, tree.Alias, tree.EnumLiteral, tree.TypeCast,
+                     tree.TypeName, tree.Star})
 
 
 def _shown(names: frozenset[str]) -> str:

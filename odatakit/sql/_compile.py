@@ -31,6 +31,23 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+_LAST_CODE_POINT = 0x10FFFF
+
+
+def successor(prefix: str) -> str | bytes:
+    """The least string above every string that starts with ``prefix``, in code point order
+    (UTF-8 byte order, SQLite's BINARY collation): ``'P12'`` → ``'P13'``; ``b''`` (an empty BLOB,
+    which SQLite sorts above all text) when there is none (an empty prefix, or only U+10FFFF)."""
+    text = prefix
+    while text:
+        last = ord(text[-1])
+        if last < _LAST_CODE_POINT:
+            following = last + 1 if last + 1 != 0xD800 else 0xE000  # no text holds a surrogate
+            return text[:-1] + chr(following)
+        text = text[:-1]
+    return b""
+
+
 def _where(node: Any) -> str:
     try:
         return serialize(node)
@@ -101,8 +118,12 @@ _LITERAL_TYPES: dict[str, Callable[[], Any]] = {
 }
 
 
-def _python_value(literal: tree.Literal, hint: Any) -> Any:
-    value = literal.value
+#: One instance per Edm type (SQLAlchemy types are shared freely, as ``sa.Integer()`` columns do).
+_LITERAL_TYPE: dict[str, Any] = {name: make() for name, make in _LITERAL_TYPES.items()}
+
+
+def _python_value(value: Any, hint: Any) -> Any:
+    """A literal's value as the driver takes it (``hint``: the type of what it is compared with)."""
     if isinstance(value, (edm.Date, edm.TimeOfDay, edm.Duration)):
         return value.to_python()
     if isinstance(value, edm.DateTimeOffset):
@@ -146,8 +167,13 @@ _ARITHMETIC = {"add": "+", "sub": "-", "mul": "*"}
 class Compiler:
     """Compiles expressions of one query; ``aliases`` are its ``@name=value`` definitions."""
 
-    def __init__(self, aliases: dict[str, tree.Expr] | None = None) -> None:
+    def __init__(self, aliases: dict[str, tree.Expr] | None = None, *, record: bool = False) -> None:
         self.aliases = aliases or {}
+        #: With ``record``, each bound parameter made from a literal: (parameter, id of the literal
+        #: node, how its value follows from the literal's), and each check of a literal's value:
+        #: what lets the statement be reused for the same query with other values (_reuse.py).
+        self.binds: list[tuple[BindParameter[Any], int, Callable[[Any], Any]]] | None = [] if record else None
+        self.checks: list[tuple[int, Callable[[Any], bool]]] | None = [] if record else None
         # Whether the node being compiled sits in a positive position: reached from WHERE (or an
         # EXISTS, a CASE condition) through and/or only. There a null and a false are alike (the
         # row is left out either way), so the IS NOT NULL guards that keep not(...) right can go.
@@ -204,19 +230,32 @@ class Compiler:
 
     # -- literals and aliases -----------------------------------------------------------------
 
+    def bind(self, source: Any, value: Any, type_: Any, derive: Callable[[Any], Any] = lambda v: v) -> BindParameter[Any]:
+        """A bound parameter holding ``derive(value)``, where ``value`` is the literal value of the
+        node ``source`` (a ``Literal``, a search word): the one way a literal reaches SQL."""
+        parameter = sa.literal(derive(value), type_)
+        if self.binds is not None:
+            self.binds.append((parameter, id(source), derive))
+        return parameter
+
+    def require(self, source: Any, value: Any, ok: Callable[[Any], bool], reason: str, where: Any) -> None:
+        """Refuse the query unless ``ok(value)`` holds for the literal value of ``source``."""
+        if self.checks is not None:
+            self.checks.append((id(source), ok))
+        if not ok(value):
+            raise SQLCompileError(reason, _where(where))
+
     def _literal(self, node: tree.Literal, scope: Scope, hint: Any) -> Any:
         if node.type == "Null" or node.value is None:
             return sa.null()
-        make = _LITERAL_TYPES.get(node.type)
-        if make is None:
+        type_ = _LITERAL_TYPE.get(node.type)
+        if type_ is None:
             raise SQLCompileError(f"{node.type} literals are not supported by odatakit.sql", _where(node))
-        type_ = make()
-        value = _python_value(node, hint)
         if node.type == "DateTimeOffset" and isinstance(hint, sa.DateTime):
             type_ = hint
         if node.type == "Date" and isinstance(hint, sa.Date):
             type_ = hint
-        return sa.literal(value, type_)
+        return self.bind(node, node.value, type_, lambda value: _python_value(value, hint))
 
     def _alias(self, node: tree.Alias, scope: Scope, hint: Any) -> Any:
         value = self.aliases.get(node.name)
@@ -291,13 +330,24 @@ class Compiler:
         raise SQLCompileError("path does not end in a value", _where(node))  # pragma: no cover
 
     def _correlation(self, scope: Scope, from_: Any, nav: Navigation, alias: Any) -> ColumnElement[Any]:
-        return sa.and_(*(scope.column(from_, local) == alias.corresponding_column(remote)
-                         for local, remote in nav.pairs))
+        return sa.and_(*(scope.column(from_, local) == scope.column(alias, remote) for local, remote in nav.pairs))
+
+    @staticmethod
+    def _inner(scope: Scope, nav: Navigation) -> Any:
+        """The FROM element of a correlated sub-query over ``nav``'s table: the table itself, unless
+        a query it sits in reads that table too (SQLAlchemy would correlate the two): an alias then."""
+        table = nav.target.table
+        outer: Scope | None = scope
+        while outer is not None:
+            if outer.from_ is table:
+                return table.alias()
+            outer = outer.outer
+        return table
 
     def _lambda(self, scope: Scope, from_: Any, nav: Navigation, node: tree.Lambda, path: Any) -> Any:
         if not nav.many:
             raise SQLCompileError(f"{node.kind}() needs a collection; {nav.name} is single-valued", _where(path))
-        alias = nav.target.table.alias()
+        alias = self._inner(scope, nav)
         inner = Scope(nav.target, alias, scope, scope.variables)
         if node.variable is not None:
             inner.variables[node.variable] = inner
@@ -315,13 +365,13 @@ class Compiler:
     def _count(self, scope: Scope, from_: Any, nav: Navigation, node: tree.Count) -> Any:
         if not nav.many:
             raise SQLCompileError(f"$count needs a collection; {nav.name} is single-valued")
-        alias = nav.target.table.alias()
+        alias = self._inner(scope, nav)
         inner = Scope(nav.target, alias, scope, scope.variables)
         conditions = [self._correlation(scope, from_, nav, alias)]
         if node.filter is not None:
             conditions.append(self.boolean(node.filter, inner, positive=True))
         if node.search is not None:
-            conditions.append(search(node.search.expr, inner))
+            conditions.append(search(self, node.search.expr, inner))
         return (sa.select(sa.func.count()).select_from(inner.from_clause())
                 .where(*conditions).scalar_subquery())
 
@@ -464,9 +514,13 @@ def _like(kind: str) -> Callable[[Compiler, tree.Call, Scope], Any]:
         pattern: ColumnElement[Any]
         needle: ColumnElement[Any]
         if isinstance(needle_node, tree.Literal) and isinstance(needle_node.value, str):
-            pattern = sa.literal(like_escape(needle_node.value), sa.String())
-            needle = sa.literal(needle_node.value, sa.String())
-            size: ColumnElement[Any] = sa.literal(len(needle_node.value), sa.Integer())
+            text = needle_node.value
+            pattern = compiler.bind(needle_node, text, sa.String(), like_escape)
+            needle = compiler.bind(needle_node, text, sa.String())
+            if kind == "startswith":
+                above = compiler.bind(needle_node, text, sa.String(), successor)
+                return template("prefix", haystack, pattern, needle, above, type_=sa.Boolean())
+            size: ColumnElement[Any] = compiler.bind(needle_node, text, sa.Integer(), len)
         else:
             needle = _string_arg(compiler, needle_node, scope, node)
             pattern = needle
@@ -510,11 +564,15 @@ def _substring(compiler: Compiler, node: tree.Call, scope: Scope) -> Any:
     text = _string_arg(compiler, node.args[0], scope, node)
     numbers = [compiler.expr(arg, scope, sa.Integer()) for arg in node.args[1:]]
     for arg, value in zip(node.args[1:], numbers):
-        if isinstance(arg, tree.Literal) and isinstance(arg.value, int) and arg.value < 0:
-            raise SQLCompileError("substring with a negative start or length is not supported", _where(node))
+        if isinstance(arg, tree.Literal) and isinstance(arg.value, int):
+            compiler.require(arg, arg.value, _not_negative, "substring with a negative start or length is not supported", node)
         if not _is_integer(value):
             raise SQLCompileError("substring needs integer positions", _where(node))
     return template(f"substring{len(node.args)}", text, *numbers, type_=sa.String())
+
+
+def _not_negative(value: Any) -> bool:
+    return bool(value >= 0)
 
 
 _STRING = (lambda t: isinstance(t, sa.String))
@@ -549,31 +607,31 @@ def _refused() -> frozenset[str]:
 REFUSED_FUNCTIONS: frozenset[str] = _refused()
 
 
-def search(node: Any, scope: Scope) -> ColumnElement[Any]:
+def search(compiler: Compiler, node: Any, scope: Scope) -> ColumnElement[Any]:
     """``$search`` as SQL: a word or phrase matches an entity when one of its string columns
     contains it (case-sensitive, LIKE with its wildcards escaped); AND, OR and NOT as in SQL."""
     handler = _SEARCH.get(type(node))
     if handler is None:  # pragma: no cover - every search class is in the table
         raise SQLCompileError(f"{type(node).__name__} is not supported in $search")
-    return handler(node, scope)
+    return handler(compiler, node, scope)
 
 
-def _search_text(node: Any, scope: Scope) -> ColumnElement[Any]:
+def _search_text(compiler: Compiler, node: Any, scope: Scope) -> ColumnElement[Any]:
     columns = scope.entity.string_columns
     if not columns:
         raise SQLCompileError("$search needs an entity with string columns")
-    pattern = sa.literal(like_escape(node.text), sa.String())
-    needle = sa.literal(node.text, sa.String())
+    pattern = compiler.bind(node, node.text, sa.String(), like_escape)
+    needle = compiler.bind(node, node.text, sa.String())
     return sa.or_(*(sa.func.coalesce(template("contains", scope.column(scope.from_, column), pattern, needle,
                                               type_=sa.Boolean()), sa.false())
                     for column in columns))
 
 
-_SEARCH: dict[type, Callable[[Any, Scope], ColumnElement[Any]]] = {
+_SEARCH: dict[type, Callable[[Compiler, Any, Scope], ColumnElement[Any]]] = {
     tree.SearchWord: _search_text,
     tree.SearchPhrase: _search_text,
-    tree.SearchNot: lambda node, scope: sa.not_(search(node.operand, scope)),
-    tree.SearchAnd: lambda node, scope: sa.and_(search(node.left, scope), search(node.right, scope)),
-    tree.SearchOr: lambda node, scope: sa.or_(search(node.left, scope), search(node.right, scope)),
+    tree.SearchNot: lambda c, node, scope: sa.not_(search(c, node.operand, scope)),
+    tree.SearchAnd: lambda c, node, scope: sa.and_(search(c, node.left, scope), search(c, node.right, scope)),
+    tree.SearchOr: lambda c, node, scope: sa.or_(search(c, node.left, scope), search(c, node.right, scope)),
 }
 

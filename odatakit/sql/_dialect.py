@@ -58,6 +58,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "default": "({0} LIKE {1} || '%%' ESCAPE '\\')",
         "sqlite": "(substr({0}, 1, {3}) = {2})",
     },
+    # startswith with a literal prefix ({2}; {3} the least string above every string it starts,
+    # an empty BLOB when there is none, which SQLite sorts above all text): on SQLite a range over
+    # the text's binary (code point) order, case-sensitive and usable by an index on the column
+    "prefix": {
+        "default": "({0} LIKE {1} || '%%' ESCAPE '\\')",
+        "sqlite": "({0} >= {2} AND {0} < {3})",
+    },
     "endswith": {
         "default": "({0} LIKE '%%' || {1} ESCAPE '\\')",
         "sqlite": "(substr({0}, length({0}) - {3} + 1) = {2})",
@@ -79,6 +86,10 @@ class _Template(ColumnElement[Any]):
         self.name = name
         self.args = args
         self.type = sa.types.to_instance(type_)
+        # a Boolean template is a comparison or LIKE, true/false/null in SQL as it stands: without
+        # this, SQLAlchemy writes `(...) = 1` on engines with no boolean type, and SQLite then
+        # neither uses an index for the comparison nor skips the extra test per row
+        self._is_implicitly_boolean = isinstance(self.type, sa.Boolean)
 
     def get_children(self, **kw: Any) -> tuple[ColumnElement[Any], ...]:
         return self.args

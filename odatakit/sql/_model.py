@@ -42,9 +42,12 @@ class Mapping:
     open_properties: str | None = None
 
 
+_NO_MAPPING = Mapping()
+
+
 def as_mapping(mapping: Mapping | _MappingABC[str, str] | None) -> Mapping:
     if mapping is None:
-        return Mapping()
+        return _NO_MAPPING
     if isinstance(mapping, Mapping):
         return mapping
     return Mapping(properties=dict(mapping))
