@@ -112,6 +112,10 @@ def encode_json(
     them): its values are not typed, so one ``decode`` found no fault in is not checked again;
     ``decode(..., check=True)`` or ``validate`` checks every value.
     """
+    if version == "4.0" and not (ieee754_compatible or always_annotate or plain):
+        source = pending(value)
+        if source is not None and source.clean:  # a whole document nobody read: no walk at all
+            return _jsontext.write(source.raw, indent=indent)
     return _jsontext.write(_encode(value, version, ieee754_compatible, always_annotate, plain, as_read=True),
                            indent=indent)
 
