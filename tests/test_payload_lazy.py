@@ -193,6 +193,17 @@ def test_a_value_4_0_writes_otherwise_is_typed_and_written_as_4_0(text: str, exp
     assert expected is not None and expected.items() <= written.items()
 
 
+@pytest.mark.parametrize("text", ['{"@odata.type": "Ns.T", "a": {"@type": "#Ns.U", "b": 1.50}}',
+                                  '{"value": [{"@odata.type": "Ns.T"}, {"x@type": "Collection(Int32)", "x": [1]}]}'])
+def test_annotations_are_respelled_for_4_0_without_typing_the_values(text: str) -> None:
+    value = decode(text)
+    written = encode_json(value)
+    assert "@type" not in written and '"Ns.' not in written and '"Collection' not in written
+    assert pending(value) is not None  # nothing was typed: the values went through as read
+    assert decode(written, check=True) == decode(text, check=True)
+    assert "1.50" in written or "1.50" not in text
+
+
 def test_a_touched_parent_still_writes_its_untouched_children_as_read() -> None:
     text = _page(5)
     value = decode(text)

@@ -532,14 +532,16 @@ _DECIMAL = edm.PRIMITIVES["Decimal"]
 
 
 class _Document:
-    """What the lazy values of one decoded document share: the options, and which containers are
-    not *clean* (could not be written back as read: see ``_Scan``), by ``id`` of the raw JSON."""
+    """What the lazy values of one decoded document share: the options, and (by ``id`` of the raw
+    JSON) which containers ``encode_json`` cannot write as read (``dirty``: respelled or typed) and
+    which it must type to write (``typing``: a number 4.0 writes otherwise). See ``_Scan``."""
 
-    __slots__ = ("options", "dirty", "writable")
+    __slots__ = ("options", "dirty", "typing", "writable")
 
-    def __init__(self, options: _Options, dirty: set[int]) -> None:
+    def __init__(self, options: _Options, dirty: set[int], typing: set[int]) -> None:
         self.options = options
         self.dirty = dirty
+        self.typing = typing
         # Unannotated numbers are Doubles only under the spec's inference: with "odatalib" they are
         # Int32/Decimal, and writing them back unannotated would change their type.
         self.writable = options.infer == "spec"
@@ -557,11 +559,19 @@ class _Pending:
         self.declared = declared
         self.depth = depth
 
-    @property
-    def clean(self) -> bool:
-        """Whether ``encode_json`` (4.0, the default style) may write ``raw`` as it was read: the
-        same values, annotations the 4.0 format accepts, numbers where 4.0 wants numbers."""
-        return self.document.writable and id(self.raw) not in self.document.dirty
+    def as_4_0(self) -> Any:
+        """``raw`` as ``encode_json`` writes it in 4.0 without typing it (control information and
+        type annotations respelled: ``@type`` → ``@odata.type``, ``Ns.T`` → ``#Ns.T``), or None
+        when some value in it must be typed to be written (or it is nested too deeply to copy)."""
+        document = self.document
+        if not document.writable or id(self.raw) in document.typing:
+            return None
+        if id(self.raw) not in document.dirty:
+            return self.raw
+        try:
+            return _respelled(self.raw, document.dirty)
+        except RecursionError:
+            return None
 
     def typed_fields(self) -> tuple[Any, ...]:
         decoder = _LazyDecoder(self.document)
@@ -575,6 +585,27 @@ class _Pending:
         if decoder.faults:
             raise PayloadError(decoder.faults)
         return fields
+
+
+def _respelled(node: Any, dirty: set[int]) -> Any:
+    """A copy of the containers in ``dirty`` with 4.0's spelling of annotations; the rest shared."""
+    if id(node) not in dirty:
+        return node
+    if type(node) is list:
+        return [_respelled(item, dirty) if type(item) in _CONTAINERS else item for item in node]
+    plan = _plan(tuple(node))
+    spelling = plan.spelling if plan is not None else {}
+    out = {}
+    for key, value in node.items():
+        respelled = spelling.get(key)
+        if respelled is None:
+            out[key] = _respelled(value, dirty) if type(value) in _CONTAINERS else value
+        elif respelled[1]:  # a type annotation: its name as 4.0 writes it
+            name, is_collection, _ = _written_type(value)
+            out[respelled[0]] = ("#Collection(%s)" if is_collection else "#%s") % name
+        else:
+            out[respelled[0]] = value
+    return out
 
 
 class _LazyDecoder(_Decoder):
@@ -596,7 +627,7 @@ class _Plan:
     """What the keys of an object are, worked out once per distinct key tuple (a page's items
     share one): properties, type annotations, control information, custom annotations."""
 
-    __slots__ = ("properties", "instance_type", "types", "control", "raw", "written_as_read")
+    __slots__ = ("properties", "instance_type", "types", "control", "raw", "written_as_read", "spelling")
 
     def __init__(self) -> None:
         self.properties: frozenset[str] = frozenset()
@@ -605,6 +636,9 @@ class _Plan:
         self.control: list[tuple[str, str]] = []       # (control name, key)
         self.raw: list[str] = []                       # keys whose values are kept as JSON
         self.written_as_read = True                    # every key spelled as 4.0 writes it
+        #: key → (the key as 4.0 writes it, whether it is a type annotation): the type annotations
+        #: and control information
+        self.spelling: dict[str, tuple[str, bool]] = {}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -629,9 +663,11 @@ def _plan(keys: tuple[str, ...]) -> _Plan | None:
                 typed.add(prop)
                 plan.types.append((prop, key))
             plan.written_as_read &= term == "odata.type"
+            plan.spelling[key] = (f"{prop}@odata.type", True)
         elif name is not None:
             plan.control.append((name, key))
             plan.written_as_read &= term == "odata." + name
+            plan.spelling[key] = (f"{prop}@odata.{name}", False)
         else:
             plan.raw.append(key)
     if not typed <= properties:
@@ -667,7 +703,8 @@ class _Scan:
 
     def __init__(self, options: _Options) -> None:
         self.limit = options.max_depth
-        self.dirty: set[int] = set()
+        self.dirty: set[int] = set()   # not written as read: respelled, or typed
+        self.typing: set[int] = set()  # typed to be written (a number 4.0 writes otherwise)
 
     def run(self, document: Any) -> bool:
         nodes: list[Any] = [document]
@@ -696,7 +733,7 @@ class _Scan:
                 plan = _plan(tuple(node))
                 if plan is None:
                     return False
-                clean = plan.written_as_read
+                clean, spelled = True, plan.written_as_read
                 if plan.instance_type is not None:
                     raw = node[plan.instance_type]
                     if type(raw) is not str:
@@ -704,7 +741,7 @@ class _Scan:
                     name, is_collection, as_written = _written_type(raw)
                     if name is None or is_collection or name in edm.PRIMITIVES:
                         return False
-                    clean = clean and as_written
+                    spelled = spelled and as_written
                 for prop, key in plan.types:
                     raw = node[key]
                     if type(raw) is not str:
@@ -712,7 +749,7 @@ class _Scan:
                     name, is_collection, as_written = _written_type(raw)
                     if name is None:
                         return False
-                    clean = clean and as_written
+                    spelled = spelled and as_written
                     value = node[prop]
                     kind = edm.PRIMITIVES.get(name)
                     if is_collection:
@@ -728,6 +765,7 @@ class _Scan:
                                 and any(_jsontext.decimal_zeros(item) > _jsontext.MAX_DECIMAL_ZEROS
                                         for item in value if type(item) is Decimal)):
                             self.dirty.add(id(value))  # its type is the annotation's: typed to be written
+                            self.typing.add(id(value))
                             clean = False
                     elif type(value) is list:
                         return False  # a single type annotated on an array
@@ -763,19 +801,18 @@ class _Scan:
                         depth_of.append(depth + 1)
                     elif kind_of is _jsontext.DuplicateKeys:
                         return False
-                if clean:
-                    index += 1
-                    continue
-            if type(node) is dict:
-                self.mark(nodes, parents, index)
+                if not clean:
+                    self.mark(self.typing, nodes, parents, index)
+                if not (clean and spelled):
+                    self.mark(self.dirty, nodes, parents, index)
             index += 1
         return True
 
-    def mark(self, nodes: list[Any], parents: list[int], index: int) -> None:
-        """Mark a container and its ancestors as not writable as read (each at most once)."""
-        dirty = self.dirty
-        while index >= 0 and id(nodes[index]) not in dirty:
-            dirty.add(id(nodes[index]))
+    @staticmethod
+    def mark(marks: set[int], nodes: list[Any], parents: list[int], index: int) -> None:
+        """Mark a container and its ancestors (each at most once)."""
+        while index >= 0 and id(nodes[index]) not in marks:
+            marks.add(id(nodes[index]))
             index = parents[index]
 
 
@@ -790,7 +827,7 @@ def _decode_lazily(text: str | bytes, options: _Options) -> Value:
         suspicious = _may_hold_surrogates(text)
         scan = _Scan(options)
         if not suspicious and scan.run(document):
-            pending = _Pending(_Document(options, scan.dirty), document, "$", None, 0)
+            pending = _Pending(_Document(options, scan.dirty, scan.typing), document, "$", None, 0)
             return lazy_structured(pending) if type(document) is dict else lazy_collection(pending)
     decoder = _Decoder(options)
     with _jsontext.paused_gc():

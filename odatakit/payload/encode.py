@@ -114,8 +114,9 @@ def encode_json(
     """
     if version == "4.0" and not (ieee754_compatible or always_annotate or plain):
         source = pending(value)
-        if source is not None and source.clean:  # a whole document nobody read: no walk at all
-            return _jsontext.write(source.raw, indent=indent)
+        written = None if source is None else source.as_4_0()
+        if written is not None:  # a whole document nobody read: no walk through typed values
+            return _jsontext.write(written, indent=indent)
     return _jsontext.write(_encode(value, version, ieee754_compatible, always_annotate, plain, as_read=True),
                            indent=indent)
 
@@ -138,8 +139,10 @@ class _Encoder:
             return self.primitive(value, path)  # type: ignore[arg-type]
         if self.as_read:
             source = pending(value)
-            if source is not None and source.clean:
-                return source.raw
+            if source is not None:
+                written = source.as_4_0()
+                if written is not None:
+                    return written
         for cls, write in _WRITERS:
             if isinstance(value, cls):
                 return write(self, value, path, depth)
