@@ -6,6 +6,7 @@ Spec: OData JSON Format 4.0/4.01 §4.5 (control information, annotations), §7.1
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 import threading
@@ -14,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -82,6 +84,15 @@ def test_isinstance_hash_and_frozenness_are_the_eager_classes() -> None:
         value.type = "Ns.T"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         value.no_such_field  # noqa: B018
+
+
+def test_copies_and_evolved_values_are_made_from_the_typed_fields() -> None:
+    text = '{"a": {"b": 1.50}}'
+    assert encode_json(copy.copy(decode(text))) == '{"a":{"b":1.50}}'
+    evolved = attrs.evolve(decode(text), type="Ns.T")
+    assert encode_json(evolved) == '{"@odata.type":"#Ns.T","a":{"b":1.50}}'  # the child still as read
+    assert evolved == Structured("Ns.T", decode(text, check=True).properties)  # (types the child)
+    assert encode_json(evolved) == '{"@odata.type":"#Ns.T","a":{"b":1.5}}'  # now as 4.0 writes a Double
 
 
 def test_two_threads_reading_one_value_see_the_same_objects() -> None:

@@ -641,10 +641,17 @@ class _Plan:
         self.spelling: dict[str, tuple[str, bool]] = {}
 
 
-@functools.lru_cache(maxsize=1024)
 def _plan(keys: tuple[str, ...]) -> _Plan | None:
     """The plan for an object with these keys; None when a key is at fault (the eager decoder
-    then reports it, with every other fault of the document)."""
+    then reports it, with every other fault of the document). Plans of objects with few keys are
+    kept (they repeat); a huge object's would keep its keys alive in the cache."""
+    return _plan_kept(keys) if len(keys) <= _KEPT_KEYS else _new_plan(keys)
+
+
+_KEPT_KEYS = 128
+
+
+def _new_plan(keys: tuple[str, ...]) -> _Plan | None:
     plan = _Plan()
     properties = set()
     typed: set[str] = set()
@@ -674,6 +681,9 @@ def _plan(keys: tuple[str, ...]) -> _Plan | None:
         return None  # a type annotation for a property that is not here
     plan.properties = frozenset(properties)
     return plan
+
+
+_plan_kept = functools.lru_cache(maxsize=1024)(_new_plan)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -313,7 +313,7 @@ _get = object.__getattribute__
 def _type_now(node: Any, names: tuple[str, ...]) -> None:
     """Set ``node``'s fields from its pending source, once; a fault leaves it pending (and raises)."""
     with _TYPING:
-        source = _get(node, "_source")
+        source = getattr(node, "_source", None)
         if source is None:
             return
         values = source.typed_fields()  # PayloadError for a value fault: raised on every access
@@ -400,7 +400,8 @@ def pending(value: Any) -> Any:
     """The untyped source of a lazy value not typed yet, or None (a typed or eager value)."""
     kind = type(value)
     if kind is LazyStructured or kind is LazyCollection:
-        return _get(value, "_source")
+        # unset in a copy, a pickle or ``attrs.evolve``: those are made from the typed fields
+        return getattr(value, "_source", None)
     return None
 
 
