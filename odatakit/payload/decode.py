@@ -536,12 +536,14 @@ class _Document:
     JSON) which containers ``encode_json`` cannot write as read (``dirty``: respelled or typed) and
     which it must type to write (``typing``: a number 4.0 writes otherwise). See ``_Scan``."""
 
-    __slots__ = ("options", "dirty", "typing", "writable")
+    __slots__ = ("options", "dirty", "typing", "writable", "shared")
 
     def __init__(self, options: _Options, dirty: set[int], typing: set[int]) -> None:
         self.options = options
         self.dirty = dirty
         self.typing = typing
+        #: the decoders' ``shared`` values, one table for the document as when typed at once
+        self.shared: dict[tuple[str, str], Primitive] = {}
         # Unannotated numbers are Doubles only under the spec's inference: with "odatalib" they are
         # Int32/Decimal, and writing them back unannotated would change their type.
         self.writable = options.infer == "spec"
@@ -615,6 +617,7 @@ class _LazyDecoder(_Decoder):
     def __init__(self, document: _Document) -> None:
         super().__init__(document.options)
         self.document = document
+        self.shared = document.shared
 
     def structured(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int) -> Structured:
         return lazy_structured(_Pending(self.document, obj, path, declared, depth))

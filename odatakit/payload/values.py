@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import re
 import threading
 import uuid
@@ -316,7 +317,13 @@ def _type_now(node: Any, names: tuple[str, ...]) -> None:
         source = getattr(node, "_source", None)
         if source is None:
             return
-        values = source.typed_fields()  # PayloadError for a value fault: raised on every access
+        enabled = gc.isenabled()
+        gc.disable()  # typed values form no cycles; collector passes over a big document cost more
+        try:
+            values = source.typed_fields()  # PayloadError for a value fault: raised on every access
+        finally:
+            if enabled:
+                gc.enable()
         for name, value in zip(names, values):
             _set(node, name, value)
         _set(node, "_source", None)  # the raw JSON is let go: no object holds both forms for long
