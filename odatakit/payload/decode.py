@@ -525,6 +525,7 @@ def _may_hold_surrogates(text: str | bytes) -> bool:
         return True
     return not text.isascii() and _SURROGATE.search(text) is not None
 
+
 _CONTAINERS = (dict, list)
 _NUMBER_KINDS = frozenset({int, Decimal, type(None)})
 _INTEGER_KINDS = frozenset({int, type(None)})
@@ -584,6 +585,9 @@ class _Pending:
         else:
             value = _Decoder.collection(decoder, self.raw, self.path, self.declared, self.depth)
             fields = (value.item_type, value.items)
+        if decoder.deep is not None:  # ``_Scan`` refused deeper documents: kept as the eager decoder's guard
+            raise PayloadError([Fault(decoder.deep, f"nested deeper than {self.document.options.max_depth} "
+                                                    "levels; refusing to read further", "too-deep")])
         if decoder.faults:
             raise PayloadError(decoder.faults)
         return fields
