@@ -237,6 +237,7 @@ def test_encode_never_hands_out_the_decoders_json() -> None:
 
 
 # -- round trips at every Edm type with the strategies' values -----------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("type_name", sorted(edm.PRIMITIVES))
 def test_every_edm_type_round_trips_lazily_as_eagerly(type_name: str) -> None:
     @given(ost.primitives(type_name), st.sampled_from(["4.0", "4.01"]), st.booleans(), st.booleans())
@@ -256,6 +257,7 @@ def test_every_edm_type_round_trips_lazily_as_eagerly(type_name: str) -> None:
     round_trip()
 
 
+@pytest.mark.slow
 @given(ost.extension_payloads())
 def test_generated_extension_bodies_decode_lazily_to_the_eager_value(example: ost.PayloadExample) -> None:
     lazy = decode(example.text)
