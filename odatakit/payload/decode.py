@@ -843,7 +843,9 @@ def _decode_lazily(text: str | bytes, options: _Options) -> Value:
     if type(document) in _CONTAINERS:
         suspicious = _may_hold_surrogates(text)
         scan = _Scan(options)
-        if not suspicious and scan.run(document):
+        with _jsontext.paused_gc():  # the scan's sets and lists would set off passes over the document
+            sound = not suspicious and scan.run(document)
+        if sound:
             pending = _Pending(_Document(options, scan.dirty, scan.typing), document, "$", None, 0)
             return lazy_structured(pending) if type(document) is dict else lazy_collection(pending)
     decoder = _Decoder(options)
