@@ -292,3 +292,14 @@ def test_memory_grows_linearly_with_the_page() -> None:
 def test_decimals_are_read_exactly_not_through_float() -> None:
     value = decode('{"d@odata.type": "#Decimal", "d": 1.10}')
     assert value["d"] == Primitive("Decimal", Decimal("1.10")) and str(value["d"].value) == "1.10"  # type: ignore[union-attr]
+
+
+def test_the_decode_command_reports_a_value_fault_before_printing(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from odatakit.cli import main
+
+    path = tmp_path / "page.json"
+    path.write_text('{"value": [{"Deal@odata.type": "#Int32", "Deal": 2147483648}]}')
+    assert main(["decode", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "$.value[0].Deal" in captured.err
