@@ -303,3 +303,19 @@ def test_the_decode_command_reports_a_value_fault_before_printing(tmp_path: Path
     assert main(["decode", str(path)]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "$.value[0].Deal" in captured.err
+
+
+@pytest.mark.parametrize("options", [dict(infer="odatalib"), dict(ieee754_compatible=False),
+                                     dict(ieee754_compatible=None), dict(max_depth=3)])
+@pytest.mark.parametrize("body", BODIES, ids=lambda body: str(sorted(body))[:40])
+def test_decode_options_give_the_eager_value_and_what_it_writes(body: dict, options: dict) -> None:
+    text = json.dumps(body)
+    try:
+        eager = decode(text, check=True, **options)
+    except PayloadError as error:
+        with pytest.raises(PayloadError) as caught:
+            encode(decode(text, **options))
+        assert caught.value.faults == error.faults
+        return
+    assert decode(text, **options) == eager
+    assert decode(encode_json(decode(text, **options)), check=True, **options) == eager
