@@ -35,6 +35,7 @@ import odatakit  # noqa: E402
 from benchmarks.corpus import FILTERS, QUERIES  # noqa: E402
 from benchmarks.messages import messages_page  # noqa: E402
 from odatakit import F, fn  # noqa: E402
+from odatakit.payload.values import describe  # noqa: E402
 
 try:
     from odata_query.grammar import ODataLexer, ODataParser
@@ -305,6 +306,17 @@ def payload_rows(quick: bool, notes: dict[str, Any]) -> list[Row]:
                         timed["odatakit"] / timed["json"], "odatakit / (json.loads + json.dumps)", "≤3×"))
         rows.append(Row(f"decode alone: {label}", timed["decode"] * 1e3, "ms", timed["decode"] / timed["loads"],
                         "decode / json.loads"))
+    for label, texts in sets[:-1]:  # what reading the values costs: every value typed (10,000: minutes)
+        calls = number if len(texts) == 1 else 20 * number
+        timed = interleaved({
+            "read": lambda: [odatakit.encode_json(_read_every_value(odatakit.decode(text))) for text in texts],
+            "check": lambda: [odatakit.encode_json(odatakit.decode(text, check=True)) for text in texts],
+            "json": lambda: [json.dumps(json.loads(text)) for text in texts],
+        }, repeat, calls)
+        rows.append(Row(f"decode + read every value + encode_json: {label}", timed["read"] * 1e3, "ms",
+                        timed["read"] / timed["json"], "odatakit / (json.loads + json.dumps)"))
+        rows.append(Row(f"decode(check=True) + encode_json: {label}", timed["check"] * 1e3, "ms",
+                        timed["check"] / timed["json"], "odatakit / (json.loads + json.dumps)"))
     small, large = list(pages)
     rows.append(Row(f"growth: decode + encode of {large:,} messages against {small:,}",
                     codec_times[sets[-1][0]] * 1e3, "ms",
@@ -322,6 +334,13 @@ def payload_rows(quick: bool, notes: dict[str, Any]) -> list[Row]:
                     _traced(lambda: odatakit.decode(page)) / _traced(lambda: json.loads(page)),
                     "decode / json.loads", "≤1.5×"))
     return rows
+
+
+def _read_every_value(value: Any) -> Any:
+    """``value`` after reading each of its values (``decode`` types an object when it is read)."""
+    for _ in describe(value):
+        pass
+    return value
 
 
 def _traced(make: Callable[[], object]) -> int:

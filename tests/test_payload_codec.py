@@ -129,7 +129,19 @@ FAULTS = [
 @pytest.mark.parametrize(("payload", "path", "message"), FAULTS)
 def test_decode_fault_has_path(payload: Any, path: str, message: str) -> None:
     with pytest.raises(PayloadError) as caught:
-        decode(payload)
+        decode(payload, check=True)
+    assert [f.json_path for f in caught.value.faults] == [path]
+    assert re.search(message, caught.value.faults[0].message)
+
+
+@pytest.mark.parametrize(("payload", "path", "message"), FAULTS)
+def test_lazy_decode_raises_the_same_fault_at_decode_or_at_the_first_read(payload: Any, path: str,
+                                                                         message: str) -> None:
+    """JSON text is typed when read: a structural fault at ``decode``, a value fault when the
+    object holding it is first read (here: ``encode`` reads everything), each with its path."""
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    with pytest.raises(PayloadError) as caught:
+        encode(decode(text))
     assert [f.json_path for f in caught.value.faults] == [path]
     assert re.search(message, caught.value.faults[0].message)
 
@@ -170,7 +182,9 @@ BAD_TEXT = [
 @pytest.mark.parametrize(("text", "message"), BAD_TEXT, ids=[m for _, m in BAD_TEXT])
 def test_bad_text_gives_a_fault_not_a_traceback(text: str | bytes, message: str) -> None:
     with pytest.raises(PayloadError, match=message):
-        decode(text)
+        decode(text, check=True)
+    with pytest.raises(PayloadError, match=message):
+        encode(decode(text))  # lazily: at decode, or when the value is first read
 
 
 def test_deep_python_document_is_refused_without_recursion_error() -> None:

@@ -130,11 +130,23 @@ def test_any_property_name_is_refused_or_reads_back_as_itself(name: str, version
 
 
 # -- 2. no quadratic decode, no blown-up encode, no int-digit-limit errors ----------------------
+def _decode_seconds(text: str) -> float:
+    """The best of three CPU times of decode_with_faults(text)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        decode_with_faults(text)
+        best = min(best, time.process_time() - start)
+    return best
+
+
 def test_huge_integer_for_an_int_type_is_a_fault_in_linear_time() -> None:
-    text = '{"A@odata.type":"#Int64","A":' + "9" * 400_000 + "}"
-    start = time.perf_counter()
-    faults = decode_with_faults(text)[1]
-    assert time.perf_counter() - start < 1.0  # was 4.2 s: int() of the Decimal is quadratic
+    def text(digits: int) -> str:
+        return '{"A@odata.type":"#Int64","A":' + "9" * digits + "}"
+
+    # a size against its double: int() of the Decimal was quadratic (4× per doubling)
+    assert _decode_seconds(text(400_000)) <= 2.5 * _decode_seconds(text(200_000)) + 0.01
+    faults = decode_with_faults(text(400_000))[1]
     assert [(f.json_path, f.code) for f in faults] == [("$.A", "invalid-value")]
     assert "out of range for Edm.Int64" in faults[0].message
 
@@ -168,12 +180,14 @@ HUGE: list[tuple[str, Any]] = [
 
 
 @pytest.mark.parametrize(("case", "payload"), HUGE, ids=[c for c, _ in HUGE])
-def test_huge_numbers_are_faults_quickly(case: str, payload: Any) -> None:
-    start = time.perf_counter()
+def test_huge_numbers_are_one_fault_at_their_path(case: str, payload: Any) -> None:
     with pytest.raises(PayloadError) as caught:
-        decode(payload)
-    assert time.perf_counter() - start < 1.0
+        decode(payload, check=True)
     assert [f.json_path for f in caught.value.faults] == ["$.A"]
+    if isinstance(payload, str):  # JSON text is typed when read: the same fault on the first read
+        with pytest.raises(PayloadError) as caught:
+            decode(payload)["A"]
+        assert [f.json_path for f in caught.value.faults] == ["$.A"]
 
 
 def test_integer_text_past_the_interpreters_digit_limit_reads_exactly(monkeypatch: pytest.MonkeyPatch) -> None:

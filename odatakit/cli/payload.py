@@ -63,7 +63,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _decode(args: argparse.Namespace) -> int:
     try:
-        value = decode(_read(args.file), **_decode_options(args))
+        value = decode(_read(args.file), check=True, **_decode_options(args))  # it prints every value
     except OSError as error:
         print(f"{args.file}: cannot read: {error.strerror}", file=sys.stderr)
         return 1

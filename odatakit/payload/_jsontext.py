@@ -11,8 +11,10 @@ import math
 import re
 import secrets
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
 from ..edm import decimal_of, text_problem
@@ -78,6 +80,14 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+#: One exact reader for every call (``json.loads`` with hooks builds a decoder per call); its C
+#: scanner keeps no state between documents but the key memo it clears, so threads may share it.
+_DECODER = json.JSONDecoder(parse_float=decimal_of, parse_int=_integer, parse_constant=_constant,
+                            object_pairs_hook=_object)
+#: Below this many characters a document is read and written without pausing the collector.
+_SMALL = 1 << 16
+
+
 def read(text: str | bytes) -> tuple[Any, list[Fault]]:
     """Parse JSON text with exact numbers (int, Decimal); a fault at ``$`` instead of an exception.
 
@@ -87,9 +97,11 @@ def read(text: str | bytes) -> tuple[Any, list[Fault]]:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        with paused_gc():
-            value = json.loads(text, parse_float=decimal_of, parse_int=_integer, parse_constant=_constant,
-                               object_pairs_hook=_object)
+        if len(text) < _SMALL:
+            value = _DECODER.decode(text)
+        else:
+            with paused_gc():
+                value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         return None, [Fault("$", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}", "not-json")]
     except UnicodeDecodeError as error:
@@ -167,16 +179,19 @@ def write(value: Any, indent: int | None = None) -> str:
     ``DEFAULT_MAX_DEPTH`` (no reader here would take it).
     """
     numbers: list[str] = []
-
-    def placeholder(item: Any) -> str:
-        if not isinstance(item, Decimal):
-            raise TypeError(f"{type(item).__name__} {item!r} is not JSON-ready; encode it first")
-        numbers.append(decimal_text(item))
-        return f"\0{_NONCE}:{len(numbers) - 1}"
-
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=placeholder, indent=indent,
-                          separators=(",", ": " if indent is not None else ":"))
+        if indent is None and _C_WRITER is not None:
+            _WRITING.numbers = numbers
+            try:
+                text = "".join(_C_WRITER(value, 0))
+            finally:
+                _WRITING.numbers = None
+        else:
+            def placeholder(item: Any) -> str:
+                return _placeholder(item, numbers)
+
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=placeholder, indent=indent,
+                              separators=(",", ": " if indent is not None else ":"))
     except (ValueError, RecursionError):
         return _slow_write(value, indent)  # says which value, and refuses deep nesting by our limit
     if not numbers:
@@ -185,6 +200,28 @@ def write(value: Any, indent: int | None = None) -> str:
     if count != len(numbers):  # a string in the payload looked like a placeholder: write it the slow way
         return _slow_write(value, indent)
     return written
+
+
+def _placeholder(item: Any, numbers: list[str]) -> str:
+    if not isinstance(item, Decimal):
+        raise TypeError(f"{type(item).__name__} {item!r} is not JSON-ready; encode it first")
+    numbers.append(decimal_text(item))
+    return f"\0{_NONCE}:{len(numbers) - 1}"
+
+
+#: The Decimals of the document each thread is writing (the one C writer below is shared).
+_WRITING = threading.local()
+
+
+def _placeholder_here(item: Any) -> str:
+    return _placeholder(item, _WRITING.numbers)
+
+
+# The C writer made once, compact and without the circular-reference memo (a per-call dict that
+# ``json.dumps`` builds, and threads could not share): a value that holds itself ends in a
+# RecursionError, and ``_slow_write`` refuses it by the depth limit.
+_C_WRITER: Any = None if c_make_encoder is None or c_encode_basestring is None else c_make_encoder(
+    None, _placeholder_here, c_encode_basestring, None, ":", ",", False, False, False)
 
 
 def decimal_text(value: Decimal) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import warnings
 from decimal import Decimal
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from .values import (
     Structured,
     Value,
     collection_type,
+    lazy_collection,
+    lazy_structured,
     name_problem,
     split_type,
     trusted_collection,
@@ -68,6 +71,7 @@ def decode(
     ieee754_compatible: bool | None = None,
     max_depth: int = _jsontext.DEFAULT_MAX_DEPTH,
     float_decimals: FloatDecimals = "fault",
+    check: bool = False,
 ) -> Value:
     """Decode a payload (JSON text, bytes, or already-parsed JSON) into typed values.
 
@@ -78,7 +82,15 @@ def decode(
     is a fault, or with ``"warn"`` a ``PayloadWarning``. Pass ``response.content``, not ``response.json()``.
     Raises ``PayloadError`` carrying every fault. Context URLs are kept as text (``ContextRef``)
     and parsed when asked; ``validate`` checks them.
+
+    JSON text (or bytes) is typed lazily: the structure is checked now (JSON, depth, names,
+    annotations, control information, the JSON kind each annotation needs), each object's values
+    when it is first read (a ``PayloadError`` then, with their paths), and ``encode_json`` writes
+    an object never read as it arrived. ``check=True`` types everything now and raises every fault
+    at once, as an already-parsed payload always is.
     """
+    if not check and isinstance(payload, (str, bytes)):
+        return _decode_lazily(payload, _Options(infer, ieee754_compatible, max_depth, float_decimals))
     value, faults = decode_with_faults(payload, infer=infer, ieee754_compatible=ieee754_compatible,
                                        max_depth=max_depth, float_decimals=float_decimals)
     if faults:
@@ -494,3 +506,354 @@ def _exact(number: Any) -> Decimal:
         raise ValueError(f"{edm.shown(number)} has more digits than odatakit reads from a Python int "
                          f"({_jsontext.MAX_INT_DIGITS}); pass the JSON text, or a Decimal")
     return Decimal(number)
+
+
+# -- lazy typing: JSON text read exactly, its structure checked now, each object typed when read ----
+#: A ``\uD8xx``–``\uDFxx`` escape in JSON text: maybe a lone surrogate, so the document is typed at
+#: once and the fault raised at its path (paired escapes, astral characters, pay that too: rare).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _may_hold_surrogates(text: str | bytes) -> bool:
+    """Whether JSON text may hold a lone surrogate (an escape, or in a str the character itself);
+    UTF-8 bytes cannot hold the character."""
+    if isinstance(text, bytes):
+        return b"\\u" in text and _SURROGATE_ESCAPE_BYTES.search(text) is not None
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None:
+        return True
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+_CONTAINERS = (dict, list)
+_NUMBER_KINDS = frozenset({int, Decimal, type(None)})
+_INTEGER_KINDS = frozenset({int, type(None)})
+_DECIMAL = edm.PRIMITIVES["Decimal"]
+
+
+class _Document:
+    """What the lazy values of one decoded document share: the options, and (by ``id`` of the raw
+    JSON) which containers ``encode_json`` cannot write as read (``dirty``: respelled or typed) and
+    which it must type to write (``typing``: a number 4.0 writes otherwise). See ``_Scan``."""
+
+    __slots__ = ("options", "dirty", "typing", "writable", "shared")
+
+    def __init__(self, options: _Options, dirty: set[int], typing: set[int]) -> None:
+        self.options = options
+        self.dirty = dirty
+        self.typing = typing
+        #: the decoders' ``shared`` values, one table for the document as when typed at once
+        self.shared: dict[tuple[str, str], Primitive] = {}
+        # Unannotated numbers are Doubles only under the spec's inference: with "odatalib" they are
+        # Int32/Decimal, and writing them back unannotated would change their type.
+        self.writable = options.infer == "spec"
+
+
+class _Pending:
+    """The raw JSON of one lazy value, where it sits, and how to type it (``typed_fields``)."""
+
+    __slots__ = ("document", "raw", "path", "declared", "depth")
+
+    def __init__(self, document: _Document, raw: Any, path: Path, declared: str | None, depth: int) -> None:
+        self.document = document
+        self.raw = raw
+        self.path = path
+        self.declared = declared
+        self.depth = depth
+
+    def as_4_0(self) -> Any:
+        """``raw`` as ``encode_json`` writes it in 4.0 without typing it (control information and
+        type annotations respelled: ``@type`` → ``@odata.type``, ``Ns.T`` → ``#Ns.T``), or None
+        when some value in it must be typed to be written (or it is nested too deeply to copy)."""
+        document = self.document
+        if not document.writable or id(self.raw) in document.typing:
+            return None
+        if id(self.raw) not in document.dirty:
+            return self.raw
+        try:
+            return _respelled(self.raw, document.dirty)
+        except RecursionError:
+            return None
+
+    def typed_fields(self) -> tuple[Any, ...]:
+        decoder = _LazyDecoder(self.document)
+        if type(self.raw) is dict:
+            value: Any = _Decoder.structured(decoder, self.raw, self.path, self.declared, self.depth)
+            fields: tuple[Any, ...] = (value.type, value.properties, value.control, value.annotations,
+                                       value.property_control, value.property_annotations)
+        else:
+            value = _Decoder.collection(decoder, self.raw, self.path, self.declared, self.depth)
+            fields = (value.item_type, value.items)
+        if decoder.deep is not None:  # ``_Scan`` refused deeper documents: kept as the eager decoder's guard
+            raise PayloadError([Fault(decoder.deep, f"nested deeper than {self.document.options.max_depth} "
+                                                    "levels; refusing to read further", "too-deep")])
+        if decoder.faults:
+            raise PayloadError(decoder.faults)
+        return fields
+
+
+def _respelled(node: Any, dirty: set[int]) -> Any:
+    """A copy of the containers in ``dirty`` with 4.0's spelling of annotations; the rest shared."""
+    if id(node) not in dirty:
+        return node
+    if type(node) is list:
+        return [_respelled(item, dirty) if type(item) in _CONTAINERS else item for item in node]
+    plan = _plan(tuple(node))
+    spelling = plan.spelling if plan is not None else {}
+    out = {}
+    for key, value in node.items():
+        respelled = spelling.get(key)
+        if respelled is None:
+            out[key] = _respelled(value, dirty) if type(value) in _CONTAINERS else value
+        elif respelled[1]:  # a type annotation: its name as 4.0 writes it
+            name, is_collection, _ = _written_type(value)
+            out[respelled[0]] = ("#Collection(%s)" if is_collection else "#%s") % name
+        else:
+            out[respelled[0]] = value
+    return out
+
+
+class _LazyDecoder(_Decoder):
+    """The decoder for one object of a lazily decoded document: its objects and arrays below are
+    lazy values in turn (their structure was checked by ``_Scan``; their values wait)."""
+
+    def __init__(self, document: _Document) -> None:
+        super().__init__(document.options)
+        self.document = document
+        self.shared = document.shared
+
+    def structured(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int) -> Structured:
+        return lazy_structured(_Pending(self.document, obj, path, declared, depth))
+
+    def collection(self, items: list[Any], path: Path, item_type: str | None, depth: int) -> Value:
+        return lazy_collection(_Pending(self.document, items, path, item_type, depth))
+
+
+class _Plan:
+    """What the keys of an object are, worked out once per distinct key tuple (a page's items
+    share one): properties, type annotations, control information, custom annotations."""
+
+    __slots__ = ("properties", "instance_type", "types", "control", "raw", "written_as_read", "spelling")
+
+    def __init__(self) -> None:
+        self.properties: frozenset[str] = frozenset()
+        self.instance_type: str | None = None          # the key of the object's own type annotation
+        self.types: list[tuple[str, str]] = []         # (property, key of its type annotation)
+        self.control: list[tuple[str, str]] = []       # (control name, key)
+        self.raw: list[str] = []                       # keys whose values are kept as JSON
+        self.written_as_read = True                    # every key spelled as 4.0 writes it
+        #: key → (the key as 4.0 writes it, whether it is a type annotation): the type annotations
+        #: and control information
+        self.spelling: dict[str, tuple[str, bool]] = {}
+
+
+def _plan(keys: tuple[str, ...]) -> _Plan | None:
+    """The plan for an object with these keys; None when a key is at fault (the eager decoder
+    then reports it, with every other fault of the document). Plans of objects with few keys are
+    kept (they repeat); a huge object's would keep its keys alive in the cache."""
+    return _plan_kept(keys) if len(keys) <= _KEPT_KEYS else _new_plan(keys)
+
+
+_KEPT_KEYS = 128
+
+
+def _new_plan(keys: tuple[str, ...]) -> _Plan | None:
+    plan = _Plan()
+    properties = set()
+    typed: set[str] = set()
+    for key in keys:
+        prop, term, name, problem = _classify(key)
+        if problem is not None and name != "type":  # 'type' is a problem only as control information
+            return None
+        if term is None:
+            properties.add(key)
+        elif name == "type":
+            if not prop:
+                plan.instance_type = key
+            elif prop in typed:
+                return None  # annotated twice: the eager decoder says whether the types differ
+            else:
+                typed.add(prop)
+                plan.types.append((prop, key))
+            plan.written_as_read &= term == "odata.type"
+            plan.spelling[key] = (f"{prop}@odata.type", True)
+        elif name is not None:
+            plan.control.append((name, key))
+            plan.written_as_read &= term == "odata." + name
+            plan.spelling[key] = (f"{prop}@odata.{name}", False)
+        else:
+            plan.raw.append(key)
+    if not typed <= properties:
+        return None  # a type annotation for a property that is not here
+    plan.properties = frozenset(properties)
+    return plan
+
+
+_plan_kept = functools.lru_cache(maxsize=1024)(_new_plan)
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_type(raw: str) -> tuple[str | None, bool, bool]:
+    """A type annotation's ``(name, is_collection, spelled as 4.0 writes it)``; name None when it
+    names no type."""
+    (name, is_collection), problem = _annotation_problem(raw)
+    if problem is not None:
+        return None, is_collection, False
+    return name, is_collection, raw == ("#Collection(%s)" if is_collection else "#%s") % name
+
+
+def _numbers_as_read(kind: edm.EdmType | None, kinds: set[type] | frozenset[type]) -> bool:
+    """Whether values of these Python kinds are written back as read for ``kind``: 4.0 writes
+    Int64 and Decimal (and every number) as JSON numbers, integers without a fraction."""
+    if kind is None or kind.json != "number":
+        return True
+    return kinds <= (_INTEGER_KINDS if kind.name in edm.INT_RANGES else _NUMBER_KINDS)
+
+
+class _Scan:
+    """One pass over an exactly-read document that checks its structure, builds nothing, and
+    marks the containers (with their ancestors) that ``encode_json`` cannot write as read.
+
+    ``run`` is False when something is at fault, or unusual enough that the eager decoder
+    should look (it then reports every fault, as ``decode`` always did)."""
+
+    def __init__(self, options: _Options) -> None:
+        self.limit = options.max_depth
+        self.dirty: set[int] = set()   # not written as read: respelled, or typed
+        self.typing: set[int] = set()  # typed to be written (a number 4.0 writes otherwise)
+
+    def run(self, document: Any) -> bool:
+        nodes: list[Any] = [document]
+        parents: list[int] = [-1]
+        index = 0
+        limit = self.limit
+        depth_of: list[int] = [0]
+        while index < len(nodes):
+            node = nodes[index]
+            depth = depth_of[index]
+            if depth >= limit:
+                return False  # the eager decoder words the too-deep fault and its path
+            if type(node) is list:
+                kinds = set(map(type, node))
+                if list in kinds or _jsontext.DuplicateKeys in kinds:
+                    return False  # an array inside an array; an object with a key twice
+                if dict in kinds:
+                    for item in node:
+                        if type(item) is dict:
+                            nodes.append(item)
+                            parents.append(index)
+                            depth_of.append(depth + 1)
+            else:
+                if type(node) is not dict:
+                    return False  # duplicate keys (``_jsontext.DuplicateKeys``)
+                plan = _plan(tuple(node))
+                if plan is None:
+                    return False
+                clean, spelled = True, plan.written_as_read
+                if plan.instance_type is not None:
+                    raw = node[plan.instance_type]
+                    if type(raw) is not str:
+                        return False
+                    name, is_collection, as_written = _written_type(raw)
+                    if name is None or is_collection or name in edm.PRIMITIVES:
+                        return False
+                    spelled = spelled and as_written
+                for prop, key in plan.types:
+                    raw = node[key]
+                    if type(raw) is not str:
+                        return False
+                    name, is_collection, as_written = _written_type(raw)
+                    if name is None:
+                        return False
+                    spelled = spelled and as_written
+                    value = node[prop]
+                    kind = edm.PRIMITIVES.get(name)
+                    if is_collection:
+                        if value is None:
+                            continue
+                        if type(value) is not list:
+                            return False
+                        kinds = set(map(type, value))
+                        if kind is not None and dict in kinds:
+                            return False  # an object in a collection of primitives
+                        if not _numbers_as_read(kind, kinds) or (
+                                kind is _DECIMAL and Decimal in kinds
+                                and any(_jsontext.decimal_zeros(item) > _jsontext.MAX_DECIMAL_ZEROS
+                                        for item in value if type(item) is Decimal)):
+                            self.dirty.add(id(value))  # its type is the annotation's: typed to be written
+                            self.typing.add(id(value))
+                            clean = False
+                    elif type(value) is list:
+                        return False  # a single type annotated on an array
+                    elif kind is not None:
+                        if type(value) is dict:
+                            return False  # a primitive type annotated on an object
+                        clean = clean and _numbers_as_read(kind, {type(value)})
+                        if type(value) is Decimal and kind is _DECIMAL:
+                            clean = clean and _jsontext.decimal_zeros(value) <= _jsontext.MAX_DECIMAL_ZEROS
+                for name, key in plan.control:
+                    raw = node[key]
+                    if name == "context":
+                        if type(raw) is not str:
+                            return False
+                    elif name == "count":
+                        if type(raw) is not int or not edm.INT_RANGES["Int64"][0] <= raw <= edm.INT_RANGES["Int64"][1]:
+                            return False
+                    elif name in _STRING_CONTROL:
+                        if type(raw) is not str and not (raw is None and name == "id"):
+                            return False
+                    elif type(raw) in _CONTAINERS and _jsontext.too_deep(raw, limit - depth - 1) is not None:
+                        return False
+                for key in plan.raw:
+                    raw = node[key]
+                    if type(raw) in _CONTAINERS and _jsontext.too_deep(raw, limit - depth - 1) is not None:
+                        return False
+                properties = plan.properties
+                for key, value in node.items():
+                    kind_of = type(value)
+                    if (kind_of is dict or kind_of is list) and key in properties:
+                        nodes.append(value)
+                        parents.append(index)
+                        depth_of.append(depth + 1)
+                    elif kind_of is _jsontext.DuplicateKeys:
+                        return False
+                if not clean:
+                    self.mark(self.typing, nodes, parents, index)
+                if not (clean and spelled):
+                    self.mark(self.dirty, nodes, parents, index)
+            index += 1
+        return True
+
+    @staticmethod
+    def mark(marks: set[int], nodes: list[Any], parents: list[int], index: int) -> None:
+        """Mark a container and its ancestors (each at most once)."""
+        while index >= 0 and id(nodes[index]) not in marks:
+            marks.add(id(nodes[index]))
+            index = parents[index]
+
+
+def _decode_lazily(text: str | bytes, options: _Options) -> Value:
+    """``decode`` for JSON text: read exactly, check the structure, type each object when read."""
+    if options.float_decimals not in ("fault", "warn"):
+        raise ValueError(f"float_decimals is 'fault' or 'warn', not {options.float_decimals!r}")
+    document, faults = _jsontext.read(text)
+    if faults:
+        raise PayloadError(faults)
+    if type(document) in _CONTAINERS:
+        suspicious = _may_hold_surrogates(text)
+        scan = _Scan(options)
+        with _jsontext.paused_gc():  # the scan's sets and lists would set off passes over the document
+            sound = not suspicious and scan.run(document)
+        if sound:
+            pending = _Pending(_Document(options, scan.dirty, scan.typing), document, "$", None, 0)
+            return lazy_structured(pending) if type(document) is dict else lazy_collection(pending)
+    decoder = _Decoder(options)
+    with _jsontext.paused_gc():
+        value = decoder.value(document, "$", None, 0)
+    if decoder.deep is not None:
+        raise PayloadError([Fault(decoder.deep, f"nested deeper than {options.max_depth} levels; refusing to "
+                                                "read further", "too-deep")])
+    if decoder.faults:
+        raise PayloadError(decoder.faults)
+    return value

@@ -15,7 +15,8 @@ from . import _jsontext
 from .. import edm
 from .decode import infer_type
 from ..errors import Fault, PayloadError
-from .values import Collection, ContextRef, JsonPayload, Primitive, Structured, Value, split_type, typed
+from .values import (Collection, ContextRef, JsonPayload, Primitive, Structured, Value, collection_type, pending,
+                     split_type, typed)
 
 __all__ = ["encode", "encode_json", "Version"]
 
@@ -61,13 +62,24 @@ def encode(
     float holds exactly (``0.1000000000000000000000000001``) is a ``PayloadError``: send
     ``encode_json(...)`` bytes instead, the exact path.
     """
+    return _encode(value, version, ieee754_compatible, always_annotate, plain, as_read=False)
+
+
+def _encode(value: Any, version: Version, ieee754_compatible: bool, always_annotate: bool, plain: bool,
+            as_read: bool) -> Any:
+    """``encode``; ``as_read``: a lazy value decode has not typed yet, and may be written as it was
+    read, is given as its raw JSON (only ``encode_json`` asks: the raw JSON never leaves it)."""
     if version not in ("4.0", "4.01"):
         raise ValueError(f"version is '4.0' or '4.01', not {version!r}")
     style = _Style(version, ieee754_compatible, always_annotate, plain)
     if isinstance(value, JsonPayload):
         return _json_payload(value, style)
     with _jsontext.paused_gc():
-        return _Encoder(style).value(typed(value), "$", 0)
+        return _Encoder(style, as_read and style == _AS_READ).value(typed(value), "$", 0)
+
+
+#: The style in which ``encode_json`` may write an untyped value as it was read.
+_AS_READ = _Style("4.0", False, False, False)
 
 
 def _json_payload(value: JsonPayload, style: _Style) -> Any:
@@ -84,14 +96,35 @@ def _json_payload(value: JsonPayload, style: _Style) -> Any:
     return _Encoder(style).value(decode(dict(value), infer="odatalib"), "$", 0)
 
 
-def encode_json(value: Any, *, indent: int | None = None, **options: Any) -> str:
-    """``encode`` and write JSON text, Decimals digit for digit."""
-    return _jsontext.write(encode(value, **options), indent=indent)
+def encode_json(
+    value: Any,
+    *,
+    indent: int | None = None,
+    version: Version = "4.0",
+    ieee754_compatible: bool = False,
+    always_annotate: bool = False,
+    plain: bool = False,
+) -> str:
+    """``encode`` and write JSON text, Decimals digit for digit.
+
+    An object or array that ``decode`` read from JSON text and nobody has read since is written as
+    it arrived (4.0, the default style, when its annotations and numbers are already as 4.0 writes
+    them): its values are not typed, so one ``decode`` found no fault in is not checked again;
+    ``decode(..., check=True)`` or ``validate`` checks every value.
+    """
+    if version == "4.0" and not (ieee754_compatible or always_annotate or plain):
+        source = pending(value)
+        written = None if source is None else source.as_4_0()
+        if written is not None:  # a whole document nobody read: no walk through typed values
+            return _jsontext.write(written, indent=indent)
+    return _jsontext.write(_encode(value, version, ieee754_compatible, always_annotate, plain, as_read=True),
+                           indent=indent)
 
 
 class _Encoder:
-    def __init__(self, style: _Style) -> None:
+    def __init__(self, style: _Style, as_read: bool = False) -> None:
         self.style = style
+        self.as_read = as_read
         self.control_key = functools.lru_cache(maxsize=None)(style.control)
         self.type_key = style.control("type")
 
@@ -104,6 +137,12 @@ class _Encoder:
         kind = type(value)
         if kind is Primitive:  # most values: no lookup
             return self.primitive(value, path)  # type: ignore[arg-type]
+        if self.as_read:
+            source = pending(value)
+            if source is not None:
+                written = source.as_4_0()
+                if written is not None:
+                    return written
         for cls, write in _WRITERS:
             if isinstance(value, cls):
                 return write(self, value, path, depth)
@@ -148,7 +187,13 @@ class _Encoder:
         return items
 
     def annotation_needed(self, value: Value, json_value: Any) -> bool:
-        declared = value.type if isinstance(value, (Primitive, Collection)) else None
+        source = pending(value) if self.as_read else None
+        if source is not None:  # an array written as read: its type without typing it
+            declared = collection_type(source.declared) if type(source.raw) is list else None
+            if declared is None:
+                return False  # unannotated: its type is the one its JSON infers
+        else:
+            declared = value.type if isinstance(value, (Primitive, Collection)) else None
         if declared is None:
             return False
         if self.style.always_annotate:

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -300,6 +302,114 @@ def trusted_structured(type_name: str | None, properties: dict[str, Value], cont
     _set(result, "property_annotations", _frozen({k: _frozen(v) for k, v in property_annotations.items()})
          if property_annotations else EMPTY)
     return result
+
+
+# -- lazily typed values: what ``decode`` gives for JSON text ---------------------------------------
+#: Typing a lazy value sets its fields once, under one lock, so two threads reading it see the same
+#: objects; re-entrant since typing an object creates (never types) its lazy children.
+_TYPING = threading.RLock()
+_get = object.__getattribute__
+
+
+def _type_now(node: Any, names: tuple[str, ...]) -> None:
+    """Set ``node``'s fields from its pending source, once; a fault leaves it pending (and raises)."""
+    with _TYPING:
+        source = getattr(node, "_source", None)
+        if source is None:
+            return
+        enabled = gc.isenabled()
+        gc.disable()  # typed values form no cycles; collector passes over a big document cost more
+        try:
+            values = source.typed_fields()  # PayloadError for a value fault: raised on every access
+        finally:
+            if enabled:
+                gc.enable()
+        for name, value in zip(names, values):
+            _set(node, name, value)
+        _set(node, "_source", None)  # the raw JSON is let go: no object holds both forms for long
+
+
+_STRUCTURED_FIELDS = ("type", "properties", "control", "annotations", "property_control", "property_annotations")
+_COLLECTION_FIELDS = ("item_type", "items")
+
+
+class LazyStructured(Structured):
+    """A ``Structured`` still in its exactly-read JSON form, typed when a field is first read.
+
+    Equal to (and hashed, repr'd as) the ``Structured`` it types to; ``source`` is private to
+    ``decode`` and ``encode`` (``encode_json`` writes an untouched clean source as it was read).
+    """
+
+    __slots__ = ("_source",)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _STRUCTURED_FIELDS:
+            raise AttributeError(f"'Structured' object has no attribute {name!r}")
+        _type_now(self, _STRUCTURED_FIELDS)
+        return _get(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Structured):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _STRUCTURED_FIELDS)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = Structured.__hash__
+
+    def __repr__(self) -> str:
+        return "Structured" + Structured.__repr__(self)[len(type(self).__name__):]
+
+
+class LazyCollection(Collection):
+    """A ``Collection`` still in its exactly-read JSON form, typed when a field is first read."""
+
+    __slots__ = ("_source",)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _COLLECTION_FIELDS:
+            raise AttributeError(f"'Collection' object has no attribute {name!r}")
+        _type_now(self, _COLLECTION_FIELDS)
+        return _get(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Collection):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _COLLECTION_FIELDS)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = Collection.__hash__
+
+    def __repr__(self) -> str:
+        return "Collection" + Collection.__repr__(self)[len(type(self).__name__):]
+
+
+def lazy_structured(source: Any) -> LazyStructured:
+    """A lazily typed ``Structured``: ``source.typed_fields()`` gives its six fields when asked."""
+    result = _new(LazyStructured)
+    _set(result, "_source", source)
+    return result
+
+
+def lazy_collection(source: Any) -> LazyCollection:
+    """A lazily typed ``Collection``: ``source.typed_fields()`` gives ``(item_type, items)``."""
+    result = _new(LazyCollection)
+    _set(result, "_source", source)
+    return result
+
+
+def pending(value: Any) -> Any:
+    """The untyped source of a lazy value not typed yet, or None (a typed or eager value)."""
+    kind = type(value)
+    if kind is LazyStructured or kind is LazyCollection:
+        # unset in a copy, a pickle or ``attrs.evolve``: those are made from the typed fields
+        return getattr(value, "_source", None)
+    return None
 
 
 class JsonPayload(dict):  # type: ignore[type-arg]
