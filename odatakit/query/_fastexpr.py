@@ -15,45 +15,48 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lark import Lark, Token
-
-from ._lalr import Fallback
+from . import _tables
+from ._grammar import Fallback
 from .syntax import MAX_DEPTH
 
 __all__ = ["FastExpressions"]
 
-#: Terminals that may start an operand, as Lark orders them (priority first); NAME and _LPAR last.
-_OPERAND = ("DATE_TIME_OFFSET", "GUID", "TIME_OF_DAY", "NOT", "DATE", "DOUBLE", "DECIMAL", "INTEGER",
-            "FALSE", "NAN_INF", "NULL", "TRUE", "STRING", "NEG", "NAME", "_LPAR")
-_LITERALS = frozenset(_OPERAND[:13]) - {"NOT"}
+#: Terminals that may start an operand in this subset (literals, not, -, a name, "(").
+_OPERAND = frozenset({"DATE_TIME_OFFSET", "GUID", "TIME_OF_DAY", "NOT", "DATE", "DOUBLE", "DECIMAL", "INTEGER",
+                      "FALSE", "NAN_INF", "NULL", "TRUE", "STRING", "NEG", "NAME", "_LPAR"})
+_LITERALS = _OPERAND - {"NOT", "NEG", "NAME", "_LPAR"}
 #: Terminals after an operand: operators (RWS folded in), then closers and the path slash.
-_AFTER = ("_OR", "_AND", "EQ", "NE", "GT", "GE", "LT", "LE", "ADD", "SUB", "MUL", "DIVBY", "DIV", "MOD",
-          "IN", "_HAS", "ASC", "DESC", "_RPAR", "_COMMA", "_COLON", "_SLASH")
+_AFTER = frozenset({"_OR", "_AND", "EQ", "NE", "GT", "GE", "LT", "LE", "ADD", "SUB", "MUL", "DIVBY", "DIV", "MOD",
+                    "IN", "_HAS", "ASC", "DESC", "_RPAR", "_COMMA", "_COLON", "_SLASH"})
 #: Binary operator levels, loosest first (URL Conventions §5.1.1.17, as query.lark writes them).
-_LEVELS = (("_OR",), ("_AND",), ("EQ", "NE"), ("GT", "GE", "LT", "LE"), ("ADD", "SUB"), ("MUL", "DIV", "DIVBY", "MOD"))
+_LEVELS = tuple(operators for _rule, operators in _tables.LEVELS)
 _OPENERS = ("(", "%28")  # what _LPAR starts with: the regex is tried only after one of them
 _LEVEL_OF = {kind: level for level, kinds in enumerate(_LEVELS) for kind in kinds}
-#: Names that open a construct of their own before "(": left to the grammar.
-_SPECIAL_CALLS = frozenset({"cast", "isof", "case", "any", "all", "collection"})
+#: Names that open a construct of their own before "(" where an operand or a segment starts
+#: (cast, isof, case, any, all): left to the grammar.
+_SPECIAL_CALLS = frozenset(
+    word.lower() for terminal, (word, _any_case) in _tables.KEYWORD_CALLS.items()
+    if terminal in _tables.ACCEPTS["expression"] | _tables.ACCEPTS["segment"] and not terminal.startswith("T_")
+)
 
 
-def _pattern(lark: Lark, names: tuple[str, ...]) -> re.Pattern[str]:
-    terminals = {terminal.name: terminal for terminal in lark.terminals}
-    return re.compile("|".join(f"(?P<{name}>{terminals[name].pattern.to_regexp()})" for name in names))
+def _pattern(names: frozenset[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of the grammar's terminals ``names``, in the order Lark's lexer tries them."""
+    return re.compile("|".join(f"(?P<{name}>{_tables.TERMINALS[name]})" for name in _tables.LEXER_ORDER if name in names))
 
 
 class FastExpressions:
     """Parses an expression's text into the tree the grammar gives, or raises ``Fallback``."""
 
-    def __init__(self, lark: Lark, build: Any) -> None:
-        self._operand = _pattern(lark, _OPERAND)
-        self._after = _pattern(lark, _AFTER)
-        self._segment = _pattern(lark, ("ANY", "ALL", "NAME"))
-        self._lpar = _pattern(lark, ("_LPAR",))
-        self._rpar = _pattern(lark, ("_RPAR",))
-        self._colon_name = _pattern(lark, ("NAME",))
+    def __init__(self, build: Any) -> None:
+        self._operand = _pattern(_OPERAND)
+        self._after = _pattern(_AFTER)
+        self._segment = _pattern(("ANY", "ALL", "NAME"))
+        self._lpar = _pattern(("_LPAR",))
+        self._rpar = _pattern(("_RPAR",))
+        self._colon_name = _pattern(("NAME",))
         self._build = build
-        folds = (build.or_expr, build.and_expr) + (build.equality,) * 4
+        folds = tuple(getattr(build, rule) for rule, _operators in _tables.LEVELS)
         self._levels = tuple(zip((frozenset(kinds) for kinds in _LEVELS), folds))
 
     def parse(self, text: str) -> Any:
@@ -253,6 +256,16 @@ class _State:
         predicate = self.expression(0)
         self.close()
         return build.lambda_([token, variable, predicate])
+
+
+class Token(str):
+    """A matched terminal as the parser's callbacks read it (``type``, ``value``, ``start_pos``,
+    ``end_pos``): the part of Lark's ``Token`` they use, without importing Lark."""
+
+    type: str
+    value: str
+    start_pos: int
+    end_pos: int
 
 
 def _token(kind: str, text: str, start: int, end: int) -> Token:
