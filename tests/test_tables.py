@@ -1,4 +1,5 @@
-"""The fast paths' tables come from the grammar, and a common parse needs no Lark.
+"""The fast paths' tables come from the grammar, and a common parse needs no Lark (nor the $apply
+node classes: they are created on first use).
 
 ``odatakit/query/_tables.py`` is generated from ``grammars/*.lark`` (``python -m
 odatakit.query._tablegen``): the grammar stays the one home of the syntax, and the fast paths read
@@ -12,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,16 +55,17 @@ def test_the_fast_paths_terminals_and_keywords_are_the_grammars() -> None:
     ]
 
 
-def _run(code: str) -> dict[str, object]:
+def _run(code: str) -> Any:
     """Run ``code`` in a fresh interpreter on this checkout; it prints one JSON value."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment, cwd=ROOT)
-    result: dict[str, object] = json.loads(out.stdout)
+    result = json.loads(out.stdout)
     return result
 
 
 #: The heavy or optional packages a parse could pull in, as loaded in the child interpreter.
-_LOADED = "sorted({m.split('.')[0] for m in sys.modules} & {'lark', 'jsonschema', 'hypothesis', 're2', 'interegular'})"
+_LOADED = ("sorted({m.split('.')[0] for m in sys.modules} & {'lark', 'jsonschema', 'hypothesis', 're2', 'interegular'}"
+           " | {m for m in sys.modules if m == 'odatakit.query._apply_tree'})")
 
 #: Everyday texts: each parse in a fresh interpreter must leave Lark (and the rest) unloaded.
 COMMON = [
@@ -100,3 +103,17 @@ def test_a_rare_construct_or_an_error_loads_lark_and_still_parses_alike(function
     except __import__("odatakit").ODataSyntaxError as error:
         expected = str(error)
     assert result["out"] == expected
+
+
+def test_the_apply_nodes_load_on_first_use_and_are_one_class_on_every_path() -> None:
+    code = (
+        "import json, pickle, sys, typing, odatakit\n"
+        "before = 'odatakit.query._apply_tree' in sys.modules\n"
+        "from odatakit.query import tree\n"
+        "from odatakit.query.tree import Apply\n"
+        "parsed = odatakit.parse_apply('groupby((a),aggregate(b with sum as c))/top(1)')\n"
+        "same = odatakit.Apply is tree.Apply is Apply is type(parsed) and odatakit.Identity is tree.Identity\n"
+        "hints = typing.get_type_hints(tree.Query)['apply'] == typing.Optional[Apply]\n"
+        "print(json.dumps([before, same, hints, pickle.loads(pickle.dumps(parsed)) == parsed, 'Apply' in dir(tree)]))"
+    )
+    assert _run(code) == [False, True, True, True, True]
