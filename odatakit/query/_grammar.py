@@ -11,10 +11,11 @@ tables from ``_tables`` (generated from the grammar), so a common parse never lo
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lark import Lark
 
 __all__ = ["grammar_path", "build_parser", "Fallback", "Stop"]
@@ -36,7 +37,8 @@ class Stop(Exception):
 
 def grammar_path(name: str) -> Path:
     """The file of grammar ``name`` (e.g. ``"query.lark"``): package resource first, repo second."""
-    from importlib import resources  # ~10 ms to import: paid only when a grammar is loaded
+    from importlib import resources  # these two cost a cold start ~10 ms: paid when a grammar loads
+    from pathlib import Path
 
     packaged = resources.files("odatakit").joinpath("grammars", name)
     if packaged.is_file():

@@ -23,7 +23,6 @@ from . import tree
 from ._grammar import Fallback, Stop, build_parser
 from ._fastexpr import FastExpressions
 from . import _fastoptions
-from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 from .visit import walk_depth
@@ -927,9 +926,11 @@ class _Named:
 
 def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
     canonical = canonical_function_name(name)
-    if canonical is None and name.lower() in V3_FUNCTIONS:
-        raise _Fault(V3_FUNCTIONS[name.lower()], offset)
     if canonical is None:
+        from ._errors_text import V3_FUNCTIONS  # error texts load with the first error
+
+        if name.lower() in V3_FUNCTIONS:
+            raise _Fault(V3_FUNCTIONS[name.lower()], offset)
         raise _Fault(f"unknown function {name!r} (canonical functions: {', '.join(sorted(FUNCTIONS))})", offset)
     fewest, most = FUNCTIONS[canonical]
     if not fewest <= len(args) <= most:
@@ -1058,6 +1059,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
         shown = decoded if whole is None else whole[:base] + decoded + whole[base + len(text):]
         text = decoded
     if not text.strip():
+        from ._errors_text import describe_expected
+
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
     simple = _SIMPLE_OPTIONS.get(start)
@@ -1103,6 +1106,8 @@ def _lark_error() -> type[UnexpectedInput]:
 
 def _refuse_misplaced(text: str, start: str, whole: str | None, shown: str, base: int) -> None:
     """A whole URL or ``$filter=…`` given to the wrong entry point: say which one to use."""
+    from ._errors_text import wrong_entry_point
+
     misplaced = wrong_entry_point(text, start) if whole is None else None
     if misplaced is not None:
         raise ODataSyntaxError(misplaced, shown, base) from None
@@ -1126,6 +1131,8 @@ def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int
 
 def _raise_at(text: str, start: str, base: int, shown: str, offset: int, expected: set[str]) -> NoReturn:
     """The syntax error at ``offset`` where the terminals ``expected`` could have come."""
+    from ._errors_text import describe_expected, hint_for
+
     words = describe_expected(start, expected)
     hint = hint_for(text, offset, set(expected))
     if hint is not None:
