@@ -65,7 +65,7 @@ def _run(code: str) -> Any:
 
 #: The heavy or optional packages a parse could pull in, as loaded in the child interpreter.
 _LOADED = ("sorted({m.split('.')[0] for m in sys.modules} & {'lark', 'jsonschema', 'hypothesis', 're2', 'interegular'}"
-           " | {m for m in sys.modules if m == 'odatakit.query._apply_tree'})")
+           " | {m for m in sys.modules if m in ('odatakit.query._apply_tree', 'odatakit.query._rare_tree')})")
 
 #: Everyday texts: each parse in a fresh interpreter must leave Lark (and the rest) unloaded.
 COMMON = [
@@ -105,7 +105,7 @@ def test_a_rare_construct_or_an_error_loads_lark_and_still_parses_alike(function
     assert result["out"] == expected
 
 
-def test_the_apply_nodes_load_on_first_use_and_are_one_class_on_every_path() -> None:
+def test_the_lazy_tree_classes_load_on_first_use_and_are_one_class_on_every_path() -> None:
     code = (
         "import json, pickle, sys, typing, odatakit\n"
         "before = 'odatakit.query._apply_tree' in sys.modules\n"
@@ -113,6 +113,7 @@ def test_the_apply_nodes_load_on_first_use_and_are_one_class_on_every_path() -> 
         "from odatakit.query.tree import Apply\n"
         "parsed = odatakit.parse_apply('groupby((a),aggregate(b with sum as c))/top(1)')\n"
         "same = odatakit.Apply is tree.Apply is Apply is type(parsed) and odatakit.Identity is tree.Identity\n"
+        "same = same and odatakit.Search is tree.Search is type(odatakit.parse_search('a'))\n"
         "hints = typing.get_type_hints(tree.Query)['apply'] == typing.Optional[Apply]\n"
         "print(json.dumps([before, same, hints, pickle.loads(pickle.dumps(parsed)) == parsed, 'Apply' in dir(tree)]))"
     )

@@ -13,7 +13,8 @@ from typing import Union
 
 import attrs
 
-from .tree import ComputeItem, Expr, FunctionCall, Node, OrderByItem, Path, Search, as_tuple
+from ._rare_tree import ComputeItem, Search
+from .tree import Expr, FunctionCall, Node, OrderByItem, Path, as_tuple
 
 __all__ = [
     "Apply", "Transformation", "Aggregate", "AggregateExpr", "AggregateFrom", "AggregateSegment",

@@ -8,6 +8,7 @@ fields are named for what they are (``left``/``op``/``right``, ``path``/``variab
 from __future__ import annotations
 
 import math
+import sys
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Union
 
@@ -30,17 +31,22 @@ __all__ = [
     "Alias", "TypeName",
     # query options
     "Query", "Expand", "ExpandItem", "Select", "SelectItem", "OrderBy", "OrderByItem",
-    "Compute", "ComputeItem", "AliasDefinition", "CustomOption",
-    "Search", "SearchWord", "SearchPhrase", "SearchNot", "SearchAnd", "SearchOr",
+    "AliasDefinition", "CustomOption",
 ]
-#: The $apply names (Data Aggregation 4.0): defined in _apply_tree, loaded on first use (see
-#: ``__getattr__`` at the end), public like the rest; ``__all__`` names what loads at once.
-_LAZY = (
-    "Apply", "Transformation", "Aggregate", "AggregateExpr", "AggregateFrom", "AggregateSegment",
-    "GroupBy", "Rollup", "RollupRecursive", "Hierarchy", "ApplyFilter", "ApplySearch", "ApplyCompute",
-    "ApplyOrderBy", "ApplyTop", "ApplySkip", "Identity", "Concat", "Ranking", "Nest", "AddNested",
-    "NestItem", "Join", "HierarchyFilter", "Traverse", "AGGREGATION_METHODS", "RANKING_FUNCTIONS",
-)
+#: Public names defined in other modules, each loaded on first use (``__getattr__`` at the end):
+#: creating a class costs ~0.5 ms, and a common parse needs none of these. Name → module.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys((  # $search and $compute: the fast paths leave them to the grammar
+        "Search", "SearchExpr", "SearchWord", "SearchPhrase", "SearchNot", "SearchAnd", "SearchOr",
+        "Compute", "ComputeItem",
+    ), "_rare_tree"),
+    **dict.fromkeys((  # $apply (Data Aggregation 4.0)
+        "Apply", "Transformation", "Aggregate", "AggregateExpr", "AggregateFrom", "AggregateSegment",
+        "GroupBy", "Rollup", "RollupRecursive", "Hierarchy", "ApplyFilter", "ApplySearch", "ApplyCompute",
+        "ApplyOrderBy", "ApplyTop", "ApplySkip", "Identity", "Concat", "Ranking", "Nest", "AddNested",
+        "NestItem", "Join", "HierarchyFilter", "Traverse", "AGGREGATION_METHODS", "RANKING_FUNCTIONS",
+    ), "_apply_tree"),
+}
 
 
 class Node:
@@ -119,7 +125,6 @@ def _check_literal_value(node: Literal, _attribute: Any, value: Any) -> None:
         raise BuildError(f"{kind!r} is not a literal type (an Edm primitive name such as Int32, or Null)")
     if not ok:
         raise BuildError(f"Literal of type {kind} cannot hold {type(value).__name__} {value!r}")
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,56 +455,7 @@ Expr = Union[
     Call, Cast, IsOf, Case, Alias, FunctionCall,
 ]
 
-# ---------------------------------------------------------------------------------------------
-# $search (ABNF searchExpr)
-# ---------------------------------------------------------------------------------------------
-
-
-@attrs.frozen(repr=False)
-class SearchWord(Node):
-    """A bare search word (decoded text)."""
-
-    text: str
-
-
-@attrs.frozen(repr=False)
-class SearchPhrase(Node):
-    """A double-quoted search phrase (decoded text, without the quotes)."""
-
-    text: str
-
-
-@attrs.frozen(repr=False)
-class SearchNot(Node):
-    """``NOT term``."""
-
-    operand: SearchExpr
-
-
-@attrs.frozen(repr=False)
-class SearchAnd(Node):
-    """``a AND b`` (also written as ``a b``)."""
-
-    left: SearchExpr
-    right: SearchExpr
-
-
-@attrs.frozen(repr=False)
-class SearchOr(Node):
-    """``a OR b``."""
-
-    left: SearchExpr
-    right: SearchExpr
-
-
-SearchExpr = Union[SearchWord, SearchPhrase, SearchNot, SearchAnd, SearchOr]
-
-
-@attrs.frozen(repr=False)
-class Search(Node):
-    """The value of ``$search``."""
-
-    expr: SearchExpr
+# $search (ABNF searchExpr): the nodes live in _rare_tree, loaded on first use (see the end)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -520,21 +476,6 @@ class OrderBy(Node):
     """The value of ``$orderby``."""
 
     items: tuple[OrderByItem, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class ComputeItem(Node):
-    """``expr as Name`` in ``$compute``."""
-
-    expr: Expr
-    alias: str
-
-
-@attrs.frozen(repr=False)
-class Compute(Node):
-    """The value of ``$compute``."""
-
-    items: tuple[ComputeItem, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -644,13 +585,16 @@ class Query(Node):
 
 
 def __getattr__(name: str) -> Any:
-    """An $apply name (``tree.Apply``): load _apply_tree once, then keep its names here too, so
-    they resolve as globals of this module (type hints, ``from .tree import Apply``)."""
-    if name not in _LAZY:
+    """A lazily created name (``tree.Search``, ``tree.Apply``): import its module once, then keep
+    its names here too, so they resolve as globals of this one (type hints, ``from .tree import``)."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import _apply_tree
+    import importlib
 
-    globals().update((lazy, getattr(_apply_tree, lazy)) for lazy in _LAZY)
+    importlib.import_module(f".{module_name}", __package__)
+    loaded = {home: sys.modules.get(f"{__package__}.{home}") for home in set(_LAZY.values())}  # _apply_tree loads _rare_tree
+    globals().update((lazy, getattr(loaded[home], lazy)) for lazy, home in _LAZY.items() if loaded[home] is not None)
     return globals()[name]
 
 
@@ -658,7 +602,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-if TYPE_CHECKING:  # the lazy names, for type checkers
+if TYPE_CHECKING:  # the lazily created names, for type checkers
     from ._apply_tree import (
         AGGREGATION_METHODS as AGGREGATION_METHODS, RANKING_FUNCTIONS as RANKING_FUNCTIONS, AddNested as AddNested,
         Aggregate as Aggregate, AggregateExpr as AggregateExpr, AggregateFrom as AggregateFrom,
@@ -667,4 +611,9 @@ if TYPE_CHECKING:  # the lazy names, for type checkers
         Concat as Concat, GroupBy as GroupBy, Hierarchy as Hierarchy, HierarchyFilter as HierarchyFilter,
         Identity as Identity, Join as Join, Nest as Nest, NestItem as NestItem, Ranking as Ranking, Rollup as Rollup,
         RollupRecursive as RollupRecursive, Transformation as Transformation, Traverse as Traverse,
+    )
+    from ._rare_tree import (
+        Compute as Compute, ComputeItem as ComputeItem, Search as Search, SearchAnd as SearchAnd,
+        SearchExpr as SearchExpr, SearchNot as SearchNot, SearchOr as SearchOr, SearchPhrase as SearchPhrase,
+        SearchWord as SearchWord,
     )
