@@ -12,7 +12,8 @@ from hypothesis import given, settings, strategies as st
 import odatakit
 from odatakit import tree
 from odatakit.query import _nodes as make
-from odatakit.query._nodes import unchecked
+from odatakit import edm
+from odatakit.query._nodes import unchecked, unchecked_from
 from odatakit.query.visit import walk
 
 NODE_CLASSES = sorted(
@@ -102,3 +103,29 @@ def test_the_unchecked_constructor_takes_exactly_every_field(cls: type, values: 
 def test_only_tree_classes_have_unchecked_constructors(name: str) -> None:
     with pytest.raises(AttributeError):
         getattr(make, name)
+
+
+@pytest.mark.parametrize("node", [
+    tree.SelectItem((tree.Property("a"),), top=5),
+    tree.ExpandItem((tree.Property("a"),), suffix="$ref", levels="max"),
+    tree.Query(top=1, count=True),
+])
+def test_option_heavy_nodes_build_unchecked_from_their_set_fields(node: Any) -> None:
+    cls = type(node)
+    given = {field.name: getattr(node, field.name) for field in attrs.fields(cls)
+             if getattr(node, field.name) != field.default}
+    _assert_same(unchecked_from(cls)(given), node)
+    if "path" in given:
+        assert unchecked(cls, 1)(node.path) == cls(node.path)
+
+
+@pytest.mark.parametrize("value", [edm.Date(2024, 2, 29), edm.DateTimeOffset.parse("2016-01-01T10:00:00Z")])
+def test_edm_values_build_unchecked_too(value: Any) -> None:
+    _assert_same(unchecked(type(value))(*_fields(value)), value)
+
+
+def test_a_missing_field_without_default_is_an_error_not_a_hole() -> None:
+    with pytest.raises(TypeError, match="path"):
+        unchecked_from(tree.SelectItem)({})
+    with pytest.raises(TypeError, match="no default"):
+        unchecked(tree.BinaryOp, 1)

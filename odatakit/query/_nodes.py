@@ -23,17 +23,74 @@ import attrs
 
 from . import tree
 
-__all__ = ["unchecked"]
+__all__ = ["unchecked", "unchecked_from"]
 
 N = TypeVar("N")
 _new = object.__new__
 
 
-def unchecked(cls: type[N]) -> Callable[..., N]:
-    """The unchecked constructor of tree class ``cls``: every field positionally, no validators
-    and no converters. Built from the class's slot descriptors (no code compiled: cheap to make)."""
-    setters = tuple(cls.__dict__[field.name].__set__ for field in attrs.fields(cls))  # type: ignore[arg-type, misc]
+def unchecked(cls: type[N], given: int | None = None) -> Callable[..., N]:
+    """The unchecked constructor of ``cls`` (a frozen slotted attrs class: a tree node, an Edm
+    temporal value): its fields positionally, no validators and no converters; with ``given``,
+    only the first ``given`` fields and the rest take their defaults. Built from the class's slot
+    descriptors, so nothing is compiled: cheap to make at first use."""
+    fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
+    setters = tuple(cls.__dict__[field.name].__set__ for field in fields)
+    if given is not None and given < len(fields):
+        return _with_defaults(cls, setters[:given], setters[given:], _defaults(cls, fields[given:]))
     return _BY_ARITY[len(setters)](cls, *setters) if len(setters) < len(_BY_ARITY) else _any_arity(cls, setters)
+
+
+def unchecked_from(cls: type[N]) -> Callable[[dict[str, Any]], N]:
+    """The unchecked constructor of ``cls`` from a dict of some of its fields by name (the rest
+    take their defaults): for option-heavy nodes (``SelectItem``, ``ExpandItem``, ``Query``)."""
+    fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
+    plan = tuple((field.name, cls.__dict__[field.name].__set__, default)
+                 for field, default in zip(fields, _defaults(cls, fields, required=_REQUIRED)))
+
+    def make(values: dict[str, Any]) -> Any:
+        node = _new(cls)
+        get = values.get
+        for name, setter, default in plan:
+            value = get(name, default)
+            if value is _REQUIRED:
+                raise TypeError(f"{cls.__name__} needs {name}")
+            setter(node, value)
+        return node
+    return make
+
+
+_REQUIRED = object()
+
+
+def _defaults(cls: Any, fields: Any, required: Any = None) -> tuple[Any, ...]:
+    """The plain defaults of ``fields`` (a field without one: ``required``, or an error)."""
+    defaults = []
+    for field in fields:
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            raise TypeError(f"{cls.__name__}.{field.name} has a factory default: pass it")
+        if field.default is attrs.NOTHING:
+            if required is None:
+                raise TypeError(f"{cls.__name__}.{field.name} has no default: pass it")
+            defaults.append(required)
+        else:
+            defaults.append(field.default)
+    return tuple(defaults)
+
+
+def _with_defaults(cls: Any, passed: tuple[Any, ...], rest: tuple[Any, ...], defaults: tuple[Any, ...]) -> Callable[..., Any]:
+    count = len(passed)
+
+    def make(*values: Any) -> Any:
+        if len(values) != count:
+            raise TypeError(f"{cls.__name__} takes {count} leading fields here, got {len(values)}")
+        node = _new(cls)
+        for setter, value in zip(passed, values):
+            setter(node, value)
+        for setter, value in zip(rest, defaults):
+            setter(node, value)
+        return node
+    return make
 
 
 # One closure per arity: setting slots through their descriptors skips the frozen __setattr__
