@@ -33,18 +33,26 @@ def unchecked(cls: type[N], given: int | None = None) -> Callable[..., N]:
     """The unchecked constructor of ``cls`` (a frozen slotted attrs class: a tree node, an Edm
     temporal value): its fields positionally, no validators and no converters; with ``given``,
     only the first ``given`` fields and the rest take their defaults. Built from the class's slot
-    descriptors, so nothing is compiled: cheap to make at first use."""
+    descriptors: nothing is compiled for a class of up to four fields; a larger one gets
+    straight-line code, compiled at its first call (not when the constructor is made)."""
     fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
     setters = tuple(cls.__dict__[field.name].__set__ for field in fields)
-    if given is not None and given < len(fields):
-        return _with_defaults(cls, setters[:given], setters[given:], _defaults(cls, fields[given:]))
-    return _BY_ARITY[len(setters)](cls, *setters) if len(setters) < len(_BY_ARITY) else _any_arity(cls, setters)
+    given = len(fields) if given is None else min(given, len(fields))
+    defaults = _defaults(cls, fields[given:])
+    if len(fields) >= len(_BY_ARITY):
+        return _on_first_call(lambda: _unrolled(cls, fields, given, keyed=False))
+    if given < len(fields):
+        return _with_defaults(cls, setters[:given], setters[given:], defaults)
+    return _BY_ARITY[len(setters)](cls, *setters)
 
 
 def unchecked_from(cls: type[N]) -> Callable[[dict[str, Any]], N]:
     """The unchecked constructor of ``cls`` from a dict of some of its fields by name (the rest
     take their defaults): for option-heavy nodes (``SelectItem``, ``ExpandItem``, ``Query``)."""
     fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
+    if len(fields) >= len(_BY_ARITY) and all(field.default is not attrs.NOTHING for field in fields[1:]):
+        _defaults(cls, fields[1:])  # a factory default is refused now, not at the first call
+        return _on_first_call(lambda: _unrolled(cls, fields, 0, keyed=True))
     plan = tuple((field.name, cls.__dict__[field.name].__set__, default)
                  for field, default in zip(fields, _defaults(cls, fields, required=_REQUIRED)))
 
@@ -61,6 +69,47 @@ def unchecked_from(cls: type[N]) -> Callable[[dict[str, Any]], N]:
 
 
 _REQUIRED = object()
+
+
+def _on_first_call(build: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
+    """A constructor that builds the real one at its first call (compiling costs ~0.3 ms, which
+    a cold start should pay only for the classes it builds)."""
+    made: list[Callable[..., Any]] = []
+
+    def make(*values: Any) -> Any:
+        if not made:
+            made.append(build())
+        return made[0](*values)
+    return make
+
+
+def _unrolled(cls: Any, fields: Any, given: int, keyed: bool) -> Callable[..., Any]:
+    """Straight-line code that sets every slot of ``cls`` (a loop over twenty fields costs half
+    as much again): the first ``given`` fields positionally, or (``keyed``) all from a dict."""
+    scope: dict[str, Any] = {"new": _new, "cls": cls, "REQUIRED": _REQUIRED, "missing": _missing(cls)}
+    lines = []
+    for index, field in enumerate(fields):
+        scope[f"set{index}"] = cls.__dict__[field.name].__set__
+        scope[f"default{index}"] = _REQUIRED if field.default is attrs.NOTHING else field.default
+        if keyed and field.default is attrs.NOTHING:
+            lines.append(f"    value = get({field.name!r}, REQUIRED)\n    if value is REQUIRED:\n"
+                         f"        missing({field.name!r})\n    set{index}(node, value)")
+        elif keyed:
+            lines.append(f"    set{index}(node, get({field.name!r}, default{index}))")
+        else:
+            lines.append(f"    set{index}(node, {f'a{index}' if index < given else f'default{index}'})")
+    head = "values" if keyed else ", ".join(f"a{index}" for index in range(given))
+    prelude = "    get = values.get\n" if keyed else ""
+    source = f"def make({head}):\n    node = new(cls)\n{prelude}" + "\n".join(lines) + "\n    return node\n"
+    exec(compile(source, f"<unchecked constructor of {cls.__name__}>", "exec"), scope)  # noqa: S102  (our own text)
+    made: Callable[..., Any] = scope["make"]
+    return made
+
+
+def _missing(cls: Any) -> Callable[[str], None]:
+    def missing(name: str) -> None:
+        raise TypeError(f"{cls.__name__} needs {name}")
+    return missing
 
 
 def _defaults(cls: Any, fields: Any, required: Any = None) -> tuple[Any, ...]:
@@ -141,19 +190,6 @@ def _arity4(cls: Any, s0: Any, s1: Any, s2: Any, s3: Any) -> Callable[[Any, Any,
 
 
 _BY_ARITY: tuple[Callable[..., Callable[..., Any]], ...] = (_arity0, _arity1, _arity2, _arity3, _arity4)
-
-
-def _any_arity(cls: Any, setters: tuple[Any, ...]) -> Callable[..., Any]:
-    count = len(setters)
-
-    def make(*values: Any) -> Any:
-        if len(values) != count:
-            raise TypeError(f"{cls.__name__} takes {count} fields, got {len(values)}")
-        node = _new(cls)
-        for setter, value in zip(setters, values):
-            setter(node, value)
-        return node
-    return make
 
 
 def __getattr__(name: str) -> Callable[..., Any]:
