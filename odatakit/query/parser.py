@@ -23,7 +23,7 @@ from .. import edm
 from . import percent
 from . import tree
 from ._grammar import build_parser
-from ._fastexpr import FastExpressions
+from ._fastexpr import FastExpressions, TooDeep
 from . import _fastoptions
 from ._lalr import Driver, Fallback, Stop
 from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
@@ -983,16 +983,18 @@ def _driver() -> Driver | None:
 
 @functools.cache
 def _fast() -> FastExpressions | None:
-    """The hand-written path for everyday expressions (see _fastexpr), checked against the
-    grammar; None when the grammar's terminals cannot be read (Lark then parses)."""
+    """The hand-written parser for everyday option values (see _fastexpr), reading literals and
+    names with the grammar's own terminal patterns; None when those cannot be read (Lark parses)."""
     try:
-        return FastExpressions(_parser(), _BUILD)
+        terminals = {terminal.name: terminal.pattern.to_regexp() for terminal in _parser().terminals}
+        return FastExpressions(terminals, _LITERALS, _canonical_call, _Fault)
     except (AttributeError, KeyError, TypeError, ValueError, re.error):
         return None
 
 
 _NOTHING = object()
-_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value"})
+_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value", "select_value", "expand_value",
+                         "search_value", "compute_value", "levels_value"})
 #: Start rule → the fast path for its simplest values (None: not that simple; see _fastoptions).
 _SIMPLE_OPTIONS: dict[str, Callable[[str], Any]] = {
     "select_value": _fastoptions.select, "top_value": _fastoptions.top, "count_value": _fastoptions.count,
@@ -1047,14 +1049,17 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     simple = _SIMPLE_OPTIONS.get(start)
     if simple is not None:
         value = simple(text)
-        result = _NOTHING if value is None else value
-    elif start in _FAST_RULES:
+        if value is not None:
+            return value
+    if start in _FAST_RULES:
         fast = _fast()
         if fast is not None:
             try:
-                result = fast.parse_orderby(text) if start == "orderby_value" else fast.parse(text)
+                return fast.parse_value(text, start)  # its tree's depth was counted as it was built
+            except TooDeep:
+                _raise_too_deep(shown, base)
             except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
-                result = _NOTHING
+                pass
     try:
         if result is _NOTHING:
             driver = _driver()
@@ -1138,9 +1143,11 @@ def _check_depth(result: Any, shown: str, base: int) -> None:
     if isinstance(result, tree.Node):
         for _, depth in walk_depth(result):
             if depth > MAX_DEPTH:
-                raise ODataSyntaxError(
-                    f"expression nested more than {MAX_DEPTH} levels deep", shown, base,
-                )
+                _raise_too_deep(shown, base)
+
+
+def _raise_too_deep(shown: str, base: int) -> NoReturn:
+    raise ODataSyntaxError(f"expression nested more than {MAX_DEPTH} levels deep", shown, base) from None
 
 
 def parse_filter(text: str) -> tree.Expr:
