@@ -148,7 +148,11 @@ EDGES = [
     ("isdefined(a)", "filter_value"), ("isdefined(1)", "filter_value"), ("geo.distance(a,b) le 1", "filter_value"),
     ("(a or b) or (c and d) and e", "filter_value"), ("((a and b) and (c and d))", "filter_value"),
     ("a eq 1 and" + " b eq 1 and" * 300 + " c", "filter_value"), ("a add " * 250 + "1", "filter_value"),
-    ("not " * 250 + "a", "filter_value"), ("(" * 150 + "a" + ")" * 150, "filter_value"), ("a b " * 150 + "c", "search_value"),
+    ("not " * 250 + "a", "filter_value"), ("cast(a,Edm.Int32) eq 1", "filter_value"), ("cast(Edm.Int32)", "filter_value"),
+    ("isof(Ns.T)", "filter_value"), ("isof(a, Ns.T )", "filter_value"), ("cast(null)", "filter_value"), ("cast(a,null)", "filter_value"),
+    ("cast(a)", "filter_value"), ("cast(a/b,Collection(Ns.T))", "filter_value"), ("Cast(a,T)", "filter_value"),
+    ("case(a:1,true:2)", "filter_value"), ("case(a eq 1 : 'x' , b : 'y') eq 'x'", "filter_value"), ("case()", "filter_value"),
+    ("case(a)", "filter_value"), ("cast(a,Edm.String)/b", "filter_value"), ("(" * 150 + "a" + ")" * 150, "filter_value"), ("a b " * 150 + "c", "search_value"),
 ]
 
 

@@ -37,6 +37,7 @@ _LEVELS = (("_OR",), ("_AND",), ("EQ", "NE"), ("GT", "GE", "LT", "LE"), ("ADD", 
 _LEVEL_OF = {kind.strip("_").lower(): level for level, kinds in enumerate(_LEVELS) for kind in kinds}
 #: Names that open a construct of their own before "(": left to the grammar.
 _SPECIAL_CALLS = frozenset({"cast", "isof", "case", "any", "all", "collection"})
+_TYPE_CALLS = frozenset({"cast", "isof"})
 #: Operand nesting the recursive descent takes on (Python's stack); deeper goes to the grammar.
 _NESTING = MAX_DEPTH // 2
 _SPACES = frozenset(" \t\r\n")
@@ -491,6 +492,10 @@ class _State:
         if after == "'" and lower in _PREFIXED:
             return self.prefixed_literal(_PREFIXED[lower])
         if after == "(":
+            if lower in _TYPE_CALLS:
+                return self.type_call(lower, end)
+            if lower == "case":
+                return self.case(end)
             if lower in _SPECIAL_CALLS or canonical_function_name(word) is None:
                 raise Fallback
             return self.call(word, end)
@@ -528,6 +533,61 @@ class _State:
         self.height = self.grow(height)
         self.scan()
         return node
+
+    def type_call(self, kind: str, end: int) -> Any:
+        """``cast([expr,]Type)`` / ``isof([expr,]Type)``; ``Collection(…)`` goes to the grammar."""
+        self.pos = end
+        self.lpar()
+        operand = None
+        height = 1  # the TypeName
+        if self.type_name_ends_here() is None:
+            operand = self.expression(0)
+            height = max(height, self.height)
+            self.expect(",")
+        name = self.type_name_ends_here()
+        if name is None:
+            raise Fallback
+        node = (tree.Cast if kind == "cast" else tree.IsOf)(tree.TypeName(name), operand)
+        self.height = self.grow(height)
+        self.scan()
+        return node
+
+    def type_name_ends_here(self) -> str | None:
+        """A type name at ``pos`` followed by ``)``: its text (``pos`` moves past the ``)``), else None."""
+        text = self.text
+        match = self.fast.name.match(text, self.pos)
+        if match is None:
+            return None
+        word = match.group()
+        close = _BWS.match(text, match.end()).end()  # type: ignore[union-attr]
+        if not text.startswith(")", close):
+            return None
+        if word in _WORDS or word.lower() in ("true", "false"):
+            raise Fallback  # a literal keyword, which the lexer reads before a name
+        self.pos = close + 1
+        return word
+
+    def case(self, end: int) -> Any:
+        """``case(condition:value,…)``."""
+        self.pos = end
+        self.lpar()
+        branches = []
+        height = 0
+        while True:
+            condition = self.expression(0)
+            branch_height = self.height
+            self.expect(":")
+            value = self.expression(0)
+            branch_height = self.grow(max(branch_height, self.height))
+            branches.append(tree.CaseBranch(condition, value))
+            height = max(height, branch_height)
+            if self.op != ",":
+                break
+            self.pos = self.op_end
+        self.expect(")")
+        self.height = self.grow(height)
+        self.scan()
+        return tree.Case(branches)
 
     def arguments(self) -> tuple[list[Any], int]:
         """After ``(``: expressions split at commas, up to ``)``; their greatest height."""
