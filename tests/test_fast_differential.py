@@ -99,7 +99,6 @@ def _disagreements(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return wrong
 
 
-@pytest.mark.slow
 def test_the_fast_path_gives_the_grammars_tree_on_every_conformance_case() -> None:
     pairs = _conformance_inputs()
     assert len(pairs) > 5000
@@ -161,13 +160,13 @@ def test_edges_give_the_grammars_tree_or_step_aside(text: str, start: str) -> No
     assert _disagreements([(text, start)]) == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ost.queries())
 def test_generated_query_strings_give_the_grammars_trees(query: Any) -> None:
     assert _disagreements(_options(serialize(query))) == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ost.filter_examples())
 def test_generated_filters_give_the_grammars_trees(example: Any) -> None:
     assert _disagreements([(example.text, "filter_value"), (example.url, "filter_value")]) == []

@@ -28,7 +28,7 @@ from . import tree
 from ._lalr import Fallback
 from .syntax import MAX_DEPTH, canonical_function_name
 
-__all__ = ["FastExpressions", "TooDeep"]
+__all__ = ["FastExpressions", "TooDeep", "filler"]
 
 #: Binary operator levels, loosest first (URL Conventions §5.1.1.17, as query.lark writes them;
 #: a test reads the ladder from the grammar's rules and compares).
@@ -117,6 +117,21 @@ def _maker(cls: type, given: int | None = None) -> Callable[..., Any]:
     return make
 
 
+def filler(cls: type) -> Callable[[dict[str, Any]], Any]:
+    """A constructor for a frozen slotted attrs class from a dict of some of its fields (the rest
+    get their defaults), setting the slots directly: for values already checked and converted."""
+    table = tuple((field.name, cls.__dict__[field.name].__set__, field.default) for field in attrs.fields(cls))  # type: ignore[arg-type]
+    new = object.__new__
+
+    def fill(values: dict[str, Any]) -> Any:
+        node = new(cls)
+        get = values.get
+        for name, setter, default in table:
+            setter(node, get(name, default))
+        return node
+    return fill
+
+
 _literal = _maker(tree.Literal)
 _property = _maker(tree.Property)
 _path = _maker(tree.Path)
@@ -132,6 +147,19 @@ _alias = _maker(tree.Alias)
 _variable = _maker(tree.Variable)
 _type_cast = _maker(tree.TypeCast)
 _select_item = _maker(tree.SelectItem, 1)
+_expand_item = _maker(tree.ExpandItem, 1)
+_fillers = {tree.SelectItem: filler(tree.SelectItem), tree.ExpandItem: filler(tree.ExpandItem)}
+_select = _maker(tree.Select)
+_expand = _maker(tree.Expand)
+_orderby = _maker(tree.OrderBy)
+_compute = _maker(tree.Compute)
+_compute_item = _maker(tree.ComputeItem)
+_search = _maker(tree.Search)
+_search_word = _maker(tree.SearchWord)
+_search_phrase = _maker(tree.SearchPhrase)
+_search_and = _maker(tree.SearchAnd)
+_search_or = _maker(tree.SearchOr)
+_search_not = _maker(tree.SearchNot)
 _orderby_item = _maker(tree.OrderByItem)
 _date = _maker(edm.Date)
 _time = _maker(edm.TimeOfDay)
@@ -201,6 +229,11 @@ class FastExpressions:
         self.literals = literals
         self.canonical_call = canonical_call
         self.fault = fault
+        self.state = type("State", (_State,), {
+            "__slots__": (), "fast": self, "numeric_match": self.numeric.match, "string_match": self.string.match,
+            "name_match": self.name.match, "guid_match": self.guid.match, "phrase_match": self.search_phrase.match,
+            "word_match": self.search_word.match,
+        })
 
     def parse(self, text: str) -> Any:
         """A common expression (``$filter``, alias values)."""
@@ -214,7 +247,7 @@ class FastExpressions:
         method = _STARTS.get(start)
         if method is None or "%" in text:  # percent-encoded text: the grammar decodes as it lexes
             raise Fallback
-        state = _State(self, text)
+        state = self.state(text)
         result = method(state)
         if state.op != "":
             raise Fallback
@@ -224,10 +257,17 @@ class FastExpressions:
 class _State:
     """One parse: the text, the position, the token after the last operand, the last height."""
 
-    __slots__ = ("fast", "text", "length", "pos", "op", "op_end", "height", "nesting")
+    __slots__ = ("text", "length", "pos", "op", "op_end", "height", "nesting")
+    #: Set on the subclass each FastExpressions makes: the matchers, read as class attributes.
+    fast: FastExpressions
+    numeric_match: Callable[..., Any]
+    string_match: Callable[..., Any]
+    name_match: Callable[..., Any]
+    guid_match: Callable[..., Any]
+    phrase_match: Callable[..., Any]
+    word_match: Callable[..., Any]
 
-    def __init__(self, fast: FastExpressions, text: str) -> None:
-        self.fast = fast
+    def __init__(self, text: str) -> None:
         self.text = text
         self.length = len(text)
         self.pos = 0
@@ -329,7 +369,10 @@ class _State:
                 self.pos = self.op_end
                 right = self.expression(level + 1)
                 left = _binary(op, left, right)
-                self.height = self.grow(max(left_height, self.height))
+                height = (left_height if left_height > self.height else self.height) + 1
+                if height > MAX_DEPTH:
+                    raise TooDeep
+                self.height = height
 
     def unary(self) -> Any:
         """``not``/``-`` over a unary, or a primary with its ``in``/``has`` postfixes."""
@@ -347,7 +390,7 @@ class _State:
                 self.height = self.grow(self.height)
                 self.nesting -= 1
                 return node
-        elif char == "-" and self.fast.numeric.match(text, pos) is None:
+        elif char == "-" and self.numeric_match(text, pos) is None:
             self.pos = _BWS.match(text, pos + 1).end()  # type: ignore[union-attr]  # NEG = "-" BWS
             node = _unary("-", self.unary())
             self.height = self.grow(self.height)
@@ -381,7 +424,7 @@ class _State:
         text, pos = self.text, self.pos
         char = text[pos] if pos < self.length else ""
         if char == "'":
-            match = self.fast.string.match(text, pos)
+            match = self.string_match(text, pos)
             if match is None:
                 raise Fallback
             body = text[pos + 1:match.end() - 1]
@@ -405,7 +448,7 @@ class _State:
         return node
 
     def numeric(self) -> Any:
-        match = self.fast.numeric.match(self.text, self.pos)
+        match = self.numeric_match(self.text, self.pos)
         if match is None:
             raise Fallback
         kind, value = match.lastgroup, match.group()
@@ -446,7 +489,7 @@ class _State:
     def alias(self) -> Any:
         """``@name``: a parameter alias (annotations and qualified terms go to the grammar)."""
         text, pos = self.text, self.pos
-        match = self.fast.name.match(text, pos + 1)
+        match = self.name_match(text, pos + 1)
         if match is None or "." in match.group() or (match.end() < self.length and text[match.end()] in "/#("):
             raise Fallback
         self.pos = match.end()
@@ -466,32 +509,18 @@ class _State:
     def name(self) -> Any:
         """A name at an operand's start: a keyword literal, ``not``, a prefixed or enum literal,
         a GUID, a canonical call, or a member path."""
-        fast, text, pos = self.fast, self.text, self.pos
-        match = fast.name.match(text, pos)
+        text, pos = self.text, self.pos
+        match = self.name_match(text, pos)
         if match is None:
             raise Fallback
         word, end = match.group(), match.end()
         after = text[end] if end < self.length else ""
-        if after == "-" and text[pos] in _HEX_LETTERS:
-            guid = fast.guid.match(text, pos)
-            if guid is not None:
-                self.pos = guid.end()
-                self.height = 1
-                node = self.guid(guid.group())
-                self.scan()
-                return node
-        if after == "=":
-            raise Fallback  # a named parameter or an option: not an expression
-        if "." in word:
-            if after == "'":
-                return self.prefixed_literal("ENUM")
-            if after == "(" and canonical_function_name(word) is not None:
-                return self.call(word, end)
-            raise Fallback  # a cast path or a function of a model
-        lower = word.lower()
-        if after == "'" and lower in _PREFIXED:
-            return self.prefixed_literal(_PREFIXED[lower])
         if after == "(":
+            if "." in word:
+                if canonical_function_name(word) is not None:
+                    return self.call(word, end)
+                raise Fallback  # a function of a model
+            lower = word.lower()
             if lower in _TYPE_CALLS:
                 return self.type_call(lower, end)
             if lower == "case":
@@ -499,14 +528,34 @@ class _State:
             if lower in _SPECIAL_CALLS or canonical_function_name(word) is None:
                 raise Fallback
             return self.call(word, end)
-        constant = _WORDS.get(word)
-        if constant is None and lower in ("true", "false"):
-            constant = _TRUE if lower == "true" else _FALSE
+        if after == "'":
+            if "." in word:
+                return self.prefixed_literal("ENUM")
+            kind = _PREFIXED.get(word.lower())
+            if kind is None:
+                raise Fallback
+            return self.prefixed_literal(kind)
+        if after == "-" and text[pos] in _HEX_LETTERS:
+            guid = self.guid_match(text, pos)
+            if guid is not None:
+                self.pos = guid.end()
+                self.height = 1
+                node = self.guid(guid.group())
+                self.scan()
+                return node
+        if after == "=" or "." in word:
+            raise Fallback  # a named parameter, an option, a cast path: not for this parser
         self.pos = end
-        if constant is not None:
-            self.height = 1
-            self.scan()
-            return constant
+        if len(word) <= 5:
+            constant = _WORDS.get(word)
+            if constant is None:
+                lower = word.lower()
+                if lower == "true" or lower == "false":
+                    constant = _TRUE if lower == "true" else _FALSE
+            if constant is not None:
+                self.height = 1
+                self.scan()
+                return constant
         return self.segments([_property(word)], 1)
 
     def prefixed_literal(self, kind: str) -> Any:
@@ -555,7 +604,7 @@ class _State:
     def type_name_ends_here(self) -> str | None:
         """A type name at ``pos`` followed by ``)``: its text (``pos`` moves past the ``)``), else None."""
         text = self.text
-        match = self.fast.name.match(text, self.pos)
+        match = self.name_match(text, self.pos)
         if match is None:
             return None
         word = match.group()
@@ -619,12 +668,12 @@ class _State:
 
     def segments(self, segments: list[Any], height: int) -> Any:
         """``/``-separated segments after the first; the path's node, the token after it scanned."""
-        fast, text = self.fast, self.text
+        text = self.text
         while True:
             pos = self.pos
             if pos >= self.length or text[pos] != "/":
                 break
-            match = fast.name.match(text, pos + 1)
+            match = self.name_match(text, pos + 1)
             if match is None:
                 raise Fallback
             word, end = match.group(), match.end()
@@ -642,7 +691,9 @@ class _State:
                 raise Fallback
             segments.append(_type_cast(word) if "." in word else _property(word))
             self.pos = end
-        self.height = self.grow(height)
+        if height >= MAX_DEPTH:
+            raise TooDeep
+        self.height = height + 1
         self.scan()
         return _path(tuple(segments))
 
@@ -656,7 +707,7 @@ class _State:
             self.pos += 1
             self.height = 1
             return _lambda("any", None, None)
-        match = self.fast.name.match(text, self.pos)
+        match = self.name_match(text, self.pos)
         if match is None or "." in match.group():
             raise Fallback
         self.pos = match.end()
@@ -691,7 +742,7 @@ class _State:
                 break
             self.pos = self.op_end
         self.height = self.grow(self.grow(height))
-        return tree.OrderBy(items)
+        return _orderby(tuple(items))
 
     def compute(self) -> Any:
         """``expr as Name`` items split at commas."""
@@ -703,25 +754,25 @@ class _State:
                 raise Fallback
             if self.height > height:
                 height = self.height
-            match = self.fast.name.match(self.text, self.op_end)
+            match = self.name_match(self.text, self.op_end)
             if match is None or "." in match.group():
                 raise Fallback
             self.pos = match.end()
             self.scan()
-            items.append(tree.ComputeItem(expr, match.group()))
+            items.append(_compute_item(expr, match.group()))
             if self.op != ",":
                 break
             self.pos = self.op_end
         self.height = self.grow(self.grow(height))
-        return tree.Compute(items)
+        return _compute(tuple(items))
 
     def select(self) -> Any:
-        return self.items(tree.Select, self.select_item)
+        return self.items(_select, self.select_item)
 
     def expand(self) -> Any:
-        return self.items(tree.Expand, self.expand_item)
+        return self.items(_expand, self.expand_item)
 
-    def items(self, kind: type, item: Callable[[], Any]) -> Any:
+    def items(self, kind: Callable[[tuple[Any, ...]], Any], item: Callable[[], Any]) -> Any:
         """Comma-separated items of ``$select`` or ``$expand``."""
         items = [item()]
         height = self.height
@@ -731,11 +782,11 @@ class _State:
             if self.height > height:
                 height = self.height
         self.height = self.grow(height)
-        return kind(items)
+        return kind(tuple(items))
 
     def item_path(self) -> tuple[Any, ...]:
         """A select or expand path: names and type casts split at ``/``, perhaps ending in ``/*``."""
-        fast, text = self.fast, self.text
+        text = self.text
         segments = []
         while True:
             pos = self.pos
@@ -743,7 +794,7 @@ class _State:
                 self.pos = pos + 1
                 segments.append(_STAR)
                 break
-            match = fast.name.match(text, pos)
+            match = self.name_match(text, pos)
             if match is None:
                 raise Fallback
             word = match.group()
@@ -770,7 +821,7 @@ class _State:
         if not text.startswith("(", self.pos):
             self.scan()
             self.height = 2
-            return _select_item(path) if kind is tree.SelectItem else kind(path)
+            return _select_item(path) if kind is tree.SelectItem else _expand_item(path)
         if path[-1] is _STAR:
             raise Fallback
         self.pos += 1
@@ -796,21 +847,22 @@ class _State:
             break
         self.scan()
         self.height = self.grow(height)
-        return kind(path, **options)
+        options["path"] = path
+        return _fillers[kind](options)
 
     def search(self) -> Any:
         """``$search``: OR of AND (or juxtaposition) of NOT of words, phrases and parentheses."""
         self.pos = _BWS.match(self.text, self.pos).end()  # type: ignore[union-attr]
         expr = self.search_or()
         self.height = self.grow(self.height)
-        return tree.Search(expr)
+        return _search(expr)
 
     def search_or(self) -> Any:
         left = self.search_and()
         while self.op == "OR":
             height = self.height
             self.pos = self.op_end
-            left = tree.SearchOr(left, self.search_and())
+            left = _search_or(left, self.search_and())
             self.height = self.grow(max(height, self.height))
         return left
 
@@ -819,7 +871,7 @@ class _State:
         while self.op == "AND" or self.op == " ":
             height = self.height
             self.pos = self.op_end
-            left = tree.SearchAnd(left, self.search_not())
+            left = _search_and(left, self.search_not())
             self.height = self.grow(max(height, self.height))
         return left
 
@@ -830,7 +882,7 @@ class _State:
             raise Fallback
         if text.startswith("NOT", pos) and pos + 3 < self.length and text[pos + 3] in _SPACES:
             self.pos = _BWS.match(text, pos + 3).end()  # type: ignore[union-attr]
-            node = tree.SearchNot(self.search_not())
+            node = _search_not(self.search_not())
             self.height = self.grow(self.height)
         elif text.startswith("(", pos):
             self.lpar()
@@ -845,15 +897,15 @@ class _State:
         return node
 
     def search_primary(self) -> Any:
-        fast, text, pos = self.fast, self.text, self.pos
-        match = fast.search_phrase.match(text, pos)
+        text, pos = self.text, self.pos
+        match = self.phrase_match(text, pos)
         if match is not None:
-            node = tree.SearchPhrase(match.group()[1:-1])
+            node = _search_phrase(match.group()[1:-1])
         else:
-            match = fast.search_word.match(text, pos)
+            match = self.word_match(text, pos)
             if match is None or match.group() in ("OR", "AND", "NOT"):
                 raise Fallback
-            node = tree.SearchWord(match.group())
+            node = _search_word(match.group())
         self.pos = match.end()
         self.height = 1
         self.search_scan()

@@ -23,7 +23,7 @@ from .. import edm
 from . import percent
 from . import tree
 from ._grammar import build_parser
-from ._fastexpr import FastExpressions, TooDeep
+from ._fastexpr import FastExpressions, TooDeep, filler
 from . import _fastoptions
 from ._lalr import Driver, Fallback, Stop
 from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
@@ -1038,7 +1038,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if not isinstance(text, str):
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
-    _check_text(text, shown, base)
+    if whole is None:  # parse_query checked the whole query string already
+        _check_text(text, shown, base)
     if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
         decoded = _decode_non_ascii(text)
         shown = decoded if whole is None else whole[:base] + decoded + whole[base + len(text):]
@@ -1278,9 +1279,15 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
                 (f"${option}" for option in SYSTEM_QUERY_OPTIONS),
             )
         custom.append(tree.CustomOption(name, percent.decode(value) if has_value else None))
-    return tree.Query(**options, aliases=tuple(aliases), custom=tuple(custom))
+    if aliases:
+        options["aliases"] = tuple(aliases)
+    if custom:
+        options["custom"] = tuple(custom)
+    return _query(options)  # type: ignore[no-any-return]
 
 
+#: A Query from its parsed options: every value is already a tree or a checked scalar.
+_query = filler(tree.Query)
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
