@@ -68,68 +68,38 @@ class TooDeep(Exception):
     """The tree being built is deeper than ``MAX_DEPTH`` (raised the moment that is crossed)."""
 
 
+def _compiled(cls: type, given: int, keyed: bool) -> Callable[..., Any]:
+    """A constructor that sets each slot of ``cls`` directly, unrolled from generated source (a
+    loop over the fields costs as much again for a class of twenty fields)."""
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    lines = []
+    for index, field in enumerate(fields):
+        scope[f"set{index}"] = cls.__dict__[field.name].__set__
+        scope[f"default{index}"] = field.default
+        if keyed:
+            value = f"get({field.name!r}, default{index})"
+        else:
+            value = f"a{index}" if index < given else f"default{index}"
+        lines.append(f"    set{index}(node, {value})")
+    head = "values" if keyed else ", ".join(f"a{index}" for index in range(given))
+    prelude = "    get = values.get\n" if keyed else ""
+    source = f"def make({head}):\n    node = new(cls)\n{prelude}" + "\n".join(lines) + "\n    return node\n"
+    exec(compile(source, f"<fast constructor of {cls.__name__}>", "exec"), scope)  # noqa: S102  (our own text)
+    return scope["make"]  # type: ignore[no-any-return]
+
+
 def _maker(cls: type, given: int | None = None) -> Callable[..., Any]:
     """A constructor for a frozen slotted attrs class that sets the slots directly: no converter,
     no validator. The first ``given`` fields are passed positionally; the rest get their defaults.
     Only for values the parser has already checked (a differential test compares the trees)."""
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    given = len(fields) if given is None else given
-    setters = tuple(cls.__dict__[field.name].__set__ for field in fields)
-    defaults = tuple(field.default for field in fields[given:])
-    new = object.__new__
-    if given == 1 and not defaults:
-        (first,) = setters
-
-        def make1(a: Any) -> Any:
-            node = new(cls)
-            first(node, a)
-            return node
-        return make1
-    if given == 2 and not defaults:
-        first, second = setters
-
-        def make2(a: Any, b: Any) -> Any:
-            node = new(cls)
-            first(node, a)
-            second(node, b)
-            return node
-        return make2
-    if given == 3 and not defaults:
-        first, second, third = setters
-
-        def make3(a: Any, b: Any, c: Any) -> Any:
-            node = new(cls)
-            first(node, a)
-            second(node, b)
-            third(node, c)
-            return node
-        return make3
-    pairs = tuple(zip(setters[given:], defaults))
-    head = setters[:given]
-
-    def make(*values: Any) -> Any:
-        node = new(cls)
-        for setter, value in zip(head, values):
-            setter(node, value)
-        for setter, value in pairs:
-            setter(node, value)
-        return node
-    return make
+    return _compiled(cls, len(attrs.fields(cls)) if given is None else given, keyed=False)  # type: ignore[arg-type]
 
 
 def filler(cls: type) -> Callable[[dict[str, Any]], Any]:
     """A constructor for a frozen slotted attrs class from a dict of some of its fields (the rest
     get their defaults), setting the slots directly: for values already checked and converted."""
-    table = tuple((field.name, cls.__dict__[field.name].__set__, field.default) for field in attrs.fields(cls))  # type: ignore[arg-type]
-    new = object.__new__
-
-    def fill(values: dict[str, Any]) -> Any:
-        node = new(cls)
-        get = values.get
-        for name, setter, default in table:
-            setter(node, get(name, default))
-        return node
-    return fill
+    return _compiled(cls, 0, keyed=True)
 
 
 _literal = _maker(tree.Literal)
