@@ -1238,6 +1238,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     if _URL_START.match(text):
         raise ODataSyntaxError("parse_query takes the query string (after '?'); for a whole URL use parse_url", text, 0)
     position = base
+    fast = _fast()
     for part in text[base:].split("&"):
         start = position
         position += len(part) + 1
@@ -1266,6 +1267,19 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             rule = SYSTEM_QUERY_OPTIONS[key]
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
+            elif fast is not None and rule in _FAST_RULES:
+                try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
+                    options[field] = fast.parse_value(value, rule)
+                    continue
+                except TooDeep:
+                    _raise_too_deep(text, value_start)
+                except (Fallback, _Fault, RecursionError):
+                    pass
+                try:
+                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                except ODataSyntaxError:
+                    _raise_if_split_at_ampersand(value, text, position - 1)
+                    raise
             else:
                 try:
                     options[field] = _parse(value, rule, base=value_start, whole=text)
