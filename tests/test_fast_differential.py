@@ -170,3 +170,28 @@ def test_generated_query_strings_give_the_grammars_trees(query: Any) -> None:
 @given(ost.filter_examples())
 def test_generated_filters_give_the_grammars_trees(example: Any) -> None:
     assert _disagreements([(example.text, "filter_value"), (example.url, "filter_value")]) == []
+
+
+def _depth(node: Any) -> int:
+    return max(depth for _, depth in parser.walk_depth(node))
+
+
+@pytest.mark.parametrize("text", FILTERS[::5])
+def test_the_height_counted_while_parsing_is_the_trees_depth(text: str) -> None:
+    """The fast path counts the tree's height as it builds it: a filter under a chain of ``add``
+    (one level each) exactly MAX_DEPTH deep parses, one ``add`` more is refused at once."""
+    room = parser.MAX_DEPTH - _depth(parser._parser().parse(text, start="filter_value"))
+    at_limit = f"({text})" + " add 1" * room
+    assert _depth(_fast(at_limit, "filter_value")) == parser.MAX_DEPTH
+    assert _fast(at_limit + " add 1", "filter_value") is TooDeep
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("a " * 300 + ")", "search_value"),
+    ("a add " * 300 + "1 eq", "filter_value"),
+    ("a($expand=" * 120 + "b" + ")" * 119, "expand_value"),
+])
+def test_a_tree_too_deep_is_reported_where_the_limit_is_crossed_not_after_the_whole_text(text: str, start: str) -> None:
+    """The depth error comes before the parser reaches the broken end of the text."""
+    with pytest.raises(parser.ODataSyntaxError, match="nested more than"):
+        parser._parse(text, start)

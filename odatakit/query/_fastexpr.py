@@ -516,6 +516,10 @@ class _State:
         if after == "=" or "." in word:
             raise Fallback  # a named parameter, an option, a cast path: not for this parser
         self.pos = end
+        if after != "/" and len(word) > 5:  # the everyday operand: a one-segment path
+            self.height = 2
+            self.scan()
+            return _path((_property(word),))
         if len(word) <= 5:
             constant = _WORDS.get(word)
             if constant is None:
@@ -526,6 +530,10 @@ class _State:
                 self.height = 1
                 self.scan()
                 return constant
+        if after != "/":
+            self.height = 2
+            self.scan()
+            return _path((_property(word),))
         return self.segments([_property(word)], 1)
 
     def prefixed_literal(self, kind: str) -> Any:
