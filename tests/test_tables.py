@@ -44,15 +44,14 @@ def test_the_accepted_terminals_are_the_parser_states(probe: str, text: str, exp
     assert expected <= _tables.ACCEPTS[probe]
 
 
-def test_the_fast_paths_terminals_and_keywords_are_the_grammars() -> None:
-    """What the fast path matches after an operand, and its operand starts, are terminals the
-    grammar accepts there; the names it leaves to the grammar before "(" are its keywords."""
-    assert _fastexpr._OPERAND <= _tables.ACCEPTS["expression"]
-    assert {"_OR", "_AND", "EQ", "IN", "_HAS", "_SLASH"} <= _fastexpr._AFTER & _tables.ACCEPTS["after_name"]
-    assert _fastexpr._SPECIAL_CALLS == {"cast", "isof", "case", "any", "all"}
-    assert [set(level) for level in _fastexpr._LEVELS] == [
-        {"_OR"}, {"_AND"}, {"EQ", "NE"}, {"GT", "GE", "LT", "LE"}, {"ADD", "SUB"}, {"MUL", "DIV", "DIVBY", "MOD"},
-    ]
+def test_the_fast_paths_terminals_levels_and_keywords_are_the_grammars() -> None:
+    """The fast path matches the grammar's terminals by name, climbs the grammar's ladder, and
+    leaves to the grammar every keyword that opens "(" where an operand or a segment starts."""
+    assert set(_fastexpr.TERMINALS) <= set(_tables.TERMINALS)
+    assert _fastexpr._LEVELS == tuple(operators for _rule, operators in _tables.LEVELS)
+    keywords = {word.lower() for terminal, (word, _any_case) in _tables.KEYWORD_CALLS.items()
+                if terminal in _tables.ACCEPTS["expression"] | _tables.ACCEPTS["segment"] and not terminal.startswith("T_")}
+    assert keywords == {"cast", "isof", "case", "any", "all"} and keywords <= _fastexpr._SPECIAL_CALLS
 
 
 def _run(code: str) -> Any:

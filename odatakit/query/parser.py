@@ -21,7 +21,8 @@ from .. import edm
 from . import percent
 from . import tree
 from ._grammar import Fallback, Stop, build_parser
-from ._fastexpr import FastExpressions
+from ._fastexpr import FastExpressions, TooDeep, filler
+from . import _tables
 from . import _fastoptions
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
@@ -1000,16 +1001,18 @@ def _driver() -> Driver | None:
 
 @functools.cache
 def _fast() -> FastExpressions | None:
-    """The hand-written path for everyday expressions (see _fastexpr), on the grammar's tables
-    (_tables, generated from it); None when they do not compile (Lark then parses)."""
+    """The hand-written parser for everyday option values (see _fastexpr), reading literals and
+    names with the grammar's own terminal patterns (_tables: generated from the grammar, so no
+    Lark is loaded); None when those cannot be read (Lark parses)."""
     try:
-        return FastExpressions(_BUILD)
-    except (KeyError, re.error):
+        return FastExpressions(_tables.TERMINALS, _LITERALS, _canonical_call, _Fault)
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
         return None
 
 
 _NOTHING = object()
-_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value"})
+_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value", "select_value", "expand_value",
+                         "search_value", "compute_value", "levels_value"})
 #: Start rule → the fast path for its simplest values (None: not that simple; see _fastoptions).
 _SIMPLE_OPTIONS: dict[str, Callable[[str], Any]] = {
     "select_value": _fastoptions.select, "top_value": _fastoptions.top, "count_value": _fastoptions.count,
@@ -1053,7 +1056,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if not isinstance(text, str):
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
-    _check_text(text, shown, base)
+    if whole is None:  # parse_query checked the whole query string already
+        _check_text(text, shown, base)
     if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
         decoded = _decode_non_ascii(text)
         shown = decoded if whole is None else whole[:base] + decoded + whole[base + len(text):]
@@ -1066,14 +1070,17 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     simple = _SIMPLE_OPTIONS.get(start)
     if simple is not None:
         value = simple(text)
-        result = _NOTHING if value is None else value
-    elif start in _FAST_RULES:
+        if value is not None:
+            return value
+    if start in _FAST_RULES:
         fast = _fast()
         if fast is not None:
             try:
-                result = fast.parse_orderby(text) if start == "orderby_value" else fast.parse(text)
+                return fast.parse_value(text, start)  # its tree's depth was counted as it was built
+            except TooDeep:
+                _raise_too_deep(shown, base)
             except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
-                result = _NOTHING
+                pass
     try:
         if result is _NOTHING:
             driver = _driver()
@@ -1173,9 +1180,11 @@ def _check_depth(result: Any, shown: str, base: int) -> None:
     if isinstance(result, tree.Node):
         for _, depth in walk_depth(result):
             if depth > MAX_DEPTH:
-                raise ODataSyntaxError(
-                    f"expression nested more than {MAX_DEPTH} levels deep", shown, base,
-                )
+                _raise_too_deep(shown, base)
+
+
+def _raise_too_deep(shown: str, base: int) -> NoReturn:
+    raise ODataSyntaxError(f"expression nested more than {MAX_DEPTH} levels deep", shown, base) from None
 
 
 def parse_filter(text: str) -> tree.Expr:
@@ -1265,6 +1274,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     if _URL_START.match(text):
         raise ODataSyntaxError("parse_query takes the query string (after '?'); for a whole URL use parse_url", text, 0)
     position = base
+    fast = _fast()
     for part in text[base:].split("&"):
         start = position
         position += len(part) + 1
@@ -1293,6 +1303,19 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             rule = SYSTEM_QUERY_OPTIONS[key]
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
+            elif fast is not None and rule in _FAST_RULES:
+                try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
+                    options[field] = fast.parse_value(value, rule)
+                    continue
+                except TooDeep:
+                    _raise_too_deep(text, value_start)
+                except (Fallback, _Fault, RecursionError):
+                    pass
+                try:
+                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                except ODataSyntaxError:
+                    _raise_if_split_at_ampersand(value, text, position - 1)
+                    raise
             else:
                 try:
                     options[field] = _parse(value, rule, base=value_start, whole=text)
@@ -1306,9 +1329,15 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
                 (f"${option}" for option in SYSTEM_QUERY_OPTIONS),
             )
         custom.append(tree.CustomOption(name, percent.decode(value) if has_value else None))
-    return tree.Query(**options, aliases=tuple(aliases), custom=tuple(custom))
+    if aliases:
+        options["aliases"] = tuple(aliases)
+    if custom:
+        options["custom"] = tuple(custom)
+    return _query(options)  # type: ignore[no-any-return]
 
 
+#: A Query from its parsed options: every value is already a tree or a checked scalar.
+_query = filler(tree.Query)
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
