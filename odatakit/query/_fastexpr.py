@@ -25,14 +25,15 @@ import attrs
 
 from .. import edm
 from . import tree
-from ._lalr import Fallback
+from . import _nodes, _tables
+from ._grammar import Fallback
 from .syntax import MAX_DEPTH, canonical_function_name
 
 __all__ = ["FastExpressions", "TooDeep", "filler"]
 
 #: Binary operator levels, loosest first (URL Conventions §5.1.1.17, as query.lark writes them;
-#: a test reads the ladder from the grammar's rules and compares).
-_LEVELS = (("_OR",), ("_AND",), ("EQ", "NE"), ("GT", "GE", "LT", "LE"), ("ADD", "SUB"), ("MUL", "DIV", "DIVBY", "MOD"))
+#: read from the grammar's tables, which _tablegen generates from its rules).
+_LEVELS = tuple(operators for _rule, operators in _tables.LEVELS)
 #: Operator word (any case, lower-cased) → its level; ``in`` and ``has`` bind tighter (postfix).
 _LEVEL_OF = {kind.strip("_").lower(): level for level, kinds in enumerate(_LEVELS) for kind in kinds}
 #: Names that open a construct of their own before "(": left to the grammar.
@@ -68,38 +69,25 @@ class TooDeep(Exception):
     """The tree being built is deeper than ``MAX_DEPTH`` (raised the moment that is crossed)."""
 
 
-def _compiled(cls: type, given: int, keyed: bool) -> Callable[..., Any]:
-    """A constructor that sets each slot of ``cls`` directly, unrolled from generated source (a
-    loop over the fields costs as much again for a class of twenty fields)."""
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = []
-    for index, field in enumerate(fields):
-        scope[f"set{index}"] = cls.__dict__[field.name].__set__
-        scope[f"default{index}"] = field.default
-        if keyed:
-            value = f"get({field.name!r}, default{index})"
-        else:
-            value = f"a{index}" if index < given else f"default{index}"
-        lines.append(f"    set{index}(node, {value})")
-    head = "values" if keyed else ", ".join(f"a{index}" for index in range(given))
-    prelude = "    get = values.get\n" if keyed else ""
-    source = f"def make({head}):\n    node = new(cls)\n{prelude}" + "\n".join(lines) + "\n    return node\n"
-    exec(compile(source, f"<fast constructor of {cls.__name__}>", "exec"), scope)  # noqa: S102  (our own text)
-    return scope["make"]  # type: ignore[no-any-return]
-
-
 def _maker(cls: type, given: int | None = None) -> Callable[..., Any]:
     """A constructor for a frozen slotted attrs class that sets the slots directly: no converter,
     no validator. The first ``given`` fields are passed positionally; the rest get their defaults.
     Only for values the parser has already checked (a differential test compares the trees)."""
-    return _compiled(cls, len(attrs.fields(cls)) if given is None else given, keyed=False)  # type: ignore[arg-type]
+    return _nodes.unchecked(cls, given)
 
 
 def filler(cls: type) -> Callable[[dict[str, Any]], Any]:
     """A constructor for a frozen slotted attrs class from a dict of some of its fields (the rest
     get their defaults), setting the slots directly: for values already checked and converted."""
-    return _compiled(cls, 0, keyed=True)
+    return _nodes.unchecked_from(cls)
+
+
+def _later(name: str) -> Callable[..., Any]:
+    """The unchecked constructor of tree class ``name``, looked up at its first call: the $search
+    and $compute classes are created on first use (tree._LAZY), not when the parser loads."""
+    def make(*values: Any) -> Any:
+        return getattr(_nodes, name)(*values)
+    return make
 
 
 _literal = _maker(tree.Literal)
@@ -122,14 +110,14 @@ _fillers = {tree.SelectItem: filler(tree.SelectItem), tree.ExpandItem: filler(tr
 _select = _maker(tree.Select)
 _expand = _maker(tree.Expand)
 _orderby = _maker(tree.OrderBy)
-_compute = _maker(tree.Compute)
-_compute_item = _maker(tree.ComputeItem)
-_search = _maker(tree.Search)
-_search_word = _maker(tree.SearchWord)
-_search_phrase = _maker(tree.SearchPhrase)
-_search_and = _maker(tree.SearchAnd)
-_search_or = _maker(tree.SearchOr)
-_search_not = _maker(tree.SearchNot)
+_compute = _later('Compute')
+_compute_item = _later('ComputeItem')
+_search = _later('Search')
+_search_word = _later('SearchWord')
+_search_phrase = _later('SearchPhrase')
+_search_and = _later('SearchAnd')
+_search_or = _later('SearchOr')
+_search_not = _later('SearchNot')
 _orderby_item = _maker(tree.OrderByItem)
 _date = _maker(edm.Date)
 _time = _maker(edm.TimeOfDay)

@@ -13,23 +13,26 @@ import re
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard
 
 import attrs
-from lark import Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .. import edm
 from . import percent
 from . import tree
-from ._grammar import build_parser
+from ._grammar import Fallback, Stop, build_parser
 from ._fastexpr import FastExpressions, TooDeep, filler
+from . import _tables
 from . import _fastoptions
-from ._lalr import Driver, Fallback, Stop
-from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 from .visit import walk_depth
+
+if TYPE_CHECKING:  # Lark loads only when a text falls back to the grammar (see _grammar)
+    from lark import Token
+    from lark.exceptions import UnexpectedInput
+
+    from ._lalr import Driver
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
@@ -50,6 +53,12 @@ class _Fault(Exception):
         super().__init__(reason)
         self.reason = reason
         self.offset = offset
+
+
+def _is_token(value: Any) -> TypeGuard[Token]:
+    """Whether a rule's child is a token (Lark's, or the fast path's without Lark): tokens are
+    the only strings among the children; every other child is a tree node or None."""
+    return isinstance(value, str)
 
 
 def _at(token: Any) -> int:
@@ -195,14 +204,15 @@ _LITERALS: dict[str, Callable[[str], Any]] = {
 
 
 def _literal(token: Token) -> Any:
-    from ._geo import GeoError
-
     try:
         return _LITERALS[token.type](str(token))
-    except GeoError as error:
-        offset = _at(token) + _geo_fault_offset(str(token), error.offset)
-        raise _Fault(f"invalid geography/geometry literal: {error}", offset) from None
     except (ValueError, ArithmeticError) as error:
+        if token.type == "GEO":
+            from ._geo import GeoError  # loaded with the first geo literal, not with the parser
+
+            if isinstance(error, GeoError):
+                offset = _at(token) + _geo_fault_offset(str(token), error.offset)
+                raise _Fault(f"invalid geography/geometry literal: {error}", offset) from None
         raise _Fault(f"invalid {_LITERAL_NAMES.get(token.type, 'literal')}: {error}", _at(token)) from None
 
 
@@ -269,8 +279,12 @@ def _options(items: list[Any]) -> dict[str, Any]:
     return found
 
 
-class _Build(Transformer):  # type: ignore[type-arg]
-    """Grammar rule → tree class. Method names are the rule names and aliases of query.lark."""
+class _Build:
+    """Grammar rule → tree class. Method names are the rule names and aliases of query.lark.
+
+    Lark calls the methods by rule name (its embedded transformer needs no base class), so the
+    fast paths call them too without importing Lark. Tokens are the only strings among children.
+    """
 
     # -- start rules: unwrap ------------------------------------------------------------------
     def filter_value(self, c: list[Any]) -> Any:
@@ -283,7 +297,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
     compute_value = literal_value = key_value = levels_value = apply_value = filter_value
 
     def temporal_value(self, c: list[Any]) -> Any:
-        return str(c[0]) if isinstance(c[0], Token) else c[0]
+        return str(c[0]) if _is_token(c[0]) else c[0]
 
     def top_value(self, c: list[Any]) -> int:
         return _non_negative(c[0], "the value")
@@ -678,9 +692,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def aggregate_item(self, c: list[Any]) -> _AggregatePiece:
         value, method, *froms, _as, alias = c
-        if isinstance(value, Token):  # "$count" or a type cast (aggrCastPath) on its own
+        if _is_token(value):  # "$count" or a type cast (aggrCastPath) on its own
             value = tree.Path((tree.Count(),) if value.type == "COUNT_SEGMENT" else (tree.TypeCast(str(value)),))
-        offset = _at(c[0]) if isinstance(c[0], Token) else 0
+        offset = _at(c[0]) if _is_token(c[0]) else 0
         return _AggregatePiece(value, _method(method), [list(f) for f in froms], None if alias is None else str(alias), offset)
 
     def aggregate_from(self, c: list[Any]) -> tuple[list[Any], str | None]:
@@ -913,9 +927,11 @@ class _Named:
 
 def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
     canonical = canonical_function_name(name)
-    if canonical is None and name.lower() in V3_FUNCTIONS:
-        raise _Fault(V3_FUNCTIONS[name.lower()], offset)
     if canonical is None:
+        from ._errors_text import V3_FUNCTIONS  # error texts load with the first error
+
+        if name.lower() in V3_FUNCTIONS:
+            raise _Fault(V3_FUNCTIONS[name.lower()], offset)
         raise _Fault(f"unknown function {name!r} (canonical functions: {', '.join(sorted(FUNCTIONS))})", offset)
     fewest, most = FUNCTIONS[canonical]
     if not fewest <= len(args) <= most:
@@ -943,7 +959,7 @@ def _json_string(token: Token) -> str:
 
 
 def _key_value(part: Any) -> Any:
-    if isinstance(part, Token):  # an @alias as a key
+    if _is_token(part):  # an @alias as a key
         term, _ = _name_of_at(part)
         return tree.Alias(term)
     return part
@@ -955,7 +971,7 @@ def _qualified_star(token: Token) -> tree.QualifiedStar:
 
 
 def _star_segment(segment: Any) -> Any:
-    if isinstance(segment, Token):
+    if _is_token(segment):
         return tree.Star() if segment.type == "STAR" else _qualified_star(segment)
     return segment
 
@@ -975,6 +991,8 @@ def _parser() -> Any:
 def _driver() -> Driver | None:
     """The lean driver over the same parser: tables, lexer patterns and callbacks (see _lalr);
     None when this Lark release lays its internals out otherwise (Lark then parses everything)."""
+    from ._lalr import Driver  # with Lark: only for a text the fast paths leave to the grammar
+
     try:
         return Driver(_parser(), faults=(_Fault,))
     except (Fallback, AttributeError, KeyError, TypeError, ValueError):
@@ -984,10 +1002,10 @@ def _driver() -> Driver | None:
 @functools.cache
 def _fast() -> FastExpressions | None:
     """The hand-written parser for everyday option values (see _fastexpr), reading literals and
-    names with the grammar's own terminal patterns; None when those cannot be read (Lark parses)."""
+    names with the grammar's own terminal patterns (_tables: generated from the grammar, so no
+    Lark is loaded); None when those cannot be read (Lark parses)."""
     try:
-        terminals = {terminal.name: terminal.pattern.to_regexp() for terminal in _parser().terminals}
-        return FastExpressions(terminals, _LITERALS, _canonical_call, _Fault)
+        return FastExpressions(_tables.TERMINALS, _LITERALS, _canonical_call, _Fault)
     except (AttributeError, KeyError, TypeError, ValueError, re.error):
         return None
 
@@ -1045,6 +1063,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
         shown = decoded if whole is None else whole[:base] + decoded + whole[base + len(text):]
         text = decoded
     if not text.strip():
+        from ._errors_text import describe_expected
+
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
     simple = _SIMPLE_OPTIONS.get(start)
@@ -1075,7 +1095,7 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     except Stop as stop:
         _refuse_misplaced(text, start, whole, shown, base)
         _raise_at(text, start, base, shown, stop.offset, set(stop.expected))
-    except UnexpectedInput as error:
+    except _lark_error() as error:
         _refuse_misplaced(text, start, whole, shown, base)
         _raise_syntax_error(error, text, start, base, shown)
     if len(text) * 2 + 2 > MAX_DEPTH:  # each level of a tree takes at least half a character
@@ -1083,14 +1103,26 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     return result
 
 
+def _lark_error() -> type[UnexpectedInput]:
+    """Lark's syntax error, for an ``except`` clause: Python evaluates the clause only while an
+    exception is being matched, so a parse that raises nothing never imports Lark."""
+    from lark.exceptions import UnexpectedInput
+
+    return UnexpectedInput
+
+
 def _refuse_misplaced(text: str, start: str, whole: str | None, shown: str, base: int) -> None:
     """A whole URL or ``$filter=…`` given to the wrong entry point: say which one to use."""
+    from ._errors_text import wrong_entry_point
+
     misplaced = wrong_entry_point(text, start) if whole is None else None
     if misplaced is not None:
         raise ODataSyntaxError(misplaced, shown, base) from None
 
 
 def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int, shown: str) -> NoReturn:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     expected: set[str]
     if isinstance(error, UnexpectedEOF):
         offset, expected = len(text), set(error.expected)
@@ -1106,6 +1138,8 @@ def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int
 
 def _raise_at(text: str, start: str, base: int, shown: str, offset: int, expected: set[str]) -> NoReturn:
     """The syntax error at ``offset`` where the terminals ``expected`` could have come."""
+    from ._errors_text import describe_expected, hint_for
+
     words = describe_expected(start, expected)
     hint = hint_for(text, offset, set(expected))
     if hint is not None:
@@ -1120,8 +1154,10 @@ def _raise_at(text: str, start: str, base: int, shown: str, offset: int, expecte
     raise ODataSyntaxError(reason, shown, base + offset, words) from None
 
 
-def _exact_expectations(error: UnexpectedCharacters) -> set[str]:
+def _exact_expectations(error: Any) -> set[str]:
     """What the parser state really accepts (the lexer's list is the union over merged states)."""
+    from lark.exceptions import UnexpectedInput
+
     parser = getattr(error, "interactive_parser", None)
     if parser is not None:
         try:
