@@ -162,6 +162,25 @@ def _fast_dto(text: str) -> edm.DateTimeOffset | None:
     return _dto(date, time, offset)  # type: ignore[no-any-return]
 
 
+#: Escapes the grammar reads as the character itself wherever that character may stand (SP,
+#: SQUOTE, OPEN, CLOSE, COMMA of the ABNF: every terminal that takes one takes both), and whose
+#: character, inside a literal, the literal's own decoding gives too: decoding them first
+#: changes no tree. What HTTP clients encode most (``a%20eq%20%27x%27``).
+_DELIMITER_ESCAPES = (("%20", " "), ("%27", "'"), ("%28", "("), ("%29", ")"), ("%2C", ","), ("%2c", ","))
+
+
+def _decode_delimiters(text: str) -> str:
+    """``text`` with the delimiter escapes decoded; ``Fallback`` if any other ``%`` remains (the
+    grammar decodes the rest as it lexes). A ``%`` always starts an escape, so a plain replace
+    finds exactly the escapes, and no replacement makes a new one."""
+    for escape, character in _DELIMITER_ESCAPES:
+        if escape in text:
+            text = text.replace(escape, character)
+    if "%" in text:
+        raise Fallback
+    return text
+
+
 def _pattern(patterns: Mapping[str, str], names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<{name}>{patterns[name]})" for name in names))
 
@@ -203,8 +222,10 @@ class FastExpressions:
     def parse_value(self, text: str, start: str) -> Any:
         """The value of start rule ``start``; ``Fallback`` if outside the subset."""
         method = _STARTS.get(start)
-        if method is None or "%" in text:  # percent-encoded text: the grammar decodes as it lexes
+        if method is None:
             raise Fallback
+        if "%" in text:
+            text = _decode_delimiters(text)
         state = self.state(text)
         result = method(state)
         if state.op != "":
