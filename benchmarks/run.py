@@ -47,6 +47,8 @@ EXAMPLES = next((folder / "shared" / "examples" / "outlook-data-extensions.json"
                  if (folder / "shared" / "examples" / "outlook-data-extensions.json").is_file()),
                 ROOT.parent / "shared" / "examples" / "outlook-data-extensions.json")
 FIRST_FILTER = "Extensions/any(f:f/Id eq 'Com.Contoso.Referral')"
+#: The cold start's query string: $select, $filter, $orderby and $top, as Graph clients send them.
+FIRST_QUERY = QUERIES[0]
 
 #: The tokenize-only floor: one regular expression, scanned once, yielding (kind, text) pairs for
 #: every OData token class the corpus uses. No pure-Python parser of the same text can do less.
@@ -124,6 +126,24 @@ def interleaved(contenders: dict[str, Callable[[], object]], repeat: int, number
     return {name: statistics.median(times) for name, times in runs.items()}
 
 
+#: The parse of the 12 query strings on c595f4d (before the hand-written option parsers), as a
+#: multiple of the tokenize-only floor in the same run: 5.37×, 5.14×, 5.40× in three runs (load
+#: average 1.9–2.3). The floor is the yardstick that makes two runs on a busy machine comparable.
+BEFORE_QUERY_FLOOR = 5.3
+
+
+def _grammar_only(parse: Callable[[str], object], text: str) -> object:
+    """``parse(text)`` with the hand-written path and the lean driver off: Lark parses everything."""
+    from odatakit.query import parser
+
+    fast, driver, simple = parser._fast, parser._driver, parser._SIMPLE_OPTIONS
+    parser._fast, parser._driver, parser._SIMPLE_OPTIONS = (lambda: None), (lambda: None), {}  # type: ignore[assignment]
+    try:
+        return parse(text)
+    finally:
+        parser._fast, parser._driver, parser._SIMPLE_OPTIONS = fast, driver, simple  # type: ignore[assignment]
+
+
 def _refused(parse: Callable[[str], object], text: str) -> None:
     try:
         parse(text)
@@ -132,27 +152,70 @@ def _refused(parse: Callable[[str], object], text: str) -> None:
     raise AssertionError("the broken text parsed")
 
 
-def cold_start(repeat: int) -> dict[str, float]:
-    """Median wall seconds of a fresh interpreter that imports a parser and parses one filter."""
+def cold_start(repeat: int) -> dict[str, dict[str, float]]:
+    """Medians over ``repeat`` interleaved runs of a fresh interpreter that imports a parser and
+    parses one text: ``wall`` seconds, and ``cpu`` seconds (user + system of the child: steadier
+    than wall time on a shared machine, where a child may wait for a core).
+
+    The children may write bytecode (``PYTHONDONTWRITEBYTECODE`` is dropped from their environment)
+    and two warm-up runs each fill the bytecode and Lark caches: as after ``pip install``, which
+    compiles every module, and as odata-query already is in site-packages."""
+    import os
+    import resource
+
     snippets = {
         "python -c pass": "pass",
-        "odatakit": f"import odatakit; odatakit.parse_filter({FIRST_FILTER!r})",
+        "odatakit filter": f"import odatakit; odatakit.parse_filter({FIRST_FILTER!r})",
+        "odatakit query": f"import odatakit; odatakit.parse_query({FIRST_QUERY!r})",
     }
     if ODataParser is not None:
         snippets["odata-query"] = (
             "from odata_query.grammar import ODataLexer, ODataParser; "
             f"ODataParser().parse(ODataLexer().tokenize({FIRST_FILTER!r}))"
         )
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environment.get("PYTHONPATH")]))
     commands = {name: [sys.executable, "-c", code] for name, code in snippets.items()}
-    for command in commands.values():  # warm the OS file cache and Lark's grammar cache
-        subprocess.run(command, check=True, cwd=ROOT)
-    runs: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(2):
+        for command in commands.values():
+            subprocess.run(command, check=True, cwd=ROOT, env=environment)
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
-            subprocess.run(command, check=True, cwd=ROOT)
-            runs[name].append(time.perf_counter() - started)
-    return {name: statistics.median(times) for name, times in runs.items()}
+            subprocess.run(command, check=True, cwd=ROOT, env=environment)
+            walls[name].append(time.perf_counter() - started)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {name: {"wall": statistics.median(walls[name]), "cpu": statistics.median(cpus[name])} for name in commands}
+
+
+def cold_rows(starts: int, notes: dict[str, Any]) -> list[Row]:
+    """The cold-start rows: odatakit (a filter; a whole query string) against odata-query (the
+    same filter), wall and CPU time, ratios within this run; the load average goes to ``notes``."""
+    import os
+
+    load_before = os.getloadavg()
+    taken = cold_start(starts)
+    notes["cold_start_load_average"] = [round(value, 2) for value in (*load_before, *os.getloadavg())]
+    rows = [Row("cold start: python -c pass", taken["python -c pass"]["wall"] * 1e3, "ms")]
+    peer = taken.get("odata-query")
+    for name, label in (("odatakit filter", "import odatakit + parse one filter"),
+                        ("odatakit query", "import odatakit + parse one Graph query string")):
+        ours = taken[name]
+        if peer is None:
+            rows.append(Row(f"cold start: {label}", ours["wall"] * 1e3, "ms"))
+            continue
+        rows.append(Row(f"cold start: {label}", ours["wall"] * 1e3, "ms",
+                        ours["wall"] / peer["wall"], "odatakit / odata-query", "≤0.8×"))
+        rows.append(Row(f"cold start, CPU time: {label}", ours["cpu"] * 1e3, "ms",
+                        ours["cpu"] / peer["cpu"], "odatakit / odata-query", "≤0.8×"))
+    if peer is not None:
+        rows.append(Row("cold start: import odata_query + parse one filter", peer["wall"] * 1e3, "ms"))
+        rows.append(Row("cold start, CPU time: import odata_query + parse one filter", peer["cpu"] * 1e3, "ms"))
+    return rows
 
 
 def payloads() -> list[bytes]:
@@ -199,7 +262,7 @@ def _version(distribution: str) -> str:
         return "unknown"
 
 
-def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
+def measure(quick: bool, only_parse: bool = False) -> tuple[list[Row], dict[str, Any]]:
     repeat, number, starts = (3, 2, 3) if quick else (15, 20, 15)
     rows: list[Row] = []
     notes: dict[str, Any] = {"corpus": len(FILTERS)}
@@ -227,19 +290,25 @@ def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
     rows.append(Row(f"parse $filter corpus ({count} strings): odatakit", parse["odatakit"] * 1e3, "ms"))
     if "odata-query" in parse:
         rows.append(Row(f"parse $filter corpus ({count} strings): odata-query 0.10", parse["odata-query"] * 1e3, "ms",
-                        parse["odata-query"] / parse["odatakit"], "odata-query / odatakit", "≥3×"))
+                        parse["odata-query"] / parse["odatakit"], "odata-query / odatakit", "≥5×"))
     rows.append(Row(f"tokenize-only floor ({count} strings, one regex scan)", parse["floor"] * 1e3, "ms",
-                    parse["odatakit"] / parse["floor"], "odatakit / floor", "≤4×"))
+                    parse["odatakit"] / parse["floor"], "odatakit / floor", "≤3×"))
 
     # -- whole query strings, and one long list parsed and refused ------------------------------
     queries = interleaved({
         "odatakit": lambda: [odatakit.parse_query(text) for text in QUERIES],
         "floor": lambda: [floor_tokens(text) for text in QUERIES],
+        "grammar": lambda: [_grammar_only(odatakit.parse_query, text) for text in QUERIES],
     }, repeat, number)
     rows.append(Row(f"parse whole query strings ({len(QUERIES)} Outlook/Graph strings): odatakit",
                     queries["odatakit"] * 1e3, "ms"))
     rows.append(Row(f"tokenize-only floor ({len(QUERIES)} query strings)", queries["floor"] * 1e3, "ms",
                     queries["odatakit"] / queries["floor"], "odatakit / floor", "≤3×"))
+    rows.append(Row(f"whole query strings, speed-up over c595f4d (its odatakit / floor: {BEFORE_QUERY_FLOOR}×)",
+                    queries["odatakit"] * 1e3, "ms", BEFORE_QUERY_FLOOR / (queries["odatakit"] / queries["floor"]),
+                    "c595f4d's floor ratio / this run's", "≥3×"))
+    rows.append(Row("whole query strings through the grammar alone (Lark, accelerators off)", queries["grammar"] * 1e3, "ms",
+                    queries["grammar"] / queries["odatakit"], "grammar / odatakit"))
     names = 4_000 if quick else 40_000
     long_select = ",".join(f"P{index}" for index in range(names))
     lists = interleaved({
@@ -249,6 +318,8 @@ def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
     rows.append(Row(f"$select of {names:,} names", lists["parse"] * 1e3, "ms"))
     rows.append(Row(f"$select of {names:,} names ending in ',' (an error)", lists["refuse"] * 1e3, "ms",
                     lists["refuse"] / lists["parse"], "error / success", "≤2×"))
+    if only_parse:
+        return rows, notes
 
     # -- serialize the parsed trees; build the same queries with the builder ------------------
     trees = [odatakit.parse_filter(text) for text in FILTERS]
@@ -271,12 +342,7 @@ def measure(quick: bool) -> tuple[list[Row], dict[str, Any]]:
                     timed["parse_built"] / timed["build_serialize"], "parse / (build + serialize)"))
 
     # -- cold start -----------------------------------------------------------------------------
-    starts_taken = cold_start(starts)
-    rows.append(Row("cold start: python -c pass", starts_taken["python -c pass"] * 1e3, "ms"))
-    rows.append(Row("cold start: import odatakit + parse one filter", starts_taken["odatakit"] * 1e3, "ms"))
-    if "odata-query" in starts_taken:
-        rows.append(Row("cold start: import odata_query + parse one filter", starts_taken["odata-query"] * 1e3, "ms",
-                        starts_taken["odatakit"] / starts_taken["odata-query"], "odatakit / odata-query", "≤1×"))
+    rows += cold_rows(starts, notes)
 
     rows += payload_rows(quick, notes)
     return rows, notes
@@ -380,18 +446,28 @@ def main(argv: list[str] | None = None) -> int:
                          help="where the figures go (default: benchmarks/results.json, "
                               "or results-payloads.json with --payloads)")
     options.add_argument("--payloads", action="store_true", help="only the payload rows (codec, validate, memory)")
+    options.add_argument("--parse", action="store_true", help="only the parse rows (corpus, query strings, long lists)")
+    options.add_argument("--cold", action="store_true", help="only the cold-start rows (fresh interpreters)")
     args = options.parse_args(argv)
     if args.json is None:
-        args.json = ROOT / "benchmarks" / ("results-payloads.json" if args.payloads else "results.json")
+        args.json = ROOT / "benchmarks" / ("results-payloads.json" if args.payloads else
+                                           "results-parse.json" if args.parse else
+                                           "results-cold.json" if args.cold else "results.json")
     about = machine()
     if args.payloads:
         notes: dict[str, Any] = {}
         rows = payload_rows(args.quick, notes)
+    elif args.cold:
+        notes = {}
+        rows = cold_rows(3 if args.quick else 15, notes)
     else:
-        rows, notes = measure(args.quick)
+        rows, notes = measure(args.quick, only_parse=args.parse)
     print(f"Machine: {about['cpu']}, {about['cores']} cores; {about['implementation']} {about['python']}; "
           f"lark {about['lark']}; odata-query {about['odata-query']}; {about['os']}")
     print(table(rows))
+    if "cold_start_load_average" in notes:
+        print("Load average during the cold start (1, 5, 15 min; before, after): "
+              f"{notes['cold_start_load_average']}")
     rejected = notes.get("odata_query_rejects")
     if rejected:
         print(f"odata-query rejects {len(rejected)} of {notes['corpus']} corpus filters; they are left out of every parse row:")

@@ -34,6 +34,14 @@ __all__ = [
 # ``import odatakit`` then costs what parsing needs; jsonschema, the URL grammar and the rest load
 # when a name of theirs is first used (cold start: benchmarks/README.md).
 _LAZY_MODULES: dict[str, tuple[str, ...]] = {
+    # tree classes created on first use (query/tree.py's _LAZY): $apply, $search, $compute
+    "query.tree": (
+        "AGGREGATION_METHODS", "AddNested", "Aggregate", "AggregateExpr", "AggregateFrom", "AggregateSegment", "Apply",
+        "ApplyCompute", "ApplyFilter", "ApplyOrderBy", "ApplySearch", "ApplySkip", "ApplyTop", "Compute", "ComputeItem",
+        "Concat", "GroupBy", "Hierarchy", "HierarchyFilter", "Identity", "Join", "Nest", "NestItem", "RANKING_FUNCTIONS",
+        "Ranking", "Rollup", "RollupRecursive", "Search", "SearchAnd", "SearchExpr", "SearchNot", "SearchOr",
+        "SearchPhrase", "SearchWord", "Transformation", "Traverse",
+    ),
     # the parser and printer load lark and the grammars: not needed to build trees or to register
     # Hypothesis strategies, so they too wait for their first use
     "query.parser": (
@@ -112,6 +120,19 @@ if "hypothesis" in sys.modules:  # Hypothesis came first: its entry point found 
 
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs (``x as x``: explicitly re-exported;
     # tests/test_public_api.py checks this block names exactly what _LAZY_MODULES does)
+    from .query.tree import (
+        AGGREGATION_METHODS as AGGREGATION_METHODS, AddNested as AddNested, Aggregate as Aggregate,
+        AggregateExpr as AggregateExpr, AggregateFrom as AggregateFrom, AggregateSegment as AggregateSegment,
+        Apply as Apply, ApplyCompute as ApplyCompute, ApplyFilter as ApplyFilter,
+        ApplyOrderBy as ApplyOrderBy, ApplySearch as ApplySearch, ApplySkip as ApplySkip,
+        ApplyTop as ApplyTop, Compute as Compute, ComputeItem as ComputeItem, Concat as Concat,
+        GroupBy as GroupBy, Hierarchy as Hierarchy, HierarchyFilter as HierarchyFilter, Identity as Identity,
+        Join as Join, Nest as Nest, NestItem as NestItem, RANKING_FUNCTIONS as RANKING_FUNCTIONS,
+        Ranking as Ranking, Rollup as Rollup, RollupRecursive as RollupRecursive, Search as Search,
+        SearchAnd as SearchAnd, SearchExpr as SearchExpr, SearchNot as SearchNot, SearchOr as SearchOr,
+        SearchPhrase as SearchPhrase, SearchWord as SearchWord, Transformation as Transformation,
+        Traverse as Traverse,
+    )
     from .query.parser import (
         parse_apply as parse_apply, parse_compute as parse_compute, parse_expand as parse_expand,
         parse_expression as parse_expression, parse_filter as parse_filter, parse_key as parse_key,

@@ -72,6 +72,8 @@ SLOW_TESTS = frozenset({
     "test_from_type_draws_valid_instances", "test_any_json_gives_faults_never_an_exception",
     "test_the_builder_never_emits_a_filter_its_parser_refuses", "test_any_text_key_reads_back_exactly_or_is_refused",
     "test_seed_corpus_passes_every_fuzz_target", "test_readme_examples_run_as_written",
+    "test_the_fast_path_gives_the_grammars_tree_on_every_conformance_case",
+    "test_generated_query_strings_give_the_grammars_trees",
 })
 
 

@@ -76,6 +76,11 @@ def _reference(text: str, start: str) -> Any:
         return None
 
 
+def _bound(reference: Any) -> Any:
+    """A grammar tree with its lambda variables bound, as every parse returns it."""
+    return None if reference is None else parser._bind_lambda_variables(reference)
+
+
 def _fast(text: str) -> Any:
     try:
         return parser._fast().parse(text)
@@ -95,7 +100,7 @@ def test_fast_expressions_give_the_grammars_tree_or_step_aside(start: str) -> No
     wrong = []
     for text in TEXTS:
         fast = _fast(text)
-        if fast is not None and fast != _reference(text, start):
+        if fast is not None and fast != _bound(_reference(text, start)):
             wrong.append(text)
     assert wrong == []
 

@@ -1,23 +1,45 @@
-"""Finds the grammar files and builds Lark parsers from them, once per process.
+"""Finds the grammar files and builds Lark parsers from them, once per process, when first needed.
 
 The wheel carries the grammars inside the package (``odatakit/grammars``); a source checkout or
 an editable install has them in the repository's ``grammars/`` folder. The package copy wins.
+
+Lark is imported here, and only when a parser is first built: the fast paths read the grammar's
+tables from ``_tables`` (generated from the grammar), so a common parse never loads Lark.
+``Fallback`` and ``Stop`` are how a fast path hands a text to the grammar.
 """
 
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark
+if TYPE_CHECKING:
+    from pathlib import Path
 
-__all__ = ["grammar_path", "build_parser"]
+    from lark import Lark
+
+__all__ = ["grammar_path", "build_parser", "Fallback", "Stop"]
+
+
+class Fallback(Exception):
+    """A fast path cannot follow this text: let the grammar (Lark) parse it."""
+
+
+class Stop(Exception):
+    """The text leaves the language at ``offset``; ``expected`` are the terminals the parser
+    state there accepts (what Lark's ``UnexpectedInput`` and its interactive parser report)."""
+
+    def __init__(self, offset: int, expected: frozenset[str]) -> None:
+        super().__init__(offset)
+        self.offset = offset
+        self.expected = expected
 
 
 def grammar_path(name: str) -> Path:
     """The file of grammar ``name`` (e.g. ``"query.lark"``): package resource first, repo second."""
+    from importlib import resources  # these two cost a cold start ~10 ms: paid when a grammar loads
+    from pathlib import Path
+
     packaged = resources.files("odatakit").joinpath("grammars", name)
     if packaged.is_file():
         return Path(str(packaged))
@@ -34,6 +56,8 @@ def build_parser(name: str, start: tuple[str, ...], transformer: Any = None, str
     Production parsers are loaded from Lark's on-disk cache (start-up in milliseconds);
     ``strict=True`` (tests only, needs ``interegular``) also checks for terminal collisions.
     """
+    from lark import Lark
+
     return Lark.open(
         str(grammar_path(name)),
         parser="lalr",

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from lark import Lark, Token
+from lark import Lark, Token  # this module is imported only once a text falls back to the grammar
 
 try:  # Lark internals: if a release moves them, the driver is off and Lark parses everything
     from lark.parse_tree_builder import ChildFilterLALR, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
@@ -25,21 +25,9 @@ except ImportError:  # pragma: no cover - depends on the Lark release
 else:
     INTERNALS = True
 
+from ._grammar import Fallback, Stop  # defined without Lark, so the fast paths need none
+
 __all__ = ["Fallback", "Stop", "Driver"]
-
-
-class Fallback(Exception):
-    """The lean driver cannot follow Lark's machinery here: let Lark parse."""
-
-
-class Stop(Exception):
-    """The text leaves the language at ``offset``; ``expected`` are the terminals the parser
-    state there accepts (what Lark's ``UnexpectedInput`` and its interactive parser report)."""
-
-    def __init__(self, offset: int, expected: frozenset[str]) -> None:
-        super().__init__(offset)
-        self.offset = offset
-        self.expected = expected
 
 
 class _Patterns(dict):  # type: ignore[type-arg]

@@ -13,23 +13,26 @@ import re
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard
 
 import attrs
-from lark import Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .. import edm
 from . import percent
 from . import tree
-from ._grammar import build_parser
-from ._fastexpr import FastExpressions
+from ._grammar import Fallback, Stop, build_parser
+from ._fastexpr import FastExpressions, TooDeep, filler
+from . import _tables
 from . import _fastoptions
-from ._lalr import Driver, Fallback, Stop
-from ._errors_text import V3_FUNCTIONS, describe_expected, hint_for, wrong_entry_point
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
 from .visit import children, rebuild, walk_depth
+
+if TYPE_CHECKING:  # Lark loads only when a text falls back to the grammar (see _grammar)
+    from lark import Token
+    from lark.exceptions import UnexpectedInput
+
+    from ._lalr import Driver
 
 __all__ = [
     "parse_filter", "parse_expression", "parse_expand", "parse_select", "parse_orderby",
@@ -50,6 +53,12 @@ class _Fault(Exception):
         super().__init__(reason)
         self.reason = reason
         self.offset = offset
+
+
+def _is_token(value: Any) -> TypeGuard[Token]:
+    """Whether a rule's child is a token (Lark's, or the fast path's without Lark): tokens are
+    the only strings among the children; every other child is a tree node or None."""
+    return isinstance(value, str)
 
 
 def _at(token: Any) -> int:
@@ -195,14 +204,15 @@ _LITERALS: dict[str, Callable[[str], Any]] = {
 
 
 def _literal(token: Token) -> Any:
-    from ._geo import GeoError
-
     try:
         return _LITERALS[token.type](str(token))
-    except GeoError as error:
-        offset = _at(token) + _geo_fault_offset(str(token), error.offset)
-        raise _Fault(f"invalid geography/geometry literal: {error}", offset) from None
     except (ValueError, ArithmeticError) as error:
+        if token.type == "GEO":
+            from ._geo import GeoError  # loaded with the first geo literal, not with the parser
+
+            if isinstance(error, GeoError):
+                offset = _at(token) + _geo_fault_offset(str(token), error.offset)
+                raise _Fault(f"invalid geography/geometry literal: {error}", offset) from None
         raise _Fault(f"invalid {_LITERAL_NAMES.get(token.type, 'literal')}: {error}", _at(token)) from None
 
 
@@ -242,13 +252,14 @@ _NESTED_OPTION = {
 }
 
 
-@attrs.frozen
 class _Option:
-    """A nested option while its item is being built: its name, value and where it started."""
+    """A nested option while its item is being built: its name, value and where it started.
+    (Plain slotted classes for these parse-time holders: an attrs class costs a cold start ~0.5 ms.)"""
 
-    name: str
-    value: Any
-    offset: int
+    __slots__ = ("name", "value", "offset")
+
+    def __init__(self, name: str, value: Any, offset: int) -> None:
+        self.name, self.value, self.offset = name, value, offset
 
 
 def _options(items: list[Any]) -> dict[str, Any]:
@@ -269,8 +280,12 @@ def _options(items: list[Any]) -> dict[str, Any]:
     return found
 
 
-class _Build(Transformer):  # type: ignore[type-arg]
-    """Grammar rule → tree class. Method names are the rule names and aliases of query.lark."""
+class _Build:
+    """Grammar rule → tree class. Method names are the rule names and aliases of query.lark.
+
+    Lark calls the methods by rule name (its embedded transformer needs no base class), so the
+    fast paths call them too without importing Lark. Tokens are the only strings among children.
+    """
 
     # -- start rules: unwrap ------------------------------------------------------------------
     def filter_value(self, c: list[Any]) -> Any:
@@ -283,7 +298,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
     compute_value = literal_value = key_value = levels_value = apply_value = filter_value
 
     def temporal_value(self, c: list[Any]) -> Any:
-        return str(c[0]) if isinstance(c[0], Token) else c[0]
+        return str(c[0]) if _is_token(c[0]) else c[0]
 
     def top_value(self, c: list[Any]) -> int:
         return _non_negative(c[0], "the value")
@@ -680,9 +695,9 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def aggregate_item(self, c: list[Any]) -> _AggregatePiece:
         value, method, *froms, _as, alias = c
-        if isinstance(value, Token):  # "$count" or a type cast (aggrCastPath) on its own
+        if _is_token(value):  # "$count" or a type cast (aggrCastPath) on its own
             value = tree.Path((tree.Count(),) if value.type == "COUNT_SEGMENT" else (tree.TypeCast(str(value)),))
-        offset = _at(c[0]) if isinstance(c[0], Token) else 0
+        offset = _at(c[0]) if _is_token(c[0]) else 0
         return _AggregatePiece(value, _method(method), [list(f) for f in froms], None if alias is None else str(alias), offset)
 
     def aggregate_from(self, c: list[Any]) -> tuple[list[Any], str | None]:
@@ -935,21 +950,31 @@ class _NotAList:
     """A parenthesized list after ``in`` that holds more than literals."""
 
 
-@attrs.frozen
 class _Positional:
-    items: tuple[Any, ...]
+    """Positional call arguments while the call is being built."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Any, ...]) -> None:
+        self.items = items
 
 
-@attrs.frozen
 class _Named:
-    items: tuple[tree.NamedArg, ...]
+    """Named call arguments (``name=value``) while the call is being built."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[tree.NamedArg, ...]) -> None:
+        self.items = items
 
 
 def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
     canonical = canonical_function_name(name)
-    if canonical is None and name.lower() in V3_FUNCTIONS:
-        raise _Fault(V3_FUNCTIONS[name.lower()], offset)
     if canonical is None:
+        from ._errors_text import V3_FUNCTIONS  # error texts load with the first error
+
+        if name.lower() in V3_FUNCTIONS:
+            raise _Fault(V3_FUNCTIONS[name.lower()], offset)
         raise _Fault(f"unknown function {name!r} (canonical functions: {', '.join(sorted(FUNCTIONS))})", offset)
     fewest, most = FUNCTIONS[canonical]
     if not fewest <= len(args) <= most:
@@ -977,7 +1002,7 @@ def _json_string(token: Token) -> str:
 
 
 def _key_value(part: Any) -> Any:
-    if isinstance(part, Token):  # an @alias as a key
+    if _is_token(part):  # an @alias as a key
         term, _ = _name_of_at(part)
         return tree.Alias(term)
     return part
@@ -989,7 +1014,7 @@ def _qualified_star(token: Token) -> tree.QualifiedStar:
 
 
 def _star_segment(segment: Any) -> Any:
-    if isinstance(segment, Token):
+    if _is_token(segment):
         return tree.Star() if segment.type == "STAR" else _qualified_star(segment)
     return segment
 
@@ -1009,6 +1034,8 @@ def _parser() -> Any:
 def _driver() -> Driver | None:
     """The lean driver over the same parser: tables, lexer patterns and callbacks (see _lalr);
     None when this Lark release lays its internals out otherwise (Lark then parses everything)."""
+    from ._lalr import Driver  # with Lark: only for a text the fast paths leave to the grammar
+
     try:
         return Driver(_parser(), faults=(_Fault,))
     except (Fallback, AttributeError, KeyError, TypeError, ValueError):
@@ -1017,16 +1044,18 @@ def _driver() -> Driver | None:
 
 @functools.cache
 def _fast() -> FastExpressions | None:
-    """The hand-written path for everyday expressions (see _fastexpr), checked against the
-    grammar; None when the grammar's terminals cannot be read (Lark then parses)."""
+    """The hand-written parser for everyday option values (see _fastexpr), reading literals and
+    names with the grammar's own terminal patterns (_tables: generated from the grammar, so no
+    Lark is loaded); None when those cannot be read (Lark parses)."""
     try:
-        return FastExpressions(_parser(), _BUILD)
+        return FastExpressions(_tables.TERMINALS, _LITERALS, _canonical_call, _Fault)
     except (AttributeError, KeyError, TypeError, ValueError, re.error):
         return None
 
 
 _NOTHING = object()
-_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value"})
+_FAST_RULES = frozenset({"filter_value", "expr_value", "orderby_value", "select_value", "expand_value",
+                         "search_value", "compute_value", "levels_value"})
 #: Start rule → the fast path for its simplest values (None: not that simple; see _fastoptions).
 _SIMPLE_OPTIONS: dict[str, Callable[[str], Any]] = {
     "select_value": _fastoptions.select, "top_value": _fastoptions.top, "count_value": _fastoptions.count,
@@ -1070,25 +1099,31 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if not isinstance(text, str):
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
-    _check_text(text, shown, base)
+    if whole is None:  # parse_query checked the whole query string already
+        _check_text(text, shown, base)
     if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
         decoded = _decode_non_ascii(text)
         shown = decoded if whole is None else whole[:base] + decoded + whole[base + len(text):]
         text = decoded
     if not text.strip():
+        from ._errors_text import describe_expected
+
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
     simple = _SIMPLE_OPTIONS.get(start)
     if simple is not None:
         value = simple(text)
-        result = _NOTHING if value is None else value
-    elif start in _FAST_RULES:
+        if value is not None:
+            return value
+    if start in _FAST_RULES:
         fast = _fast()
         if fast is not None:
             try:
-                result = fast.parse_orderby(text) if start == "orderby_value" else fast.parse(text)
+                return fast.parse_value(text, start)  # its tree's depth was counted as it was built
+            except TooDeep:
+                _raise_too_deep(shown, base)
             except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
-                result = _NOTHING
+                pass
     try:
         if result is _NOTHING:
             driver = _driver()
@@ -1103,7 +1138,7 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     except Stop as stop:
         _refuse_misplaced(text, start, whole, shown, base)
         _raise_at(text, start, base, shown, stop.offset, set(stop.expected))
-    except UnexpectedInput as error:
+    except _lark_error() as error:
         _refuse_misplaced(text, start, whole, shown, base)
         _raise_syntax_error(error, text, start, base, shown)
     if len(text) * 2 + 2 > MAX_DEPTH:  # each level of a tree takes at least half a character
@@ -1113,14 +1148,26 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     return result
 
 
+def _lark_error() -> type[UnexpectedInput]:
+    """Lark's syntax error, for an ``except`` clause: Python evaluates the clause only while an
+    exception is being matched, so a parse that raises nothing never imports Lark."""
+    from lark.exceptions import UnexpectedInput
+
+    return UnexpectedInput
+
+
 def _refuse_misplaced(text: str, start: str, whole: str | None, shown: str, base: int) -> None:
     """A whole URL or ``$filter=…`` given to the wrong entry point: say which one to use."""
+    from ._errors_text import wrong_entry_point
+
     misplaced = wrong_entry_point(text, start) if whole is None else None
     if misplaced is not None:
         raise ODataSyntaxError(misplaced, shown, base) from None
 
 
 def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int, shown: str) -> NoReturn:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     expected: set[str]
     if isinstance(error, UnexpectedEOF):
         offset, expected = len(text), set(error.expected)
@@ -1136,6 +1183,8 @@ def _raise_syntax_error(error: UnexpectedInput, text: str, start: str, base: int
 
 def _raise_at(text: str, start: str, base: int, shown: str, offset: int, expected: set[str]) -> NoReturn:
     """The syntax error at ``offset`` where the terminals ``expected`` could have come."""
+    from ._errors_text import describe_expected, hint_for
+
     words = describe_expected(start, expected)
     hint = hint_for(text, offset, set(expected))
     if hint is not None:
@@ -1150,8 +1199,10 @@ def _raise_at(text: str, start: str, base: int, shown: str, offset: int, expecte
     raise ODataSyntaxError(reason, shown, base + offset, words) from None
 
 
-def _exact_expectations(error: UnexpectedCharacters) -> set[str]:
+def _exact_expectations(error: Any) -> set[str]:
     """What the parser state really accepts (the lexer's list is the union over merged states)."""
+    from lark.exceptions import UnexpectedInput
+
     parser = getattr(error, "interactive_parser", None)
     if parser is not None:
         try:
@@ -1174,9 +1225,11 @@ def _check_depth(result: Any, shown: str, base: int) -> None:
     if isinstance(result, tree.Node):
         for _, depth in walk_depth(result):
             if depth > MAX_DEPTH:
-                raise ODataSyntaxError(
-                    f"expression nested more than {MAX_DEPTH} levels deep", shown, base,
-                )
+                _raise_too_deep(shown, base)
+
+
+def _raise_too_deep(shown: str, base: int) -> NoReturn:
+    raise ODataSyntaxError(f"expression nested more than {MAX_DEPTH} levels deep", shown, base) from None
 
 
 def parse_filter(text: str) -> tree.Expr:
@@ -1266,6 +1319,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     if _URL_START.match(text):
         raise ODataSyntaxError("parse_query takes the query string (after '?'); for a whole URL use parse_url", text, 0)
     position = base
+    fast = _fast()
     for part in text[base:].split("&"):
         start = position
         position += len(part) + 1
@@ -1294,6 +1348,19 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             rule = SYSTEM_QUERY_OPTIONS[key]
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
+            elif fast is not None and rule in _FAST_RULES:
+                try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
+                    options[field] = fast.parse_value(value, rule)
+                    continue
+                except TooDeep:
+                    _raise_too_deep(text, value_start)
+                except (Fallback, _Fault, RecursionError):
+                    pass
+                try:
+                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                except ODataSyntaxError:
+                    _raise_if_split_at_ampersand(value, text, position - 1)
+                    raise
             else:
                 try:
                     options[field] = _parse(value, rule, base=value_start, whole=text)
@@ -1307,9 +1374,15 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
                 (f"${option}" for option in SYSTEM_QUERY_OPTIONS),
             )
         custom.append(tree.CustomOption(name, percent.decode(value) if has_value else None))
-    return tree.Query(**options, aliases=tuple(aliases), custom=tuple(custom))
+    if aliases:
+        options["aliases"] = tuple(aliases)
+    if custom:
+        options["custom"] = tuple(custom)
+    return _query(options)  # type: ignore[no-any-return]
 
 
+#: A Query from its parsed options: every value is already a tree or a checked scalar.
+_query = filler(tree.Query)
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 

@@ -7,12 +7,11 @@ may stay raw there; every place that reads one calls ``decode``. UTF-8 throughou
 from __future__ import annotations
 
 import re
-import string
 
 __all__ = ["UNRESERVED", "encode", "decode"]
 
 #: RFC 3986 unreserved characters: never need encoding anywhere.
-UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 _HEX = re.compile(r"%([0-9A-Fa-f]{2})")
 

@@ -8,8 +8,9 @@ fields are named for what they are (``left``/``op``/``right``, ``path``/``variab
 from __future__ import annotations
 
 import math
+import sys
 from decimal import Decimal
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import attrs
 
@@ -30,14 +31,22 @@ __all__ = [
     "Alias", "TypeName",
     # query options
     "Query", "Expand", "ExpandItem", "Select", "SelectItem", "OrderBy", "OrderByItem",
-    "Compute", "ComputeItem", "AliasDefinition", "CustomOption",
-    "Search", "SearchWord", "SearchPhrase", "SearchNot", "SearchAnd", "SearchOr",
-    # $apply (Data Aggregation 4.0)
-    "Apply", "Transformation", "Aggregate", "AggregateExpr", "AggregateFrom", "AggregateSegment",
-    "GroupBy", "Rollup", "RollupRecursive", "Hierarchy", "ApplyFilter", "ApplySearch", "ApplyCompute",
-    "ApplyOrderBy", "ApplyTop", "ApplySkip", "Identity", "Concat", "Ranking", "Nest", "AddNested",
-    "NestItem", "Join", "HierarchyFilter", "Traverse", "AGGREGATION_METHODS", "RANKING_FUNCTIONS",
+    "AliasDefinition", "CustomOption",
 ]
+#: Public names defined in other modules, each loaded on first use (``__getattr__`` at the end):
+#: creating a class costs ~0.5 ms, and a common parse needs none of these. Name → module.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys((  # $search and $compute: the fast paths leave them to the grammar
+        "Search", "SearchExpr", "SearchWord", "SearchPhrase", "SearchNot", "SearchAnd", "SearchOr",
+        "Compute", "ComputeItem",
+    ), "_rare_tree"),
+    **dict.fromkeys((  # $apply (Data Aggregation 4.0)
+        "Apply", "Transformation", "Aggregate", "AggregateExpr", "AggregateFrom", "AggregateSegment",
+        "GroupBy", "Rollup", "RollupRecursive", "Hierarchy", "ApplyFilter", "ApplySearch", "ApplyCompute",
+        "ApplyOrderBy", "ApplyTop", "ApplySkip", "Identity", "Concat", "Ranking", "Nest", "AddNested",
+        "NestItem", "Join", "HierarchyFilter", "Traverse", "AGGREGATION_METHODS", "RANKING_FUNCTIONS",
+    ), "_apply_tree"),
+}
 
 
 class Node:
@@ -116,7 +125,6 @@ def _check_literal_value(node: Literal, _attribute: Any, value: Any) -> None:
         raise BuildError(f"{kind!r} is not a literal type (an Edm primitive name such as Int32, or Null)")
     if not ok:
         raise BuildError(f"Literal of type {kind} cannot hold {type(value).__name__} {value!r}")
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,56 +464,7 @@ Expr = Union[
     Call, Cast, IsOf, Case, Alias, FunctionCall,
 ]
 
-# ---------------------------------------------------------------------------------------------
-# $search (ABNF searchExpr)
-# ---------------------------------------------------------------------------------------------
-
-
-@attrs.frozen(repr=False)
-class SearchWord(Node):
-    """A bare search word (decoded text)."""
-
-    text: str
-
-
-@attrs.frozen(repr=False)
-class SearchPhrase(Node):
-    """A double-quoted search phrase (decoded text, without the quotes)."""
-
-    text: str
-
-
-@attrs.frozen(repr=False)
-class SearchNot(Node):
-    """``NOT term``."""
-
-    operand: SearchExpr
-
-
-@attrs.frozen(repr=False)
-class SearchAnd(Node):
-    """``a AND b`` (also written as ``a b``)."""
-
-    left: SearchExpr
-    right: SearchExpr
-
-
-@attrs.frozen(repr=False)
-class SearchOr(Node):
-    """``a OR b``."""
-
-    left: SearchExpr
-    right: SearchExpr
-
-
-SearchExpr = Union[SearchWord, SearchPhrase, SearchNot, SearchAnd, SearchOr]
-
-
-@attrs.frozen(repr=False)
-class Search(Node):
-    """The value of ``$search``."""
-
-    expr: SearchExpr
+# $search (ABNF searchExpr): the nodes live in _rare_tree, loaded on first use (see the end)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -526,21 +485,6 @@ class OrderBy(Node):
     """The value of ``$orderby``."""
 
     items: tuple[OrderByItem, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class ComputeItem(Node):
-    """``expr as Name`` in ``$compute``."""
-
-    expr: Expr
-    alias: str
-
-
-@attrs.frozen(repr=False)
-class Compute(Node):
-    """The value of ``$compute``."""
-
-    items: tuple[ComputeItem, ...] = attrs.field(converter=as_tuple)
 
 
 @attrs.frozen(repr=False)
@@ -575,218 +519,7 @@ class Select(Node):
     items: tuple[SelectItem, ...] = attrs.field(converter=as_tuple)
 
 
-# ---------------------------------------------------------------------------------------------
-# $apply: Data Aggregation 4.0 (odata-aggregation-abnf §2; one class per transformation)
-# ---------------------------------------------------------------------------------------------
-
-#: aggregateMethod: the built-in aggregation methods (a qualified name is a custom method).
-AGGREGATION_METHODS = ("sum", "min", "max", "average", "countdistinct")
-#: topcountTrafo … bottomsumTrafo: the ranking transformations.
-RANKING_FUNCTIONS = ("topcount", "toppercent", "topsum", "bottomcount", "bottompercent", "bottomsum")
-
-
-@attrs.frozen(repr=False)
-class AggregateFrom(Node):
-    """``from A,B with method``: aggregate per group of the grouping paths first (aggregateFrom);
-    ``method`` is None only after a custom aggregate (customFrom)."""
-
-    properties: tuple[Path, ...] = attrs.field(converter=as_tuple)
-    method: str | None = None
-
-
-@attrs.frozen(repr=False)
-class AggregateExpr(Node):
-    """One aggregate expression: ``Amount with sum from Time with average as Total``.
-
-    ``value`` is an expression, or ``Path((Count(),))`` for ``$count``; ``method`` is
-    sum/min/max/average/countdistinct or a qualified custom method, None for a custom aggregate
-    or a count; ``alias`` is None only for a custom aggregate or inside ``/aggregate(…)``."""
-
-    value: Expr
-    method: str | None = None
-    from_: tuple[AggregateFrom, ...] = attrs.field(default=(), converter=as_tuple)
-    alias: str | None = None
-
-
-@attrs.frozen(repr=False)
-class AggregateSegment(Node):
-    """The ``/aggregate(…)`` path segment of an expression (aggregateFunctionExpr): no alias."""
-
-    expr: AggregateExpr
-
-
-@attrs.frozen(repr=False)
-class Aggregate(Node):
-    """``aggregate(e1,e2,…)`` (aggregateTrafo)."""
-
-    items: tuple[AggregateExpr, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class Hierarchy(Node):
-    """A recursive hierarchy reference (recHierReference): the node collection (``$root/…``),
-    the hierarchy's qualifier, and the path to the node identifier."""
-
-    nodes: Path
-    qualifier: str
-    property: Path
-
-
-@attrs.frozen(repr=False)
-class Rollup(Node):
-    """``rollup(A,B,…)`` (rollupUnnamedHier, two or more paths) or ``rollup(Name)`` (a leveled
-    hierarchy's qualifier, rollupNamedHier): exactly one of the two is set."""
-
-    properties: tuple[Path, ...] = attrs.field(default=(), converter=as_tuple)
-    hierarchy: str | None = None
-
-
-@attrs.frozen(repr=False)
-class RollupRecursive(Node):
-    """``rolluprecursive(hierarchy[,transformations])`` (rollupRecursive)."""
-
-    hierarchy: Hierarchy
-    apply: Apply | None = None
-
-
-@attrs.frozen(repr=False)
-class GroupBy(Node):
-    """``groupby((paths and rollups)[,transformations])`` (groupbyTrafo)."""
-
-    properties: tuple[Path | Rollup | RollupRecursive, ...] = attrs.field(converter=as_tuple)
-    apply: Apply | None = None
-
-
-@attrs.frozen(repr=False)
-class ApplyFilter(Node):
-    """``filter(condition)`` (filterTrafo)."""
-
-    condition: Expr
-
-
-@attrs.frozen(repr=False)
-class ApplySearch(Node):
-    """``search(…)`` (searchTrafo)."""
-
-    search: Search
-
-
-@attrs.frozen(repr=False)
-class ApplyCompute(Node):
-    """``compute(expr as Name,…)`` (computeTrafo)."""
-
-    items: tuple[ComputeItem, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class ApplyOrderBy(Node):
-    """``orderby(expr [asc|desc],…)`` (orderbyTrafo)."""
-
-    items: tuple[OrderByItem, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class ApplyTop(Node):
-    """``top(n)`` (topTrafo)."""
-
-    count: int
-
-
-@attrs.frozen(repr=False)
-class ApplySkip(Node):
-    """``skip(n)`` (skipTrafo)."""
-
-    count: int
-
-
-@attrs.frozen(repr=False)
-class Identity(Node):
-    """``identity`` (identityTrafo): the input set unchanged."""
-
-
-@attrs.frozen(repr=False)
-class Concat(Node):
-    """``concat(a,b,…)`` (concatTrafo): two or more sequences of transformations."""
-
-    applies: tuple[Apply, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class Ranking(Node):
-    """``topcount(n,value)`` and its five siblings (``function`` from RANKING_FUNCTIONS)."""
-
-    function: str
-    amount: Expr
-    value: Expr
-
-
-@attrs.frozen(repr=False)
-class NestItem(Node):
-    """``transformations as Name`` inside ``nest``/``addnested`` (nestApplyExpr)."""
-
-    apply: Apply
-    alias: str
-
-
-@attrs.frozen(repr=False)
-class Nest(Node):
-    """``nest(… as A,…)`` (nestTrafo)."""
-
-    items: tuple[NestItem, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class AddNested(Node):
-    """``addnested(path,… as A,…)`` (nestTrafo)."""
-
-    path: Path
-    items: tuple[NestItem, ...] = attrs.field(converter=as_tuple)
-
-
-@attrs.frozen(repr=False)
-class Join(Node):
-    """``join(path as Alias[,transformations])``; ``outer=True`` for ``outerjoin``."""
-
-    path: Path
-    alias: str
-    apply: Apply | None = None
-    outer: bool = False
-
-
-@attrs.frozen(repr=False)
-class HierarchyFilter(Node):
-    """``ancestors(…)`` / ``descendants(…)``: hierarchy, filtering transformations, an optional
-    distance, and ``keep start``."""
-
-    function: str  # "ancestors" or "descendants"
-    hierarchy: Hierarchy
-    apply: Apply
-    distance: int | None = None
-    keep_start: bool = False
-
-
-@attrs.frozen(repr=False)
-class Traverse(Node):
-    """``traverse(hierarchy,preorder|postorder[,transformations][,orderby items])``."""
-
-    hierarchy: Hierarchy
-    order: str  # "preorder" or "postorder"
-    apply: Apply | None = None
-    orderby: tuple[OrderByItem, ...] = attrs.field(default=(), converter=as_tuple)
-
-
-#: applyTrafo; a custom function (``Ns.F(p=1)``) is a FunctionCall.
-Transformation = Union[
-    Aggregate, GroupBy, ApplyFilter, ApplySearch, ApplyCompute, ApplyOrderBy, ApplyTop, ApplySkip,
-    Identity, Concat, Ranking, Nest, AddNested, Join, HierarchyFilter, Traverse, FunctionCall,
-]
-
-
-@attrs.frozen(repr=False)
-class Apply(Node):
-    """The value of ``$apply`` (applyExpr): transformations applied one after the other."""
-
-    steps: tuple[Transformation, ...] = attrs.field(converter=as_tuple)
+# $apply (Data Aggregation 4.0): the nodes live in _apply_tree, loaded on first use (see the end)
 
 
 @attrs.frozen(repr=False)
@@ -858,3 +591,38 @@ class Query(Node):
     custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=as_tuple)
     #: Data Aggregation: ``$apply`` (systemQueryOption =/ apply)
     apply: Apply | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """A lazily created name (``tree.Search``, ``tree.Apply``): import its module once, then keep
+    its names here too, so they resolve as globals of this one (type hints, ``from .tree import``)."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    importlib.import_module(f".{module_name}", __package__)
+    loaded = {home: sys.modules.get(f"{__package__}.{home}") for home in set(_LAZY.values())}  # _apply_tree loads _rare_tree
+    globals().update((lazy, getattr(loaded[home], lazy)) for lazy, home in _LAZY.items() if loaded[home] is not None)
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+if TYPE_CHECKING:  # the lazily created names, for type checkers
+    from ._apply_tree import (
+        AGGREGATION_METHODS as AGGREGATION_METHODS, RANKING_FUNCTIONS as RANKING_FUNCTIONS, AddNested as AddNested,
+        Aggregate as Aggregate, AggregateExpr as AggregateExpr, AggregateFrom as AggregateFrom,
+        AggregateSegment as AggregateSegment, Apply as Apply, ApplyCompute as ApplyCompute, ApplyFilter as ApplyFilter,
+        ApplyOrderBy as ApplyOrderBy, ApplySearch as ApplySearch, ApplySkip as ApplySkip, ApplyTop as ApplyTop,
+        Concat as Concat, GroupBy as GroupBy, Hierarchy as Hierarchy, HierarchyFilter as HierarchyFilter,
+        Identity as Identity, Join as Join, Nest as Nest, NestItem as NestItem, Ranking as Ranking, Rollup as Rollup,
+        RollupRecursive as RollupRecursive, Transformation as Transformation, Traverse as Traverse,
+    )
+    from ._rare_tree import (
+        Compute as Compute, ComputeItem as ComputeItem, Search as Search, SearchAnd as SearchAnd,
+        SearchExpr as SearchExpr, SearchNot as SearchNot, SearchOr as SearchOr, SearchPhrase as SearchPhrase,
+        SearchWord as SearchWord,
+    )

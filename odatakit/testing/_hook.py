@@ -52,7 +52,7 @@ def register_loaded() -> None:
         module = sys.modules.get(module_name)
         if module is None or not hasattr(module, "__all__"):
             continue  # not imported yet (or still importing): odatakit registers it once loaded
-        for name in module.__all__:
+        for name in (*module.__all__, *getattr(module, "_LAZY", ())):  # tree's $apply nodes load here
             cls = getattr(module, name, None)
             if isinstance(cls, type) and cls.__module__.startswith("odatakit.") and cls not in _done:
                 register_type_strategy(cls, _resolve)

@@ -1459,7 +1459,7 @@ def _apply_node_table() -> dict[type, st.SearchStrategy[Any]]:
     found: dict[type, list[Any]] = {}
     for text in _APPLY_EXAMPLES:
         for node in walk(parse_query(text)):
-            if type(node).__module__ == tree.__name__ and type(node).__name__ in _APPLY_CLASSES:
+            if type(node).__name__ in _APPLY_CLASSES and getattr(tree, type(node).__name__) is type(node):
                 found.setdefault(type(node), []).append(node)
     return {cls: st.sampled_from(nodes) for cls, nodes in found.items()}
 

@@ -1,0 +1,201 @@
+"""Unchecked constructors of the tree classes, for the parser: the same frozen node, no checks.
+
+Why: a tree class's ``__init__`` runs its validators and converters (a Literal checks its value
+against its Edm type: ~2 µs of a ~0.4 µs node) so that a tree built by hand cannot be wrong. The
+parser builds only what the grammar and its literal converters already guarantee, so it may skip
+them: ``make.Literal("Int32", 1)`` is ``tree.Literal("Int32", 1)`` (equal, same hash and repr)
+built without the check. The caller passes every field, positionally, in the class's field order,
+and a tuple wherever the field is a tuple (no converter turns a list into one).
+
+    from . import _nodes as make
+    make.BinaryOp("eq", make.Path((make.Property("Id"),)), make.Literal("Int32", 1))
+
+Trees built by users go through the checked classes (tests/test_tree_invariants.py); the unchecked
+ones are held to them by tests/test_nodes.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+
+from . import tree
+
+__all__ = ["unchecked", "unchecked_from"]
+
+N = TypeVar("N")
+_new = object.__new__
+
+
+def unchecked(cls: type[N], given: int | None = None) -> Callable[..., N]:
+    """The unchecked constructor of ``cls`` (a frozen slotted attrs class: a tree node, an Edm
+    temporal value): its fields positionally, no validators and no converters; with ``given``,
+    only the first ``given`` fields and the rest take their defaults. Built from the class's slot
+    descriptors: nothing is compiled for a class of up to four fields; a larger one gets
+    straight-line code, compiled at its first call (not when the constructor is made)."""
+    fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
+    setters = tuple(cls.__dict__[field.name].__set__ for field in fields)
+    given = len(fields) if given is None else min(given, len(fields))
+    defaults = _defaults(cls, fields[given:])
+    if len(fields) >= len(_BY_ARITY):
+        return _on_first_call(lambda: _unrolled(cls, fields, given, keyed=False))
+    if given < len(fields):
+        return _with_defaults(cls, setters[:given], setters[given:], defaults)
+    return _BY_ARITY[len(setters)](cls, *setters)
+
+
+def unchecked_from(cls: type[N]) -> Callable[[dict[str, Any]], N]:
+    """The unchecked constructor of ``cls`` from a dict of some of its fields by name (the rest
+    take their defaults): for option-heavy nodes (``SelectItem``, ``ExpandItem``, ``Query``)."""
+    fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
+    if len(fields) >= len(_BY_ARITY) and all(field.default is not attrs.NOTHING for field in fields[1:]):
+        _defaults(cls, fields[1:])  # a factory default is refused now, not at the first call
+        return _on_first_call(lambda: _unrolled(cls, fields, 0, keyed=True))
+    plan = tuple((field.name, cls.__dict__[field.name].__set__, default)
+                 for field, default in zip(fields, _defaults(cls, fields, required=_REQUIRED)))
+
+    def make(values: dict[str, Any]) -> Any:
+        node = _new(cls)
+        get = values.get
+        for name, setter, default in plan:
+            value = get(name, default)
+            if value is _REQUIRED:
+                raise TypeError(f"{cls.__name__} needs {name}")
+            setter(node, value)
+        return node
+    return make
+
+
+_REQUIRED = object()
+
+
+def _on_first_call(build: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
+    """A constructor that builds the real one at its first call (compiling costs ~0.3 ms, which
+    a cold start should pay only for the classes it builds)."""
+    made: list[Callable[..., Any]] = []
+
+    def make(*values: Any) -> Any:
+        if not made:
+            made.append(build())
+        return made[0](*values)
+    return make
+
+
+def _unrolled(cls: Any, fields: Any, given: int, keyed: bool) -> Callable[..., Any]:
+    """Straight-line code that sets every slot of ``cls`` (a loop over twenty fields costs half
+    as much again): the first ``given`` fields positionally, or (``keyed``) all from a dict."""
+    scope: dict[str, Any] = {"new": _new, "cls": cls, "REQUIRED": _REQUIRED, "missing": _missing(cls)}
+    lines = []
+    for index, field in enumerate(fields):
+        scope[f"set{index}"] = cls.__dict__[field.name].__set__
+        scope[f"default{index}"] = _REQUIRED if field.default is attrs.NOTHING else field.default
+        if keyed and field.default is attrs.NOTHING:
+            lines.append(f"    value = get({field.name!r}, REQUIRED)\n    if value is REQUIRED:\n"
+                         f"        missing({field.name!r})\n    set{index}(node, value)")
+        elif keyed:
+            lines.append(f"    set{index}(node, get({field.name!r}, default{index}))")
+        else:
+            lines.append(f"    set{index}(node, {f'a{index}' if index < given else f'default{index}'})")
+    head = "values" if keyed else ", ".join(f"a{index}" for index in range(given))
+    prelude = "    get = values.get\n" if keyed else ""
+    source = f"def make({head}):\n    node = new(cls)\n{prelude}" + "\n".join(lines) + "\n    return node\n"
+    exec(compile(source, f"<unchecked constructor of {cls.__name__}>", "exec"), scope)  # noqa: S102  (our own text)
+    made: Callable[..., Any] = scope["make"]
+    return made
+
+
+def _missing(cls: Any) -> Callable[[str], None]:
+    def missing(name: str) -> None:
+        raise TypeError(f"{cls.__name__} needs {name}")
+    return missing
+
+
+def _defaults(cls: Any, fields: Any, required: Any = None) -> tuple[Any, ...]:
+    """The plain defaults of ``fields`` (a field without one: ``required``, or an error)."""
+    defaults = []
+    for field in fields:
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            raise TypeError(f"{cls.__name__}.{field.name} has a factory default: pass it")
+        if field.default is attrs.NOTHING:
+            if required is None:
+                raise TypeError(f"{cls.__name__}.{field.name} has no default: pass it")
+            defaults.append(required)
+        else:
+            defaults.append(field.default)
+    return tuple(defaults)
+
+
+def _with_defaults(cls: Any, passed: tuple[Any, ...], rest: tuple[Any, ...], defaults: tuple[Any, ...]) -> Callable[..., Any]:
+    count = len(passed)
+
+    def make(*values: Any) -> Any:
+        if len(values) != count:
+            raise TypeError(f"{cls.__name__} takes {count} leading fields here, got {len(values)}")
+        node = _new(cls)
+        for setter, value in zip(passed, values):
+            setter(node, value)
+        for setter, value in zip(rest, defaults):
+            setter(node, value)
+        return node
+    return make
+
+
+# One closure per arity: setting slots through their descriptors skips the frozen __setattr__
+# and is as fast as construction gets in Python (a loop over the setters costs ~50% more).
+
+def _arity0(cls: Any) -> Callable[[], Any]:
+    def make() -> Any:
+        return _new(cls)
+    return make
+
+
+def _arity1(cls: Any, s0: Any) -> Callable[[Any], Any]:
+    def make(a: Any) -> Any:
+        node = _new(cls)
+        s0(node, a)
+        return node
+    return make
+
+
+def _arity2(cls: Any, s0: Any, s1: Any) -> Callable[[Any, Any], Any]:
+    def make(a: Any, b: Any) -> Any:
+        node = _new(cls)
+        s0(node, a)
+        s1(node, b)
+        return node
+    return make
+
+
+def _arity3(cls: Any, s0: Any, s1: Any, s2: Any) -> Callable[[Any, Any, Any], Any]:
+    def make(a: Any, b: Any, c: Any) -> Any:
+        node = _new(cls)
+        s0(node, a)
+        s1(node, b)
+        s2(node, c)
+        return node
+    return make
+
+
+def _arity4(cls: Any, s0: Any, s1: Any, s2: Any, s3: Any) -> Callable[[Any, Any, Any, Any], Any]:
+    def make(a: Any, b: Any, c: Any, d: Any) -> Any:
+        node = _new(cls)
+        s0(node, a)
+        s1(node, b)
+        s2(node, c)
+        s3(node, d)
+        return node
+    return make
+
+
+_BY_ARITY: tuple[Callable[..., Callable[..., Any]], ...] = (_arity0, _arity1, _arity2, _arity3, _arity4)
+
+
+def __getattr__(name: str) -> Callable[..., Any]:
+    """``make.Literal``: the unchecked constructor of ``tree.Literal``, made on first use and kept."""
+    cls = getattr(tree, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, tree.Node) and attrs.has(cls)):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    constructor = globals()[name] = unchecked(cls)
+    return constructor
