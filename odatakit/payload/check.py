@@ -155,12 +155,7 @@ class _Walker(_Decoder):
         self.inside = 0  # how many extension objects the walk is in (their extension arrays are not checked)
         self.read: set[tuple[str, str]] = set()
         self.doubles: set[Decimal] = set()  # numbers already read as exact Edm.Double values  # (type, text) pairs already read without a fault
-        self.plain_contexts: set[str] = set()  # shapes of context URLs that parsed
-        self.plans: dict[tuple[Any, ...], _Plan] = {}
-        self.fine_extensions: set[tuple[Any, ...]] = set()  # extension shapes the rules found no fault in
-        #: type annotation text → the instance type it gives (``_NOT_AN_INSTANCE_TYPE`` when it names
-        #: a type only a property may have), for texts that are types without a fault
-        self.types: _TypeCache = _TypeCache(self)
+
 
     def skipped(self, json_value: Any, path: Path, depth: int) -> None:
         """A container the decoder refuses without reading into: still no deeper than allowed."""
@@ -255,13 +250,19 @@ class _Walker(_Decoder):
             self.inside -= not top
         # Whether the rules find a fault does not depend on where the object is: a page's extensions
         # repeat their shapes (values the rules compare, and the types of the others).
-        key = (type_name, request, *shapes.items())
-        if key not in self.fine_extensions:
+        key = (type_name, request, self.strict_names, *shapes.items())
+        try:
+            fine = key in _FINE_EXTENSIONS
+        except TypeError:  # a value that has no hash (a signalling NaN given as a Python Decimal)
+            fine, key = False, None
+        if not fine:
             faults = shape_faults(type_name, shapes, _render(path), request=request, strict_names=self.strict_names)
             if faults:
                 self.extension_faults += faults
-            else:
-                self.fine_extensions.add(key)
+            elif key is not None:
+                if len(_FINE_EXTENSIONS) >= 4096:
+                    _FINE_EXTENSIONS.clear()
+                _FINE_EXTENSIONS[key] = None
 
     def structured(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int,
                    shapes: dict[str, Shape] | None = None) -> Any:
@@ -273,13 +274,15 @@ class _Walker(_Decoder):
         once per set of keys (``_Plan``). An object whose keys or annotations would give a fault is
         read key by key instead (``generic``), in the decoder's order."""
         keys = tuple(obj)
-        plan = self.plans.get(keys)
+        plan = _PLANS.get(keys)
         if plan is None:
-            plan = self.plans[keys] = _Plan.of(obj)
+            if len(_PLANS) >= 4096:
+                _PLANS.clear()
+            plan = _PLANS[keys] = _Plan.of(obj)
         if plan.generic or type(obj) is not dict:
             return self.generic(obj, path, declared, depth, shapes)
         type_name = declared
-        types = self.types
+        types = _TYPES
         declared_types = None
         if plan.annotated:
             declared_types = {}
@@ -302,24 +305,32 @@ class _Walker(_Decoder):
                     contexts = {}
                 contexts[prop] = raw
         child = depth + 1
-        plain = child <= self.options.max_depth  # (a scalar past the limit is too deep as well)
+        if child > self.options.max_depth:  # (a scalar past the limit is too deep as well)
+            return self.generic(obj, path, declared, depth, shapes)
         for key in plan.properties:
             raw = obj[key]
             declared_type = declared_types.get(key) if declared_types else None
             kind = type(raw)
-            if declared_type is None and plain:
+            if declared_type is None:
                 if kind is str and raw.isascii() or kind is bool or raw is None:
                     if shapes is not None:
                         shapes[key] = None if raw is None else ("primitive", "String" if kind is str else "Boolean", raw)
                     continue
                 if kind is dict:
                     self.structured(raw, (path, key), None, child)
-                    if shapes is not None:
-                        shapes[key] = ("structured",)
-                    continue
-            self.extension_array = key in _EXTENSION_KEYS
-            result = self.value(raw, (path, key), declared_type, child)
-            self.extension_array = False
+                    result: Any = _STRUCTURED
+                elif kind is list:
+                    self.extension_array = key in _EXTENSION_KEYS
+                    result = self.collection(raw, (path, key), None, child)
+                    self.extension_array = False
+                else:
+                    result = self.unannotated(raw, (path, key))
+            elif kind is not dict and kind is not list and not _annotation_problem(declared_type)[0][1]:
+                result = self.primitive(raw, (path, key), _annotation_problem(declared_type)[0][0])
+            else:
+                self.extension_array = key in _EXTENSION_KEYS
+                result = self.value(raw, (path, key), declared_type, child)
+                self.extension_array = False
             if shapes is not None:
                 shapes[key] = _shape(result, raw, declared_type)
         if contexts is not None:
@@ -407,16 +418,9 @@ class _Walker(_Decoder):
         return type_name if shapes is not None else _STRUCTURED
 
     def context(self, raw: str, path: Path, prop: str) -> None:
-        """A context URL that does not parse is a fault; texts of one shape are parsed once."""
-        shape = _context_shape(raw)
-        if shape is not None and shape in self.plain_contexts:
-            return
-        from .values import ContextRef
-
-        problem = ContextRef(raw).problem()
+        """A context URL that does not parse is a fault (``_context_problem``)."""
+        problem = _context_problem(raw)
         if problem is None:
-            if shape is not None:
-                self.plain_contexts.add(shape)
             return
         where = _render(path)
         key = f"{prop}@odata.context"
@@ -424,19 +428,45 @@ class _Walker(_Decoder):
                                          f"not a context URL: {problem}", "bad-control"))
 
 
+#: Shapes (``_context_shape``) of context URLs that parse; bounded, like the caches of ``re``.
+_PARSED_SHAPES: dict[str, None] = {}
+
+
+def _context_problem(text: str) -> str | None:
+    """Why ``text`` is not a context URL, or None. A service's context URLs come in a few shapes
+    (``…#Me/Messages('…')/Extensions/$entity``, one key per message): each shape is parsed once."""
+    shape = _context_shape(text)
+    if shape is None:
+        return _parse_problem(text)
+    if shape in _PARSED_SHAPES:
+        return None
+    problem = _parse_problem(text)
+    if problem is None:
+        if len(_PARSED_SHAPES) >= 1024:
+            _PARSED_SHAPES.clear()
+        _PARSED_SHAPES[shape] = None
+    return problem
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_problem(text: str) -> str | None:
+    from .values import ContextRef
+
+    return ContextRef(text).problem()
+
+
 _NOT_AN_INSTANCE_TYPE = object()
 
 
 class _TypeCache(dict):  # type: ignore[type-arg]
-    """Type annotation text → what it gives without a fault (see ``_Walker.types``); None if it faults."""
-
-    def __init__(self, walker: _Walker) -> None:
-        super().__init__()
-        self.walker = walker
+    """Type annotation text → the instance type it gives (``_NOT_AN_INSTANCE_TYPE`` when it names a
+    type only a property may have), for texts that are types without a fault; None for the others."""
 
     def __missing__(self, raw: str) -> Any:
         if _annotation_problem(raw)[1] is not None:
-            return None  # not cached: a fault is reported where it is found, by ``generic``
+            return None  # not kept: the fault is reported where it is found, by ``generic``
+        if len(self) >= 4096:
+            self.clear()
         name, is_collection = split_type(raw)
         result = self[raw] = name if not is_collection and type_problem(name, structured=True) is None \
             else _NOT_AN_INSTANCE_TYPE
@@ -476,6 +506,13 @@ class _Plan:
         if len(set(named)) != len(named) or not set(named) - {""} <= set(properties):
             return cls(True)
         return cls(False, tuple(properties), tuple(annotated), tuple(control))
+
+
+#: What is worked out once per process: a plan per set of keys, what each type annotation gives.
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+_TYPES = _TypeCache()
+#: Extension shapes (type, request, strict names, each property's ``Shape``) the rules find no fault in.
+_FINE_EXTENSIONS: dict[tuple[Any, ...], None] = {}
 
 
 def _shape(result: Any, raw: Any, declared: str | None) -> Shape:
