@@ -87,10 +87,42 @@ def schema_faults(document: Any, uri: str, at: tuple[str | int, ...] = ()) -> li
     """Every fault ``jsonschema`` finds in ``document`` against the schema at ``uri``; ``at`` is
     where ``document`` sits in the whole payload (the faults' paths start there)."""
     faults: dict[Fault, None] = {}  # the same fault can come from two schemas ($ref): keep one
-    for error in _validator(uri).iter_errors(document):
+    try:
+        errors = list(_validator(uri).iter_errors(document))
+    except ValueError:  # jsonschema writes repr() of an int too long for the interpreter to print
+        errors = list(_validator(uri).iter_errors(_printable(document)))
+    for error in errors:
         path = _jsontext.json_path((*at, *error.absolute_path))
         faults[Fault(path, _message(error), f"schema-{error.validator}")] = None
     return list(faults)
+
+
+def _printable(document: Any) -> Any:
+    """``document`` with each int longer than odatakit reads (``_jsontext.MAX_INT_BITS``; the
+    decoder faults it) as a Decimal of its sign and length, which a schema types alike."""
+    def copy(value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _jsontext.MAX_INT_BITS:
+            return Decimal(f"{'-' if value < 0 else ''}1E{_jsontext.MAX_INT_DIGITS}")
+        return value
+
+    result: Any = copy(document)
+    stack = [document]
+    copies = {id(document): result} if isinstance(document, (dict, list)) else {}
+    if copies:
+        result = copies[id(document)] = type(document)() if isinstance(document, dict) else []
+    while stack:
+        node = stack.pop()
+        target = copies[id(node)]
+        for key, item in (node.items() if isinstance(node, dict) else enumerate(node)):
+            if isinstance(item, (dict, list)):
+                copies[id(item)] = {} if isinstance(item, dict) else []
+                stack.append(item)
+            value = copies[id(item)] if isinstance(item, (dict, list)) else copy(item)
+            if isinstance(target, dict):
+                target[key] = value
+            else:
+                target.append(value)
+    return result
 
 
 _JSON_KINDS = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
