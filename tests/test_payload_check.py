@@ -162,14 +162,12 @@ def test_too_deep_is_one_fault_at_the_reference_path() -> None:
 
 
 # -- the strategies: valid extension bodies, invalid ones with their labelled faults, mutations ----------
-@settings(max_examples=60)
 @given(ost.extension_payloads())
 def test_the_strategies_valid_payloads_have_no_faults_either_way(example: Any) -> None:
     assert validate(example.payload) == [] == _reference_faults(example.payload)
     assert validate(example.text) == []
 
 
-@settings(max_examples=80)
 @given(ost.invalid_payloads())
 def test_the_strategies_invalid_payloads_get_the_reference_faults(example: Any) -> None:
     _same(example.payload)
@@ -182,7 +180,7 @@ def test_the_strategies_invalid_payloads_get_the_reference_faults(example: Any) 
 def test_the_model_strategies_payloads_get_the_reference_faults(trippin_model: Any) -> None:
     from odatakit.model import strategies as model_strategies
 
-    @settings(max_examples=30)
+    @settings(max_examples=20)
     @given(st.data())
     def run(data: Any) -> None:
         payload = data.draw(model_strategies.payloads(trippin_model, "Trippin.Person"))
@@ -233,13 +231,11 @@ def _mutated(draw: Any) -> Any:
     return base
 
 
-@settings(max_examples=300)
 @given(_mutated(), st.sampled_from([None, *KINDS]), st.booleans())
 def test_mutated_payloads_get_the_reference_faults(payload: Any, kind: str | None, strict: bool) -> None:
     _same(payload, kind=kind, strict_names=strict)
 
 
-@settings(max_examples=150)
 @given(_JSON, st.sampled_from([None, *KINDS]))
 def test_drawn_json_gets_the_reference_faults(payload: Any, kind: str | None) -> None:
     _same(payload, kind=kind)

@@ -325,17 +325,28 @@ class _Compiler:
             result = by_key[key] = tuple(check for check in found if check is not _always)
             return result
 
+        by_keys: dict[tuple[Any, ...], tuple[tuple[Any, tuple[Predicate, ...]], ...]] = {}
+
+        def plan(keys: tuple[Any, ...]) -> tuple[tuple[Any, tuple[Predicate, ...]], ...]:
+            """The members that have something to check, for an object with these keys."""
+            if len(by_keys) > 4096:
+                by_keys.clear()
+            result = by_keys[keys] = tuple((key, found) for key in keys
+                                           if (found := by_key[key] if key in by_key else applying(key)))
+            return result
+
         def check(value: Any) -> bool:
             if not isinstance(value, dict):
                 return True
-            for key, item in value.items():
-                predicates = by_key.get(key)
-                if predicates is None:
-                    predicates = applying(key)
-                if predicates:
-                    for predicate in predicates:
-                        if not predicate(item):
-                            return False
+            keys = tuple(value)
+            checks = by_keys.get(keys)
+            if checks is None:
+                checks = plan(keys)
+            for key, predicates in checks:
+                item = value[key]
+                for predicate in predicates:
+                    if not predicate(item):
+                        return False
             return True
 
         return check

@@ -11,6 +11,7 @@ test holds the pass to the reference (``validate._reference_faults``: jsonschema
 from __future__ import annotations
 
 import functools
+import gc
 import re
 from decimal import Decimal
 
@@ -51,13 +52,18 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
     """Every fault in already-read ``document`` (``_jsontext.read``) as the payload ``kind``, in
     path order: what ``decode`` would report, unparsable context URLs, open-extension rules, and
     the JSON Schema of ``kind``."""
-    walker = _Walker(_Options(infer, ieee754_compatible, max_depth), strict_names)
-    with _jsontext.paused_gc():
+    walker = _Walker(_options(infer, ieee754_compatible, max_depth), strict_names)
+    enabled = gc.isenabled()  # (``_jsontext.paused_gc``, inline: a small body is read in microseconds)
+    gc.disable()
+    try:
         if kind.startswith("extension") and isinstance(document, dict):
             walker.extension("$", document, None, 0, request=kind in ("extension-create", "extension-patch"),
                              top=True)
         else:
             walker.value(document, "$", None, 0)
+    finally:
+        if enabled:
+            gc.enable()
     if walker.deep is not None:
         deep = _jsontext.too_deep(document, max_depth) or walker.deep
         return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
@@ -65,6 +71,11 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
     if not any(f.code == "not-json" for f in faults):  # a JSON Schema applies to JSON (string keys) only
         faults += [f for f in _schema_faults(document, kind) if not _said_already(f, faults)]
     return sorted(faults, key=_path_order)
+
+
+@functools.lru_cache(maxsize=64)
+def _options(infer: Infer, ieee754_compatible: bool | None, max_depth: int) -> _Options:
+    return _Options(infer, ieee754_compatible, max_depth)
 
 
 def _path_order(fault: Fault) -> list[tuple[int, Any]]:
@@ -181,7 +192,7 @@ class _Walker(_Decoder):
             self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
             return _NONE
         if name == "Double":
-            if json_value in self.doubles:
+            if json_value in _DOUBLES:
                 return _PRIMITIVE
             try:
                 edm.exact_float(_exact(json_value))
@@ -190,7 +201,9 @@ class _Walker(_Decoder):
                                  "(e.g. '@odata.type': '#Int64')", "inexact-number")
                 return _NONE
             if type(json_value) is Decimal:
-                self.doubles.add(json_value)
+                if len(_DOUBLES) >= 4096:
+                    _DOUBLES.clear()
+                _DOUBLES[json_value] = None
             return _PRIMITIVE
         return self.primitive(json_value, path, name)
 
@@ -511,6 +524,8 @@ class _Plan:
 #: What is worked out once per process: a plan per set of keys, what each type annotation gives.
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
 _TYPES = _TypeCache()
+#: Numbers already read as exact Edm.Double values.
+_DOUBLES: dict[Decimal, None] = {}
 #: Extension shapes (type, request, strict names, each property's ``Shape``) the rules find no fault in.
 _FINE_EXTENSIONS: dict[tuple[Any, ...], None] = {}
 
