@@ -266,7 +266,11 @@ class _Compiler:
                 checks.append(self.reference(schema["$ref"], base))
         if "required" in schema:
             required = tuple(schema["required"])
-            checks.append(lambda v: not isinstance(v, dict) or all(key in v for key in required))
+            if len(required) == 1:
+                only = required[0]
+                checks.append(lambda v: only in v if isinstance(v, dict) else True)
+            else:
+                checks.append(lambda v: not isinstance(v, dict) or all(key in v for key in required))
         if groups:
             checks.append(self.members(groups))
         if "items" in schema:

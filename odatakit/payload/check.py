@@ -234,16 +234,29 @@ class _Walker(_Decoder):
     def collection(self, items: list[Any], path: Path, item_type: str | None, depth: int) -> Any:
         rules = self.extension_array and not self.inside and item_type not in edm.PRIMITIVES
         self.extension_array = False
+        child = depth + 1
+        if child > self.options.max_depth:
+            rules = False  # (``value`` finds the first item too deep)
+        # what the decoder takes as it is, without a call: plain items, strings read before as this type
+        plain = child <= self.options.max_depth and item_type is None
+        read = self.read if child <= self.options.max_depth and item_type in edm.PRIMITIVES else None
         for index, item in enumerate(items):
-            if isinstance(item, list):
+            kind = type(item)
+            if plain and (kind is str and item.isascii() or kind is bool or item is None):
+                continue
+            if read is not None and (item is None or kind is str and (item_type, item) in read):
+                continue
+            if kind is list or isinstance(item, list):
                 here = (path, index)
                 self.fault(here, "an array inside an array: an OData collection holds single values or objects, "
                                  "never collections", "type-mismatch")
-                self.skipped(item, here, depth + 1)
+                self.skipped(item, here, child)
             elif rules and isinstance(item, dict):
-                self.extension((path, index), item, item_type, depth + 1)
+                self.extension((path, index), item, item_type, child)
+            elif plain and kind is dict:
+                self.structured(item, (path, index), None, child)
             elif item_type is None or item is not None:
-                self.value(item, (path, index), item_type, depth + 1)
+                self.value(item, (path, index), item_type, child)
         return _COLLECTION
 
     def extension(self, path: Path, obj: dict[Any, Any], declared: str | None, depth: int, *,
