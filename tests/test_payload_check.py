@@ -127,8 +127,8 @@ EDGES: list[Any] = [
     {**GRAPH, "id": "Com.Contoso.Referral", "@odata.id": "x"},
     # numbers: exponents, -0, past 2**53, Decimals
     {**EXT, "A": 1e300, "B": 9007199254740993, "C": -0.0},
-    '{"A": 1E2, "B": -0, "C": 1.000000000000000000001, "D@odata.type": "#Int64", "D": 1e3,'
-    ' "ExtensionName": "Com.X", "@odata.type": "#Microsoft.OutlookServices.OpenTypeExtension"}',
+    ('{"A": 1E2, "B": -0, "C": 1.000000000000000000001, "D@odata.type": "#Int64", "D": 1e3,'
+     ' "ExtensionName": "Com.X", "@odata.type": "#Microsoft.OutlookServices.OpenTypeExtension"}'),
     '{"value": [{"Id": 1, "Id": 2, "@odata.etag": "a", "@odata.etag": "b"}]}',
     # not JSON: Python values a JSON reader never makes
     {**EXT, 1: "x", "A": float("nan"), "B": (1, 2), "C": {3}, "D": Decimal("NaN")},

@@ -14,13 +14,14 @@ import functools
 import gc
 import re
 from decimal import Decimal
+from typing import Any
 
 import attrs
-from typing import Any
 
 from . import _jsontext, _schemas
 from .. import edm
-from .decode import _STRING_CONTROL, Infer, Path, _annotation_problem, _classify, _Decoder, _exact, _kind, _Options, _render, infer_type
+from .decode import (_STRING_CONTROL, Infer, Path, _annotation_problem, _classify, _Decoder, _exact, _kind, _Options,
+                     _render, infer_type)
 from ..errors import Fault
 from .extensions import DIALECTS, Shape, shape_faults
 from .values import split_type, type_problem
@@ -276,7 +277,7 @@ class _Walker(_Decoder):
             self.inside -= not top
         # Whether the rules find a fault does not depend on where the object is: a page's extensions
         # repeat their shapes (values the rules compare, and the types of the others).
-        key = (type_name, request, self.strict_names, *shapes.items())
+        key: tuple[Any, ...] | None = (type_name, request, self.strict_names, *shapes.items())
         try:
             fine = key in _FINE_EXTENSIONS
         except TypeError:  # a value that has no hash (a signalling NaN given as a Python Decimal)
@@ -509,13 +510,15 @@ class _Plan:
     generic: bool
     properties: tuple[str, ...] = ()
     annotated: tuple[tuple[str, str], ...] = ()
-    control: tuple[tuple[str, str, str], ...] = ()
+    control: tuple[tuple[str, str, Any], ...] = ()
 
     @classmethod
     def of(cls, obj: dict[Any, Any]) -> _Plan:
         if isinstance(obj, _jsontext.DuplicateKeys):
             return cls(True)
-        properties, annotated, control = [], [], []
+        properties: list[str] = []
+        annotated: list[tuple[str, str]] = []
+        control: list[tuple[str, str, Any]] = []
         for key in obj:
             if not isinstance(key, str):
                 return cls(True)

@@ -76,7 +76,7 @@ def name_faults(name: Any, path: str = "$", *, strict: bool = False) -> list[Fau
 #: What the extension rules read of one property's value, typed or still JSON (the check-only pass
 #: in ``validate`` has no typed values): ``None`` for no value, ``("primitive", type, value)``,
 #: ``("structured",)``, or ``("collection", indexes of the items that are objects or collections)``.
-Shape = Union[tuple[str], tuple[str, Any, Any], tuple[str, tuple[int, ...]], None]
+Shape = Union[tuple[Any, ...], None]
 
 
 def _shape(value: Value) -> Shape:
