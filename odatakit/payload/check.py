@@ -165,9 +165,7 @@ class _Walker(_Decoder):
         self.extension_faults: list[Fault] = []
         self.extension_array = False  # the array being walked is a property named Extensions / extensions
         self.inside = 0  # how many extension objects the walk is in (their extension arrays are not checked)
-        self.read: set[tuple[str, str]] = set()
-        self.doubles: set[Decimal] = set()  # numbers already read as exact Edm.Double values  # (type, text) pairs already read without a fault
-
+        self.read: set[tuple[str, str]] = set()  # (type, text) pairs already read without a fault
 
     def skipped(self, json_value: Any, path: Path, depth: int) -> None:
         """A container the decoder refuses without reading into: still no deeper than allowed."""

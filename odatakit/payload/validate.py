@@ -33,9 +33,12 @@ def detect_kind(document: Any) -> Kind:
         if isinstance(document.get("value"), list):
             return "collection"
         if dialect_of(document) is not None:
-            ids = [d.id_key for d in DIALECTS.values()] + ["@odata.id", "@id", "@odata.context", "@context"]
-            return "extension-response" if any(k in document for k in ids) else "extension-create"
+            return "extension-response" if any(k in document for k in _RESPONSE_KEYS) else "extension-create"
     return "entity"
+
+
+#: Keys only a service's response has: an extension's id, the object's id or context URL.
+_RESPONSE_KEYS = (*(d.id_key for d in DIALECTS.values()), "@odata.id", "@id", "@odata.context", "@context")
 
 
 def validate(
