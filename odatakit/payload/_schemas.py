@@ -160,8 +160,15 @@ def conforms(uri: str) -> Predicate:
 
 def _number(value: Any) -> bool:
     kind = type(value)
-    return kind is int or kind is Decimal or kind is float or \
-        isinstance(value, numbers.Number) and not isinstance(value, bool)
+    if kind in _NUMBERS:
+        return True
+    if kind in _NOT_NUMBERS:
+        return False
+    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+_NUMBERS = frozenset({int, Decimal, float})
+_NOT_NUMBERS = frozenset({str, bool, list, dict, type(None)})
 
 
 def _integer(value: Any) -> bool:

@@ -191,8 +191,8 @@ class _Walker(_Decoder):
             self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
             return _NONE
         if name == "Double":
-            if json_value in _DOUBLES:
-                return _PRIMITIVE
+            if kind is int and -_EXACT_INT <= json_value <= _EXACT_INT or json_value in _DOUBLES:
+                return _PRIMITIVE  # (every integer up to 2**53 is a double exactly)
             try:
                 edm.exact_float(_exact(json_value))
             except ValueError as error:
@@ -538,6 +538,7 @@ class _Plan:
 #: What is worked out once per process: a plan per set of keys, what each type annotation gives.
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
 _TYPES = _TypeCache()
+_EXACT_INT = 2**53
 #: Numbers already read as exact Edm.Double values.
 _DOUBLES: dict[Decimal, None] = {}
 #: Extension shapes (type, request, strict names, each property's ``Shape``) the rules find no fault in.
