@@ -70,8 +70,13 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
         return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
     faults = walker.faults + walker.context_faults + walker.extension_faults
     if not any(f.code == "not-json" for f in faults):  # a JSON Schema applies to JSON (string keys) only
-        faults += [f for f in _schema_faults(document, kind) if not _said_already(f, faults)]
+        said = {f.path for f in faults}  # (``_said_already``, without a pass over the faults for each)
+        faults += [f for f in _schema_faults(document, kind) if f.path not in said and not (
+            f.code in _BROAD and any(path.startswith(f.path) for path in said))]
     return sorted(faults, key=_path_order)
+
+
+_BROAD = ("schema-anyOf", "schema-oneOf")
 
 
 @functools.lru_cache(maxsize=64)
@@ -86,7 +91,7 @@ def _path_order(fault: Fault) -> list[tuple[int, Any]]:
 
 def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
     """A schema fault that repeats another: same path, or an any-of over a path that has one."""
-    broad = schema_fault.code in ("schema-anyOf", "schema-oneOf")
+    broad = schema_fault.code in _BROAD
     return any(f.path == schema_fault.path or broad and f.path.startswith(schema_fault.path) for f in faults)
 
 
@@ -97,7 +102,10 @@ def _conforms(uri: str) -> _schemas.Predicate:
     return _schemas.conforms(uri)
 
 
-_ENTITY = "urn:odatakit:schemas:entity"
+@functools.cache
+def _item_schema() -> str:
+    """The schema of each item of a collection response's ``value`` (collection.json says which)."""
+    return str(_schemas.documents()[SCHEMAS["collection"]]["properties"]["value"]["items"]["$ref"])
 
 
 def _schema_faults(document: Any, kind: str) -> list[Fault]:
@@ -111,10 +119,11 @@ def _schema_faults(document: Any, kind: str) -> list[Fault]:
         shell = {**document, "value": []}
         if not _conforms(uri)(shell):
             faults += _schemas.schema_faults(shell, uri)
-        item_conforms = _conforms(_ENTITY)
+        item_uri = _item_schema()
+        item_conforms = _conforms(item_uri)
         for index, item in enumerate(items):
             if not item_conforms(item):
-                faults += _schemas.schema_faults(item, _ENTITY, ("value", index))
+                faults += _schemas.schema_faults(item, item_uri, ("value", index))
         return faults
     return [] if _conforms(uri)(document) else _schemas.schema_faults(document, uri)
 
