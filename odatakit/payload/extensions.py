@@ -6,9 +6,10 @@ returns depend on the resource: ``odatakit.services`` holds those facts with the
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection as Collection_, Mapping
+from typing import Any, Union
 
 import attrs
 
@@ -45,6 +46,10 @@ def dialect_of(value: Structured | Mapping[str, Any]) -> Dialect | None:
     if type_name is None and isinstance(value, Mapping):
         raw = value.get("@odata.type", value.get("@type"))
         type_name = split_type(raw)[0] if isinstance(raw, str) else None
+    return _dialect_named(type_name, keys)
+
+
+def _dialect_named(type_name: str | None, keys: Collection_[str]) -> Dialect | None:
     for dialect in DIALECTS.values():
         if type_name == dialect.type:
             return dialect
@@ -68,59 +73,88 @@ def name_faults(name: Any, path: str = "$", *, strict: bool = False) -> list[Fau
     return []
 
 
-def _custom_value_faults(value: Value, path: str) -> list[Fault]:
+#: What the extension rules read of one property's value, typed or still JSON (the check-only pass
+#: in ``validate`` has no typed values): ``None`` for no value, ``("primitive", type, value)``,
+#: ``("structured",)``, or ``("collection", indexes of the items that are objects or collections)``.
+Shape = Union[tuple[Any, ...], None]
+
+
+def _shape(value: Value) -> Shape:
+    if isinstance(value, Primitive):
+        return ("primitive", value.type, value.value)
     if isinstance(value, Structured):
+        return ("structured",)
+    if isinstance(value, Collection):
+        return ("collection", tuple(i for i, item in enumerate(value.items) if isinstance(item, (Structured, Collection))))
+    return None
+
+
+def _custom_value_faults(value: Value, path: str) -> list[Fault]:
+    return _custom_shape_faults(_shape(value), path)
+
+
+def _custom_shape_faults(shape: Shape, path: str) -> list[Fault]:
+    if shape is None or shape[0] == "primitive":
+        return []
+    if shape[0] == "structured":
         return [Fault(path, "an open extension holds only primitive values and collections of primitives, "
                             "not an object", "extension-value")]
-    if isinstance(value, Collection):
-        return [Fault(_jsontext.child(path, i), "an open extension's collection holds only primitive values, "
-                                                "not objects or collections", "extension-value")
-                for i, item in enumerate(value.items) if isinstance(item, (Structured, Collection))]
-    return []
+    return [Fault(_jsontext.child(path, i), "an open extension's collection holds only primitive values, "
+                                            "not objects or collections", "extension-value")
+            for i in shape[1]]
 
 
 def extension_faults(value: Structured, path: str = "$", *, request: bool = False,
                      strict_names: bool = False) -> list[Fault]:
     """What the service would refuse in an extension object (beyond its JSON Schema)."""
-    dialect = dialect_of(value)
+    return shape_faults(value.type, {k: _shape(v) for k, v in value.properties.items()}, path, request=request,
+                        strict_names=strict_names)
+
+
+def shape_faults(type_name: str | None, properties: Mapping[str, Shape], path: str = "$", *,
+                 request: bool = False, strict_names: bool = False) -> list[Fault]:
+    """``extension_faults`` from what the rules read: the object's type and each property's ``Shape``."""
+    dialect = _dialect_named(type_name, properties)
     if dialect is None:
         return [Fault(path, f"not an open extension: no @odata.type {OUTLOOK.type!r} or {GRAPH.type!r} "
                             f"and no {OUTLOOK.name_key!r}", "extension-type")]
     faults = []
-    if value.type is None:
+    if type_name is None:
         faults.append(Fault(path, f"an open extension needs '@odata.type': '#{dialect.type}'", "extension-type"))
     other = GRAPH if dialect is OUTLOOK else OUTLOOK
     for key in (other.name_key, other.id_key):
-        if key in value.properties and key not in (dialect.name_key, dialect.id_key):
+        if key in properties and key not in (dialect.name_key, dialect.id_key):
             faults.append(Fault(_jsontext.child(path, key), f"{key!r} is the {other.name.capitalize()} spelling; a {dialect.name.capitalize()} "
                                                             f"extension has {dialect.name_key!r} and {dialect.id_key!r}",
                                 "extension-dialect"))
-    name_value = value.properties.get(dialect.name_key)
-    name = name_value.value if isinstance(name_value, Primitive) and name_value.type == "String" else None
+    name_shape = properties.get(dialect.name_key)
+    name = name_shape[2] if name_shape is not None and name_shape[0] == "primitive" and name_shape[1] == "String" \
+        else None
     faults += name_faults(name, _jsontext.child(path, dialect.name_key), strict=strict_names)
-    id_value = value.properties.get(dialect.id_key)
-    if id_value is not None:
+    id_shape = properties.get(dialect.id_key)
+    if id_shape is not None:
         id_path = _jsontext.child(path, dialect.id_key)
         if request:
             faults.append(Fault(id_path, f"{dialect.id_key!r} is assigned by the service; leave it out of a request",
                                 "extension-id"))
-        elif name and (not isinstance(id_value, Primitive) or id_value.value not in _qualified_ids(name, dialect)):
+        elif name and (id_shape[0] != "primitive" or id_shape[2] not in _qualified_ids(name, dialect)):
             forms = " or ".join(repr(i) for i in sorted(_qualified_ids(name, dialect)))
             faults.append(Fault(id_path, f"the id should be {forms} (the name, alone or after the extension "
                                          "type, as the service gives it for the resource)", "extension-id"))
-    for key, item in value.properties.items():
+    for key, shape in properties.items():
         if key not in (dialect.name_key, dialect.id_key):
-            faults += _custom_value_faults(item, _jsontext.child(path, key))
+            faults += _custom_shape_faults(shape, _jsontext.child(path, key))
     return faults
 
 
-def _qualified_ids(name: str, dialect: Dialect) -> set[str]:
+@functools.lru_cache(maxsize=256)
+def _qualified_ids(name: str, dialect: Dialect) -> frozenset[str]:
     """The ids a service may give extension ``name``: Graph returns the plain name on directory
     objects and the Outlook form on mailbox items (``odatakit.services.EXTENSION_ID_FORMS``)."""
     from ..services import EXTENSION_ID_FORMS
 
-    return {form.prefix + name for form in EXTENSION_ID_FORMS if form.dialect == dialect.name} \
-        | {f"{d.type}.{name}" for d in DIALECTS.values()}
+    return frozenset({form.prefix + name for form in EXTENSION_ID_FORMS if form.dialect == dialect.name}
+                     | {f"{d.type}.{name}" for d in DIALECTS.values()})
 
 
 def _custom_properties(value: Mapping[str, Any]) -> dict[str, Value]:

@@ -1,24 +1,19 @@
 """Payload validation: the shipped JSON Schemas (structure) plus the checks a schema cannot make
 (an annotation that disagrees with its value, ``#Int32`` on 2**40, an object inside an open
 extension). ``validate`` returns every fault; ``assert_valid`` raises ``PayloadError``.
+
+Both run the check-only pass (``check.check``), which builds no typed value and runs ``jsonschema``
+only on a part the compiled schemas refuse. ``_reference_faults`` is the plain reading (jsonschema
+on the whole payload, then ``decode``): the differential tests hold the two equal.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import re
-from decimal import Decimal
-from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:  # loaded on first validation: the CLI's fmt/parse and a plain import need none of it
-    import jsonschema
-    import referencing
-
-from . import _jsontext
-from .. import edm
-from .decode import Infer, decode_with_faults
+from . import _jsontext, _schemas
+from .check import SCHEMAS, _path_order, _said_already, check
+from .decode import Infer, decode, decode_with_faults
 from ..errors import Fault, PayloadError
 from .extensions import DIALECTS, dialect_of, extension_faults
 from .values import Collection, ContextRef, Structured, Value
@@ -27,56 +22,7 @@ __all__ = ["validate", "assert_valid", "detect_kind", "Kind", "KINDS"]
 
 Kind = Literal["extension-create", "extension-patch", "extension-response", "entity", "collection", "error"]
 #: Each kind of payload and the schema (file URI and pointer) that describes it.
-KINDS: dict[str, str] = {
-    "extension-create": "urn:odatakit:schemas:extension#/$defs/create",
-    "extension-patch": "urn:odatakit:schemas:extension#/$defs/patch",
-    "extension-response": "urn:odatakit:schemas:extension#/$defs/response",
-    "entity": "urn:odatakit:schemas:entity",
-    "collection": "urn:odatakit:schemas:collection",
-    "error": "urn:odatakit:schemas:error",
-}
-_SCHEMA_FILES = ("control", "extension", "entity", "collection", "error")
-
-
-@functools.cache
-def _registry() -> referencing.Registry:
-    import referencing
-    from referencing.jsonschema import DRAFT202012
-
-    folder = resources.files("odatakit.payload") / "schemas"
-    contents = [json.loads((folder / f"{name}.json").read_text("utf-8")) for name in _SCHEMA_FILES]
-    # Every file is draft 2020-12; without its "$schema" a $ref keeps _validator_class() (and its integer
-    # check) instead of switching to the stock validator that "$schema" names.
-    return referencing.Registry().with_resources(
-        (schema["$id"], DRAFT202012.create_resource({k: v for k, v in schema.items() if k != "$schema"}))
-        for schema in contents
-    )
-
-
-def _is_integer(checker: Any, instance: Any) -> bool:
-    """JSON Schema's integer (a number with no fraction), also for the exact Decimals the reader
-    makes of ``-0`` and of integers too long for an int."""
-    if isinstance(instance, Decimal):
-        return instance.is_finite() and instance == instance.to_integral_value()
-    import jsonschema
-
-    return bool(jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer"))
-
-
-@functools.cache
-def _validator_class() -> Any:
-    import jsonschema
-
-    return jsonschema.validators.extend(
-        jsonschema.Draft202012Validator,
-        type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
-    )
-
-
-@functools.cache
-def _validator(kind: str) -> jsonschema.protocols.Validator:
-    result: jsonschema.protocols.Validator = _validator_class()({"$ref": KINDS[kind]}, registry=_registry())
-    return result
+KINDS: dict[str, str] = SCHEMAS
 
 
 def detect_kind(document: Any) -> Kind:
@@ -87,9 +33,12 @@ def detect_kind(document: Any) -> Kind:
         if isinstance(document.get("value"), list):
             return "collection"
         if dialect_of(document) is not None:
-            ids = [d.id_key for d in DIALECTS.values()] + ["@odata.id", "@id", "@odata.context", "@context"]
-            return "extension-response" if any(k in document for k in ids) else "extension-create"
+            return "extension-response" if any(k in document for k in _RESPONSE_KEYS) else "extension-create"
     return "entity"
+
+
+#: Keys only a service's response has: an extension's id, the object's id or context URL.
+_RESPONSE_KEYS = (*(d.id_key for d in DIALECTS.values()), "@odata.id", "@id", "@odata.context", "@context")
 
 
 def validate(
@@ -106,7 +55,7 @@ def validate(
     ``kind`` picks the schema (``detect_kind`` guesses when None); ``strict_names`` also
     requires reverse-DNS extension names, which the services only recommend.
     """
-    return _check(payload, kind, infer, ieee754_compatible, strict_names, max_depth)[1]
+    return _check(payload, kind, infer, ieee754_compatible, strict_names, max_depth, typed=False)[1]
 
 
 def assert_valid(
@@ -126,68 +75,39 @@ def assert_valid(
 
 
 def _check(payload: Any, kind: Kind | None, infer: Infer, ieee754_compatible: bool | None, strict_names: bool,
-           max_depth: int) -> tuple[Value, list[Fault]]:
+           max_depth: int, typed: bool = True) -> tuple[Value, list[Fault]]:
+    """The faults, by the check-only pass; with ``typed``, the typed value of a valid payload."""
     if isinstance(payload, (str, bytes)):
         payload, faults = _jsontext.read(payload)
         if faults:
             return None, faults
+    faults = check(payload, kind or detect_kind(payload), infer=infer, ieee754_compatible=ieee754_compatible,
+                   strict_names=strict_names, max_depth=max_depth)
+    if faults or not typed:
+        return None, faults
+    return decode(payload, infer=infer, ieee754_compatible=ieee754_compatible, max_depth=max_depth), []
+
+
+def _reference_faults(payload: Any, kind: Kind | None = None, infer: Infer = "spec",
+                      ieee754_compatible: bool | None = None, strict_names: bool = False,
+                      max_depth: int = _jsontext.DEFAULT_MAX_DEPTH) -> list[Fault]:
+    """``validate`` read plainly: ``jsonschema`` over the whole payload and a full ``decode``
+    (slow: a page of messages takes seconds). The specification ``check`` is tested against."""
+    if isinstance(payload, (str, bytes)):
+        payload, faults = _jsontext.read(payload)
+        if faults:
+            return faults
     deep = _jsontext.too_deep(payload, max_depth)
     if deep is not None:  # the schema validator would recurse as deep as the document
-        return None, [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
+        return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
     value, faults = decode_with_faults(payload, infer=infer, ieee754_compatible=ieee754_compatible,
                                        max_depth=max_depth)
     kind = kind or detect_kind(payload)
     faults += _context_faults(value)
     faults += _extension_checks(value, kind, strict_names)
     if not any(f.code == "not-json" for f in faults):  # a JSON Schema applies to JSON (string keys) only
-        faults += [f for f in _schema_faults(payload, kind) if not _said_already(f, faults)]
-    return value, sorted(faults, key=_path_order)
-
-
-def _path_order(fault: Fault) -> list[tuple[int, Any]]:
-    """Sort key: paths in order, array indexes compared as numbers (``[2]`` before ``[10]``)."""
-    return [(0, part) if type(part) is int else (1, part) if type(part) is str else (2, repr(part))
-            for part in fault.path]
-
-
-def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
-    """A schema fault that repeats a semantic one: same path, or an any-of over a path that has one."""
-    broad = schema_fault.code in ("schema-anyOf", "schema-oneOf")
-    path, size = schema_fault.path, len(schema_fault.path)
-    return any(f.path == path or broad and f.path[:size] == path for f in faults)
-
-
-def _schema_faults(document: Any, kind: str) -> list[Fault]:
-    faults: dict[Fault, None] = {}  # the same fault can come from two schemas ($ref): keep one
-    for error in _validator(kind).iter_errors(document):
-        faults[Fault(tuple(error.absolute_path), _message(error), f"schema-{error.validator}")] = None
-    return list(faults)
-
-
-_JSON_KINDS = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-
-
-def _message(error: jsonschema.ValidationError) -> str:
-    """jsonschema's message, made specific where it would only say 'not valid under any schema'."""
-    if error.validator in ("anyOf", "oneOf") and error.context:
-        import jsonschema
-
-        return str(jsonschema.exceptions.best_match(error.context).message)
-    if error.validator == "required":
-        return f"missing the required {error.message.split(' is a required')[0]}"
-    if error.validator == "additionalProperties" and error.validator_value is False:
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        extra = [k for k in error.instance if k not in schema.get("properties", {})
-                 and not any(re.search(p, k) for p in schema.get("patternProperties", {}))]
-        return f"property not allowed here: {', '.join(map(repr, extra))}"
-    if error.validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        return f"expected {' or '.join(expected)}, found {_JSON_KINDS.get(type(error.instance), 'number')}"
-    if error.validator == "pattern":
-        shown = edm.clipped(error.instance) if isinstance(error.instance, str) else repr(error.instance)
-        return f"{shown} is not allowed here (expected {error.validator_value!r})"
-    message = str(error.message)
-    return message if len(message) <= 200 else message[:197] + "..."
+        faults += [f for f in _schemas.schema_faults(payload, KINDS[kind]) if not _said_already(f, faults)]
+    return sorted(faults, key=_path_order)
 
 
 def _context_faults(value: Value) -> list[Fault]:
