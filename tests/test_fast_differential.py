@@ -192,7 +192,10 @@ EDGES = [
     ("isof(Ns.T)", "filter_value"), ("isof(a, Ns.T )", "filter_value"), ("cast(null)", "filter_value"), ("cast(a,null)", "filter_value"),
     ("cast(a)", "filter_value"), ("cast(a/b,Collection(Ns.T))", "filter_value"), ("Cast(a,T)", "filter_value"),
     ("case(a:1,true:2)", "filter_value"), ("case(a eq 1 : 'x' , b : 'y') eq 'x'", "filter_value"), ("case()", "filter_value"),
-    ("case(a)", "filter_value"), ("cast(a,Edm.String)/b", "filter_value"), ("(" * 150 + "a" + ")" * 150, "filter_value"), ("a b " * 150 + "c", "search_value"),
+    ("case(a)", "filter_value"), ("cast(a,Edm.String)/b", "filter_value"),
+    ("members/$count gt 0", "filter_value"), ("a/$count", "filter_value"), ("a/$count/b", "filter_value"),
+    ("a/$countx eq 1", "filter_value"), ("a/$count($filter=b eq 1) gt 1", "filter_value"), ("a/$count_ eq 1", "filter_value"),
+    ("$count eq 1", "filter_value"), ("a/$count desc", "orderby_value"), ("a/$count()", "filter_value"), ("(" * 150 + "a" + ")" * 150, "filter_value"), ("a b " * 150 + "c", "search_value"),
 ]
 
 

@@ -130,6 +130,7 @@ _FALSE = tree.Literal("Boolean", False)
 _NULL = tree.Literal("Null", None)
 _WORDS = {"null": _NULL, "NaN": tree.Literal("Double", float("nan")), "INF": tree.Literal("Double", float("inf"))}
 _STAR = tree.Star()
+_COUNT = tree.Count()
 _LISTABLE = tree.LISTABLE
 
 
@@ -668,6 +669,11 @@ class _State:
                 break
             match = self.name_match(text, pos + 1)
             if match is None:
+                end = pos + 7  # "/$count" (COUNT_SEGMENT: \$count(?!\w)), without options
+                if text.startswith("$count", pos + 1) and (end >= self.length or not (text[end].isalnum() or text[end] in "_(")):
+                    segments.append(_COUNT)
+                    self.pos = end
+                    continue
                 raise Fallback
             word, end = match.group(), match.end()
             after = text[end] if end < self.length else ""
