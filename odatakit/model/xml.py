@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ..query._nodes import unchecked
 from . import elements as E
 from .errors import ModelError
 
@@ -31,9 +32,9 @@ _EP = EDM + "}"
 MAX_DEPTH = 256
 
 #: Constant expressions (§14.4.1) whose JSON form is a plain string.
-_STRING_CONSTANTS = ("String", "EnumMember", "Date", "DateTimeOffset", "Duration", "Guid", "TimeOfDay", "Binary")
+_STRING_CONSTANTS = frozenset({"String", "EnumMember", "Date", "DateTimeOffset", "Duration", "Guid", "TimeOfDay", "Binary"})
 #: Path expressions (§14.4.2): JSON ``{"$Path": …}`` and so on.
-_PATHS = ("Path", "PropertyPath", "NavigationPropertyPath", "AnnotationPath", "ModelElementPath")
+_PATHS = frozenset({"Path", "PropertyPath", "NavigationPropertyPath", "AnnotationPath", "ModelElementPath"})
 #: Attributes that hold an annotation's value inline (``String="x"``, ``Path="A/B"``).
 _INLINE = frozenset({*_STRING_CONSTANTS, "Bool", "Int", "Decimal", "Float", *_PATHS})
 #: Dynamic expressions kept as ``{"$Name": [operands], "$Attr": value}``.
@@ -89,6 +90,7 @@ class _Reader:
         self.parser = parser
         self.stack: list[Frame] = [[_DOCUMENT, {}, [], 0]]
         self.typerefs: dict[tuple[Any, ...], E.TypeRef] = {}
+        self.plain: dict[tuple[str | None, str | None], E.TypeRef] = {}  # no facet but Nullable
 
     def read(self, data: bytes) -> tuple[str, tuple[E.Reference, ...], tuple[E.Schema, ...]]:
         stack = self.stack
@@ -238,11 +240,22 @@ class _Reader:
                              (f" or {' / '.join(words)}" if words else ""), self.where())
         return int(text)
 
-    def typeref(self, attributes: dict[str, str], attribute: str = "Type", nullable: bool = True) -> E.TypeRef:
+    def typeref(self, attributes: dict[str, str], others: int = 1) -> E.TypeRef:
+        """The type use of an element with ``others`` attributes besides ``Type`` and its facets (a
+        Property's or Parameter's Name). Most carry no facet but Nullable: those take one lookup."""
+        size = len(attributes) - others
+        if size == 1 or (size == 2 and "Nullable" in attributes):  # no facet but Nullable
+            plain = (attributes.get("Type"), attributes.get("Nullable"))
+            found = self.plain.get(plain)
+            if found is None:
+                found = self.plain[plain] = self.faceted(attributes)
+            return found
+        return self.faceted(attributes)
+
+    def faceted(self, attributes: dict[str, str], attribute: str = "Type") -> E.TypeRef:
         get = attributes.get
         raw = get(attribute)
-        key = (raw, get("Nullable"), get("MaxLength"), get("Precision"), get("Scale"), get("SRID"),
-               get("Unicode"), nullable)
+        key = (raw, get("Nullable"), get("MaxLength"), get("Precision"), get("Scale"), get("SRID"), get("Unicode"))
         found = self.typerefs.get(key)
         if found is not None:
             return found
@@ -250,7 +263,7 @@ class _Reader:
             raise ModelError(f"missing the {attribute} attribute", self.where())
         collection = raw.startswith("Collection(") and raw.endswith(")")
         made = E.TypeRef(
-            raw[11:-1] if collection else raw, collection, self.boolean(attributes, "Nullable", nullable),
+            raw[11:-1] if collection else raw, collection, self.boolean(attributes, "Nullable", True),
             self.integer(key[2], "MaxLength", ("max",)),
             self.integer(key[3], "Precision"),  # type: ignore[arg-type]
             self.integer(key[4], "Scale", ("variable", "floating")),
@@ -260,37 +273,29 @@ class _Reader:
         return made
 
     # -- annotations and their expressions (§14) ------------------------------------------------
-    def annotation(self, attributes: dict[str, str], children: list[Any]) -> E.Annotation:
-        value: Any = True  # §14.3: an annotation without an expression is a Boolean true
-        for name, text in attributes.items():
+    def value_of(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        """What an Annotation or PropertyValue holds: an inline attribute, else its expression child."""
+        for name in attributes:
             if name in _INLINE:
-                value = self.constant(name, text)
-                break
-        else:
-            for child in children:
-                if type(child) is not E.Annotation:
-                    value = child
-                    break
+                return self.constant(name, attributes[name])
+        for child in children:
+            if type(child) is not E.Annotation:
+                return child
+        return True  # §14.3: an annotation without an expression is a Boolean true
+
+    def annotation(self, attributes: dict[str, str], children: list[Any]) -> E.Annotation:
+        value = self.value_of(attributes, children)
         qualifier = attributes.get("Qualifier")
         if qualifier is None:
             outer = self.stack[-2]
             if outer[0] is _ANNOTATIONS:  # the block's qualifier applies to each annotation in it
                 qualifier = outer[1].get("Qualifier")
-        notes = [child for child in children if type(child) is E.Annotation] if children else ()
-        return E.Annotation(attributes["Term"], value, qualifier, notes)
+        return _annotation(attributes["Term"], value, qualifier,
+                           tuple([child for child in children if type(child) is E.Annotation]) if children else ())
 
     def property_value(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, Any, list[E.Annotation]]:
-        value: Any = True
-        for name, text in attributes.items():
-            if name in _INLINE:
-                value = self.constant(name, text)
-                break
-        else:
-            for child in children:
-                if type(child) is not E.Annotation:
-                    value = child
-                    break
-        return attributes["Property"], value, [child for child in children if type(child) is E.Annotation]
+        return (attributes["Property"], self.value_of(attributes, children),
+                [child for child in children if type(child) is E.Annotation])
 
     def constant(self, name: str, text: str) -> Any:
         if name in _STRING_CONSTANTS:
@@ -379,7 +384,7 @@ class _Reader:
         return E.Schema(
             attributes["Namespace"], attributes.get("Alias"), found[E.EntityType], found[E.ComplexType],
             found[E.EnumType], found[E.TypeDefinition], actions, functions, found[E.Term],
-            containers[0] if containers else None, [E.AnnotationsBlock(t, a) for t, a in blocks.items()],
+            containers[0] if containers else None, [_block(t, tuple(a)) for t, a in blocks.items()],
             found[E.Annotation])
 
     def annotations_block(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, list[E.Annotation]]:
@@ -406,30 +411,30 @@ class _Reader:
 
     def entity_type(self, attributes: dict[str, str], children: list[Any]) -> E.EntityType:
         properties, navigations, key, notes = self.members(children)
-        return E.EntityType(
-            attributes["Name"], key, attributes.get("BaseType"), self.boolean(attributes, "Abstract", False),
+        return _entity_type(
+            attributes["Name"], tuple(key), attributes.get("BaseType"), self.boolean(attributes, "Abstract", False),
             self.boolean(attributes, "OpenType", False), self.boolean(attributes, "HasStream", False),
-            properties, navigations, notes)
+            tuple(properties), tuple(navigations), tuple(notes))
 
     def complex_type(self, attributes: dict[str, str], children: list[Any]) -> E.ComplexType:
         properties, navigations, key, notes = self.members(children)
         if key:
             raise ModelError("a complex type has no key", self.where())
-        return E.ComplexType(
+        return _complex_type(
             attributes["Name"], attributes.get("BaseType"), self.boolean(attributes, "Abstract", False),
-            self.boolean(attributes, "OpenType", False), properties, navigations, notes)
+            self.boolean(attributes, "OpenType", False), tuple(properties), tuple(navigations), tuple(notes))
 
     def property(self, attributes: dict[str, str], children: list[Any]) -> E.Property:
-        return E.Property(attributes["Name"], self.typeref(attributes), attributes.get("DefaultValue"), children)
+        return _property(attributes["Name"], self.typeref(attributes), attributes.get("DefaultValue"), tuple(children))
 
     def key(self, attributes: dict[str, str], children: list[Any]) -> list[E.PropertyRef]:
         return children
 
     def property_ref(self, attributes: dict[str, str], children: list[Any]) -> E.PropertyRef:
-        return E.PropertyRef(attributes["Name"], attributes.get("Alias"))
+        return _property_ref(attributes["Name"], attributes.get("Alias"))
 
     def navigation(self, attributes: dict[str, str], children: list[Any]) -> E.NavigationProperty:
-        ref = self.typeref(attributes)
+        ref = self.faceted(attributes)
         constraints, notes, on_delete = [], [], None
         for child in children:
             kind = type(child)
@@ -439,9 +444,9 @@ class _Reader:
                 notes.append(child)
             else:
                 on_delete = child
-        return E.NavigationProperty(
+        return _navigation(  # a collection is never nullable (NavigationProperty.__attrs_post_init__)
             attributes["Name"], ref.type, ref.collection, ref.nullable and not ref.collection, attributes.get("Partner"),
-            self.boolean(attributes, "ContainsTarget", False), constraints, on_delete, notes)
+            self.boolean(attributes, "ContainsTarget", False), tuple(constraints), on_delete, tuple(notes))
 
     def referential_constraint(self, attributes: dict[str, str], children: list[Any]) -> E.ReferentialConstraint:
         return E.ReferentialConstraint(attributes["Property"], self.required(attributes, "ReferencedProperty"), children)
@@ -467,14 +472,15 @@ class _Reader:
                     value = int(text)
                 except ValueError:
                     raise ModelError(f"member {member!r} has Value={text!r}, not an integer", self.where()) from None
-            members.append(E.EnumMember(member, value, member_notes))
-        return E.EnumType(attributes["Name"], members, attributes.get("UnderlyingType", "Edm.Int32"), flags, notes)
+            members.append(_enum_member(member, value, tuple(member_notes)))
+        return _enum_type(attributes["Name"], tuple(members), attributes.get("UnderlyingType", "Edm.Int32"), flags,
+                          tuple(notes))
 
     def member(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, str | None, list[E.Annotation]]:
         return attributes["Name"], attributes.get("Value"), children
 
     def type_definition(self, attributes: dict[str, str], children: list[Any]) -> E.TypeDefinition:
-        return E.TypeDefinition(attributes["Name"], self.typeref(attributes, "UnderlyingType"), children)
+        return E.TypeDefinition(attributes["Name"], self.faceted(attributes, "UnderlyingType"), children)
 
     def operation(self, attributes: dict[str, str], children: list[Any]) -> E.Action | E.Function:
         parameters, notes, returns = [], [], None
@@ -492,20 +498,20 @@ class _Reader:
         if self.stack[-1][0] is _FUNCTION:
             if returns is None:
                 raise ModelError("a function needs a ReturnType", self.where())
-            return E.Function(attributes["Name"], parameters, returns, bound, self.boolean(attributes, "IsComposable", False),
-                              attributes.get("EntitySetPath"), notes)
-        return E.Action(attributes["Name"], parameters, returns, bound, attributes.get("EntitySetPath"), notes)
+            return _function(attributes["Name"], tuple(parameters), returns, bound,
+                             self.boolean(attributes, "IsComposable", False), attributes.get("EntitySetPath"), tuple(notes))
+        return _action(attributes["Name"], tuple(parameters), returns, bound, attributes.get("EntitySetPath"), tuple(notes))
 
     def parameter(self, attributes: dict[str, str], children: list[Any]) -> E.Parameter:
-        return E.Parameter(attributes["Name"], self.typeref(attributes), children)
+        return _parameter(attributes["Name"], self.typeref(attributes), tuple(children))
 
     def return_type(self, attributes: dict[str, str], children: list[Any]) -> E.ReturnType:
-        return E.ReturnType(self.typeref(attributes), children)
+        return _return_type(self.typeref(attributes, 0), tuple(children))
 
     def term(self, attributes: dict[str, str], children: list[Any]) -> E.Term:
         applies = attributes.get("AppliesTo")
-        return E.Term(attributes["Name"], self.typeref(attributes), attributes.get("BaseTerm"),
-                      tuple(applies.split()) if applies else (), attributes.get("DefaultValue"), children)
+        return E.Term(attributes["Name"], self.faceted(attributes), attributes.get("BaseTerm"),
+                      tuple(applies.split()) if applies else (), attributes.get("DefaultValue"), tuple(children))
 
     def container(self, attributes: dict[str, str], children: list[Any]) -> E.EntityContainer:
         found: dict[type, list[Any]] = {kind: [] for kind in _CONTAINER_CHILDREN}
@@ -544,6 +550,23 @@ class _Reader:
     def nothing(self, attributes: dict[str, str], children: list[Any]) -> Any:
         return _NOTHING
 
+
+# Unchecked constructors (odatakit.query._nodes) for the elements a model has by the thousand: the
+# same frozen element without attrs' per-field converters. Every field positionally, tuples as tuples;
+# tests/test_model_csdl.py holds what the reader builds to the checked classes.
+_property = unchecked(E.Property)
+_annotation = unchecked(E.Annotation)
+_block = unchecked(E.AnnotationsBlock)
+_navigation = unchecked(E.NavigationProperty)
+_property_ref = unchecked(E.PropertyRef)
+_entity_type = unchecked(E.EntityType)
+_complex_type = unchecked(E.ComplexType)
+_enum_member = unchecked(E.EnumMember)
+_enum_type = unchecked(E.EnumType)
+_parameter = unchecked(E.Parameter)
+_return_type = unchecked(E.ReturnType)
+_action = unchecked(E.Action)
+_function = unchecked(E.Function)
 
 _SCHEMA_CHILDREN = (E.EntityType, E.ComplexType, E.EnumType, E.TypeDefinition, E.Action, E.Function, E.Term,
                     E.EntityContainer, tuple, E.Annotation)
