@@ -27,8 +27,9 @@ EDM = "http://docs.oasis-open.org/odata/ns/edm"
 _XP = EDMX + "}"
 _EP = EDM + "}"
 
-#: Elements nest at most this deep (an annotation expression at most ``E.MAX_VALUE_DEPTH``): deeper is
-#: refused as it is read, so nothing that reads, writes or compares the model recurses without bound.
+#: Annotations (the one element that may hold itself) and skipped elements nest at most this deep, an
+#: annotation expression at most ``E.MAX_VALUE_DEPTH``: deeper is refused as it is read, so nothing that
+#: reads, writes or compares the model recurses without bound.
 MAX_DEPTH = 256
 
 #: Constant expressions (§14.4.1) whose JSON form is a plain string.
@@ -66,16 +67,15 @@ class _Kind:
     """How one kind of element reads: the children it takes (expat tag → kind, anything else goes to
     ``other``), the attribute it cannot do without, how it is named in errors, what it builds."""
 
-    __slots__ = ("local", "label", "name_attribute", "root", "required", "children", "other", "build")
+    __slots__ = ("local", "label", "name_attribute", "root", "children", "other", "build")
 
     def __init__(self, local: str, build: Callable[[_Reader, dict[str, str], list[Any]], Any], *,
-                 label: str | None = None, name: str | None = None, required: str | None = None, root: bool = False,
+                 label: str | None = None, name: str | None = None, root: bool = False,
                  other: Callable[[_Reader, Frame, str, dict[str, str]], None] | None = None) -> None:
         self.local = local  # the element's name (``Property``, ``String``)
         self.label = label  # how errors name it; None: errors inside name the enclosing element
         self.name_attribute = name
         self.root = root  # the error path starts here (``Schema 'ns'``, ``edmx:Reference 'uri'``)
-        self.required = required
         self.children: dict[str, _Kind] = {}
         self.other = other if other is not None else _Reader.skip
         self.build = build
@@ -98,21 +98,22 @@ class _Reader:
         pop = stack.pop
         reader = self
 
+        # The two handlers run once per element: kept to a few lookups. An attribute a builder needs
+        # is read as attributes["Name"]; when it is missing, the KeyError becomes the ModelError.
         def start(tag: str, attributes: dict[str, str]) -> None:
-            if len(stack) > MAX_DEPTH:
-                raise ModelError(f"elements nest too deeply to read (more than {MAX_DEPTH} levels)", "XML document")
             parent = stack[-1]
             kind = parent[0].children.get(tag)
             if kind is None:
                 parent[0].other(reader, parent, tag, attributes)
-                return
-            if kind.required is not None and kind.required not in attributes:
-                reader.missing(kind, kind.required)
-            push([kind, attributes, [], 0])
+            else:
+                push([kind, attributes, [], 0])
 
         def end(tag: str) -> None:
             frame = stack[-1]
-            built = frame[0].build(reader, frame[1], frame[2])
+            try:
+                built = frame[0].build(reader, frame[1], frame[2])
+            except KeyError as error:
+                raise reader.missing(frame, error) from None
             pop()
             if built is not _NOTHING:
                 stack[-1][2].append(built)
@@ -138,22 +139,21 @@ class _Reader:
                 parts.append(text)
         return " / ".join(parts)
 
-    def missing(self, kind: _Kind, attribute: str) -> None:
-        """An element about to open lacks an attribute it needs: named by its kind under its parent."""
-        where = self.where()
-        if kind.label is not None:
-            where = kind.label if kind.root or not where else f"{where} / {kind.label}"
-        raise ModelError(f"missing the {attribute} attribute", where)
+    def missing(self, frame: Frame, error: KeyError) -> ModelError:
+        """The element ending lacks an attribute its builder read (named by its kind, without a name)."""
+        attribute = error.args[0] if error.args else None
+        if not isinstance(attribute, str) or attribute in frame[1]:
+            raise error  # not a missing attribute: a bug, shown as one
+        return ModelError(f"missing the {attribute} attribute", self.where())
 
-    def required(self, attributes: dict[str, str], name: str) -> str:
-        value = attributes.get(name)
-        if value is None:
-            raise ModelError(f"missing the {name} attribute", self.where())
-        return value
+    def deep(self) -> None:
+        if len(self.stack) > MAX_DEPTH:
+            raise ModelError(f"elements nest too deeply to read (more than {MAX_DEPTH} levels)", "XML document")
 
     # -- pushing elements that are not in the parent's table ------------------------------------
     def skip(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
         """An element the parent does not read (another vocabulary's, documentation): its subtree is skipped."""
+        self.deep()
         self.stack.append([_SKIP, attributes, [], 0])
 
     def refuse(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
@@ -206,12 +206,8 @@ class _Reader:
     def record_member(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
         """A child of Record: a PropertyValue (one level deeper) or an annotation of the record."""
         if tag == _EP + "PropertyValue":
-            if "Property" not in attributes:
-                self.missing(_PROPERTY_VALUE, "Property")
             self.stack.append([_PROPERTY_VALUE, attributes, [], parent[3]])
         elif tag == _EP + "Annotation":
-            if "Term" not in attributes:
-                self.missing(_ANNOTATION, "Term")
             self.stack.append([_ANNOTATION, attributes, [], 0])
         else:
             self.skip(parent, tag, attributes)
@@ -284,6 +280,7 @@ class _Reader:
         return True  # §14.3: an annotation without an expression is a Boolean true
 
     def annotation(self, attributes: dict[str, str], children: list[Any]) -> E.Annotation:
+        self.deep()  # the innermost of nested annotations ends first
         value = self.value_of(attributes, children)
         qualifier = attributes.get("Qualifier")
         if qualifier is None:
@@ -411,7 +408,7 @@ class _Reader:
 
     def entity_type(self, attributes: dict[str, str], children: list[Any]) -> E.EntityType:
         properties, navigations, key, notes = self.members(children)
-        return _entity_type(
+        return E.EntityType(
             attributes["Name"], tuple(key), attributes.get("BaseType"), self.boolean(attributes, "Abstract", False),
             self.boolean(attributes, "OpenType", False), self.boolean(attributes, "HasStream", False),
             tuple(properties), tuple(navigations), tuple(notes))
@@ -420,7 +417,7 @@ class _Reader:
         properties, navigations, key, notes = self.members(children)
         if key:
             raise ModelError("a complex type has no key", self.where())
-        return _complex_type(
+        return E.ComplexType(
             attributes["Name"], attributes.get("BaseType"), self.boolean(attributes, "Abstract", False),
             self.boolean(attributes, "OpenType", False), tuple(properties), tuple(navigations), tuple(notes))
 
@@ -444,12 +441,12 @@ class _Reader:
                 notes.append(child)
             else:
                 on_delete = child
-        return _navigation(  # a collection is never nullable (NavigationProperty.__attrs_post_init__)
+        return E.NavigationProperty(  # a collection is never nullable (NavigationProperty.__attrs_post_init__)
             attributes["Name"], ref.type, ref.collection, ref.nullable and not ref.collection, attributes.get("Partner"),
             self.boolean(attributes, "ContainsTarget", False), tuple(constraints), on_delete, tuple(notes))
 
     def referential_constraint(self, attributes: dict[str, str], children: list[Any]) -> E.ReferentialConstraint:
-        return E.ReferentialConstraint(attributes["Property"], self.required(attributes, "ReferencedProperty"), children)
+        return E.ReferentialConstraint(attributes["Property"], attributes["ReferencedProperty"], children)
 
     def on_delete(self, attributes: dict[str, str], children: list[Any]) -> str:
         return attributes["Action"]
@@ -473,7 +470,7 @@ class _Reader:
                 except ValueError:
                     raise ModelError(f"member {member!r} has Value={text!r}, not an integer", self.where()) from None
             members.append(_enum_member(member, value, tuple(member_notes)))
-        return _enum_type(attributes["Name"], tuple(members), attributes.get("UnderlyingType", "Edm.Int32"), flags,
+        return E.EnumType(attributes["Name"], tuple(members), attributes.get("UnderlyingType", "Edm.Int32"), flags,
                           tuple(notes))
 
     def member(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, str | None, list[E.Annotation]]:
@@ -498,9 +495,9 @@ class _Reader:
         if self.stack[-1][0] is _FUNCTION:
             if returns is None:
                 raise ModelError("a function needs a ReturnType", self.where())
-            return _function(attributes["Name"], tuple(parameters), returns, bound,
+            return E.Function(attributes["Name"], tuple(parameters), returns, bound,
                              self.boolean(attributes, "IsComposable", False), attributes.get("EntitySetPath"), tuple(notes))
-        return _action(attributes["Name"], tuple(parameters), returns, bound, attributes.get("EntitySetPath"), tuple(notes))
+        return E.Action(attributes["Name"], tuple(parameters), returns, bound, attributes.get("EntitySetPath"), tuple(notes))
 
     def parameter(self, attributes: dict[str, str], children: list[Any]) -> E.Parameter:
         return _parameter(attributes["Name"], self.typeref(attributes), tuple(children))
@@ -529,44 +526,39 @@ class _Reader:
 
     def entity_set(self, attributes: dict[str, str], children: list[Any]) -> E.EntitySet:
         bindings, notes = self.bindings(children)
-        return E.EntitySet(attributes["Name"], self.required(attributes, "EntityType"), bindings,
+        return E.EntitySet(attributes["Name"], attributes["EntityType"], bindings,
                            self.boolean(attributes, "IncludeInServiceDocument", True), notes)
 
     def singleton(self, attributes: dict[str, str], children: list[Any]) -> E.Singleton:
         bindings, notes = self.bindings(children)
-        return E.Singleton(attributes["Name"], self.required(attributes, "Type"), bindings,
+        return E.Singleton(attributes["Name"], attributes["Type"], bindings,
                            self.boolean(attributes, "Nullable", False), notes)
 
     def binding(self, attributes: dict[str, str], children: list[Any]) -> E.NavigationPropertyBinding:
-        return E.NavigationPropertyBinding(attributes["Path"], self.required(attributes, "Target"))
+        return E.NavigationPropertyBinding(attributes["Path"], attributes["Target"])
 
     def action_import(self, attributes: dict[str, str], children: list[Any]) -> E.ActionImport:
-        return E.ActionImport(attributes["Name"], self.required(attributes, "Action"), attributes.get("EntitySet"), children)
+        return E.ActionImport(attributes["Name"], attributes["Action"], attributes.get("EntitySet"), children)
 
     def function_import(self, attributes: dict[str, str], children: list[Any]) -> E.FunctionImport:
-        return E.FunctionImport(attributes["Name"], self.required(attributes, "Function"), attributes.get("EntitySet"),
+        return E.FunctionImport(attributes["Name"], attributes["Function"], attributes.get("EntitySet"),
                                 self.boolean(attributes, "IncludeInServiceDocument", False), children)
 
     def nothing(self, attributes: dict[str, str], children: list[Any]) -> Any:
         return _NOTHING
 
 
-# Unchecked constructors (odatakit.query._nodes) for the elements a model has by the thousand: the
-# same frozen element without attrs' per-field converters. Every field positionally, tuples as tuples;
-# tests/test_model_csdl.py holds what the reader builds to the checked classes.
+# Unchecked constructors (odatakit.query._nodes) for the small elements a model has by the thousand:
+# the same frozen element without attrs' per-field converters (those of more than four fields cost as
+# much either way). Every field positionally, tuples as tuples; tests/test_model_csdl.py holds what
+# the reader builds to the checked classes.
 _property = unchecked(E.Property)
 _annotation = unchecked(E.Annotation)
 _block = unchecked(E.AnnotationsBlock)
-_navigation = unchecked(E.NavigationProperty)
 _property_ref = unchecked(E.PropertyRef)
-_entity_type = unchecked(E.EntityType)
-_complex_type = unchecked(E.ComplexType)
 _enum_member = unchecked(E.EnumMember)
-_enum_type = unchecked(E.EnumType)
 _parameter = unchecked(E.Parameter)
 _return_type = unchecked(E.ReturnType)
-_action = unchecked(E.Action)
-_function = unchecked(E.Function)
 
 _SCHEMA_CHILDREN = (E.EntityType, E.ComplexType, E.EnumType, E.TypeDefinition, E.Action, E.Function, E.Term,
                     E.EntityContainer, tuple, E.Annotation)
@@ -577,18 +569,18 @@ _DOCUMENT = _Kind("", R.nothing, other=R.root)
 _SKIP = _Kind("", R.nothing)
 _EDMX = _Kind("edmx:Edmx", R.edmx, other=R.refuse)
 _SERVICES = _Kind("edmx:DataServices", R.services, other=R.refuse)
-_REFERENCE = _Kind("edmx:Reference", R.reference, label="edmx:Reference", name="Uri", required="Uri", root=True)
-_INCLUDE = _Kind("edmx:Include", R.include, required="Namespace")
-_INCLUDE_ANNOTATIONS = _Kind("edmx:IncludeAnnotations", R.include_annotations, required="TermNamespace")
-_SCHEMA = _Kind("Schema", R.schema, label="Schema", name="Namespace", required="Namespace", root=True, other=R.refuse)
-_ANNOTATIONS = _Kind("Annotations", R.annotations_block, label="Annotations", name="Target", required="Target")
-_ANNOTATION = _Kind("Annotation", R.annotation, label="Annotation", name="Term", required="Term", other=R.expression)
+_REFERENCE = _Kind("edmx:Reference", R.reference, label="edmx:Reference", name="Uri", root=True)
+_INCLUDE = _Kind("edmx:Include", R.include)
+_INCLUDE_ANNOTATIONS = _Kind("edmx:IncludeAnnotations", R.include_annotations)
+_SCHEMA = _Kind("Schema", R.schema, label="Schema", name="Namespace", root=True, other=R.refuse)
+_ANNOTATIONS = _Kind("Annotations", R.annotations_block, label="Annotations", name="Target")
+_ANNOTATION = _Kind("Annotation", R.annotation, label="Annotation", name="Term", other=R.expression)
 _PROPERTY_VALUE = _Kind("PropertyValue", R.property_value, label="PropertyValue", name="Property", other=R.expression)
 
 
 def _named(local: str, build: Callable[[_Reader, dict[str, str], list[Any]], Any]) -> _Kind:
     """An element with a ``Name``, which errors inside it name."""
-    return _Kind(local, build, label=local, name="Name", required="Name")
+    return _Kind(local, build, label=local, name="Name")
 
 
 _ENTITY_TYPE = _named("EntityType", R.entity_type)
@@ -596,9 +588,9 @@ _COMPLEX_TYPE = _named("ComplexType", R.complex_type)
 _PROPERTY = _named("Property", R.property)
 _NAVIGATION = _named("NavigationProperty", R.navigation)
 _KEY = _Kind("Key", R.key, label="Key")
-_PROPERTY_REF = _Kind("PropertyRef", R.property_ref, required="Name")
-_CONSTRAINT = _Kind("ReferentialConstraint", R.referential_constraint, required="Property")
-_ON_DELETE = _Kind("OnDelete", R.on_delete, required="Action")
+_PROPERTY_REF = _Kind("PropertyRef", R.property_ref)
+_CONSTRAINT = _Kind("ReferentialConstraint", R.referential_constraint)
+_ON_DELETE = _Kind("OnDelete", R.on_delete)
 _ENUM_TYPE = _named("EnumType", R.enum_type)
 _MEMBER = _named("Member", R.member)
 _TYPE_DEFINITION = _named("TypeDefinition", R.type_definition)
@@ -610,7 +602,7 @@ _TERM = _named("Term", R.term)
 _CONTAINER = _named("EntityContainer", R.container)
 _ENTITY_SET = _named("EntitySet", R.entity_set)
 _SINGLETON = _named("Singleton", R.singleton)
-_BINDING = _Kind("NavigationPropertyBinding", R.binding, required="Path")
+_BINDING = _Kind("NavigationPropertyBinding", R.binding)
 _ACTION_IMPORT = _named("ActionImport", R.action_import)
 _FUNCTION_IMPORT = _named("FunctionImport", R.function_import)
 
