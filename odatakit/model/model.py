@@ -7,6 +7,7 @@ name, every key property present), so every lookup afterwards can trust the name
 from __future__ import annotations
 
 import builtins
+import operator
 import os
 import zlib
 from collections.abc import Iterator
@@ -254,6 +255,8 @@ class Model:
 
 
 _NONE: frozenset[str] = frozenset()
+_NAME = operator.attrgetter("name")
+_TYPE_NAME = operator.attrgetter("type.type")  # of a property or parameter
 
 
 def _hint(name: str, candidates: Any) -> str:
@@ -310,14 +313,16 @@ def _index(model: Model) -> None:
     # Every name a type reference may use (qualified by namespace or alias, or Edm) → its qualified
     # name: one dictionary lookup both checks a reference and resolves it (the fast path).
     canonical = {f"Edm.{t}": f"Edm.{t}" for t in E.EDM_TYPES}
-    canonical.update((q, q) for q in known)
+    canonical.update(zip(known, known))
     by_namespace = {namespace: alias for alias, namespace in aliases.items()}
-    for q in known:
-        namespace, _, local = q.rpartition(".")
-        alias = by_namespace.get(namespace)
+    for schema in model.schemas:
+        alias = by_namespace.get(schema.namespace)
         if alias is not None:
-            canonical[f"{alias}.{local}"] = q
+            for kind in ("entity_types", "complex_types", "enum_types", "type_definitions"):
+                names = list(map(_NAME, getattr(schema, kind)))
+                canonical.update(zip(map(f"{alias}.".__add__, names), map(f"{schema.namespace}.".__add__, names)))
     resolve = canonical.get
+    is_known = canonical.__contains__
 
     def check_type(name: str, where: object, *, kinds: tuple[type, ...] | None = None) -> None:
         """The slow path, taken when the fast one has a doubt: an Edm name, a name of a referenced
@@ -350,17 +355,18 @@ def _index(model: Model) -> None:
                 if base is None or type(types.get(base)) is not type(element):
                     check_type(base_type, f"{sw} / {element.kind} {element.name!r}", kinds=(type(element),))
                 derived.setdefault(base or model.qualified(base_type), []).append(qualified)
-            names = [member.name for member in element.properties]
+            names = list(map(_NAME, element.properties))
             if element.navigation_properties:
-                names += [member.name for member in element.navigation_properties]
+                names.extend(map(_NAME, element.navigation_properties))
             own = set(names)
             if len(own) != len(names):
                 twice = next(n for i, n in enumerate(names) if n in names[:i])
                 raise ModelError(f"the member {twice!r} is declared twice", f"{sw} / {element.kind} {element.name!r}")
             own_names[qualified] = own
-            for prop in element.properties:
-                if prop.type.type not in canonical:
-                    check_type(prop.type.type, f"{sw} / {element.kind} {element.name!r} / Property {prop.name!r}")
+            if not all(map(is_known, map(_TYPE_NAME, element.properties))):  # the fast path, in C
+                for prop in element.properties:
+                    if prop.type.type not in canonical:
+                        check_type(prop.type.type, f"{sw} / {element.kind} {element.name!r} / Property {prop.name!r}")
             for nav in element.navigation_properties:
                 target = resolve(nav.target)
                 if target is None or type(types.get(target)) is not E.EntityType:
@@ -370,7 +376,7 @@ def _index(model: Model) -> None:
             if enum.underlying_type not in ("Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Int64"):
                 raise ModelError(f"UnderlyingType {enum.underlying_type!r} is not an Edm integer type",
                                  f"{sw} / EnumType {enum.name!r}")
-            if len({m.name for m in enum.members}) != len(enum.members):
+            if len(set(map(_NAME, enum.members))) != len(enum.members):
                 raise ModelError("a member name is declared twice", f"{sw} / EnumType {enum.name!r}")
         for definition in schema.type_definitions:
             if definition.underlying.type not in canonical:

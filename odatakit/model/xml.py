@@ -228,6 +228,10 @@ class _Reader:
             return False
         raise ModelError(f"{name}={text!r} is not true or false", self.where())
 
+    def false(self, attributes: dict[str, str], name: str) -> bool:
+        """A Boolean attribute that is false when absent (most are absent)."""
+        return name in attributes and self.boolean(attributes, name, False)
+
     def integer(self, text: str | None, name: str, words: tuple[str, ...] = ()) -> int | str | None:
         if text is None or text in words:
             return text
@@ -273,14 +277,15 @@ class _Reader:
         """What an Annotation or PropertyValue holds: an inline attribute, else its expression child."""
         for name in attributes:
             if name in _INLINE:
-                return self.constant(name, attributes[name])
+                return attributes[name] if name in _STRING_CONSTANTS else self.constant(name, attributes[name])
         for child in children:
             if type(child) is not E.Annotation:
                 return child
         return True  # §14.3: an annotation without an expression is a Boolean true
 
     def annotation(self, attributes: dict[str, str], children: list[Any]) -> E.Annotation:
-        self.deep()  # the innermost of nested annotations ends first
+        if len(self.stack) > MAX_DEPTH:  # the innermost of nested annotations ends first
+            self.deep()
         value = self.value_of(attributes, children)
         qualifier = attributes.get("Qualifier")
         if qualifier is None:
@@ -409,8 +414,8 @@ class _Reader:
     def entity_type(self, attributes: dict[str, str], children: list[Any]) -> E.EntityType:
         properties, navigations, key, notes = self.members(children)
         return E.EntityType(
-            attributes["Name"], tuple(key), attributes.get("BaseType"), self.boolean(attributes, "Abstract", False),
-            self.boolean(attributes, "OpenType", False), self.boolean(attributes, "HasStream", False),
+            attributes["Name"], tuple(key), attributes.get("BaseType"), self.false(attributes, "Abstract"),
+            self.false(attributes, "OpenType"), self.false(attributes, "HasStream"),
             tuple(properties), tuple(navigations), tuple(notes))
 
     def complex_type(self, attributes: dict[str, str], children: list[Any]) -> E.ComplexType:
@@ -418,8 +423,8 @@ class _Reader:
         if key:
             raise ModelError("a complex type has no key", self.where())
         return E.ComplexType(
-            attributes["Name"], attributes.get("BaseType"), self.boolean(attributes, "Abstract", False),
-            self.boolean(attributes, "OpenType", False), tuple(properties), tuple(navigations), tuple(notes))
+            attributes["Name"], attributes.get("BaseType"), self.false(attributes, "Abstract"),
+            self.false(attributes, "OpenType"), tuple(properties), tuple(navigations), tuple(notes))
 
     def property(self, attributes: dict[str, str], children: list[Any]) -> E.Property:
         return _property(attributes["Name"], self.typeref(attributes), attributes.get("DefaultValue"), tuple(children))
@@ -443,7 +448,7 @@ class _Reader:
                 on_delete = child
         return E.NavigationProperty(  # a collection is never nullable (NavigationProperty.__attrs_post_init__)
             attributes["Name"], ref.type, ref.collection, ref.nullable and not ref.collection, attributes.get("Partner"),
-            self.boolean(attributes, "ContainsTarget", False), tuple(constraints), on_delete, tuple(notes))
+            self.false(attributes, "ContainsTarget"), tuple(constraints), on_delete, tuple(notes))
 
     def referential_constraint(self, attributes: dict[str, str], children: list[Any]) -> E.ReferentialConstraint:
         return E.ReferentialConstraint(attributes["Property"], attributes["ReferencedProperty"], children)
@@ -452,7 +457,7 @@ class _Reader:
         return attributes["Action"]
 
     def enum_type(self, attributes: dict[str, str], children: list[Any]) -> E.EnumType:
-        flags = self.boolean(attributes, "IsFlags", False)
+        flags = self.false(attributes, "IsFlags")
         members: list[E.EnumMember] = []
         notes: list[E.Annotation] = []
         for child in children:
@@ -489,14 +494,14 @@ class _Reader:
                 notes.append(child)
             else:
                 returns = child
-        bound = self.boolean(attributes, "IsBound", False)
+        bound = self.false(attributes, "IsBound")
         if bound and not parameters:
             raise ModelError("a bound operation needs its binding parameter", self.where())
         if self.stack[-1][0] is _FUNCTION:
             if returns is None:
                 raise ModelError("a function needs a ReturnType", self.where())
             return E.Function(attributes["Name"], tuple(parameters), returns, bound,
-                             self.boolean(attributes, "IsComposable", False), attributes.get("EntitySetPath"), tuple(notes))
+                             self.false(attributes, "IsComposable"), attributes.get("EntitySetPath"), tuple(notes))
         return E.Action(attributes["Name"], tuple(parameters), returns, bound, attributes.get("EntitySetPath"), tuple(notes))
 
     def parameter(self, attributes: dict[str, str], children: list[Any]) -> E.Parameter:
