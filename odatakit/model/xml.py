@@ -57,8 +57,8 @@ def _shown(tag: str) -> str:
 # Reading: one _Kind per element kind, a stack of open elements, a model element per end event
 # ---------------------------------------------------------------------------------------------
 
-#: A frame of the stack of open elements: [kind, attributes, built children, expression depth].
-Frame = list[Any]
+#: A frame of the stack of open elements: (kind, attributes, built children, expression depth).
+Frame = tuple[Any, ...]
 #: What ``build`` returns for an element whose content is ignored: nothing reaches the parent.
 _NOTHING = object()
 
@@ -88,7 +88,7 @@ class _Reader:
 
     def __init__(self, parser: Any) -> None:
         self.parser = parser
-        self.stack: list[Frame] = [[_DOCUMENT, {}, [], 0]]
+        self.stack: list[Frame] = [(_DOCUMENT, {}, [], 0)]
         self.typerefs: dict[tuple[Any, ...], E.TypeRef] = {}
         self.plain: dict[tuple[str | None, str | None], E.TypeRef] = {}  # no facet but Nullable
 
@@ -106,7 +106,7 @@ class _Reader:
             if kind is None:
                 parent[0].other(reader, parent, tag, attributes)
             else:
-                push([kind, attributes, [], 0])
+                push((kind, attributes, [], 0))
 
         def end(tag: str) -> None:
             frame = stack[-1]
@@ -154,7 +154,7 @@ class _Reader:
     def skip(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
         """An element the parent does not read (another vocabulary's, documentation): its subtree is skipped."""
         self.deep()
-        self.stack.append([_SKIP, attributes, [], 0])
+        self.stack.append((_SKIP, attributes, [], 0))
 
     def refuse(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
         """Where every child must be known (``Schema``, ``edmx:Edmx``): an unknown one is an error."""
@@ -172,7 +172,7 @@ class _Reader:
         version = attributes.get("Version")
         if version not in ("4.0", "4.01"):
             raise ModelError(f"Version={version!r}: odatakit reads CSDL 4.0 and 4.01", "edmx:Edmx")
-        self.stack.append([_EDMX, attributes, [], 0])
+        self.stack.append((_EDMX, attributes, [], 0))
 
     def expression(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
         """The first expression child of an Annotation or PropertyValue, or an operand: checked for
@@ -191,7 +191,7 @@ class _Reader:
         kind = _EXPRESSIONS.get(tag)
         if kind is None:
             raise ModelError(f"<{_shown(tag)}> is not an annotation expression CSDL knows", self.where())
-        frame: Frame = [kind, attributes, [], depth]
+        frame: Frame = (kind, attributes, [], depth)
         self.stack.append(frame)
         if kind.build is _Reader.constant_element:
             self.parser.CharacterDataHandler = frame[2].append  # its text, up to its first child
@@ -206,9 +206,9 @@ class _Reader:
     def record_member(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
         """A child of Record: a PropertyValue (one level deeper) or an annotation of the record."""
         if tag == _EP + "PropertyValue":
-            self.stack.append([_PROPERTY_VALUE, attributes, [], parent[3]])
+            self.stack.append((_PROPERTY_VALUE, attributes, [], parent[3]))
         elif tag == _EP + "Annotation":
-            self.stack.append([_ANNOTATION, attributes, [], 0])
+            self.stack.append((_ANNOTATION, attributes, [], 0))
         else:
             self.skip(parent, tag, attributes)
 
