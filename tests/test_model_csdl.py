@@ -322,7 +322,8 @@ def _elements(value):
             pending.extend(item)
 
 
-@pytest.mark.parametrize("name", ["graph", "trippin.xml", "outlook-v2.xml", "oasis-products.xml"])
+@pytest.mark.parametrize("name", [pytest.param("graph", marks=pytest.mark.slow), "trippin.xml", "outlook-v2.xml",
+                                  "oasis-products.xml"])
 def test_elements_read_from_xml_equal_their_checked_rebuilds(request, name):
     model = request.getfixturevalue("graph_model") if name == "graph" else csdl.load(MODELS / name)
     checked = 0
