@@ -335,20 +335,3 @@ def test_elements_read_from_xml_equal_their_checked_rebuilds(request, name):
                 assert type(getattr(element, field.name)) is tuple, (element, field.name)
         checked += 1
     assert checked > 50
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-@pytest.mark.parametrize("source", [EDMX.format(""), EDMX.format('<Entity Name="T"/>'), '{"$Version": "4.01"}', "{"])
-def test_load_leaves_the_garbage_collector_as_it_found_it(enabled, source):
-    import gc
-
-    was = gc.isenabled()
-    (gc.enable if enabled else gc.disable)()
-    try:
-        try:
-            csdl.load(source)
-        except ModelError:
-            pass
-        assert gc.isenabled() is enabled
-    finally:
-        (gc.enable if was else gc.disable)()

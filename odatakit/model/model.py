@@ -491,25 +491,20 @@ def _gunzip(data: bytes) -> bytes:
 def load(source: Source) -> Model:
     """Read a CSDL document (XML 4.0/4.01 or JSON 4.01; a path, text or bytes, gzip or not) into a
     ``Model``. A malformed or inconsistent document raises ``ModelError`` naming the element."""
-    from ..payload._jsontext import paused_gc
-
     data = _read_source(source)
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data)
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    # The elements form no reference cycles, so the cyclic collector's passes over the growing model
-    # (a third of the time of a large $metadata) would find nothing: it is paused while they are built.
-    with paused_gc():
-        if head == b"<":
-            from .xml import read_xml
+    if head == b"<":
+        from .xml import read_xml
 
-            version, references, schemas = read_xml(data)
-        elif head == b"{":
-            from .jsonform import read_json
+        version, references, schemas = read_xml(data)
+    elif head == b"{":
+        from .jsonform import read_json
 
-            version, references, schemas = read_json(data)
-        else:
-            raise ModelError("neither CSDL XML (starts with '<') nor CSDL JSON (starts with '{')", "document")
-        return Model(schemas, references, version)
+        version, references, schemas = read_json(data)
+    else:
+        raise ModelError("neither CSDL XML (starts with '<') nor CSDL JSON (starts with '{')", "document")
+    return Model(schemas, references, version)
 
 
