@@ -97,6 +97,7 @@ class _Reader:
         push = stack.append
         pop = stack.pop
         reader = self
+        nothing = _NOTHING
 
         # The two handlers run once per element: kept to a few lookups. An attribute a builder needs
         # is read as attributes["Name"]; when it is missing, the KeyError becomes the ModelError.
@@ -115,7 +116,7 @@ class _Reader:
             except KeyError as error:
                 raise reader.missing(frame, error) from None
             pop()
-            if built is not _NOTHING:
+            if built is not nothing:
                 stack[-1][2].append(built)
 
         parser = self.parser
@@ -427,7 +428,13 @@ class _Reader:
             self.false(attributes, "OpenType"), tuple(properties), tuple(navigations), tuple(notes))
 
     def property(self, attributes: dict[str, str], children: list[Any]) -> E.Property:
-        return _property(attributes["Name"], self.typeref(attributes), attributes.get("DefaultValue"), tuple(children))
+        name = attributes["Name"]
+        size = len(attributes)
+        if size == 2 or (size == 3 and "Nullable" in attributes):  # typeref's fast path, inline: Name, Type, Nullable
+            ref = self.plain.get((attributes.get("Type"), attributes.get("Nullable"))) or self.typeref(attributes)
+        else:
+            ref = self.typeref(attributes)
+        return _property(name, ref, attributes.get("DefaultValue"), tuple(children))
 
     def key(self, attributes: dict[str, str], children: list[Any]) -> list[E.PropertyRef]:
         return children
