@@ -249,7 +249,13 @@ class _Reader:
             plain = (attributes.get("Type"), attributes.get("Nullable"))
             found = self.plain.get(plain)
             if found is None:
-                found = self.plain[plain] = self.faceted(attributes)
+                raw, nullable = plain
+                if raw is None:
+                    return self.faceted(attributes)  # names the missing attribute
+                collection = raw.startswith("Collection(") and raw.endswith(")")
+                found = self.plain[plain] = E.TypeRef(
+                    raw[11:-1] if collection else raw, collection,
+                    nullable is None or self.boolean(attributes, "Nullable", True))
             return found
         return self.faceted(attributes)
 
@@ -471,22 +477,27 @@ class _Reader:
             if type(child) is E.Annotation:
                 notes.append(child)
                 continue
-            member, text, member_notes = child
-            if text is None:
+            if type(child) is tuple:  # a member without a Value
+                member, member_notes = child
                 if flags:
                     raise ModelError(f"member {member!r} of a flags enumeration needs a Value", self.where())
-                value = len(members)  # §10.3.2: unspecified values count from 0 in document order
-            else:
-                try:
-                    value = int(text)
-                except ValueError:
-                    raise ModelError(f"member {member!r} has Value={text!r}, not an integer", self.where()) from None
-            members.append(_enum_member(member, value, tuple(member_notes)))
+                # §10.3.2: unspecified values count from 0 in document order
+                child = _enum_member(member, len(members), tuple(member_notes))
+            members.append(child)
         return E.EnumType(attributes["Name"], tuple(members), attributes.get("UnderlyingType", "Edm.Int32"), flags,
                           tuple(notes))
 
-    def member(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, str | None, list[E.Annotation]]:
-        return attributes["Name"], attributes.get("Value"), children
+    def member(self, attributes: dict[str, str], children: list[Any]) -> E.EnumMember | tuple[str, list[E.Annotation]]:
+        """The member, or (name, annotations) when its value comes from its position in the enumeration."""
+        name = attributes["Name"]
+        text = attributes.get("Value")
+        if text is None:
+            return name, children
+        try:
+            value = int(text)
+        except ValueError:
+            raise ModelError(f"member {name!r} has Value={text!r}, not an integer", self.where(-1)) from None
+        return _enum_member(name, value, tuple(children))
 
     def type_definition(self, attributes: dict[str, str], children: list[Any]) -> E.TypeDefinition:
         return E.TypeDefinition(attributes["Name"], self.faceted(attributes, "UnderlyingType"), children)
