@@ -305,3 +305,33 @@ def test_a_key_on_a_complex_type_is_refused():
     with pytest.raises(ModelError, match="ComplexType 'C': a complex type has no key"):
         csdl.load(EDMX.format('<ComplexType Name="C"><Key><PropertyRef Name="P"/></Key><Property Name="P" Type="Edm.Int32"/>'
                               '</ComplexType>'))
+
+
+# -- the XML reader's unchecked constructors build what the checked element classes build ----------
+
+
+def _elements(value):
+    """Every model element inside ``value``, without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if attrs.has(type(item)):
+            yield item
+            pending.extend(getattr(item, field.name) for field in attrs.fields(type(item)))
+        elif isinstance(item, (tuple, list)):
+            pending.extend(item)
+
+
+@pytest.mark.parametrize("name", [pytest.param("graph", marks=pytest.mark.slow), "trippin.xml", "outlook-v2.xml",
+                                  "oasis-products.xml"])
+def test_elements_read_from_xml_equal_their_checked_rebuilds(request, name):
+    model = request.getfixturevalue("graph_model") if name == "graph" else csdl.load(MODELS / name)
+    checked = 0
+    for element in _elements(model.schemas):
+        rebuilt = attrs.evolve(element)  # through __init__: converters and __attrs_post_init__ run
+        assert rebuilt == element and type(rebuilt) is type(element)
+        for field in attrs.fields(type(element)):
+            if field.converter is not None:
+                assert type(getattr(element, field.name)) is tuple, (element, field.name)
+        checked += 1
+    assert checked > 50

@@ -7,6 +7,7 @@ name, every key property present), so every lookup afterwards can trust the name
 from __future__ import annotations
 
 import builtins
+import operator
 import os
 import zlib
 from collections.abc import Iterator
@@ -253,6 +254,11 @@ class Model:
         }
 
 
+_NONE: frozenset[str] = frozenset()
+_NAME = operator.attrgetter("name")
+_TYPE_NAME = operator.attrgetter("type.type")  # of a property or parameter
+
+
 def _hint(name: str, candidates: Any) -> str:
     best = closest(name, candidates)
     return f" (did you mean {best!r}?)" if best else ""
@@ -301,23 +307,34 @@ def _index(model: Model) -> None:
             if schema.entity_container.name in seen:
                 raise ModelError(f"{schema.entity_container.name!r} is declared twice", where)
             object.__setattr__(model, "_container", schema.entity_container)
-    known = set(model._types)
+    types = model._types
+    known = set(types)
 
-    # Every name a type reference may use: qualified by namespace or alias, or Edm (the fast path).
-    valid = {f"Edm.{t}" for t in E.EDM_TYPES} | known
+    # Every name a type reference may use (qualified by namespace or alias, or Edm) → its qualified
+    # name: one dictionary lookup both checks a reference and resolves it (the fast path).
+    canonical = {f"Edm.{t}": f"Edm.{t}" for t in E.EDM_TYPES}
+    canonical.update(zip(known, known))
     by_namespace = {namespace: alias for alias, namespace in aliases.items()}
-    valid |= {f"{by_namespace[q.rpartition('.')[0]]}.{q.rpartition('.')[2]}" for q in known
-              if q.rpartition(".")[0] in by_namespace}
+    for schema in model.schemas:
+        alias = by_namespace.get(schema.namespace)
+        if alias is not None:
+            for kind in ("entity_types", "complex_types", "enum_types", "type_definitions"):
+                names = list(map(_NAME, getattr(schema, kind)))
+                canonical.update(zip(map(f"{alias}.".__add__, names), map(f"{schema.namespace}.".__add__, names)))
+    resolve = canonical.get
+    is_known = canonical.__contains__
 
     def check_type(name: str, where: object, *, kinds: tuple[type, ...] | None = None) -> None:
-        if kinds is None and name in valid:
+        """The slow path, taken when the fast one has a doubt: an Edm name, a name of a referenced
+        document, or an error naming ``where``."""
+        if kinds is None and name in canonical:
             return
         if name.startswith("Edm."):
             if name[4:] not in E.EDM_TYPES:
                 raise ModelError(f"unknown type {name!r}" + _hint(name, [f"Edm.{t}" for t in E.EDM_TYPES]), where)
             return
         qualified = model.qualified(name)
-        found = model._types.get(qualified)
+        found = types.get(qualified)
         if found is None:
             if qualified.rpartition(".")[0] in included:
                 return  # a type of a referenced document we do not have
@@ -326,72 +343,92 @@ def _index(model: Model) -> None:
             raise ModelError(f"{name!r} is a {found.kind}, not " + " or ".join(k.__name__ for k in kinds), where)
 
     own_names: dict[str, set[str]] = {}
+    derived = model._derived
     for schema in model.schemas:
         sw = f"Schema {schema.namespace!r}"
+        prefix = schema.namespace + "."
         for element in schema.structured_types:
-            where = f"{sw} / {element.kind} {element.name!r}"
-            qualified = f"{schema.namespace}.{element.name}"
-            if element.base_type:
-                check_type(element.base_type, where, kinds=(type(element),))
-                model._derived.setdefault(model.qualified(element.base_type), []).append(qualified)
-            own = {member.name for member in element.members}
-            if len(own) != len(element.properties) + len(element.navigation_properties):
-                names = [m.name for m in element.members]
+            qualified = prefix + element.name
+            base_type = element.base_type
+            if base_type:
+                base = resolve(base_type)
+                if base is None or type(types.get(base)) is not type(element):
+                    check_type(base_type, f"{sw} / {element.kind} {element.name!r}", kinds=(type(element),))
+                derived.setdefault(base or model.qualified(base_type), []).append(qualified)
+            names = list(map(_NAME, element.properties))
+            if element.navigation_properties:
+                names.extend(map(_NAME, element.navigation_properties))
+            own = set(names)
+            if len(own) != len(names):
                 twice = next(n for i, n in enumerate(names) if n in names[:i])
-                raise ModelError(f"the member {twice!r} is declared twice", where)
+                raise ModelError(f"the member {twice!r} is declared twice", f"{sw} / {element.kind} {element.name!r}")
             own_names[qualified] = own
-            for prop in element.properties:
-                if prop.type.type not in valid:
-                    check_type(prop.type.type, f"{where} / Property {prop.name!r}")
+            if not all(map(is_known, map(_TYPE_NAME, element.properties))):  # the fast path, in C
+                for prop in element.properties:
+                    if prop.type.type not in canonical:
+                        check_type(prop.type.type, f"{sw} / {element.kind} {element.name!r} / Property {prop.name!r}")
             for nav in element.navigation_properties:
-                check_type(nav.target, f"{where} / NavigationProperty {nav.name!r}", kinds=(E.EntityType,))
+                target = resolve(nav.target)
+                if target is None or type(types.get(target)) is not E.EntityType:
+                    check_type(nav.target, f"{sw} / {element.kind} {element.name!r} / NavigationProperty {nav.name!r}",
+                               kinds=(E.EntityType,))
         for enum in schema.enum_types:
             if enum.underlying_type not in ("Edm.Byte", "Edm.SByte", "Edm.Int16", "Edm.Int32", "Edm.Int64"):
                 raise ModelError(f"UnderlyingType {enum.underlying_type!r} is not an Edm integer type",
                                  f"{sw} / EnumType {enum.name!r}")
-            names = [m.name for m in enum.members]
-            if len(set(names)) != len(names):
+            if len(set(map(_NAME, enum.members))) != len(enum.members):
                 raise ModelError("a member name is declared twice", f"{sw} / EnumType {enum.name!r}")
         for definition in schema.type_definitions:
-            check_type(definition.underlying.type, f"{sw} / TypeDefinition {definition.name!r}")
+            if definition.underlying.type not in canonical:
+                check_type(definition.underlying.type, f"{sw} / TypeDefinition {definition.name!r}")
         for term in schema.terms:
-            check_type(term.type.type, f"{sw} / Term {term.name!r}")
+            if term.type.type not in canonical:
+                check_type(term.type.type, f"{sw} / Term {term.name!r}")
         for operation in schema.operations:
-            where = f"{sw} / {operation.kind} {operation.name!r}"
             for parameter in operation.parameters:
-                check_type(parameter.type.type, f"{where} / Parameter {parameter.name!r}")
-            if operation.return_type is not None:
-                check_type(operation.return_type.type.type, f"{where} / ReturnType")
+                if parameter.type.type not in canonical:
+                    check_type(parameter.type.type,
+                               f"{sw} / {operation.kind} {operation.name!r} / Parameter {parameter.name!r}")
+            if operation.return_type is not None and operation.return_type.type.type not in canonical:
+                check_type(operation.return_type.type.type, f"{sw} / {operation.kind} {operation.name!r} / ReturnType")
             if operation.is_bound:
-                binding = model.qualified(operation.parameters[0].type.type)
-                model._bound.setdefault(binding, []).append((f"{schema.namespace}.{operation.name}", operation))  # type: ignore[arg-type]
+                bound_to = operation.parameters[0].type.type
+                binding = resolve(bound_to) or model.qualified(bound_to)
+                model._bound.setdefault(binding, []).append((prefix + operation.name, operation))  # type: ignore[arg-type]
     # base-type cycles, then inherited member clashes and keys (both walk the now acyclic chains)
     acyclic: set[str] = set()  # types whose whole base chain is known to end
-    for qualified, element in model._types.items():
-        if not isinstance(element, (E.EntityType, E.ComplexType)):
+    structured = (E.EntityType, E.ComplexType)
+    for qualified, element in types.items():
+        if not isinstance(element, structured):
             continue
-        where = f"{element.kind} {qualified!r}"
         chain = [qualified]
         on_chain = {qualified}
         owner: Any = element
         while owner is not None and owner.base_type:
-            base = model.qualified(owner.base_type)
+            base = resolve(owner.base_type) or model.qualified(owner.base_type)
             if base in acyclic:
                 break
             if base in on_chain:
-                raise ModelError("base types form a cycle: " + " → ".join([*chain, base]), where)
+                raise ModelError("base types form a cycle: " + " → ".join([*chain, base]),
+                                 f"{element.kind} {qualified!r}")
             chain.append(base)
             on_chain.add(base)
-            owner = model._types.get(base)
+            owner = types.get(base)
         acyclic.update(chain)
         mine = own_names[qualified]
-        if mine:
-            for base in model.base_types(qualified):
-                clash = own_names.get(base, set()) & mine
-                if clash:
-                    raise ModelError(f"the member {sorted(clash)[0]!r} is already declared by a base type", where)
-        if isinstance(element, E.EntityType):
-            if element.key and element.base_type and model.key(element.base_type):
+        owner = element
+        while mine and owner.base_type:  # Model.base_types, without its lookups per step
+            base = resolve(owner.base_type) or model.qualified(owner.base_type)
+            clash = own_names.get(base, _NONE) & mine
+            if clash:
+                raise ModelError(f"the member {sorted(clash)[0]!r} is already declared by a base type",
+                                 f"{element.kind} {qualified!r}")
+            owner = types.get(base)
+            if not isinstance(owner, structured):
+                break
+        if type(element) is E.EntityType and element.key:
+            where = f"{element.kind} {qualified!r}"
+            if element.base_type and model.key(element.base_type):
                 raise ModelError("declares a key, but its base type already has one", where)
             for ref in element.key:
                 _check_key_path(model, qualified, ref.name, where)

@@ -1,8 +1,10 @@
 """CSDL XML (OData CSDL XML 4.01) ⇄ model elements.
 
-Read with defusedxml (no DTD, no entity expansion, no external references: a ``$metadata``
-never needs them), then one function per element kind. Annotation expressions become their CSDL
-JSON form (§14.4), so an XML and a JSON document of the same model read into equal elements.
+Read straight from the events of defusedxml's hardened expat parser (no DTD, no entity
+expansion, no external references: a ``$metadata`` never needs them), with no element tree in
+between: each element becomes its model element when it ends, its children already built.
+Annotation expressions become their CSDL JSON form (§14.4), so an XML and a JSON document of
+the same model read into equal elements.
 """
 
 from __future__ import annotations
@@ -11,29 +13,29 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.etree.ElementTree import Element, TreeBuilder
 from xml.sax.saxutils import escape, quoteattr
 
+from ..query._nodes import unchecked
 from . import elements as E
 from .errors import ModelError
 
-__all__ = ["read_xml", "write_xml", "EDMX", "EDM"]
+__all__ = ["read_xml", "write_xml", "EDMX", "EDM", "MAX_DEPTH"]
 
 EDMX = "http://docs.oasis-open.org/odata/ns/edmx"
 EDM = "http://docs.oasis-open.org/odata/ns/edm"
-_X = "{" + EDMX + "}"
-_E = "{" + EDM + "}"
-_LX = len(_X)
-_PROPERTY = _E + "Property"
-_NAVIGATION = _E + "NavigationProperty"
-_ANNOTATION = _E + "Annotation"
-_KEY = _E + "Key"
-_LE = len(_E)
+#: How expat (namespace separator "}") spells a tag of each namespace: ``…/edm}Property``.
+_XP = EDMX + "}"
+_EP = EDM + "}"
+
+#: Annotations (the one element that may hold itself) and skipped elements nest at most this deep, an
+#: annotation expression at most ``E.MAX_VALUE_DEPTH``: deeper is refused as it is read, so nothing that
+#: reads, writes or compares the model recurses without bound.
+MAX_DEPTH = 256
 
 #: Constant expressions (§14.4.1) whose JSON form is a plain string.
-_STRING_CONSTANTS = ("String", "EnumMember", "Date", "DateTimeOffset", "Duration", "Guid", "TimeOfDay", "Binary")
+_STRING_CONSTANTS = frozenset({"String", "EnumMember", "Date", "DateTimeOffset", "Duration", "Guid", "TimeOfDay", "Binary"})
 #: Path expressions (§14.4.2): JSON ``{"$Path": …}`` and so on.
-_PATHS = ("Path", "PropertyPath", "NavigationPropertyPath", "AnnotationPath", "ModelElementPath")
+_PATHS = frozenset({"Path", "PropertyPath", "NavigationPropertyPath", "AnnotationPath", "ModelElementPath"})
 #: Attributes that hold an annotation's value inline (``String="x"``, ``Path="A/B"``).
 _INLINE = frozenset({*_STRING_CONSTANTS, "Bool", "Int", "Decimal", "Float", *_PATHS})
 #: Dynamic expressions kept as ``{"$Name": [operands], "$Attr": value}``.
@@ -44,384 +46,622 @@ _DYNAMIC = frozenset({
 })
 
 
-class _At:
-    """Where an element is (``Schema 'ns' / EntityType 'T' / Property 'P'``), formatted only when an
-    error names it: a model of 50,000 elements reads without formatting 50,000 paths."""
-
-    __slots__ = ("parent", "kind", "name")
-
-    def __init__(self, parent: Any, kind: str, name: str | None = None) -> None:
-        self.parent, self.kind, self.name = parent, kind, name
-
-    def __str__(self) -> str:
-        return f"{self.parent} / {self.kind}" + ("" if self.name is None else f" {self.name!r}")
+def _shown(tag: str) -> str:
+    """A tag as messages show it: ``Property`` in the edm namespace, else ElementTree's ``{ns}name``."""
+    if tag.startswith(_EP):
+        return tag[len(_EP):]
+    return "{" + tag if "}" in tag else tag
 
 
-def _local(element: Element) -> str:
-    tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag[_LE:] if tag.startswith(_E) else tag
+# ---------------------------------------------------------------------------------------------
+# Reading: one _Kind per element kind, a stack of open elements, a model element per end event
+# ---------------------------------------------------------------------------------------------
+
+#: A frame of the stack of open elements: (kind, attributes, built children, expression depth).
+Frame = tuple[Any, ...]
+#: What ``build`` returns for an element whose content is ignored: nothing reaches the parent.
+_NOTHING = object()
 
 
-def _children(element: Element, name: str) -> Iterable[Element]:
-    tag = _E + name
-    return (child for child in element if child.tag == tag)
+class _Kind:
+    """How one kind of element reads: the children it takes (expat tag → kind, anything else goes to
+    ``other``), the attribute it cannot do without, how it is named in errors, what it builds."""
+
+    __slots__ = ("local", "label", "name_attribute", "root", "children", "other", "build")
+
+    def __init__(self, local: str, build: Callable[[_Reader, dict[str, str], list[Any]], Any], *,
+                 label: str | None = None, name: str | None = None, root: bool = False,
+                 other: Callable[[_Reader, Frame, str, dict[str, str]], None] | None = None) -> None:
+        self.local = local  # the element's name (``Property``, ``String``)
+        self.label = label  # how errors name it; None: errors inside name the enclosing element
+        self.name_attribute = name
+        self.root = root  # the error path starts here (``Schema 'ns'``, ``edmx:Reference 'uri'``)
+        self.children: dict[str, _Kind] = {}
+        self.other = other if other is not None else _Reader.skip
+        self.build = build
 
 
 class _Reader:
-    """One document: interns type uses (most properties share a handful) and names elements in errors."""
+    """One document: the stack of open elements, interned type uses (most properties share a
+    handful), and the error path (``Schema 'ns' / EntityType 'T' / Property 'P'``), formatted
+    from the stack only when an error names it."""
 
-    def __init__(self) -> None:
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        self.stack: list[Frame] = [(_DOCUMENT, {}, [], 0)]
         self.typerefs: dict[tuple[Any, ...], E.TypeRef] = {}
+        self.plain: dict[tuple[str | None, str | None], E.TypeRef] = {}  # no facet but Nullable
+
+    def read(self, data: bytes) -> tuple[str, tuple[E.Reference, ...], tuple[E.Schema, ...]]:
+        stack = self.stack
+        push = stack.append
+        pop = stack.pop
+        reader = self
+        nothing = _NOTHING
+
+        # The two handlers run once per element: kept to a few lookups. An attribute a builder needs
+        # is read as attributes["Name"]; when it is missing, the KeyError becomes the ModelError.
+        def start(tag: str, attributes: dict[str, str]) -> None:
+            parent = stack[-1]
+            kind = parent[0].children.get(tag)
+            if kind is None:
+                parent[0].other(reader, parent, tag, attributes)
+            else:
+                push((kind, attributes, [], 0))
+
+        def end(tag: str) -> None:
+            frame = stack[-1]
+            try:
+                built = frame[0].build(reader, frame[1], frame[2])
+            except KeyError as error:
+                raise reader.missing(frame, error) from None
+            pop()
+            if built is not nothing:
+                stack[-1][2].append(built)
+
+        parser = self.parser
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.Parse(data, True)
+        return stack[0][2][0]  # type: ignore[no-any-return]
+
+    # -- where, and the errors that name it -----------------------------------------------------
+    def where(self, upto: int | None = None) -> str:
+        """The open elements (up to ``upto``) as an error names them."""
+        parts: list[str] = []
+        for kind, attributes, _, _ in self.stack[:upto]:
+            if kind.label is None:
+                continue
+            name = None if kind.name_attribute is None else attributes.get(kind.name_attribute)
+            text = kind.label if name is None else f"{kind.label} {name!r}"
+            if kind.root:
+                parts = [text]
+            else:
+                parts.append(text)
+        return " / ".join(parts)
+
+    def missing(self, frame: Frame, error: KeyError) -> ModelError:
+        """The element ending lacks an attribute its builder read (named by its kind, without a name)."""
+        attribute = error.args[0] if error.args else None
+        if not isinstance(attribute, str) or attribute in frame[1]:
+            raise error  # not a missing attribute: a bug, shown as one
+        return ModelError(f"missing the {attribute} attribute", self.where())
+
+    def deep(self) -> None:
+        if len(self.stack) > MAX_DEPTH:
+            raise ModelError(f"elements nest too deeply to read (more than {MAX_DEPTH} levels)", "XML document")
+
+    # -- pushing elements that are not in the parent's table ------------------------------------
+    def skip(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
+        """An element the parent does not read (another vocabulary's, documentation): its subtree is skipped."""
+        self.deep()
+        self.stack.append((_SKIP, attributes, [], 0))
+
+    def refuse(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
+        """Where every child must be known (``Schema``, ``edmx:Edmx``): an unknown one is an error."""
+        kind = parent[0]
+        if kind is _SCHEMA:
+            raise ModelError(f"<{_shown(tag)}> is not a schema element", self.where())
+        if kind is _SERVICES:
+            raise ModelError(f"<{_shown(tag)}> inside edmx:DataServices is not a Schema",
+                             "edmx:DataServices")
+        raise ModelError(f"unexpected <{_shown(tag)}>", "edmx:Edmx")
+
+    def root(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
+        if tag != _XP + "Edmx":
+            raise ModelError(f"the root element is <{_shown(tag)}>, not <edmx:Edmx> in namespace {EDMX}", "document")
+        version = attributes.get("Version")
+        if version not in ("4.0", "4.01"):
+            raise ModelError(f"Version={version!r}: odatakit reads CSDL 4.0 and 4.01", "edmx:Edmx")
+        self.stack.append((_EDMX, attributes, [], 0))
+
+    def expression(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
+        """The first expression child of an Annotation or PropertyValue, or an operand: checked for
+        depth and kind here, built when it ends."""
+        holder = parent[0]
+        if holder is _ANNOTATION or holder is _PROPERTY_VALUE:
+            # value_of: an inline attribute wins, then the first expression child; the rest is not read
+            if any(name in _INLINE for name in parent[1]) or any(type(c) is not E.Annotation for c in parent[2]):
+                self.skip(parent, tag, attributes)
+                return
+            depth = 0 if holder is _ANNOTATION else parent[3] + 1
+        else:
+            depth = parent[3] + 1
+        if depth > E.MAX_VALUE_DEPTH:
+            raise ModelError(f"an annotation expression nests deeper than {E.MAX_VALUE_DEPTH} levels", self.where())
+        kind = _EXPRESSIONS.get(tag)
+        if kind is None:
+            raise ModelError(f"<{_shown(tag)}> is not an annotation expression CSDL knows", self.where())
+        frame: Frame = (kind, attributes, [], depth)
+        self.stack.append(frame)
+        if kind.build is _Reader.constant_element:
+            self.parser.CharacterDataHandler = frame[2].append  # its text, up to its first child
+
+    def operand(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
+        """A child of Collection or a dynamic expression: an expression, annotations skipped."""
+        if tag == _EP + "Annotation":
+            self.skip(parent, tag, attributes)
+        else:
+            self.expression(parent, tag, attributes)
+
+    def record_member(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
+        """A child of Record: a PropertyValue (one level deeper) or an annotation of the record."""
+        if tag == _EP + "PropertyValue":
+            self.stack.append((_PROPERTY_VALUE, attributes, [], parent[3]))
+        elif tag == _EP + "Annotation":
+            self.stack.append((_ANNOTATION, attributes, [], 0))
+        else:
+            self.skip(parent, tag, attributes)
+
+    def text_over(self, parent: Frame, tag: str, attributes: dict[str, str]) -> None:
+        """A child inside a constant: its text ends here (ElementTree's ``text``), the child is skipped."""
+        self.parser.CharacterDataHandler = None
+        self.skip(parent, tag, attributes)
 
     # -- values of attributes -------------------------------------------------------------------
-    def boolean(self, element: Element, name: str, default: bool, where: Any) -> bool:
-        text = element.get(name)
+    def boolean(self, attributes: dict[str, str], name: str, default: bool) -> bool:
+        text = attributes.get(name)
         if text is None:
             return default
-        if text not in ("true", "false"):
-            raise ModelError(f"{name}={text!r} is not true or false", where)
-        return text == "true"
+        if text == "true":
+            return True
+        if text == "false":
+            return False
+        raise ModelError(f"{name}={text!r} is not true or false", self.where())
 
-    def integer(self, text: str | None, name: str, where: Any, words: tuple[str, ...] = ()) -> int | str | None:
+    def false(self, attributes: dict[str, str], name: str) -> bool:
+        """A Boolean attribute that is false when absent (most are absent)."""
+        return name in attributes and self.boolean(attributes, name, False)
+
+    def integer(self, text: str | None, name: str, words: tuple[str, ...] = ()) -> int | str | None:
         if text is None or text in words:
             return text
         if not text.isdigit():
             raise ModelError(f"{name}={text!r} is not a non-negative integer" +
-                             (f" or {' / '.join(words)}" if words else ""), where)
+                             (f" or {' / '.join(words)}" if words else ""), self.where())
         return int(text)
 
-    def required(self, element: Element, name: str, where: Any, kind: str | None = None) -> str:
-        """An attribute that must be there; ``kind`` names the element in the error (``where / kind``)."""
-        value = element.get(name)
-        if value is None:
-            raise ModelError(f"missing the {name} attribute", where if kind is None else _At(where, kind))
-        return value
+    def typeref(self, attributes: dict[str, str], others: int = 1) -> E.TypeRef:
+        """The type use of an element with ``others`` attributes besides ``Type`` and its facets (a
+        Property's or Parameter's Name). Most carry no facet but Nullable: those take one lookup."""
+        size = len(attributes) - others
+        if size == 1 or (size == 2 and "Nullable" in attributes):  # no facet but Nullable
+            plain = (attributes.get("Type"), attributes.get("Nullable"))
+            found = self.plain.get(plain)
+            if found is None:
+                raw, nullable = plain
+                if raw is None:
+                    return self.faceted(attributes)  # names the missing attribute
+                collection = raw.startswith("Collection(") and raw.endswith(")")
+                found = self.plain[plain] = E.TypeRef(
+                    raw[11:-1] if collection else raw, collection,
+                    nullable is None or self.boolean(attributes, "Nullable", True))
+            return found
+        return self.faceted(attributes)
 
-    def typeref(self, element: Element, where: Any, attribute: str = "Type", nullable: bool = True) -> E.TypeRef:
-        get = element.get
+    def faceted(self, attributes: dict[str, str], attribute: str = "Type") -> E.TypeRef:
+        get = attributes.get
         raw = get(attribute)
-        key = (raw, get("Nullable"), get("MaxLength"), get("Precision"), get("Scale"), get("SRID"),
-               get("Unicode"), nullable)
+        key = (raw, get("Nullable"), get("MaxLength"), get("Precision"), get("Scale"), get("SRID"), get("Unicode"))
         found = self.typerefs.get(key)
         if found is not None:
             return found
         if raw is None:
-            raise ModelError(f"missing the {attribute} attribute", where)
+            raise ModelError(f"missing the {attribute} attribute", self.where())
         collection = raw.startswith("Collection(") and raw.endswith(")")
         made = E.TypeRef(
-            raw[11:-1] if collection else raw, collection, self.boolean(element, "Nullable", nullable, where),
-            self.integer(key[2], "MaxLength", where, ("max",)),
-            self.integer(key[3], "Precision", where),  # type: ignore[arg-type]
-            self.integer(key[4], "Scale", where, ("variable", "floating")),
-            key[5], None if key[6] is None else self.boolean(element, "Unicode", True, where),
+            raw[11:-1] if collection else raw, collection, self.boolean(attributes, "Nullable", True),
+            self.integer(key[2], "MaxLength", ("max",)),
+            self.integer(key[3], "Precision"),  # type: ignore[arg-type]
+            self.integer(key[4], "Scale", ("variable", "floating")),
+            key[5], None if key[6] is None else self.boolean(attributes, "Unicode", True),
         )
         self.typerefs[key] = made
         return made
 
-    # -- annotations ----------------------------------------------------------------------------
-    def annotations(self, element: Element, where: Any, qualifier: str | None = None) -> tuple[E.Annotation, ...]:
-        if not len(element):
-            return ()
-        found = []
-        for child in element:
-            if child.tag == _E + "Annotation":
-                found.append(self.annotation(child, where, qualifier))
-        return tuple(found)
-
-    def annotation(self, element: Element, where: Any, qualifier: str | None = None) -> E.Annotation:
-        term = self.required(element, "Term", where, "Annotation")
-        here = _At(where, "Annotation", term)
-        return E.Annotation(term, self.value_of(element, here), element.get("Qualifier", qualifier),
-                            self.annotations(element, here))
-
-    def value_of(self, element: Element, where: Any, depth: int = 0) -> Any:
-        """The expression an Annotation or PropertyValue holds: an attribute or one child element."""
-        for name, text in element.attrib.items():
+    # -- annotations and their expressions (§14) ------------------------------------------------
+    def value_of(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        """What an Annotation or PropertyValue holds: an inline attribute, else its expression child."""
+        for name in attributes:
             if name in _INLINE:
-                return self.constant(name, text, where)
-        for child in element:
-            if _local(child) != "Annotation":
-                return self.expression(child, where, depth)
+                return attributes[name] if name in _STRING_CONSTANTS else self.constant(name, attributes[name])
+        for child in children:
+            if type(child) is not E.Annotation:
+                return child
         return True  # §14.3: an annotation without an expression is a Boolean true
 
-    def constant(self, name: str, text: str, where: Any) -> Any:
+    def annotation(self, attributes: dict[str, str], children: list[Any]) -> E.Annotation:
+        if len(self.stack) > MAX_DEPTH:  # the innermost of nested annotations ends first
+            self.deep()
+        value = self.value_of(attributes, children)
+        qualifier = attributes.get("Qualifier")
+        if qualifier is None:
+            outer = self.stack[-2]
+            if outer[0] is _ANNOTATIONS:  # the block's qualifier applies to each annotation in it
+                qualifier = outer[1].get("Qualifier")
+        return _annotation(attributes["Term"], value, qualifier,
+                           tuple([child for child in children if type(child) is E.Annotation]) if children else ())
+
+    def property_value(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, Any, list[E.Annotation]]:
+        return (attributes["Property"], self.value_of(attributes, children),
+                [child for child in children if type(child) is E.Annotation])
+
+    def constant(self, name: str, text: str) -> Any:
         if name in _STRING_CONSTANTS:
             return text
         if name in _PATHS:
             return {"$" + name: text}
         if name == "Bool":
             if text not in ("true", "false"):
-                raise ModelError(f"Bool {text!r} is not true or false", where)
+                raise ModelError(f"Bool {text!r} is not true or false", self.where())
             return text == "true"
         try:
             if name == "Int":
                 return int(text)
             number = Decimal(text)
         except (ValueError, InvalidOperation):
-            raise ModelError(f"{name} {text!r} is not a number", where) from None
+            raise ModelError(f"{name} {text!r} is not a number", self.where()) from None
         return int(number) if number == number.to_integral_value() and "." not in text and "e" not in text.lower() else number
 
-    def expression(self, element: Element, where: Any, depth: int = 0) -> Any:
-        if depth > E.MAX_VALUE_DEPTH:
-            raise ModelError(f"an annotation expression nests deeper than {E.MAX_VALUE_DEPTH} levels", where)
-        name = _local(element)
-        if name in _STRING_CONSTANTS or name in _PATHS or name in ("Bool", "Int", "Decimal", "Float"):
-            return self.constant(name, element.text or "", where)
-        if name == "Null":
-            return {"$Null": None}
-        if name == "Collection":
-            return [self.expression(child, where, depth + 1) for child in element if _local(child) != "Annotation"]
-        if name == "Record":
-            record: dict[str, Any] = {}
-            if element.get("Type") is not None:
-                record["@type"] = element.get("Type")
-            for child in element:
-                local = _local(child)
-                if local == "PropertyValue":
-                    prop = self.required(child, "Property", where, "PropertyValue")
-                    here = _At(where, "PropertyValue", prop)
-                    record[prop] = self.value_of(child, here, depth + 1)
-                    for nested in self.annotations(child, here):
-                        _put_annotation(record, prop, nested)
-                elif local == "Annotation":
-                    _put_annotation(record, "", self.annotation(child, where))
-            return record
-        if name in _DYNAMIC:
-            view: dict[str, Any] = {"$" + name: [self.expression(c, where, depth + 1) for c in element
-                                                 if _local(c) != "Annotation"]}
-            for attribute, value in element.attrib.items():
-                view["$" + attribute] = value
-            return view
-        raise ModelError(f"<{name}> is not an annotation expression CSDL knows", where)
+    def constant_element(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        self.parser.CharacterDataHandler = None
+        return self.constant(self.stack[-1][0].local, "".join(children))
+
+    def null(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        return {"$Null": None}
+
+    def collection(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        return children
+
+    def record(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        record: dict[str, Any] = {}
+        if attributes.get("Type") is not None:
+            record["@type"] = attributes["Type"]
+        for child in children:
+            if type(child) is E.Annotation:
+                _put_annotation(record, "", child)
+            else:
+                prop, value, notes = child
+                record[prop] = value
+                for nested in notes:
+                    _put_annotation(record, prop, nested)
+        return record
+
+    def dynamic(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        view: dict[str, Any] = {"$" + self.stack[-1][0].local: children}
+        for attribute, value in attributes.items():
+            view["$" + ("{" + attribute if "}" in attribute else attribute)] = value
+        return view
 
     # -- structure ------------------------------------------------------------------------------
-    def document(self, root: Element) -> tuple[str, tuple[E.Reference, ...], tuple[E.Schema, ...]]:
-        if root.tag != _X + "Edmx":
-            raise ModelError(f"the root element is <{root.tag}>, not <edmx:Edmx> in namespace {EDMX}", "document")
-        version = root.get("Version")
-        if version not in ("4.0", "4.01"):
-            raise ModelError(f"Version={version!r}: odatakit reads CSDL 4.0 and 4.01", "edmx:Edmx")
-        references = []
-        schemas: list[E.Schema] = []
-        services = 0
-        for child in root:
-            if child.tag == _X + "Reference":
-                references.append(self.reference(child))
-            elif child.tag == _X + "DataServices":
-                services += 1
-                for schema in child:
-                    if schema.tag != _E + "Schema":
-                        raise ModelError(f"<{schema.tag}> inside edmx:DataServices is not a Schema", "edmx:DataServices")
-                    schemas.append(self.schema(schema))
-            elif isinstance(child.tag, str):
-                raise ModelError(f"unexpected <{child.tag}>", "edmx:Edmx")
-        if services != 1:
-            raise ModelError(f"needs exactly one edmx:DataServices, found {services}", "edmx:Edmx")
-        return version, tuple(references), tuple(schemas)
+    def edmx(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, tuple[E.Reference, ...], tuple[E.Schema, ...]]:
+        references = [child for child in children if type(child) is E.Reference]
+        services = [child for child in children if type(child) is list]
+        if len(services) != 1:
+            raise ModelError(f"needs exactly one edmx:DataServices, found {len(services)}", "edmx:Edmx")
+        return attributes["Version"], tuple(references), tuple(services[0])
 
-    def reference(self, element: Element) -> E.Reference:
-        uri = self.required(element, "Uri", "edmx:Reference")
-        where = f"edmx:Reference {uri!r}"
-        includes, include_annotations = [], []
-        for child in element:
-            if child.tag == _X + "Include":
-                includes.append(E.Include(self.required(child, "Namespace", where), child.get("Alias"),
-                                          self.annotations(child, where)))
-            elif child.tag == _X + "IncludeAnnotations":
-                include_annotations.append(E.IncludeAnnotations(
-                    self.required(child, "TermNamespace", where), child.get("Qualifier"), child.get("TargetNamespace")))
-        return E.Reference(uri, includes, include_annotations, self.annotations(element, where))
+    def services(self, attributes: dict[str, str], children: list[Any]) -> list[E.Schema]:
+        return children
 
-    def schema(self, element: Element) -> E.Schema:
-        namespace = self.required(element, "Namespace", "Schema")
-        where = f"Schema {namespace!r}"
-        kinds: dict[str, list[Any]] = {name: [] for name in _SCHEMA_READERS}
+    def reference(self, attributes: dict[str, str], children: list[Any]) -> E.Reference:
+        includes: list[E.Include] = []
+        include_annotations: list[E.IncludeAnnotations] = []
+        notes: list[E.Annotation] = []
+        for child in children:
+            kind = type(child)
+            (includes if kind is E.Include else include_annotations if kind is E.IncludeAnnotations else notes).append(child)
+        return E.Reference(attributes["Uri"], includes, include_annotations, notes)
+
+    def include(self, attributes: dict[str, str], children: list[Any]) -> E.Include:
+        return E.Include(attributes["Namespace"], attributes.get("Alias"), children)
+
+    def include_annotations(self, attributes: dict[str, str], children: list[Any]) -> E.IncludeAnnotations:
+        return E.IncludeAnnotations(attributes["TermNamespace"], attributes.get("Qualifier"), attributes.get("TargetNamespace"))
+
+    def schema(self, attributes: dict[str, str], children: list[Any]) -> E.Schema:
+        found: dict[type, list[Any]] = {kind: [] for kind in _SCHEMA_CHILDREN}
+        for child in children:
+            found[type(child)].append(child)
+        containers = found[E.EntityContainer]
+        if len(containers) > 1:
+            raise ModelError("more than one EntityContainer", self.where())
         blocks: dict[str, list[E.Annotation]] = {}
-        container = None
-        for child in element:
-            found = _SCHEMA_TAGS.get(child.tag)  # type: ignore[arg-type]
-            if found is not None:
-                kinds[found[0]].append(found[1](self, child, where))
-                continue
-            name = _local(child)
-            if name == "EntityContainer":
-                if container is not None:
-                    raise ModelError("more than one EntityContainer", where)
-                container = self.container(child, where)
-            elif name == "Annotations":
-                target = self.required(child, "Target", where, "Annotations")
-                blocks.setdefault(target, []).extend(
-                    self.annotations(child, _At(where, "Annotations", target), child.get("Qualifier")))
-            elif name != "Annotation" and isinstance(child.tag, str):
-                raise ModelError(f"<{name}> is not a schema element", where)
-        actions, functions = E.ordered_operations(kinds["Action"], kinds["Function"])
+        for target, notes in found[tuple]:
+            blocks.setdefault(target, []).extend(notes)
+        actions, functions = E.ordered_operations(found[E.Action], found[E.Function])
         return E.Schema(
-            namespace, element.get("Alias"), kinds["EntityType"], kinds["ComplexType"], kinds["EnumType"],
-            kinds["TypeDefinition"], actions, functions, kinds["Term"],
-            container, [E.AnnotationsBlock(t, a) for t, a in blocks.items()], self.annotations(element, where),
-        )
+            attributes["Namespace"], attributes.get("Alias"), found[E.EntityType], found[E.ComplexType],
+            found[E.EnumType], found[E.TypeDefinition], actions, functions, found[E.Term],
+            containers[0] if containers else None, [_block(t, tuple(a)) for t, a in blocks.items()],
+            found[E.Annotation])
 
-    def members(self, element: Element, where: Any) -> tuple[list[E.Property], list[E.NavigationProperty],
-                                                               list[E.PropertyRef], tuple[E.Annotation, ...]]:
-        """One pass over a structured type's children: properties, navigations, key, annotations."""
+    def annotations_block(self, attributes: dict[str, str], children: list[Any]) -> tuple[str, list[E.Annotation]]:
+        return attributes["Target"], children
+
+    def members(self, children: list[Any]) -> tuple[list[E.Property], list[E.NavigationProperty],
+                                                     list[E.PropertyRef], list[E.Annotation]]:
+        """A structured type's children sorted: properties, navigations, key parts, annotations."""
         properties: list[E.Property] = []
         navigations: list[E.NavigationProperty] = []
         key: list[E.PropertyRef] = []
         notes: list[E.Annotation] = []
-        for child in element:
-            tag = child.tag
-            if tag == _PROPERTY:
-                name = self.required(child, "Name", where, "Property")
-                here = _At(where, "Property", name)
-                properties.append(E.Property(name, self.typeref(child, here), child.get("DefaultValue"),
-                                             self.annotations(child, here) if len(child) else ()))
-            elif tag == _NAVIGATION:
-                navigations.append(self.navigation(child, where))
-            elif tag == _ANNOTATION:
-                notes.append(self.annotation(child, where))
-            elif tag == _KEY:
-                key.extend(E.PropertyRef(self.required(ref, "Name", where, "Key"), ref.get("Alias"))
-                           for ref in _children(child, "PropertyRef"))
-        return properties, navigations, key, tuple(notes)
+        for child in children:
+            kind = type(child)
+            if kind is E.Property:
+                properties.append(child)
+            elif kind is E.NavigationProperty:
+                navigations.append(child)
+            elif kind is E.Annotation:
+                notes.append(child)
+            else:
+                key.extend(child)
+        return properties, navigations, key, notes
 
-    def navigation(self, element: Element, where: Any) -> E.NavigationProperty:
-        name = self.required(element, "Name", where, "NavigationProperty")
-        here = _At(where, "NavigationProperty", name)
-        ref = self.typeref(element, here)
-        constraints, on_delete = [], None
-        for child in element:
-            local = _local(child)
-            if local == "ReferentialConstraint":
-                constraints.append(E.ReferentialConstraint(
-                    self.required(child, "Property", here), self.required(child, "ReferencedProperty", here),
-                    self.annotations(child, here)))
-            elif local == "OnDelete":
-                on_delete = self.required(child, "Action", here)
-        return E.NavigationProperty(
-            name, ref.type, ref.collection, ref.nullable and not ref.collection, element.get("Partner"),
-            self.boolean(element, "ContainsTarget", False, here), constraints, on_delete,
-            self.annotations(element, here))
-
-    def entity_type(self, element: Element, where: Any) -> E.EntityType:
-        name = self.required(element, "Name", where, "EntityType")
-        here = _At(where, "EntityType", name)
-        properties, navigations, key, notes = self.members(element, here)
+    def entity_type(self, attributes: dict[str, str], children: list[Any]) -> E.EntityType:
+        properties, navigations, key, notes = self.members(children)
         return E.EntityType(
-            name, key, element.get("BaseType"), self.boolean(element, "Abstract", False, here),
-            self.boolean(element, "OpenType", False, here), self.boolean(element, "HasStream", False, here),
-            properties, navigations, notes)
+            attributes["Name"], tuple(key), attributes.get("BaseType"), self.false(attributes, "Abstract"),
+            self.false(attributes, "OpenType"), self.false(attributes, "HasStream"),
+            tuple(properties), tuple(navigations), tuple(notes))
 
-    def complex_type(self, element: Element, where: Any) -> E.ComplexType:
-        name = self.required(element, "Name", where, "ComplexType")
-        here = _At(where, "ComplexType", name)
-        properties, navigations, key, notes = self.members(element, here)
+    def complex_type(self, attributes: dict[str, str], children: list[Any]) -> E.ComplexType:
+        properties, navigations, key, notes = self.members(children)
         if key:
-            raise ModelError("a complex type has no key", here)
+            raise ModelError("a complex type has no key", self.where())
         return E.ComplexType(
-            name, element.get("BaseType"), self.boolean(element, "Abstract", False, here),
-            self.boolean(element, "OpenType", False, here), properties, navigations, notes)
+            attributes["Name"], attributes.get("BaseType"), self.false(attributes, "Abstract"),
+            self.false(attributes, "OpenType"), tuple(properties), tuple(navigations), tuple(notes))
 
-    def enum_type(self, element: Element, where: Any) -> E.EnumType:
-        name = self.required(element, "Name", where, "EnumType")
-        here = _At(where, "EnumType", name)
-        flags = self.boolean(element, "IsFlags", False, here)
-        members = []
-        for index, child in enumerate(_children(element, "Member")):
-            member = self.required(child, "Name", here)
-            text = child.get("Value")
-            if text is None:
-                if flags:
-                    raise ModelError(f"member {member!r} of a flags enumeration needs a Value", here)
-                value = index  # §10.3.2: unspecified values count from 0 in document order
+    def property(self, attributes: dict[str, str], children: list[Any]) -> E.Property:
+        name = attributes["Name"]
+        size = len(attributes)
+        if size == 2 or (size == 3 and "Nullable" in attributes):  # typeref's fast path, inline: Name, Type, Nullable
+            ref = self.plain.get((attributes.get("Type"), attributes.get("Nullable"))) or self.typeref(attributes)
+        else:
+            ref = self.typeref(attributes)
+        return _property(name, ref, attributes.get("DefaultValue"), tuple(children))
+
+    def key(self, attributes: dict[str, str], children: list[Any]) -> list[E.PropertyRef]:
+        return children
+
+    def property_ref(self, attributes: dict[str, str], children: list[Any]) -> E.PropertyRef:
+        return _property_ref(attributes["Name"], attributes.get("Alias"))
+
+    def navigation(self, attributes: dict[str, str], children: list[Any]) -> E.NavigationProperty:
+        ref = self.faceted(attributes)
+        constraints, notes, on_delete = [], [], None
+        for child in children:
+            kind = type(child)
+            if kind is E.ReferentialConstraint:
+                constraints.append(child)
+            elif kind is E.Annotation:
+                notes.append(child)
             else:
-                try:
-                    value = int(text)
-                except ValueError:
-                    raise ModelError(f"member {member!r} has Value={text!r}, not an integer", here) from None
-            members.append(E.EnumMember(member, value, self.annotations(child, _At(here, "Member", member)) if len(child) else ()))
-        return E.EnumType(name, members, element.get("UnderlyingType", "Edm.Int32"), flags,
-                          self.annotations(element, here))
+                on_delete = child
+        return E.NavigationProperty(  # a collection is never nullable (NavigationProperty.__attrs_post_init__)
+            attributes["Name"], ref.type, ref.collection, ref.nullable and not ref.collection, attributes.get("Partner"),
+            self.false(attributes, "ContainsTarget"), tuple(constraints), on_delete, tuple(notes))
 
-    def type_definition(self, element: Element, where: Any) -> E.TypeDefinition:
-        name = self.required(element, "Name", where, "TypeDefinition")
-        here = _At(where, "TypeDefinition", name)
-        return E.TypeDefinition(name, self.typeref(element, here, "UnderlyingType"), self.annotations(element, here))
+    def referential_constraint(self, attributes: dict[str, str], children: list[Any]) -> E.ReferentialConstraint:
+        return E.ReferentialConstraint(attributes["Property"], attributes["ReferencedProperty"], children)
 
-    def operation(self, element: Element, where: Any) -> E.Action | E.Function:
-        kind = _local(element)
-        name = self.required(element, "Name", _At(where, kind))
-        here = _At(where, kind, name)
-        parameters, returns = [], None
-        for child in element:
-            local = _local(child)
-            if local == "Parameter":
-                pname = self.required(child, "Name", here, "Parameter")
-                phere = _At(here, "Parameter", pname)
-                parameters.append(E.Parameter(pname, self.typeref(child, phere), self.annotations(child, phere)))
-            elif local == "ReturnType":
-                returns = E.ReturnType(self.typeref(child, _At(here, "ReturnType")), self.annotations(child, here))
-        bound = self.boolean(element, "IsBound", False, here)
-        if bound and not parameters:
-            raise ModelError("a bound operation needs its binding parameter", here)
-        if kind == "Function":
-            if returns is None:
-                raise ModelError("a function needs a ReturnType", here)
-            return E.Function(name, parameters, returns, bound, self.boolean(element, "IsComposable", False, here),
-                              element.get("EntitySetPath"), self.annotations(element, here))
-        return E.Action(name, parameters, returns, bound, element.get("EntitySetPath"), self.annotations(element, here))
+    def on_delete(self, attributes: dict[str, str], children: list[Any]) -> str:
+        return attributes["Action"]
 
-    def term(self, element: Element, where: Any) -> E.Term:
-        name = self.required(element, "Name", where, "Term")
-        here = _At(where, "Term", name)
-        applies = element.get("AppliesTo")
-        return E.Term(name, self.typeref(element, here), element.get("BaseTerm"),
-                      tuple(applies.split()) if applies else (), element.get("DefaultValue"),
-                      self.annotations(element, here))
-
-    def container(self, element: Element, where: Any) -> E.EntityContainer:
-        name = self.required(element, "Name", where, "EntityContainer")
-        here = _At(where, "EntityContainer", name)
-        sets, singletons, actions, functions = [], [], [], []
-        for child in element:
-            local = _local(child)
-            if local not in ("EntitySet", "Singleton", "ActionImport", "FunctionImport"):
+    def enum_type(self, attributes: dict[str, str], children: list[Any]) -> E.EnumType:
+        flags = self.false(attributes, "IsFlags")
+        members: list[E.EnumMember] = []
+        notes: list[E.Annotation] = []
+        for child in children:
+            if type(child) is E.Annotation:
+                notes.append(child)
                 continue
-            cname = self.required(child, "Name", _At(here, local))
-            chere = _At(here, local, cname)
-            notes = self.annotations(child, chere)
-            if local in ("EntitySet", "Singleton"):
-                bindings = [E.NavigationPropertyBinding(self.required(b, "Path", chere), self.required(b, "Target", chere))
-                            for b in _children(child, "NavigationPropertyBinding")]
-                if local == "EntitySet":
-                    sets.append(E.EntitySet(cname, self.required(child, "EntityType", chere), bindings,
-                                            self.boolean(child, "IncludeInServiceDocument", True, chere), notes))
-                else:
-                    singletons.append(E.Singleton(cname, self.required(child, "Type", chere), bindings,
-                                                  self.boolean(child, "Nullable", False, chere), notes))
-            elif local == "ActionImport":
-                actions.append(E.ActionImport(cname, self.required(child, "Action", chere), child.get("EntitySet"), notes))
+            if type(child) is tuple:  # a member without a Value
+                member, member_notes = child
+                if flags:
+                    raise ModelError(f"member {member!r} of a flags enumeration needs a Value", self.where())
+                # §10.3.2: unspecified values count from 0 in document order
+                child = _enum_member(member, len(members), tuple(member_notes))
+            members.append(child)
+        return E.EnumType(attributes["Name"], tuple(members), attributes.get("UnderlyingType", "Edm.Int32"), flags,
+                          tuple(notes))
+
+    def member(self, attributes: dict[str, str], children: list[Any]) -> E.EnumMember | tuple[str, list[E.Annotation]]:
+        """The member, or (name, annotations) when its value comes from its position in the enumeration."""
+        name = attributes["Name"]
+        text = attributes.get("Value")
+        if text is None:
+            return name, children
+        try:
+            value = int(text)
+        except ValueError:
+            raise ModelError(f"member {name!r} has Value={text!r}, not an integer", self.where(-1)) from None
+        return _enum_member(name, value, tuple(children))
+
+    def type_definition(self, attributes: dict[str, str], children: list[Any]) -> E.TypeDefinition:
+        return E.TypeDefinition(attributes["Name"], self.faceted(attributes, "UnderlyingType"), children)
+
+    def operation(self, attributes: dict[str, str], children: list[Any]) -> E.Action | E.Function:
+        parameters, notes, returns = [], [], None
+        for child in children:
+            kind = type(child)
+            if kind is E.Parameter:
+                parameters.append(child)
+            elif kind is E.Annotation:
+                notes.append(child)
             else:
-                functions.append(E.FunctionImport(
-                    cname, self.required(child, "Function", chere), child.get("EntitySet"),
-                    self.boolean(child, "IncludeInServiceDocument", False, chere), notes))
-        return E.EntityContainer(name, element.get("Extends"), sets, singletons, actions, functions,
-                                 self.annotations(element, here))
+                returns = child
+        bound = self.false(attributes, "IsBound")
+        if bound and not parameters:
+            raise ModelError("a bound operation needs its binding parameter", self.where())
+        if self.stack[-1][0] is _FUNCTION:
+            if returns is None:
+                raise ModelError("a function needs a ReturnType", self.where())
+            return E.Function(attributes["Name"], tuple(parameters), returns, bound,
+                             self.false(attributes, "IsComposable"), attributes.get("EntitySetPath"), tuple(notes))
+        return E.Action(attributes["Name"], tuple(parameters), returns, bound, attributes.get("EntitySetPath"), tuple(notes))
+
+    def parameter(self, attributes: dict[str, str], children: list[Any]) -> E.Parameter:
+        return _parameter(attributes["Name"], self.typeref(attributes), tuple(children))
+
+    def return_type(self, attributes: dict[str, str], children: list[Any]) -> E.ReturnType:
+        return _return_type(self.typeref(attributes, 0), tuple(children))
+
+    def term(self, attributes: dict[str, str], children: list[Any]) -> E.Term:
+        applies = attributes.get("AppliesTo")
+        return E.Term(attributes["Name"], self.faceted(attributes), attributes.get("BaseTerm"),
+                      tuple(applies.split()) if applies else (), attributes.get("DefaultValue"), tuple(children))
+
+    def container(self, attributes: dict[str, str], children: list[Any]) -> E.EntityContainer:
+        found: dict[type, list[Any]] = {kind: [] for kind in _CONTAINER_CHILDREN}
+        for child in children:
+            found[type(child)].append(child)
+        return E.EntityContainer(attributes["Name"], attributes.get("Extends"), found[E.EntitySet], found[E.Singleton],
+                                 found[E.ActionImport], found[E.FunctionImport], found[E.Annotation])
+
+    def bindings(self, children: list[Any]) -> tuple[list[E.NavigationPropertyBinding], list[E.Annotation]]:
+        bindings: list[E.NavigationPropertyBinding] = []
+        notes: list[E.Annotation] = []
+        for child in children:
+            (notes if type(child) is E.Annotation else bindings).append(child)
+        return bindings, notes
+
+    def entity_set(self, attributes: dict[str, str], children: list[Any]) -> E.EntitySet:
+        bindings, notes = self.bindings(children)
+        return E.EntitySet(attributes["Name"], attributes["EntityType"], bindings,
+                           self.boolean(attributes, "IncludeInServiceDocument", True), notes)
+
+    def singleton(self, attributes: dict[str, str], children: list[Any]) -> E.Singleton:
+        bindings, notes = self.bindings(children)
+        return E.Singleton(attributes["Name"], attributes["Type"], bindings,
+                           self.boolean(attributes, "Nullable", False), notes)
+
+    def binding(self, attributes: dict[str, str], children: list[Any]) -> E.NavigationPropertyBinding:
+        return E.NavigationPropertyBinding(attributes["Path"], attributes["Target"])
+
+    def action_import(self, attributes: dict[str, str], children: list[Any]) -> E.ActionImport:
+        return E.ActionImport(attributes["Name"], attributes["Action"], attributes.get("EntitySet"), children)
+
+    def function_import(self, attributes: dict[str, str], children: list[Any]) -> E.FunctionImport:
+        return E.FunctionImport(attributes["Name"], attributes["Function"], attributes.get("EntitySet"),
+                                self.boolean(attributes, "IncludeInServiceDocument", False), children)
+
+    def nothing(self, attributes: dict[str, str], children: list[Any]) -> Any:
+        return _NOTHING
 
 
-_SCHEMA_READERS: dict[str, Callable[[_Reader, Element, str], Any]] = {
-    "EntityType": _Reader.entity_type,
-    "ComplexType": _Reader.complex_type,
-    "EnumType": _Reader.enum_type,
-    "TypeDefinition": _Reader.type_definition,
-    "Action": _Reader.operation,
-    "Function": _Reader.operation,
-    "Term": _Reader.term,
+# Unchecked constructors (odatakit.query._nodes) for the small elements a model has by the thousand:
+# the same frozen element without attrs' per-field converters (those of more than four fields cost as
+# much either way). Every field positionally, tuples as tuples; tests/test_model_csdl.py holds what
+# the reader builds to the checked classes.
+_property = unchecked(E.Property)
+_annotation = unchecked(E.Annotation)
+_block = unchecked(E.AnnotationsBlock)
+_property_ref = unchecked(E.PropertyRef)
+_enum_member = unchecked(E.EnumMember)
+_parameter = unchecked(E.Parameter)
+_return_type = unchecked(E.ReturnType)
+
+_SCHEMA_CHILDREN = (E.EntityType, E.ComplexType, E.EnumType, E.TypeDefinition, E.Action, E.Function, E.Term,
+                    E.EntityContainer, tuple, E.Annotation)
+_CONTAINER_CHILDREN = (E.EntitySet, E.Singleton, E.ActionImport, E.FunctionImport, E.Annotation)
+
+R = _Reader
+_DOCUMENT = _Kind("", R.nothing, other=R.root)
+_SKIP = _Kind("", R.nothing)
+_EDMX = _Kind("edmx:Edmx", R.edmx, other=R.refuse)
+_SERVICES = _Kind("edmx:DataServices", R.services, other=R.refuse)
+_REFERENCE = _Kind("edmx:Reference", R.reference, label="edmx:Reference", name="Uri", root=True)
+_INCLUDE = _Kind("edmx:Include", R.include)
+_INCLUDE_ANNOTATIONS = _Kind("edmx:IncludeAnnotations", R.include_annotations)
+_SCHEMA = _Kind("Schema", R.schema, label="Schema", name="Namespace", root=True, other=R.refuse)
+_ANNOTATIONS = _Kind("Annotations", R.annotations_block, label="Annotations", name="Target")
+_ANNOTATION = _Kind("Annotation", R.annotation, label="Annotation", name="Term", other=R.expression)
+_PROPERTY_VALUE = _Kind("PropertyValue", R.property_value, label="PropertyValue", name="Property", other=R.expression)
+
+
+def _named(local: str, build: Callable[[_Reader, dict[str, str], list[Any]], Any]) -> _Kind:
+    """An element with a ``Name``, which errors inside it name."""
+    return _Kind(local, build, label=local, name="Name")
+
+
+_ENTITY_TYPE = _named("EntityType", R.entity_type)
+_COMPLEX_TYPE = _named("ComplexType", R.complex_type)
+_PROPERTY = _named("Property", R.property)
+_NAVIGATION = _named("NavigationProperty", R.navigation)
+_KEY = _Kind("Key", R.key, label="Key")
+_PROPERTY_REF = _Kind("PropertyRef", R.property_ref)
+_CONSTRAINT = _Kind("ReferentialConstraint", R.referential_constraint)
+_ON_DELETE = _Kind("OnDelete", R.on_delete)
+_ENUM_TYPE = _named("EnumType", R.enum_type)
+_MEMBER = _named("Member", R.member)
+_TYPE_DEFINITION = _named("TypeDefinition", R.type_definition)
+_ACTION = _named("Action", R.operation)
+_FUNCTION = _named("Function", R.operation)
+_PARAMETER = _named("Parameter", R.parameter)
+_RETURN_TYPE = _Kind("ReturnType", R.return_type, label="ReturnType")
+_TERM = _named("Term", R.term)
+_CONTAINER = _named("EntityContainer", R.container)
+_ENTITY_SET = _named("EntitySet", R.entity_set)
+_SINGLETON = _named("Singleton", R.singleton)
+_BINDING = _Kind("NavigationPropertyBinding", R.binding)
+_ACTION_IMPORT = _named("ActionImport", R.action_import)
+_FUNCTION_IMPORT = _named("FunctionImport", R.function_import)
+
+#: Annotation expressions (§14.4) by expat tag; they are transparent in error paths.
+_EXPRESSIONS: dict[str, _Kind] = {
+    **{_EP + name: _Kind(name, R.constant_element, other=R.text_over)
+       for name in (*_STRING_CONSTANTS, *_PATHS, "Bool", "Int", "Decimal", "Float")},
+    _EP + "Null": _Kind("Null", R.null),
+    _EP + "Collection": _Kind("Collection", R.collection, other=R.operand),
+    _EP + "Record": _Kind("Record", R.record, other=R.record_member),
+    **{_EP + name: _Kind(name, R.dynamic, other=R.operand) for name in _DYNAMIC},
 }
 
-
-_SCHEMA_TAGS = {_E + name: (name, read) for name, read in _SCHEMA_READERS.items()}
+_NOTES = {_EP + "Annotation": _ANNOTATION}
+_EDMX.children = {_XP + "Reference": _REFERENCE, _XP + "DataServices": _SERVICES}
+_SERVICES.children = {_EP + "Schema": _SCHEMA}
+_REFERENCE.children = {_XP + "Include": _INCLUDE, _XP + "IncludeAnnotations": _INCLUDE_ANNOTATIONS, **_NOTES}
+_SCHEMA.children = {_EP + kind.local: kind for kind in (
+    _ENTITY_TYPE, _COMPLEX_TYPE, _ENUM_TYPE, _TYPE_DEFINITION, _ACTION, _FUNCTION, _TERM, _CONTAINER, _ANNOTATIONS,
+    _ANNOTATION)}
+for _structured in (_ENTITY_TYPE, _COMPLEX_TYPE):
+    _structured.children = {_EP + "Property": _PROPERTY, _EP + "NavigationProperty": _NAVIGATION, _EP + "Key": _KEY,
+                            **_NOTES}
+_KEY.children = {_EP + "PropertyRef": _PROPERTY_REF}
+_NAVIGATION.children = {_EP + "ReferentialConstraint": _CONSTRAINT, _EP + "OnDelete": _ON_DELETE, **_NOTES}
+_ENUM_TYPE.children = {_EP + "Member": _MEMBER, **_NOTES}
+for _operation in (_ACTION, _FUNCTION):
+    _operation.children = {_EP + "Parameter": _PARAMETER, _EP + "ReturnType": _RETURN_TYPE, **_NOTES}
+_CONTAINER.children = {_EP + kind.local: kind for kind in (_ENTITY_SET, _SINGLETON, _ACTION_IMPORT, _FUNCTION_IMPORT,
+                                                           _ANNOTATION)}
+for _root in (_ENTITY_SET, _SINGLETON):
+    _root.children = {_EP + "NavigationPropertyBinding": _BINDING, **_NOTES}
+for _annotated in (_INCLUDE, _ANNOTATIONS, _ANNOTATION, _PROPERTY_VALUE, _PROPERTY, _CONSTRAINT, _MEMBER, _TYPE_DEFINITION,
+                   _PARAMETER, _RETURN_TYPE, _TERM, _ACTION_IMPORT, _FUNCTION_IMPORT):
+    _annotated.children = dict(_NOTES)
+del R
 
 
 def _put_annotation(record: dict[str, Any], prefix: str, annotation: E.Annotation) -> None:
@@ -433,27 +673,54 @@ def _put_annotation(record: dict[str, Any], prefix: str, annotation: E.Annotatio
 
 
 def read_xml(data: bytes) -> tuple[str, tuple[E.Reference, ...], tuple[E.Schema, ...]]:
-    """Parse a CSDL XML document (hardened) into its version, references and schemas."""
-    import defusedxml.ElementTree as DET
+    """Parse a CSDL XML document (hardened) into its version, references and schemas.
+
+    The document is read as it is parsed; when the reader finds a model error, the rest of the
+    document is still parsed, so a refused or malformed document says so first (as it would had it
+    been parsed whole before being read)."""
+    from xml.parsers.expat import ExpatError
+
     from defusedxml.common import DefusedXmlException
 
     try:
-        # defusedxml's parser (its expat handlers refuse DTDs, entities and external references)
-        # feeding the C tree builder: elements are built in C, not by the pure-Python builder.
-        parser = DET.DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True, forbid_entities=True,
-                                      forbid_external=True)
-        parser.feed(data)
-        root = parser.close()
-    except DefusedXmlException as error:
-        raise ModelError(f"refused: {type(error).__name__} ({error}); a CSDL document needs no DTD or entities",
-                         "XML document") from None
-    except DET.ParseError as error:
-        line, column = getattr(error, "position", (0, 0))
-        raise ModelError(f"not well-formed XML at line {line}, column {column + 1}: {error}", "XML document") from None
+        return _Reader(_hardened()).read(data)
+    except ModelError as error:
+        if error.element == "XML document":
+            raise
+        failed = error
+    except (DefusedXmlException, ExpatError) as error:
+        raise _xml_error(error) from None
     try:
-        return _Reader().document(root)
-    except RecursionError:
-        raise ModelError("elements nest too deeply to read", "XML document") from None
+        _hardened().Parse(data, True)  # no element handlers: expat alone, in C
+    except (DefusedXmlException, ExpatError) as error:
+        raise _xml_error(error) from None
+    raise failed
+
+
+def _hardened() -> Any:
+    """An expat parser with defusedxml's handlers installed (a DTD, an entity declaration or an external
+    reference raises) and no other: the reader sets its own element handlers, so no tree is built."""
+    import defusedxml.ElementTree as DET
+
+    parser = DET.DefusedXMLParser(target=_NoTarget(), forbid_dtd=True, forbid_entities=True, forbid_external=True).parser
+    parser.DefaultHandlerExpand = None  # text and comments are dropped in C; constants take their text
+    parser.ordered_attributes = False  # attributes as a dict, built by expat
+    return parser
+
+
+class _NoTarget:
+    """A parser target with no methods, so defusedxml's parser installs no element handlers of its own."""
+
+
+def _xml_error(error: Any) -> ModelError:
+    """A refusal (defusedxml) or a well-formedness error (expat) as the ModelError that names it."""
+    from xml.parsers.expat import ExpatError
+
+    if isinstance(error, ExpatError):
+        return ModelError(f"not well-formed XML at line {error.lineno}, column {error.offset + 1}: {error}",
+                          "XML document")
+    return ModelError(f"refused: {type(error).__name__} ({error}); a CSDL document needs no DTD or entities",
+                      "XML document")
 
 
 # ---------------------------------------------------------------------------------------------
