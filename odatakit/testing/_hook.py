@@ -20,6 +20,7 @@ CLASS_MODULES: dict[str, str] = {
     "odatakit.payload.extensions": "extensions", "odatakit.http.messages": "messages",
     "odatakit.http.request": "request", "odatakit.query.builder": "builder",
     "odatakit.query.limits": "limits", "odatakit.payload.extension_requests": "extension_requests",
+    "odatakit.errors": "errors",
 }
 _done: set[type] = set()
 

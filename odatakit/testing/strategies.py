@@ -1401,6 +1401,7 @@ def _url_part_table() -> dict[type, st.SearchStrategy[Any]]:
     from ..payload import values
     from ..payload.extension_requests import ExtensionRequest
     from ..query import builder
+    from ..errors import Fault
     from ..query.limits import Limits
 
     segments = _ascii_names()
@@ -1431,6 +1432,9 @@ def _url_part_table() -> dict[type, st.SearchStrategy[Any]]:
         .map(lambda pair: _extension_request(*pair)),
         Limits: st.builds(Limits, max_node_count=st.none() | st.integers(1, 1000),
                           max_expansion_depth=st.none() | st.integers(0, 5), max_top=st.none() | st.integers(0, 1000)),
+        # a fault's path is its steps: member names and array indices (the text form is derived)
+        Fault: st.builds(Fault, st.lists(st.text(max_size=8) | st.integers(0, 50), max_size=4).map(tuple),
+                         st.text(min_size=1, max_size=40), st.sampled_from(("invalid", "type-mismatch", "missing"))),
     }
 
 
