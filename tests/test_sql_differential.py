@@ -107,7 +107,7 @@ comparison = st.one_of(
               st.lists(INT_LIT | NULL, min_size=1, max_size=3)),
 )
 
-KID_AMOUNT = t.Path([t.Property("k"), t.Property("Amount")])
+KID_AMOUNT = t.Path([t.LambdaVariable("k"), t.Property("Amount")])
 navigation = st.one_of(
     st.builds(lambda kind, op, b: t.Path([t.Property("kids"), t.Lambda(kind, "k", t.BinaryOp(op, KID_AMOUNT, b))]),
               st.sampled_from(["any", "all"]), OPS,
