@@ -88,9 +88,16 @@ def _same(a: Any, b: Any) -> bool:
 def _check_decode(data: bytes) -> None:
     options = _options(data)
     try:
-        value = odatakit.decode(data, **options)
-    except PayloadError:
-        return
+        value = odatakit.decode(data, check=True, **options)
+    except PayloadError as error:  # the lazy decode must refuse it too: at once or on the first read
+        try:
+            odatakit.encode(odatakit.decode(data, **options), version="4.01")  # encode reads every value
+        except PayloadError:
+            return
+        raise Finding(f"decode(check=True) refused {data!r} ({error}); read lazily it had no fault") from None
+    lazy = odatakit.decode(data, **options)
+    if not _same(lazy, value):
+        raise Finding(f"{data!r}: the lazy value reads as {lazy!r}, the checked one as {value!r}")
     ieee = bool(options["ieee754_compatible"])
     # encode annotates what the spec's inference would read as another type; a bare value carries
     # no annotation at all (encode's docstring), so it reads back only under its own inference
