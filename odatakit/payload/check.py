@@ -207,8 +207,7 @@ class _Walker(_Decoder):
             try:
                 edm.exact_float(_exact(json_value))
             except ValueError as error:
-                self.fault(path, f"{error}. An unannotated number is an Edm.Double: annotate the exact type "
-                                 "(e.g. '@odata.type': '#Int64')", "inexact-number")
+                self.inexact_double(path, error)
                 return _NONE
             if type(json_value) is Decimal:
                 if len(_DOUBLES) >= 4096:
@@ -220,13 +219,7 @@ class _Walker(_Decoder):
     def primitive(self, json_value: Any, path: Path, name: str) -> Any:
         kind = edm.PRIMITIVES.get(name)
         if kind is None:
-            if isinstance(json_value, (dict, list)):
-                self.fault(path, f"{_kind(json_value)} cannot be of type {name}", "type-mismatch")
-                return _NONE
-            if isinstance(json_value, str) and (problem := edm.text_problem(json_value)) is not None:
-                self.fault(path, problem, "invalid-value")
-                return _NONE
-            return _PRIMITIVE
+            return _NONE if self.unknown_type_faulted(json_value, path, name) else _PRIMITIVE
         if json_value is None:
             return _PRIMITIVE
         text = type(json_value) is str

@@ -293,22 +293,30 @@ class _Decoder:
             try:
                 return trusted_primitive("Double", edm.exact_float(_exact(json_value)))
             except ValueError as error:
-                self.fault(path, f"{error}. An unannotated number is an Edm.Double: annotate the exact type "
-                                 "(e.g. '@odata.type': '#Int64')", "inexact-number")
+                self.inexact_double(path, error)
                 return None
         return self.primitive(json_value, path, name)
+
+    def inexact_double(self, path: Path, error: ValueError) -> None:
+        """The fault of an unannotated number that no double holds exactly."""
+        self.fault(path, f"{error}. An unannotated number is an Edm.Double: annotate the exact type "
+                         "(e.g. '@odata.type': '#Int64')", "inexact-number")
+
+    def unknown_type_faulted(self, json_value: Any, path: Path, name: str) -> bool:
+        """For a type odatakit does not know (an enumeration or type definition from a model we
+        do not have, kept as written): whether ``json_value`` cannot be one, with the fault said."""
+        if isinstance(json_value, (dict, list)):
+            self.fault(path, f"{_kind(json_value)} cannot be of type {name}", "type-mismatch")
+            return True
+        if isinstance(json_value, str) and (problem := edm.text_problem(json_value)) is not None:
+            self.fault(path, problem, "invalid-value")
+            return True
+        return False
 
     def primitive(self, json_value: Any, path: Path, name: str) -> Value:
         kind = edm.PRIMITIVES.get(name)
         if kind is None:
-            # An enumeration or type definition from a model we do not have: keep it as written.
-            if isinstance(json_value, (dict, list)):
-                self.fault(path, f"{_kind(json_value)} cannot be of type {name}", "type-mismatch")
-                return None
-            if isinstance(json_value, str) and (problem := edm.text_problem(json_value)) is not None:
-                self.fault(path, problem, "invalid-value")
-                return None
-            return Primitive(name, json_value)
+            return None if self.unknown_type_faulted(json_value, path, name) else Primitive(name, json_value)
         if json_value is None:
             return trusted_primitive(name, None)
         if type(json_value) is str and len(json_value) <= _SHARED_LENGTH:
