@@ -60,8 +60,23 @@ def run_all(seconds: int, targets: list[str]) -> int:
                   f"{'' if result.returncode == 0 else '  FINDING'}", flush=True)
             if result.returncode != 0:
                 failed.append(name)
-                print(result.stderr[-4000:], file=sys.stderr)
+                print(_finding_report(result.stdout + result.stderr), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _finding_report(output: str) -> str:
+    """What a CI log must keep of a finding: the Python traceback (libFuzzer's progress lines
+    would push it out of a plain tail), the input as a Python literal, and libFuzzer's summary."""
+    parts = []
+    uncaught = output.find("=== Uncaught Python exception")
+    if uncaught >= 0:
+        ended = re.compile(r"^==\d+== ERROR", re.M).search(output, uncaught)
+        parts.append(output[uncaught:ended.start() if ended else None][:6000])
+    written = re.search(r"Test unit written to (\S+)", output)
+    if written and Path(written.group(1)).is_file():
+        parts.append(f"input: {Path(written.group(1)).read_bytes()!r}")
+    parts.append(output[-1500:])
+    return "\n".join(parts)
 
 
 def main(argv: list[str]) -> int:

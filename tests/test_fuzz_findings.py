@@ -8,6 +8,7 @@ fuzzer runs, and ``test_seed_corpus_passes_every_fuzz_target`` the conformance a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -57,6 +58,13 @@ FOUND: list[tuple[str, Callable[[], Any], type[Exception] | None, str]] = [
     ("custom option named like a system option with a value is still refused",
      lambda: odatakit.serialize(odatakit.query.tree.Query(custom=(odatakit.query.tree.CustomOption("select", "x"),))),
      ValueError, "must not look like a system option"),
+    # a canonical function's result followed by a member path ("now()/x") reached a message that
+    # read .name of a Call: AttributeError; found by the CI fuzz run of the query target
+    ("member path after a canonical function", lambda: odatakit.parse_query("$orderby=now()/desc/Price"),
+     ODataSyntaxError, "the result of now() is a primitive value"),
+    ("member path after a canonical function in $filter", lambda: odatakit.parse_filter("1 eq length(a)/b"),
+     ODataSyntaxError, "the result of length() is a primitive value"),
+    ("member path after a bound function stays a path", lambda: odatakit.parse_filter("NS.F()/b eq 1"), None, ""),
 ]
 
 
@@ -66,7 +74,7 @@ def test_finding_ends_in_a_documented_outcome(finding: str, call: Callable[[], A
     if error is None:
         call()
         return
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=re.escape(message)):
         call()
 
 

@@ -407,7 +407,8 @@ class _Build:
             return tree.Path((*first.segments, *rest))
         if isinstance(first, tree.FunctionCall):
             return tree.Path((first, *rest))
-        raise _Fault(f"the result of {first.name}() has no members to navigate to", 0)
+        called = first.function if isinstance(first, tree.Call) else getattr(first, "name", "the call")
+        raise _Fault(f"the result of {called}() is a primitive value: it has no members to navigate to", 0)
 
     def bound_call_key(self, c: list[Any]) -> list[Any]:
         return [self.function_call(c[:2]), c[2]]
