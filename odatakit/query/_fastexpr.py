@@ -205,13 +205,20 @@ class FastExpressions:
         self.prefixed = {kind: re.compile(patterns[kind]) for kind in ("DURATION", "BINARY", "GEO", "ENUM")}
         self.search_word = re.compile(patterns["SEARCH_WORD"])
         self.search_phrase = re.compile(patterns["SEARCH_PHRASE"])
+        # The everyday lists: plain paths split at bare commas, ending the value (or at ``;``/``)``
+        # in nested options); atomic, so a near miss fails in one pass and the item loop reads it.
+        path = rf"{name}(?:/{name})*"
+        direction = " (?:asc|desc)"
+        self.select_run = re.compile(rf"(?>{path}(?:,{path})*)(?![^;)])")
+        self.orderby_run = re.compile(rf"(?>{path}(?:{direction})?(?:,{path}(?:{direction})?)*)(?![^;)])")
         self.literals = literals
         self.canonical_call = canonical_call
         self.fault = fault
         self.state = type("State", (_State,), {
             "__slots__": (), "fast": self, "numeric_match": self.numeric.match, "string_match": self.string.match,
             "name_match": self.name.match, "guid_match": self.guid.match, "phrase_match": self.search_phrase.match,
-            "word_match": self.search_word.match,
+            "word_match": self.search_word.match, "select_run": self.select_run.match,
+            "orderby_run": self.orderby_run.match,
         })
 
     def parse(self, text: str) -> Any:
@@ -247,6 +254,8 @@ class _State:
     guid_match: Callable[..., Any]
     phrase_match: Callable[..., Any]
     word_match: Callable[..., Any]
+    select_run: Callable[..., Any]
+    orderby_run: Callable[..., Any]
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -728,6 +737,14 @@ class _State:
 
     def orderby(self) -> Any:
         """``expr [asc|desc]`` items split at commas."""
+        match = self.orderby_run(self.text, self.pos)
+        if match is not None and not self.variables:
+            node = plain_orderby(match.group())
+            if node is not None:
+                self.pos = match.end()
+                self.scan()
+                self.height = 4  # OrderBy over OrderByItem over Path over Property
+                return node
         items = []
         height = 0
         while True:
@@ -769,6 +786,12 @@ class _State:
         return _compute(tuple(items))
 
     def select(self) -> Any:
+        match = self.select_run(self.text, self.pos)
+        if match is not None:
+            self.pos = match.end()
+            self.scan()
+            self.height = 3  # Select over SelectItem over Property
+            return plain_select(match.group())
         return self.items(_select, self.select_item)
 
     def expand(self) -> Any:
@@ -982,6 +1005,37 @@ class _State:
                 self.height = 0
                 return value
         raise Fallback
+
+
+def plain_select(run: str) -> Any:
+    """The ``Select`` of a run of plain paths (``a,b/c``: names split at ``/`` and bare commas)."""
+    if "/" not in run:
+        return _select(tuple([_select_item((_property(name),)) for name in run.split(",")]))
+    return _select(tuple([_select_item(tuple([_property(name) for name in path.split("/")])) for path in run.split(",")]))
+
+
+#: Words that open something else at an operand's start (``not x``, ``null``, ``true``…): an
+#: ``$orderby`` path starting with one, in any case, is left to the item loop.
+_NOT_A_PATH = frozenset({"not", "null", "nan", "inf", "true", "false"})
+
+
+def plain_orderby(run: str) -> Any:
+    """The ``OrderBy`` of a run of plain paths each perhaps followed by `` asc``/`` desc``, or
+    None when a path starts with a keyword the expression reader treats otherwise."""
+    items = []
+    for item in run.split(","):
+        path, _, direction = item.partition(" ")
+        if "/" in path:
+            names = path.split("/")
+            if names[0].lower() in _NOT_A_PATH:
+                return None
+            expr = _path(tuple([_property(name) for name in names]))
+        else:
+            if len(path) <= 5 and path.lower() in _NOT_A_PATH:
+                return None
+            expr = _path((_property(path),))
+        items.append(_orderby_item(expr, direction == "desc"))
+    return _orderby(tuple(items))
 
 
 _OPTION_VALUES: dict[str, Callable[[_State], Any]] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._fastexpr import _property, _select, _select_item
+from ._fastexpr import plain_select
 from .syntax import IDENTIFIER
 
 __all__ = ["select", "top", "count"]
@@ -28,9 +28,7 @@ def select(text: str) -> Any:
     """``a,b/c`` → ``Select`` of plain paths, or None."""
     if _PLAIN_SELECT.fullmatch(text) is None:
         return None
-    if "/" not in text:
-        return _select(tuple([_select_item((_property(name),)) for name in text.split(",")]))
-    return _select(tuple([_select_item(tuple([_property(name) for name in path.split("/")])) for path in text.split(",")]))
+    return plain_select(text)
 
 
 def top(text: str) -> Any:

@@ -1327,6 +1327,25 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
         if not part:
             continue
         raw_name, has_value, value = part.partition("=")
+        everyday = _SPELLED.get(raw_name)
+        if everyday is not None and value and everyday[0] not in options:
+            # "$select=…" as clients write it: no name to decode or fold, the value straight to
+            # the simple or hand-written reader; anything they leave goes the general way below.
+            field, rule = everyday
+            simple = _SIMPLE_OPTIONS.get(rule)
+            if simple is not None:
+                result = simple(value)
+                if result is not None:
+                    options[field] = result
+                    continue
+            if fast is not None and rule in _FAST_RULES:
+                try:
+                    options[field] = fast.parse_value(value, rule)
+                    continue
+                except TooDeep:
+                    _raise_too_deep(text, start + len(raw_name) + 1)
+                except (Fallback, _Fault, RecursionError):
+                    pass
         name = percent.decode(raw_name)
         value_start = start + len(raw_name) + 1
         if name.startswith("@"):
@@ -1349,7 +1368,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             rule = SYSTEM_QUERY_OPTIONS[key]
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
-            elif fast is not None and rule in _FAST_RULES:
+            elif fast is not None and rule in _FAST_RULES and everyday is None:
                 try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
                     options[field] = fast.parse_value(value, rule)
                     continue
@@ -1384,6 +1403,12 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
 
 #: A Query from its parsed options: every value is already a tree or a checked scalar.
 _query = filler(tree.Query)
+#: ``$name`` as clients spell system query options (lower case) → (Query field, start rule), for
+#: the options a simple or the hand-written reader serves.
+_SPELLED: dict[str, tuple[str, str]] = {
+    f"${key}": (OPTION_FIELDS.get(key, key), rule) for key, rule in SYSTEM_QUERY_OPTIONS.items()
+    if rule is not None and (rule in _FAST_RULES or rule in _SIMPLE_OPTIONS)
+}
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
