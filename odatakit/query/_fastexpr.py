@@ -69,17 +69,19 @@ class TooDeep(Exception):
     """The tree being built is deeper than ``MAX_DEPTH`` (raised the moment that is crossed)."""
 
 
-def _maker(cls: type, given: int | None = None) -> Callable[..., Any]:
+def _maker(cls: type, given: int | None = None, home: _nodes.Home | None = None) -> Callable[..., Any]:
     """A constructor for a frozen slotted attrs class that sets the slots directly: no converter,
     no validator. The first ``given`` fields are passed positionally; the rest get their defaults.
-    Only for values the parser has already checked (a differential test compares the trees)."""
-    return _nodes.unchecked(cls, given)
+    Only for values the parser has already checked (a differential test compares the trees).
+    ``home``: the module global holding it, which a large class's compiled constructor replaces."""
+    return _nodes.unchecked(cls, given, home=home)
 
 
-def filler(cls: type) -> Callable[[dict[str, Any]], Any]:
+def filler(cls: type, home: _nodes.Home | None = None) -> Callable[[dict[str, Any]], Any]:
     """A constructor for a frozen slotted attrs class from a dict of some of its fields (the rest
-    get their defaults), setting the slots directly: for values already checked and converted."""
-    return _nodes.unchecked_from(cls)
+    get their defaults), setting the slots directly: for values already checked and converted;
+    ``home`` as for ``_maker``."""
+    return _nodes.unchecked_from(cls, home=home)
 
 
 def _later(name: str) -> Callable[..., Any]:
@@ -105,9 +107,10 @@ _lambda = _maker(tree.Lambda)
 _alias = _maker(tree.Alias)
 _variable = _maker(tree.Variable)
 _type_cast = _maker(tree.TypeCast)
-_select_item = _maker(tree.SelectItem, 1)
-_expand_item = _maker(tree.ExpandItem, 1)
-_fillers = {tree.SelectItem: filler(tree.SelectItem), tree.ExpandItem: filler(tree.ExpandItem)}
+_select_item = _maker(tree.SelectItem, 1, (globals(), "_select_item"))
+_expand_item = _maker(tree.ExpandItem, 1, (globals(), "_expand_item"))
+_select_filler = filler(tree.SelectItem, (globals(), "_select_filler"))
+_expand_filler = filler(tree.ExpandItem, (globals(), "_expand_filler"))
 _select = _maker(tree.Select)
 _expand = _maker(tree.Expand)
 _orderby = _maker(tree.OrderBy)
@@ -873,7 +876,7 @@ class _State:
         self.scan()
         self.height = self.grow(height)
         options["path"] = path
-        return _fillers[kind](options)
+        return _select_filler(options) if kind is tree.SelectItem else _expand_filler(options)
 
     def search(self) -> Any:
         """``$search``: OR of AND (or juxtaposition) of NOT of words, phrases and parentheses."""

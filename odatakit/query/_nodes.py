@@ -29,30 +29,36 @@ N = TypeVar("N")
 _new = object.__new__
 
 
-def unchecked(cls: type[N], given: int | None = None) -> Callable[..., N]:
+#: Where a constructor is kept: a module's globals and the name it is bound to there.
+Home = tuple[dict[str, Any], str]
+
+
+def unchecked(cls: type[N], given: int | None = None, *, home: Home | None = None) -> Callable[..., N]:
     """The unchecked constructor of ``cls`` (a frozen slotted attrs class: a tree node, an Edm
     temporal value): its fields positionally, no validators and no converters; with ``given``,
     only the first ``given`` fields and the rest take their defaults. Built from the class's slot
     descriptors: nothing is compiled for a class of up to four fields; a larger one gets
-    straight-line code, compiled at its first call (not when the constructor is made)."""
+    straight-line code, compiled at its first call (not when the constructor is made), which
+    then replaces the stand-in at ``home`` (a module global), so later calls skip the stand-in."""
     fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
     setters = tuple(cls.__dict__[field.name].__set__ for field in fields)
     given = len(fields) if given is None else min(given, len(fields))
     defaults = _defaults(cls, fields[given:])
     if len(fields) >= len(_BY_ARITY):
-        return _on_first_call(lambda: _unrolled(cls, fields, given, keyed=False))
+        return _on_first_call(lambda: _unrolled(cls, fields, given, keyed=False), home)
     if given < len(fields):
         return _with_defaults(cls, setters[:given], setters[given:], defaults)
     return _BY_ARITY[len(setters)](cls, *setters)
 
 
-def unchecked_from(cls: type[N]) -> Callable[[dict[str, Any]], N]:
+def unchecked_from(cls: type[N], *, home: Home | None = None) -> Callable[[dict[str, Any]], N]:
     """The unchecked constructor of ``cls`` from a dict of some of its fields by name (the rest
-    take their defaults): for option-heavy nodes (``SelectItem``, ``ExpandItem``, ``Query``)."""
+    take their defaults): for option-heavy nodes (``SelectItem``, ``ExpandItem``, ``Query``);
+    ``home`` as for ``unchecked``."""
     fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
     if len(fields) >= len(_BY_ARITY) and all(field.default is not attrs.NOTHING for field in fields[1:]):
         _defaults(cls, fields[1:])  # a factory default is refused now, not at the first call
-        return _on_first_call(lambda: _unrolled(cls, fields, 0, keyed=True))
+        return _on_first_call(lambda: _unrolled(cls, fields, 0, keyed=True), home)
     plan = tuple((field.name, cls.__dict__[field.name].__set__, default)
                  for field, default in zip(fields, _defaults(cls, fields, required=_REQUIRED)))
 
@@ -71,14 +77,17 @@ def unchecked_from(cls: type[N]) -> Callable[[dict[str, Any]], N]:
 _REQUIRED = object()
 
 
-def _on_first_call(build: Callable[[], Callable[..., Any]]) -> Callable[..., Any]:
+def _on_first_call(build: Callable[[], Callable[..., Any]], home: Home | None = None) -> Callable[..., Any]:
     """A constructor that builds the real one at its first call (compiling costs ~0.3 ms, which
-    a cold start should pay only for the classes it builds)."""
+    a cold start should pay only for the classes it builds) and puts it at ``home``, if given."""
     made: list[Callable[..., Any]] = []
 
     def make(*values: Any) -> Any:
         if not made:
             made.append(build())
+            if home is not None:
+                namespace, name = home
+                namespace[name] = made[0]
         return made[0](*values)
     return make
 

@@ -1309,7 +1309,8 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
         raise TypeError(f"expected a query string as str, got {type(text).__name__}")
     if plus_is_space:
         text = text.replace("+", " ")  # same length: offsets still point into the text as given
-    _check_text(text, text, 0)
+    if not text.isascii():  # a lone surrogate is not ASCII: the everyday text skips the search
+        _check_text(text, text, 0)
     base = 1 if text.startswith("?") else 0
     options: dict[str, Any] = {}
     aliases: list[tree.AliasDefinition] = []
@@ -1317,7 +1318,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
     seen_aliases: set[str] = set()
     if "#" in text:
         raise ODataSyntaxError("a raw '#' ends the URL's query; encode it as %23", text, text.index("#"))
-    if _URL_START.match(text):
+    if "://" in text and _URL_START.match(text):
         raise ODataSyntaxError("parse_query takes the query string (after '?'); for a whole URL use parse_url", text, 0)
     position = base
     fast = _fast()
@@ -1402,7 +1403,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
 
 
 #: A Query from its parsed options: every value is already a tree or a checked scalar.
-_query = filler(tree.Query)
+_query = filler(tree.Query, (globals(), "_query"))
 #: ``$name`` as clients spell system query options (lower case) → (Query field, start rule), for
 #: the options a simple or the hand-written reader serves.
 _SPELLED: dict[str, tuple[str, str]] = {
