@@ -119,6 +119,30 @@ def test_option_heavy_nodes_build_unchecked_from_their_set_fields(node: Any) -> 
         assert unchecked(cls, 1)(node.path) == cls(node.path)
 
 
+@pytest.mark.parametrize("build", [
+    lambda: unchecked(tree.SelectItem, 1)((tree.Property("a"),)),
+    lambda: unchecked(tree.ExpandItem)(*_fields(tree.ExpandItem((tree.Property("a"),), top=2))),
+    lambda: unchecked_from(tree.Query)({"top": 1, "count": True}),
+    lambda: odatakit.parse_query("$select=a,b&$expand=c($select=d)"),
+], ids=["SelectItem", "ExpandItem", "Query", "parsed"])
+def test_a_many_field_node_built_through_its_draft_is_a_plain_frozen_node(build: Any) -> None:
+    """The many-field constructors store into a slot-less subclass, then assign the real class:
+    what comes out is the real class, frozen, and copies, pickles and evolves like a checked node."""
+    import copy
+    import pickle
+
+    node = build()
+    for part in walk(node):
+        assert type(part) in NODE_CLASSES
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        node.top = 3
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del node.top
+    _assert_same(copy.deepcopy(node), node)
+    _assert_same(pickle.loads(pickle.dumps(node)), node)
+    _assert_same(attrs.evolve(node), node)
+
+
 @pytest.mark.parametrize("value", [edm.Date(2024, 2, 29), edm.DateTimeOffset.parse("2016-01-01T10:00:00Z")])
 def test_edm_values_build_unchecked_too(value: Any) -> None:
     _assert_same(unchecked(type(value))(*_fields(value)), value)

@@ -390,7 +390,7 @@ class _State:
             self.height = self.grow(self.height)
             self.nesting -= 1
             return node
-        node = self.primary()
+        node = self.name() if char.isalpha() else self.primary()  # a letter: what primary() would call
         while True:
             op = self.op
             if op == "in":
@@ -543,7 +543,7 @@ class _State:
         if after != "/" and len(word) > 5:  # the everyday operand: a one-segment path
             self.height = 2
             self.scan()
-            return _path((self.first_segment(word),))
+            return _path((_lambda_variable(word) if word in self.variables else _property(word),))
         if len(word) <= 5:
             constant = _WORDS.get(word)
             if constant is None:

@@ -93,23 +93,33 @@ def _on_first_call(build: Callable[[], Callable[..., Any]], home: Home | None = 
 
 
 def _unrolled(cls: Any, fields: Any, given: int, keyed: bool) -> Callable[..., Any]:
-    """Straight-line code that sets every slot of ``cls`` (a loop over twenty fields costs half
-    as much again): the first ``given`` fields positionally, or (``keyed``) all from a dict."""
-    scope: dict[str, Any] = {"new": _new, "cls": cls, "REQUIRED": _REQUIRED, "missing": _missing(cls)}
+    """Straight-line code that sets every slot of ``cls``: the first ``given`` fields
+    positionally, or (``keyed``) all from a dict.
+
+    Why the draft: a frozen class refuses plain attribute stores, and calling each slot's
+    ``__set__`` costs a tuple and a generic call per field (a Query has 23). The node is made as
+    an instance of a subclass that adds no slot and keeps ``object``'s ``__setattr__``, so each
+    store is the interpreter's own slot store, then given its real class (``__class__``
+    assignment: same layout). The result is an ordinary ``cls`` instance (tests/test_nodes.py)."""
+    draft = type(f"{cls.__name__}Draft", (cls,), {
+        "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
+        "__module__": __name__, "__doc__": f"A {cls.__name__} being built (see _unrolled).",
+    })
+    scope: dict[str, Any] = {"new": _new, "cls": cls, "draft": draft, "REQUIRED": _REQUIRED, "missing": _missing(cls)}
     lines = []
     for index, field in enumerate(fields):
-        scope[f"set{index}"] = cls.__dict__[field.name].__set__
         scope[f"default{index}"] = _REQUIRED if field.default is attrs.NOTHING else field.default
         if keyed and field.default is attrs.NOTHING:
             lines.append(f"    value = get({field.name!r}, REQUIRED)\n    if value is REQUIRED:\n"
-                         f"        missing({field.name!r})\n    set{index}(node, value)")
+                         f"        missing({field.name!r})\n    node.{field.name} = value")
         elif keyed:
-            lines.append(f"    set{index}(node, get({field.name!r}, default{index}))")
+            lines.append(f"    node.{field.name} = get({field.name!r}, default{index})")
         else:
-            lines.append(f"    set{index}(node, {f'a{index}' if index < given else f'default{index}'})")
+            lines.append(f"    node.{field.name} = {f'a{index}' if index < given else f'default{index}'}")
     head = "values" if keyed else ", ".join(f"a{index}" for index in range(given))
     prelude = "    get = values.get\n" if keyed else ""
-    source = f"def make({head}):\n    node = new(cls)\n{prelude}" + "\n".join(lines) + "\n    return node\n"
+    source = (f"def make({head}):\n    node = new(draft)\n{prelude}" + "\n".join(lines)
+              + "\n    node.__class__ = cls\n    return node\n")
     exec(compile(source, f"<unchecked constructor of {cls.__name__}>", "exec"), scope)  # noqa: S102  (our own text)
     made: Callable[..., Any] = scope["make"]
     return made
