@@ -196,6 +196,22 @@ EDGES = [
     ("members/$count gt 0", "filter_value"), ("a/$count", "filter_value"), ("a/$count/b", "filter_value"),
     ("a/$countx eq 1", "filter_value"), ("a/$count($filter=b eq 1) gt 1", "filter_value"), ("a/$count_ eq 1", "filter_value"),
     ("$count eq 1", "filter_value"), ("a/$count desc", "orderby_value"), ("a/$count()", "filter_value"), ("(" * 150 + "a" + ")" * 150, "filter_value"), ("a b " * 150 + "c", "search_value"),
+    # the plain runs of $select and $orderby (one regex, nodes built in a loop) and their near misses
+    ("a,b/c,d", "select_value"), ("a,", "select_value"), (",a", "select_value"), ("a,,b", "select_value"),
+    ("a/b(c)", "select_value"), ("a,b/c($select=d)", "select_value"), ("Σx,名前/ü", "select_value"), ("a,*", "select_value"),
+    ("a/*", "select_value"), ("Ns.*", "select_value"), ("a,Ns.T/b", "select_value"), ("a;b", "select_value"),
+    ("a/", "select_value"), ("a//b", "select_value"), ("a b", "select_value"), ("a%2Cb/c", "select_value"),
+    ("null,true,not,NaN", "select_value"), ("a1,_b,x_1/y2", "select_value"), ("a,b)", "select_value"), ("a/$count", "select_value"),
+    ("a desc,b/c asc,d", "orderby_value"), ("a desc,", "orderby_value"), ("a descx", "orderby_value"),
+    ("a ascending", "orderby_value"), ("a DESC", "orderby_value"), ("a\tdesc", "orderby_value"), ("a%20desc,b", "orderby_value"),
+    ("not desc", "orderby_value"), ("nOt desc", "orderby_value"), ("not", "orderby_value"), ("not/a", "orderby_value"),
+    ("null", "orderby_value"), ("null desc", "orderby_value"), ("Null desc", "orderby_value"), ("true/a", "orderby_value"),
+    ("NaN,a", "orderby_value"), ("INF desc", "orderby_value"), ("False", "orderby_value"), ("a/not desc", "orderby_value"),
+    ("a/null,b/true", "orderby_value"), ("名前 desc,Σx", "orderby_value"), ("Ns.T/a desc", "orderby_value"), ("a/Ns.T", "orderby_value"),
+    ("a desc desc", "orderby_value"), ("desc desc", "orderby_value"), ("asc", "orderby_value"), ("a;b", "orderby_value"),
+    ("a($select=b,c/d;$orderby=e desc,f)", "expand_value"), ("a($select=b,)", "expand_value"), ("a($select=b/*)", "expand_value"),
+    ("a($select=b;$select=c)", "expand_value"), ("a($orderby=null desc)", "expand_value"), ("a($orderby=b desc;$top=1)", "expand_value"),
+    ("a($orderby=b desc )", "expand_value"), ("a($select=b,c)/d", "expand_value"), ("a($expand=b($select=c,d))", "expand_value"),
 ]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from benchmarks.corpus import FILTERS
+from benchmarks.corpus import FILTERS, QUERIES
 import odatakit
 from odatakit import strategies as ost
 from odatakit.query import parser
@@ -225,6 +225,27 @@ def test_simple_option_paths_give_the_grammars_tree_and_error(start: str, monkey
     different = [text for text in [*OPTION_EDGES, *FILTERS[:10]]
                  if _outcome(text, start) != _lark_outcome(text, start, monkeypatch)]
     assert different == []
+
+
+#: Query strings on the edges of parse_query's everyday path (options as clients spell them,
+#: straight to the simple or hand-written reader) and of the plain $select/$orderby runs.
+QUERY_EDGES = [
+    "$select=a,b&$select=c", "$SELECT=a,b", "Select=a", "select=a", "%24select=a", "$select=", "$select",
+    "$select=a,&$top=1", "$select=a;b", "$select=a,b/c(d)", "$select=Σx,名前", "$select=*,Ns.*", "$select=a%2Cb",
+    "$orderby=a%20desc,b", "$orderby=a desc&$orderby=b", "$orderby=null desc", "$orderby=not desc", "$orderby=a desc,",
+    "$top=01&$skip=0", "$top=-1", "$top=", "$top=1&$TOP=2", "$count=TRUE", "$count=yes", "$skip=1.5",
+    "$filter=a eq 1&$filter=b eq 2", "$filter=", "$filter=a%20eq%201", "$filter=a eq 'x&y'", "$expand=a($select=b&$top=1)",
+    "$expand=a($select=b,c;$orderby=d desc;$top=2)&$select=a", "$search=a b&$select=c", "?$select=a", "$select=a&&$top=2",
+    "$levels=max&$select=a", "$format=json&$select=a", "@p=1&$filter=a eq @p&$select=b", "x=1&$select=a",
+]
+
+
+@pytest.mark.parametrize("text", [*QUERIES, *QUERY_EDGES])
+def test_query_strings_parse_and_fail_alike_with_and_without_the_accelerators(text: str) -> None:
+    ours = _query_outcome(text)
+    with pytest.MonkeyPatch.context() as patched:
+        _lark_only(patched)
+        assert _query_outcome(text) == ours
 
 
 def test_the_fast_paths_name_pattern_is_the_grammars_name_terminal() -> None:
