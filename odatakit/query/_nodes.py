@@ -105,20 +105,20 @@ def _unrolled(cls: Any, fields: Any, given: int, keyed: bool) -> Callable[..., A
         "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
         "__module__": __name__, "__doc__": f"A {cls.__name__} being built (see _unrolled).",
     })
-    scope: dict[str, Any] = {"new": _new, "cls": cls, "draft": draft, "REQUIRED": _REQUIRED, "missing": _missing(cls)}
+    scope: dict[str, Any] = {"new": _new, "cls": cls, "draft": draft, "missing": _missing(cls)}
     lines = []
     for index, field in enumerate(fields):
-        scope[f"default{index}"] = _REQUIRED if field.default is attrs.NOTHING else field.default
+        scope[f"default{index}"] = field.default
         if keyed and field.default is attrs.NOTHING:
-            lines.append(f"    value = get({field.name!r}, REQUIRED)\n    if value is REQUIRED:\n"
-                         f"        missing({field.name!r})\n    node.{field.name} = value")
-        elif keyed:
-            lines.append(f"    node.{field.name} = get({field.name!r}, default{index})")
+            lines.append(f"    if {field.name!r} not in values:\n        missing({field.name!r})")
+        elif keyed or index >= given:
+            lines.append(f"    node.{field.name} = default{index}")
         else:
-            lines.append(f"    node.{field.name} = {f'a{index}' if index < given else f'default{index}'}")
+            lines.append(f"    node.{field.name} = a{index}")
+    if keyed:  # most fields keep their defaults: store those, then the few given
+        lines.append("    for name, value in values.items():\n        setattr(node, name, value)")
     head = "values" if keyed else ", ".join(f"a{index}" for index in range(given))
-    prelude = "    get = values.get\n" if keyed else ""
-    source = (f"def make({head}):\n    node = new(draft)\n{prelude}" + "\n".join(lines)
+    source = (f"def make({head}):\n    node = new(draft)\n" + "\n".join(lines)
               + "\n    node.__class__ = cls\n    return node\n")
     exec(compile(source, f"<unchecked constructor of {cls.__name__}>", "exec"), scope)  # noqa: S102  (our own text)
     made: Callable[..., Any] = scope["make"]
