@@ -143,6 +143,27 @@ def test_a_many_field_node_built_through_its_draft_is_a_plain_frozen_node(build:
     _assert_same(attrs.evolve(node), node)
 
 
+@attrs.frozen
+class _Interned:
+    """A frozen class with a ``__new__`` of its own: a draft would skip it."""
+
+    name: str
+    size: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "_Interned":
+        return super().__new__(cls)
+
+
+@pytest.mark.parametrize("cls", [_Interned, tree.Literal, tree.BinaryOp])
+def test_a_class_with_its_own_new_is_built_without_a_draft_and_others_through_one(cls: type) -> None:
+    from odatakit.query import _nodes
+
+    values = ("a", 1, None)[:len(attrs.fields(cls))]
+    node = unchecked(cls)(*values)
+    assert type(node) is cls and _fields(node) == list(values)
+    assert (cls in _nodes._DRAFTS) is (cls is not _Interned)
+
+
 @pytest.mark.parametrize("value", [edm.Date(2024, 2, 29), edm.DateTimeOffset.parse("2016-01-01T10:00:00Z")])
 def test_edm_values_build_unchecked_too(value: Any) -> None:
     _assert_same(unchecked(type(value))(*_fields(value)), value)

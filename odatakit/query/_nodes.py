@@ -16,6 +16,8 @@ ones are held to them by tests/test_nodes.py.
 
 from __future__ import annotations
 
+import builtins
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -36,10 +38,11 @@ Home = tuple[dict[str, Any], str]
 def unchecked(cls: type[N], given: int | None = None, *, home: Home | None = None) -> Callable[..., N]:
     """The unchecked constructor of ``cls`` (a frozen slotted attrs class: a tree node, an Edm
     temporal value): its fields positionally, no validators and no converters; with ``given``,
-    only the first ``given`` fields and the rest take their defaults. Built from the class's slot
-    descriptors: nothing is compiled for a class of up to four fields; a larger one gets
-    straight-line code, compiled at its first call (not when the constructor is made), which
-    then replaces the stand-in at ``home`` (a module global), so later calls skip the stand-in."""
+    only the first ``given`` fields and the rest take their defaults. Built in the class's draft
+    (``_draft``): nothing is compiled for a class of up to four fields (a template per arity); a
+    larger one gets straight-line code, compiled at its first call (not when the constructor is
+    made), which then replaces the stand-in at ``home`` (a module global), so later calls skip
+    the stand-in."""
     fields = attrs.fields(cls)  # type: ignore[arg-type, misc]
     setters = tuple(cls.__dict__[field.name].__set__ for field in fields)
     given = len(fields) if given is None else min(given, len(fields))
@@ -48,6 +51,8 @@ def unchecked(cls: type[N], given: int | None = None, *, home: Home | None = Non
         return _on_first_call(lambda: _unrolled(cls, fields, given, keyed=False), home)
     if given < len(fields):
         return _with_defaults(cls, setters[:given], setters[given:], defaults)
+    if fields and _draftable(cls):
+        return _from_template(cls, fields)
     return _BY_ARITY[len(setters)](cls, *setters)
 
 
@@ -96,16 +101,9 @@ def _unrolled(cls: Any, fields: Any, given: int, keyed: bool) -> Callable[..., A
     """Straight-line code that sets every slot of ``cls``: the first ``given`` fields
     positionally, or (``keyed``) all from a dict.
 
-    Why the draft: a frozen class refuses plain attribute stores, and calling each slot's
-    ``__set__`` costs a tuple and a generic call per field (a Query has 23). The node is made as
-    an instance of a subclass that adds no slot and keeps ``object``'s ``__setattr__``, so each
-    store is the interpreter's own slot store, then given its real class (``__class__``
-    assignment: same layout). The result is an ordinary ``cls`` instance (tests/test_nodes.py)."""
-    draft = type(f"{cls.__name__}Draft", (cls,), {
-        "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
-        "__module__": __name__, "__doc__": f"A {cls.__name__} being built (see _unrolled).",
-    })
-    scope: dict[str, Any] = {"new": _new, "cls": cls, "draft": draft, "missing": _missing(cls)}
+    The node is made as a draft (see ``_draft``): one plain slot store per field."""
+    draft = _draft(cls)
+    scope: dict[str, Any] = {"cls": cls, "draft": draft, "missing": _missing(cls)}
     lines = []
     for index, field in enumerate(fields):
         scope[f"default{index}"] = field.default
@@ -118,10 +116,91 @@ def _unrolled(cls: Any, fields: Any, given: int, keyed: bool) -> Callable[..., A
     if keyed:  # most fields keep their defaults: store those, then the few given
         lines.append("    for name, value in values.items():\n        setattr(node, name, value)")
     head = "values" if keyed else ", ".join(f"a{index}" for index in range(given))
-    source = (f"def make({head}):\n    node = new(draft)\n" + "\n".join(lines)
+    source = (f"def make({head}):\n    node = draft()\n" + "\n".join(lines)
               + "\n    node.__class__ = cls\n    return node\n")
     exec(compile(source, f"<unchecked constructor of {cls.__name__}>", "exec"), scope)  # noqa: S102  (our own text)
     made: Callable[..., Any] = scope["make"]
+    return made
+
+
+_DRAFTS: dict[type, type] = {}
+
+
+def _draftable(cls: type) -> bool:
+    """A plain class: ``object``'s ``__new__`` and metaclass, so a draft's instance is one of it."""
+    return cls.__new__ is object.__new__ and type(cls) is type
+
+
+def _draft(cls: type) -> type:
+    """The draft of ``cls``: a subclass that adds no slot and keeps ``object``'s ``__init__``,
+    ``__setattr__`` and ``__delattr__``, in which a node is built before it is given its class.
+
+    Why: a frozen class refuses plain attribute stores, and calling a slot's ``__set__`` (or
+    ``object.__new__(cls)``) costs an argument tuple and a generic call each time (a Query has
+    23 fields). In the draft each store is the interpreter's own slot store; ``__class__``
+    assignment (same layout) then makes the node an ordinary ``cls`` instance, frozen like any
+    other (tests/test_nodes.py)."""
+    draft = _DRAFTS.get(cls)
+    if draft is None:
+        if not _draftable(cls):
+            raise TypeError(f"{cls.__name__} has a __new__ or metaclass of its own: no draft")
+        draft = _DRAFTS[cls] = type(f"{cls.__name__}Draft", (cls,), {
+            "__slots__": (), "__init__": object.__init__, "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__, "__module__": __name__,
+            "__doc__": f"A {cls.__name__} being built (see _nodes._draft).",
+        })
+    return draft
+
+
+# Constructors of up to four fields: one function per arity, its field names filled in per class
+# (``code.replace``: nothing to compile, so a cold start pays nothing per class).
+
+def _template1(a0: Any) -> Any:
+    node = DRAFT()  # type: ignore[name-defined]  # noqa: F821  (names filled in by _from_template)
+    node.F0 = a0
+    node.__class__ = CLS  # type: ignore[name-defined]  # noqa: F821
+    return node
+
+
+def _template2(a0: Any, a1: Any) -> Any:
+    node = DRAFT()  # type: ignore[name-defined]  # noqa: F821
+    node.F0 = a0
+    node.F1 = a1
+    node.__class__ = CLS  # type: ignore[name-defined]  # noqa: F821
+    return node
+
+
+def _template3(a0: Any, a1: Any, a2: Any) -> Any:
+    node = DRAFT()  # type: ignore[name-defined]  # noqa: F821
+    node.F0 = a0
+    node.F1 = a1
+    node.F2 = a2
+    node.__class__ = CLS  # type: ignore[name-defined]  # noqa: F821
+    return node
+
+
+def _template4(a0: Any, a1: Any, a2: Any, a3: Any) -> Any:
+    node = DRAFT()  # type: ignore[name-defined]  # noqa: F821
+    node.F0 = a0
+    node.F1 = a1
+    node.F2 = a2
+    node.F3 = a3
+    node.__class__ = CLS  # type: ignore[name-defined]  # noqa: F821
+    return node
+
+
+_TEMPLATES = (None, _template1, _template2, _template3, _template4)
+
+
+def _from_template(cls: type, fields: Any) -> Callable[..., Any]:
+    """The template of ``cls``'s arity with its field names and its draft put in."""
+    template = _TEMPLATES[len(fields)]
+    assert template is not None
+    names = {f"F{index}": field.name for index, field in enumerate(fields)}
+    code = template.__code__
+    code = code.replace(co_names=tuple(names.get(name, name) for name in code.co_names),
+                        co_name="make", co_qualname=f"make_{cls.__name__}")
+    made: Callable[..., Any] = types.FunctionType(code, {"DRAFT": _draft(cls), "CLS": cls, "__builtins__": builtins})
     return made
 
 
@@ -161,8 +240,8 @@ def _with_defaults(cls: Any, passed: tuple[Any, ...], rest: tuple[Any, ...], def
     return make
 
 
-# One closure per arity: setting slots through their descriptors skips the frozen __setattr__
-# and is as fast as construction gets in Python (a loop over the setters costs ~50% more).
+# One closure per arity, setting slots through their descriptors (which skips the frozen
+# __setattr__): for a class with a __new__ or metaclass of its own, which a draft would not be.
 
 def _arity0(cls: Any) -> Callable[[], Any]:
     def make() -> Any:
