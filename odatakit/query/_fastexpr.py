@@ -84,11 +84,13 @@ def filler(cls: type, home: _nodes.Home | None = None) -> Callable[[dict[str, An
     return _nodes.unchecked_from(cls, home=home)
 
 
-def _later(name: str) -> Callable[..., Any]:
+def _later(name: str, home: str) -> Callable[..., Any]:
     """The unchecked constructor of tree class ``name``, looked up at its first call: the $search
-    and $compute classes are created on first use (tree._LAZY), not when the parser loads."""
+    and $compute classes are created on first use (tree._LAZY), not when the parser loads. It
+    then takes the stand-in's place as this module's global ``home``."""
     def make(*values: Any) -> Any:
-        return getattr(_nodes, name)(*values)
+        constructor = globals()[home] = getattr(_nodes, name)
+        return constructor(*values)
     return make
 
 
@@ -114,14 +116,14 @@ _expand_filler = filler(tree.ExpandItem, (globals(), "_expand_filler"))
 _select = _maker(tree.Select)
 _expand = _maker(tree.Expand)
 _orderby = _maker(tree.OrderBy)
-_compute = _later('Compute')
-_compute_item = _later('ComputeItem')
-_search = _later('Search')
-_search_word = _later('SearchWord')
-_search_phrase = _later('SearchPhrase')
-_search_and = _later('SearchAnd')
-_search_or = _later('SearchOr')
-_search_not = _later('SearchNot')
+_compute = _later('Compute', '_compute')
+_compute_item = _later('ComputeItem', '_compute_item')
+_search = _later('Search', '_search')
+_search_word = _later('SearchWord', '_search_word')
+_search_phrase = _later('SearchPhrase', '_search_phrase')
+_search_and = _later('SearchAnd', '_search_and')
+_search_or = _later('SearchOr', '_search_or')
+_search_not = _later('SearchNot', '_search_not')
 _orderby_item = _maker(tree.OrderByItem)
 _date = _maker(edm.Date)
 _time = _maker(edm.TimeOfDay)

@@ -20,8 +20,6 @@ __all__ = ["select", "top", "count"]
 _NAME = IDENTIFIER.pattern  # NAME in grammars/literals.lark; a test ties the two together
 #: Paths of plain names split at commas, no spaces, no percent-encoding: nothing to decode.
 _PLAIN_SELECT = re.compile(rf"{_NAME}(?:/{_NAME})*(?:,{_NAME}(?:/{_NAME})*)*")
-#: DIGIT is ASCII (RFC 5234): ``[0-9]``, never ``\d``.
-_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 def select(text: str) -> Any:
@@ -33,7 +31,8 @@ def select(text: str) -> Any:
 
 def top(text: str) -> Any:
     """``$top``/``$skip``: a non-negative integer in ASCII digits, or None."""
-    return int(text) if _DIGITS.fullmatch(text) is not None else None
+    # 1 to 18 of DIGIT, which is ASCII (RFC 5234): isdigit() alone takes other scripts' digits
+    return int(text) if len(text) <= 18 and text.isdigit() and text.isascii() else None
 
 
 def count(text: str) -> Any:
