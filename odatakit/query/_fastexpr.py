@@ -240,7 +240,12 @@ class FastExpressions:
             raise Fallback
         if "%" in text:
             text = _decode_delimiters(text)
-        state = self.state(text)
+        state = self.state()
+        state.text = text
+        state.length = len(text)
+        state.pos = state.op_end = state.height = state.nesting = 0
+        state.op = None
+        state.variables = []
         result = method(state)
         if state.op != "":
             raise Fallback
@@ -262,15 +267,16 @@ class _State:
     select_run: Callable[..., Any]
     orderby_run: Callable[..., Any]
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.length = len(text)
-        self.pos = 0
-        self.op: str | None = None  # "" at the end, an operator word, a punctuation mark, or None
-        self.op_end = 0
-        self.height = 0
-        self.nesting = 0
-        self.variables: list[str] = []  # the lambda variables in scope, innermost last
+    # Filled in by FastExpressions.parse_value (no __init__: the interpreter's call of one costs
+    # as much as reading a short value).
+    text: str
+    length: int
+    pos: int
+    op: str | None  # "" at the end, an operator word, a punctuation mark, or None
+    op_end: int
+    height: int
+    nesting: int
+    variables: list[str]  # the lambda variables in scope, innermost last
 
     # -- the token after an operand ---------------------------------------------------------
     def scan(self) -> None:
@@ -648,7 +654,7 @@ class _State:
 
     def arguments(self) -> tuple[list[Any], int]:
         """After ``(``: expressions split at commas, up to ``)``; their greatest height."""
-        if self.text.startswith(")", self.pos):
+        if self.text[self.pos:self.pos + 1] == ")":
             self.pos += 1
             return [], 0
         items = [self.expression(0)]
@@ -714,7 +720,7 @@ class _State:
         """``any(v:predicate)``, ``all(v:predicate)`` or ``any()``; the height is the segment's."""
         self.lpar()
         text = self.text
-        if text.startswith(")", self.pos):
+        if text[self.pos:self.pos + 1] == ")":
             if kind == "all":
                 raise Fallback
             self.pos += 1
@@ -820,7 +826,7 @@ class _State:
         segments = []
         while True:
             pos = self.pos
-            if text.startswith("*", pos):
+            if text[pos:pos + 1] == "*":
                 self.pos = pos + 1
                 segments.append(_STAR)
                 break
@@ -830,7 +836,7 @@ class _State:
             word = match.group()
             self.pos = match.end()
             segments.append(_type_cast(word) if "." in word else _property(word))
-            if not text.startswith("/", self.pos):
+            if text[self.pos:self.pos + 1] != "/":
                 break
             self.pos += 1
         return tuple(segments)
@@ -848,7 +854,7 @@ class _State:
     def with_options(self, path: tuple[Any, ...], allowed: set[str], kind: type) -> Any:
         """The item, with its nested options in parentheses if any (``;``-separated)."""
         text = self.text
-        if not text.startswith("(", self.pos):
+        if text[self.pos:self.pos + 1] != "(":
             self.scan()
             self.height = 2
             return _select_item(path) if kind is tree.SelectItem else _expand_item(path)
@@ -914,7 +920,7 @@ class _State:
             self.pos = _BWS.match(text, pos + 3).end()  # type: ignore[union-attr]
             node = _search_not(self.search_not())
             self.height = self.grow(self.height)
-        elif text.startswith("(", pos):
+        elif text[pos:pos + 1] == "(":
             self.lpar()
             node = self.search_or()
             if self.op != ")":
