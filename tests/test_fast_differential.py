@@ -212,6 +212,13 @@ EDGES = [
     ("a($select=b,c/d;$orderby=e desc,f)", "expand_value"), ("a($select=b,)", "expand_value"), ("a($select=b/*)", "expand_value"),
     ("a($select=b;$select=c)", "expand_value"), ("a($orderby=null desc)", "expand_value"), ("a($orderby=b desc;$top=1)", "expand_value"),
     ("a($orderby=b desc )", "expand_value"), ("a($select=b,c)/d", "expand_value"), ("a($expand=b($select=c,d))", "expand_value"),
+    # a run read in bulk up to its last comma, the item loop reading on from there
+    ("a,b,c($select=d),e", "select_value"), ("a,b/c,Ns.T/d,e", "select_value"), ("a,b,*", "select_value"), ("a,b, c", "select_value"),
+    ("a,b,c/$ref", "select_value"), ("a,b,c/", "select_value"), ("a,b,c(", "select_value"), ("a,b/c,d/*", "select_value"),
+    ("a,b desc,contains(c,'x') desc,d", "orderby_value"), ("a,b,c add 1", "orderby_value"), ("a,b desc,c/any(x:x eq 1)", "orderby_value"),
+    ("a desc,b,c descx", "orderby_value"), ("a,b, c", "orderby_value"), ("a,b,c/$count desc", "orderby_value"), ("a,b,", "orderby_value"),
+    ("a,null,b,c(", "orderby_value"), ("not,a,b eq 1", "orderby_value"), ("a,b,-c", "orderby_value"), ("a,b,c eq 1 desc", "orderby_value"),
+    ("x($select=a,b,c/*;$orderby=a,b,c add 1)", "expand_value"),
 ]
 
 

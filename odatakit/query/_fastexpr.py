@@ -210,12 +210,13 @@ class FastExpressions:
         self.prefixed = {kind: re.compile(patterns[kind]) for kind in ("DURATION", "BINARY", "GEO", "ENUM")}
         self.search_word = re.compile(patterns["SEARCH_WORD"])
         self.search_phrase = re.compile(patterns["SEARCH_PHRASE"])
-        # The everyday lists: plain paths split at bare commas, ending the value (or at ``;``/``)``
-        # in nested options); atomic, so a near miss fails in one pass and the item loop reads it.
+        # The everyday lists: plain paths split at bare commas (atomic: read in one pass). A run
+        # that ends the value (or its nested options, at ``;``/``)``) is the whole list; else its
+        # items before its last comma are whole, and the item loop reads on from that comma.
         path = rf"{name}(?:/{name})*"
         direction = " (?:asc|desc)"
-        self.select_run = re.compile(rf"(?>{path}(?:,{path})*)(?![^;)])")
-        self.orderby_run = re.compile(rf"(?>{path}(?:{direction})?(?:,{path}(?:{direction})?)*)(?![^;)])")
+        self.select_run = re.compile(rf"(?>{path}(?:,{path})*)")
+        self.orderby_run = re.compile(rf"(?>{path}(?:{direction})?(?:,{path}(?:{direction})?)*)")
         self.literals = literals
         self.canonical_call = canonical_call
         self.fault = fault
@@ -748,16 +749,25 @@ class _State:
 
     def orderby(self) -> Any:
         """``expr [asc|desc]`` items split at commas."""
-        match = self.orderby_run(self.text, self.pos)
-        if match is not None and not self.variables:
-            node = plain_orderby(match.group())
-            if node is not None:
-                self.pos = match.end()
-                self.scan()
-                self.height = 4  # OrderBy over OrderByItem over Path over Property
-                return node
-        items = []
+        items: list[Any] = []
         height = 0
+        text, pos = self.text, self.pos
+        match = self.orderby_run(text, pos)
+        if match is not None and not self.variables:
+            end = match.end()
+            if end == self.length or text[end] in ";)":
+                plain = plain_orderby_items(match.group())
+                if plain is not None:
+                    self.pos = end
+                    self.scan()
+                    self.height = 4  # OrderBy over OrderByItem over Path over Property
+                    return _orderby(tuple(plain))
+            else:
+                comma = text.rfind(",", pos, end)
+                plain = plain_orderby_items(text[pos:comma]) if comma > pos else None
+                if plain is not None:
+                    items, height = plain, 2
+                    self.pos = comma + 1
         while True:
             expr = self.expression(0)
             descending = False
@@ -797,21 +807,35 @@ class _State:
         return _compute(tuple(items))
 
     def select(self) -> Any:
-        match = self.select_run(self.text, self.pos)
+        text, pos = self.text, self.pos
+        match = self.select_run(text, pos)
         if match is not None:
-            self.pos = match.end()
-            self.scan()
-            self.height = 3  # Select over SelectItem over Property
-            return plain_select(match.group())
+            end = match.end()
+            if end == self.length or text[end] in ";)":
+                self.pos = end
+                self.scan()
+                self.height = 3  # Select over SelectItem over Property
+                return plain_select(match.group())
+            comma = text.rfind(",", pos, end)
+            if comma > pos:
+                self.pos = comma + 1
+                return self.items(_select, self.select_item, plain_select_items(text[pos:comma]), 2)
         return self.items(_select, self.select_item)
 
     def expand(self) -> Any:
         return self.items(_expand, self.expand_item)
 
-    def items(self, kind: Callable[[tuple[Any, ...]], Any], item: Callable[[], Any]) -> Any:
-        """Comma-separated items of ``$select`` or ``$expand``."""
-        items = [item()]
-        height = self.height
+    def items(self, kind: Callable[[tuple[Any, ...]], Any], item: Callable[[], Any],
+              items: list[Any] | None = None, height: int = 0) -> Any:
+        """Comma-separated items of ``$select`` or ``$expand``; ``items``: those read already
+        (of greatest height ``height``), up to a comma."""
+        if items is None:
+            items = [item()]
+            height = self.height
+        else:
+            items.append(item())
+            if self.height > height:
+                height = self.height
         while self.op == ",":
             self.pos = self.op_end
             items.append(item())
@@ -1020,9 +1044,13 @@ class _State:
 
 def plain_select(run: str) -> Any:
     """The ``Select`` of a run of plain paths (``a,b/c``: names split at ``/`` and bare commas)."""
+    return _select(tuple(plain_select_items(run)))
+
+
+def plain_select_items(run: str) -> list[Any]:
     if "/" not in run:
-        return _select(tuple([_select_item((_property(name),)) for name in run.split(",")]))
-    return _select(tuple([_select_item(tuple([_property(name) for name in path.split("/")])) for path in run.split(",")]))
+        return [_select_item((_property(name),)) for name in run.split(",")]
+    return [_select_item(tuple([_property(name) for name in path.split("/")])) for path in run.split(",")]
 
 
 #: Words that open something else at an operand's start (``not x``, ``null``, ``true``…): an
@@ -1030,9 +1058,9 @@ def plain_select(run: str) -> Any:
 _NOT_A_PATH = frozenset({"not", "null", "nan", "inf", "true", "false"})
 
 
-def plain_orderby(run: str) -> Any:
-    """The ``OrderBy`` of a run of plain paths each perhaps followed by `` asc``/`` desc``, or
-    None when a path starts with a keyword the expression reader treats otherwise."""
+def plain_orderby_items(run: str) -> list[Any] | None:
+    """The ``OrderByItem``s of a run of plain paths each perhaps followed by `` asc``/`` desc``,
+    or None when a path starts with a keyword the expression reader treats otherwise."""
     items = []
     for item in run.split(","):
         path, _, direction = item.partition(" ")
@@ -1046,7 +1074,7 @@ def plain_orderby(run: str) -> Any:
                 return None
             expr = _path((_property(path),))
         items.append(_orderby_item(expr, direction == "desc"))
-    return _orderby(tuple(items))
+    return items
 
 
 _OPTION_VALUES: dict[str, Callable[[_State], Any]] = {
