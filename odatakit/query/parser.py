@@ -1332,16 +1332,16 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
         if everyday is not None and value and everyday[0] not in options:
             # "$select=…" as clients write it: no name to decode or fold, the value straight to
             # the simple or hand-written reader; anything they leave goes the general way below.
-            field, rule = everyday
-            simple = _SIMPLE_OPTIONS.get(rule)
+            field, start_rule = everyday
+            simple = _SIMPLE_OPTIONS.get(start_rule)
             if simple is not None:
                 result = simple(value)
                 if result is not None:
                     options[field] = result
                     continue
-            if fast is not None and rule in _FAST_RULES:
+            if fast is not None and start_rule in _FAST_RULES:
                 try:
-                    options[field] = fast.parse_value(value, rule)
+                    options[field] = fast.parse_value(value, start_rule)
                     continue
                 except TooDeep:
                     _raise_too_deep(text, start + len(raw_name) + 1)
