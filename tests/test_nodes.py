@@ -159,7 +159,7 @@ def test_a_class_with_its_own_new_is_built_without_a_draft_and_others_through_on
     from odatakit.query import _nodes
 
     values = ("a", 1, None)[:len(attrs.fields(cls))]
-    node = unchecked(cls)(*values)
+    node: Any = unchecked(cls)(*values)
     assert type(node) is cls and _fields(node) == list(values)
     assert (cls in _nodes._DRAFTS) is (cls is not _Interned)
 
