@@ -33,6 +33,25 @@ __all__ = [
     "Query", "Expand", "ExpandItem", "Select", "SelectItem", "OrderBy", "OrderByItem",
     "AliasDefinition", "CustomOption",
 ]
+class _LazyModule:
+    """A module imported on its first attribute read, so that annotations naming a lazily
+    created class (``_rare.Search``) resolve in ``typing.get_type_hints`` and ``attrs.resolve_types``
+    (which read this module's globals, never its ``__getattr__``) without importing it early."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(f".{self._name}", __package__), attribute)
+
+
+if TYPE_CHECKING:
+    from . import _apply_tree as _apply, _rare_tree as _rare
+else:
+    _rare, _apply = _LazyModule("_rare_tree"), _LazyModule("_apply_tree")
+
 #: Public names defined in other modules, each loaded on first use (``__getattr__`` at the end):
 #: creating a class costs ~0.5 ms, and a common parse needs none of these. Name → module.
 _LAZY: dict[str, str] = {
@@ -258,7 +277,7 @@ class Count(Node):
     """The ``$count`` segment, with the ``$filter``/``$search`` it may carry: ``$count($filter=…)``."""
 
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
 
 
 @attrs.frozen(repr=False)
@@ -328,7 +347,7 @@ class EntitySet(Node):
 
 Segment = Union[
     Property, TypeCast, Annotation, Variable, LambdaVariable, Count, Lambda, FilterSegment, FunctionCall,
-    EntitySet, Star, QualifiedStar, Value, FunctionSignature, "AggregateSegment",
+    EntitySet, Star, QualifiedStar, Value, FunctionSignature, "_apply.AggregateSegment",
 ]
 
 
@@ -502,13 +521,13 @@ class SelectItem(Node):
 
     path: tuple[Segment, ...] = attrs.field(converter=as_tuple)
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
     select: Select | None = None
     orderby: OrderBy | None = None
     top: int | None = None
     skip: int | None = None
     count: bool | None = None
-    compute: Compute | None = None
+    compute: _rare.Compute | None = None
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
 
 
@@ -530,7 +549,7 @@ class ExpandItem(Node):
     path: tuple[Segment, ...] = attrs.field(converter=as_tuple)
     suffix: str | None = None  # "$ref" or "$count" (the ``/$ref`` / ``/$count`` after the path)
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
     select: Select | None = None
     expand: Expand | None = None
     orderby: OrderBy | None = None
@@ -538,13 +557,13 @@ class ExpandItem(Node):
     skip: int | None = None
     count: bool | None = None
     levels: int | str | None = None
-    compute: Compute | None = None
+    compute: _rare.Compute | None = None
     at: Expr | str | None = None
     from_: Expr | str | None = None
     to: Expr | str | None = None
     to_inclusive: Expr | str | None = None
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
-    apply: Apply | None = None  # Data Aggregation: expandOption =/ apply
+    apply: _apply.Apply | None = None  # Data Aggregation: expandOption =/ apply
 
 
 @attrs.frozen(repr=False)
@@ -567,14 +586,14 @@ class Query(Node):
     """A whole query string: every system query option, alias definitions and custom options."""
 
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
     expand: Expand | None = None
     select: Select | None = None
     orderby: OrderBy | None = None
     top: int | None = None
     skip: int | None = None
     count: bool | None = None
-    compute: Compute | None = None
+    compute: _rare.Compute | None = None
     index: int | None = None
     levels: int | str | None = None
     format: str | None = None
@@ -590,7 +609,7 @@ class Query(Node):
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
     custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=as_tuple)
     #: Data Aggregation: ``$apply`` (systemQueryOption =/ apply)
-    apply: Apply | None = None
+    apply: _apply.Apply | None = None
 
 
 def __getattr__(name: str) -> Any:
