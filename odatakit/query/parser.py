@@ -26,7 +26,7 @@ from . import _tables
 from . import _fastoptions
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
-from .visit import children, rebuild, walk_depth
+from .visit import transform_in_scope, walk_depth
 
 if TYPE_CHECKING:  # Lark loads only when a text falls back to the grammar (see _grammar)
     from lark import Token
@@ -922,29 +922,21 @@ _LAMBDA_WITH_VARIABLE = re.compile(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
 def _bind_lambda_variables(root: Any) -> Any:
     """``root`` with each path that starts with the name of a lambda variable in scope starting with
     a ``LambdaVariable`` instead (URL Conventions §5.1.1.13: the variable is in scope in its
-    predicate; an inner lambda may rebind the name). One pass, top down for the scopes and bottom
-    up for the rebuild, without recursion: linear in the tree at any nesting."""
-    stack: list[tuple[Any, tuple[Any, ...] | None, frozenset[str]]] = [(root, None, frozenset())]
-    done: list[Any] = []
-    while stack:
-        node, kids, scope = stack.pop()
-        if kids is None:
-            kids = children(node)
-            inner = scope | {node.variable} if type(node) is tree.Lambda and node.variable is not None else scope
-            stack.append((node, kids, scope))
-            stack.extend((kid, None, inner) for kid in reversed(kids))
-            continue
-        if kids:
-            new_kids = done[len(done) - len(kids):]
-            del done[len(done) - len(kids):]
-            if any(new is not old for new, old in zip(new_kids, kids)):
-                node = rebuild(node, new_kids)
-        if type(node) is tree.Path and scope:
-            first = node.segments[0]
-            if type(first) is tree.Property and first.name in scope:
-                node = tree.Path((tree.LambdaVariable(first.name), *node.segments[1:]))
-        done.append(node)
-    return done[0]
+    predicate; an inner lambda may rebind the name). One non-recursive pass: linear at any nesting."""
+    no_variables: frozenset[str] = frozenset()
+    return transform_in_scope(root, _bound_path, _lambda_scope, no_variables)
+
+
+def _lambda_scope(node: Any, scope: frozenset[str]) -> frozenset[str]:
+    return scope | {node.variable} if type(node) is tree.Lambda and node.variable is not None else scope
+
+
+def _bound_path(node: Any, scope: frozenset[str]) -> Any:
+    if type(node) is tree.Path and scope:
+        first = node.segments[0]
+        if type(first) is tree.Property and first.name in scope:
+            return tree.Path((tree.LambdaVariable(first.name), *node.segments[1:]))
+    return node
 
 
 class _NotAList:
