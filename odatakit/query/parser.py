@@ -142,20 +142,13 @@ def _binary(text: str) -> tree.Literal:
     return tree.Literal("Binary", edm.parse_binary(_after_prefix(text)))
 
 
-_GEO_KINDS = {
-    "point": "Point", "linestring": "LineString", "polygon": "Polygon", "multipoint": "MultiPoint",
-    "multilinestring": "MultiLineString", "multipolygon": "MultiPolygon", "collection": "Collection",
-    "geometrycollection": "Collection",
-}
-
-
 def _geo(text: str) -> tree.Literal:
-    from ._geo import check_well_known_text  # the geo body has a small grammar of its own
+    from ._geo import SHAPES, check_well_known_text  # the geo body has a small grammar of its own
 
     family = "Geography" if text[:9].lower() == "geography" else "Geometry"
     body = _after_prefix(text)
     kind = check_well_known_text(body)
-    return tree.Literal(family + _GEO_KINDS[kind.lower()], body)
+    return tree.Literal(family + SHAPES[kind.lower()], body)
 
 
 def _geo_fault_offset(text: str, offset: int) -> int:
