@@ -1111,6 +1111,7 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
 
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
+    reached = 0  # how far the fast path read and built the text before it stepped aside
     simple = _SIMPLE_OPTIONS.get(start)
     if simple is not None:
         value = simple(text)
@@ -1123,7 +1124,9 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
                 return fast.parse_value(text, start)  # its tree's depth was counted as it was built
             except TooDeep:
                 _raise_too_deep(shown, base)
-            except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
+            except Fallback as stepped_aside:  # outside its subset, or an error: the driver decides
+                reached = getattr(stepped_aside, "reached", 0)
+            except (_Fault, RecursionError):
                 pass
     try:
         if result is _NOTHING:
@@ -1131,7 +1134,7 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
             try:
                 if driver is None:
                     raise Fallback
-                result = driver.parse(text, start)
+                result = _drive(driver, text, start, reached)
             except Fallback:  # Lark parses it again, and raises the error (or _Fault) it always did
                 result = _parser().parse(text, start=start)
     except _Fault as fault:
@@ -1147,6 +1150,19 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if isinstance(result, tree.Node) and _LAMBDA_WITH_VARIABLE.search(text) is not None:
         result = _bind_lambda_variables(result)
     return result
+
+
+def _drive(driver: Driver, text: str, start: str, reached: int) -> Any:
+    """The lean driver's parse; after a fast path that read ``reached`` characters, first from
+    the last checkpoint there (an error near the end then costs the tail, not a second parse)."""
+    if reached:
+        from ._lalr import Crossed
+
+        try:
+            return driver.resume(text, start, reached)
+        except Crossed:  # most often a valid text the fast path does not cover: parse it whole
+            pass
+    return driver.parse(text, start)
 
 
 def _lark_error() -> type[UnexpectedInput]:
