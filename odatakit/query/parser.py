@@ -1094,12 +1094,16 @@ def _check_text(text: str, shown: str, base: int) -> None:
         raise ODataSyntaxError("a lone surrogate is not a Unicode character", shown, base + surrogate.start())
 
 
-def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) -> Any:
+def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, reached: int | None = None) -> Any:
     """Parse ``text`` with grammar rule ``start``; errors carry offsets into ``whole`` (the text
-    as the user gave it, of which ``text`` starts at ``base``)."""
+    as the user gave it, of which ``text`` starts at ``base``). ``reached``: the fast path has
+    already tried this text and read that far (parse_query), so it is not run again."""
     if not isinstance(text, str):
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
+    # with a '%' the fast path read another text (decoded): it runs again on this one
+    tried = reached is not None and "%" not in text
+    reached = reached if tried else 0
     if whole is None:  # parse_query checked the whole query string already
         _check_text(text, shown, base)
     if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
@@ -1111,13 +1115,12 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
 
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
-    reached = 0  # how far the fast path read and built the text before it stepped aside
     simple = _SIMPLE_OPTIONS.get(start)
-    if simple is not None:
+    if simple is not None and not tried:
         value = simple(text)
         if value is not None:
             return value
-    if start in _FAST_RULES:
+    if start in _FAST_RULES and not tried:
         fast = _fast()
         if fast is not None:
             try:
@@ -1366,15 +1369,18 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
             elif fast is not None and rule in _FAST_RULES:
+                reached = 0
                 try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
                     options[field] = fast.parse_value(value, rule)
                     continue
                 except TooDeep:
                     _raise_too_deep(text, value_start)
-                except (Fallback, _Fault, RecursionError):
+                except Fallback as stepped_aside:
+                    reached = getattr(stepped_aside, "reached", 0)
+                except (_Fault, RecursionError):
                     pass
                 try:
-                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                    options[field] = _parse(value, rule, base=value_start, whole=text, reached=reached)
                 except ODataSyntaxError:
                     _raise_if_split_at_ampersand(value, text, position - 1)
                     raise
