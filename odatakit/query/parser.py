@@ -1120,6 +1120,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
         value = simple(text)
         if value is not None:
             return value
+        if start == "select_value":
+            _refuse_after_plain_select(text, start, base, shown, whole)
     if start in _FAST_RULES and not tried:
         fast = _fast()
         if fast is not None:
@@ -1153,6 +1155,50 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
     if isinstance(result, tree.Node) and _LAMBDA_WITH_VARIABLE.search(text) is not None:
         result = _bind_lambda_variables(result)
     return result
+
+
+#: How much text after a plain ``$select`` prefix the error path reads before the usual paths.
+_PLAIN_TAIL = 64
+
+
+def _refuse_after_plain_select(text: str, start: str, base: int, shown: str, whole: str | None) -> None:
+    """Raise the error of a ``$select`` list of plain paths that goes wrong in its last few
+    characters (``a,b,…,z,``), reading only the tail; return when it is no such text.
+
+    Why it is exact: after two or more items of ``select_item (_COMMA select_item)*`` and a comma,
+    the LALR stack is the same whatever the items (each reduces to ``select_item`` from the same
+    state), so the states after the first two items and their comma stand for those after all of
+    them; plain names hold no faults. The driver parses the tail from there with callbacks and
+    gives way (``Crossed``) if a rule reaches back."""
+    plain = _fastoptions.PLAIN_SELECT.match(text)
+    end = 0 if plain is None else plain.end()
+    if not 0 < len(text) - end <= _PLAIN_TAIL or text[end] != "," or text[end + 1:end + 2] in _NOT_AFTER_COMMA:
+        return
+    first = text.find(",")
+    second = text.find(",", first + 1)
+    if not 0 < first < second < end:
+        return
+    driver = _driver()
+    if driver is None:
+        return
+    from ._lalr import Crossed
+
+    try:
+        head = driver._checkpoint(text[:second + 1], start, second + 1)
+        if head is None or head[0] != second + 1:
+            return
+        driver.parse(text, start, (end + 1, head[1]))
+    except (Crossed, Fallback):
+        return
+    except _Fault as fault:
+        raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
+    except Stop as stop:
+        _refuse_misplaced(text, start, whole, shown, base)
+        _raise_at(text, start, base, shown, stop.offset, set(stop.expected))
+
+
+#: After these the comma token is longer than ``,`` (spaces, an escape): left to the usual paths.
+_NOT_AFTER_COMMA = frozenset(" \t\r\n%")
 
 
 def _drive(driver: Driver, text: str, start: str, reached: int) -> Any:
