@@ -235,7 +235,7 @@ class FastExpressions:
             if state.op != "":
                 raise Fallback
         except Fallback as error:  # hook for the error path: how far the text was read and built
-            error.reached = 0 if decoded else state.pos  # type: ignore[attr-defined]  (parser._parse)
+            error.reached = 0 if decoded else state.pos
             raise
         return result
 

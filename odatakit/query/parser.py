@@ -1103,7 +1103,7 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
     shown = text if whole is None else whole
     # with a '%' the fast path read another text (decoded): it runs again on this one
     tried = reached is not None and "%" not in text
-    reached = reached if tried else 0
+    read = reached if reached is not None and tried else 0
     if whole is None:  # parse_query checked the whole query string already
         _check_text(text, shown, base)
     if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
@@ -1130,7 +1130,7 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
             except TooDeep:
                 _raise_too_deep(shown, base)
             except Fallback as stepped_aside:  # outside its subset, or an error: the driver decides
-                reached = getattr(stepped_aside, "reached", 0)
+                read = stepped_aside.reached
             except (_Fault, RecursionError):
                 pass
     try:
@@ -1139,7 +1139,7 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
             try:
                 if driver is None:
                     raise Fallback
-                result = _drive(driver, text, start, reached)
+                result = _drive(driver, text, start, read)
             except Fallback:  # Lark parses it again, and raises the error (or _Fault) it always did
                 result = _parser().parse(text, start=start)
     except _Fault as fault:
@@ -1422,7 +1422,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
                 except TooDeep:
                     _raise_too_deep(text, value_start)
                 except Fallback as stepped_aside:
-                    reached = getattr(stepped_aside, "reached", 0)
+                    reached = stepped_aside.reached
                 except (_Fault, RecursionError):
                     pass
                 try:
