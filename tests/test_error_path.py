@@ -206,3 +206,20 @@ def test_the_checkpoint_is_the_end_of_the_last_separator_before_the_point_reache
     assert driver._checkpoint(text, "filter_value", text.index("B")) == driver._checkpoint(text, "filter_value", text.index("B") + 1)
     assert driver._checkpoint(text, "filter_value", 3) is None  # no separator yet: no checkpoint
     assert states == driver._checkpoint("X eq 9 or Y eq 8 or C", "filter_value", 20)[1]  # states, not values
+
+
+def test_a_valid_select_with_a_tail_outside_the_plain_form_does_not_load_lark() -> None:
+    """The plain-$select shortcut runs only after the fast paths refused the text: a valid list
+    never reaches the grammar (a fresh interpreter, so no earlier test has loaded Lark)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, odatakit\n"
+        "odatakit.parse_select('a,b/c,d,e($select=x)')\n"
+        "odatakit.parse_select('a,b,c,d($top=1;$orderby=x desc)')\n"
+        "odatakit.parse_query('$select=a,b,c,d($top=2)&$filter=a eq 1')\n"
+        "assert 'lark' not in sys.modules, 'lark was loaded'\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env={"PYTHONPATH": str(root)})

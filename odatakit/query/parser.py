@@ -1120,8 +1120,6 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
         value = simple(text)
         if value is not None:
             return value
-        if start == "select_value":
-            _refuse_after_plain_select(text, start, base, shown, whole)
     if start in _FAST_RULES and not tried:
         fast = _fast()
         if fast is not None:
@@ -1133,6 +1131,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
                 read = stepped_aside.reached
             except (_Fault, RecursionError):
                 pass
+    if start == "select_value":  # after the fast paths: a valid $select never loads Lark
+        _refuse_after_plain_select(text, start, base, shown, whole)
     try:
         if result is _NOTHING:
             driver = _driver()
@@ -1163,7 +1163,8 @@ _PLAIN_TAIL = 64
 
 def _refuse_after_plain_select(text: str, start: str, base: int, shown: str, whole: str | None) -> None:
     """Raise the error of a ``$select`` list of plain paths that goes wrong in its last few
-    characters (``a,b,…,z,``), reading only the tail; return when it is no such text.
+    characters (``a,b,…,z,``), reading only the tail; return when it is no such text (or when it
+    is valid: the fast paths refused it, so the grammar parses it whole).
 
     Why it is exact: after two or more items of ``select_item (_COMMA select_item)*`` and a comma,
     the LALR stack is the same whatever the items (each reduces to ``select_item`` from the same
