@@ -916,7 +916,7 @@ def _segments(items: list[Any]) -> list[Any]:
 
 
 #: Text that may hold a lambda with a range variable: ``any(d:`` / ``all(d:`` (any case, spaces).
-_LAMBDA_WITH_VARIABLE = re.compile(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
+_LAMBDA_WITH_VARIABLE = edm.lazy_pattern(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
 
 
 def _bind_lambda_variables(root: Any) -> Any:
@@ -1067,7 +1067,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 #: A percent-encoded non-ASCII character: a UTF-8 lead byte and its continuation bytes.
-_ENCODED_NON_ASCII = re.compile(
+_ENCODED_NON_ASCII = edm.lazy_pattern(
     r"%(?:[Cc][2-9A-Fa-f]|[Dd][0-9A-Fa-f])%[89ABab][0-9A-Fa-f]"
     r"|%[Ee][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}"
     r"|%[Ff][0-4](?:%[89ABab][0-9A-Fa-f]){3}"
@@ -1473,7 +1473,7 @@ def _raise_if_split_at_ampersand(value: str, text: str, ampersand: int) -> None:
 
 _PCHAR = r"(?:[A-Za-z0-9\-._~!$'()*+,;=:@]|%[0-9A-Fa-f]{2})"
 #: format = "$format" EQ ( "atom" / "json" / "xml" / 1*pchar "/" 1*pchar )
-_FORMAT = re.compile(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
+_FORMAT = edm.lazy_pattern(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
 
 
 def _token_value(key: str, value: str, text: str, offset: int) -> str:
