@@ -5,6 +5,11 @@ per terminal, a callback per unit reduction such as ``?expr: or_expr``, hashing 
 This driver runs the grammar Lark compiled, so the grammar stays the one specification and the
 tree comes from the very same callbacks. It accepts only what it can finish: on any mismatch it
 raises ``Fallback`` and the caller re-parses with Lark, which then reports the error as always.
+
+An error is worded from the driver's own parse (``Stop``: Lark's offset and expected terminals).
+After the hand-written parser read part of a text, ``resume`` recognises the states up to the last
+separator there without building anything and parses only the rest, so an error near the end of
+a long list costs a state-only pass, not a second parse.
 """
 
 from __future__ import annotations
@@ -114,7 +119,9 @@ class Driver:
 
         Raises ``Stop`` where the text leaves the language (what Lark would report, without
         parsing again), a fault of a callback as it is, and ``Fallback`` where the driver cannot
-        follow Lark's own machinery (split scanners, an unforeseen callback shape).
+        follow Lark's own machinery (split scanners, an unforeseen callback shape). ``_resume``
+        (``resume``'s): start at this offset with these states, and raise ``Crossed`` rather than
+        reduce a value that was never built.
         """
         actions = self._actions
         patterns = self._patterns
