@@ -223,3 +223,19 @@ def test_a_valid_select_with_a_tail_outside_the_plain_form_does_not_load_lark() 
     )
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env={"PYTHONPATH": str(root)})
+
+
+def test_without_lark_internals_errors_are_still_lark_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Lark release that moves an internal the driver reads turns the driver off, and with it
+    the resumed error path and the plain-$select shortcut: Lark words every error as before."""
+    from odatakit.query import _lalr
+
+    cases = [(start, text) for start, text in FAULT_THEN_ERROR if start != "query"]
+    expected = [_outcome(lambda: parser._parse(text, start)) for start, text in cases]
+    monkeypatch.setattr(_lalr, "INTERNALS", False)
+    parser._driver.cache_clear()
+    try:
+        assert parser._driver() is None
+        assert [_outcome(lambda: parser._parse(text, start)) for start, text in cases] == expected
+    finally:
+        parser._driver.cache_clear()
