@@ -239,3 +239,34 @@ def test_without_lark_internals_errors_are_still_lark_s(monkeypatch: pytest.Monk
         assert [_outcome(lambda: parser._parse(text, start)) for start, text in cases] == expected
     finally:
         parser._driver.cache_clear()
+
+
+#: What the mutations below splice in: delimiters, operators, faulty values, escapes.
+PIECES = [",", ")", "(", " or ", " and ", "'", "2024-13-01", "9999999999999999999999", "x(", "/", ";", " eq ",
+          "$", "[", "{", "-", " ", "@a", "nosuch(", "has 1", "1.5e", "geo.x(", "@", "%2C", "%20"]
+
+
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)])
+def test_random_mutations_of_lists_and_queries_fail_as_lark_says(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded splices anywhere in the linear families (small), the corpus filters and query
+    strings: a broken item in the middle, a fault before an error, an error inside an item."""
+    import random
+
+    rng = random.Random(seed)
+    families = [(parse, make) for family, (parse, make, _, _) in sorted(FAMILIES.items()) if family != "url-key-list"]
+    different = []
+    for round_ in range(700):
+        if round_ % 2:
+            parse, make = rng.choice(families)
+            text = make(rng.randint(2, 9))
+        else:
+            source = rng.choice([*QUERIES, *FILTERS])
+            parse = odatakit.parse_query if source in QUERIES else odatakit.parse_filter
+            text = source
+        for _ in range(rng.randint(1, 2)):
+            at = rng.randint(0, len(text))
+            text = text[:at] + rng.choice(PIECES) + text[at + rng.randint(0, 2):]
+        ours, lark = _both(lambda: parse(text), monkeypatch)
+        if ours != lark:
+            different.append(text)
+    assert different == []
