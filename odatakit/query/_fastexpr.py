@@ -226,12 +226,17 @@ class FastExpressions:
         method = _STARTS.get(start)
         if method is None:
             raise Fallback
-        if "%" in text:
+        decoded = "%" in text
+        if decoded:
             text = _decode_delimiters(text)
         state = self.state(text)
-        result = method(state)
-        if state.op != "":
-            raise Fallback
+        try:
+            result = method(state)
+            if state.op != "":
+                raise Fallback
+        except Fallback as error:  # hook for the error path: how far the text was read and built
+            error.reached = 0 if decoded else state.pos
+            raise
         return result
 
 

@@ -909,7 +909,7 @@ def _segments(items: list[Any]) -> list[Any]:
 
 
 #: Text that may hold a lambda with a range variable: ``any(d:`` / ``all(d:`` (any case, spaces).
-_LAMBDA_WITH_VARIABLE = re.compile(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
+_LAMBDA_WITH_VARIABLE = edm.lazy_pattern(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
 
 
 def _bind_lambda_variables(root: Any) -> Any:
@@ -1052,7 +1052,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 #: A percent-encoded non-ASCII character: a UTF-8 lead byte and its continuation bytes.
-_ENCODED_NON_ASCII = re.compile(
+_ENCODED_NON_ASCII = edm.lazy_pattern(
     r"%(?:[Cc][2-9A-Fa-f]|[Dd][0-9A-Fa-f])%[89ABab][0-9A-Fa-f]"
     r"|%[Ee][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}"
     r"|%[Ff][0-4](?:%[89ABab][0-9A-Fa-f]){3}"
@@ -1079,12 +1079,16 @@ def _check_text(text: str, shown: str, base: int) -> None:
         raise ODataSyntaxError("a lone surrogate is not a Unicode character", shown, base + surrogate.start())
 
 
-def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) -> Any:
+def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, reached: int | None = None) -> Any:
     """Parse ``text`` with grammar rule ``start``; errors carry offsets into ``whole`` (the text
-    as the user gave it, of which ``text`` starts at ``base``)."""
+    as the user gave it, of which ``text`` starts at ``base``). ``reached``: the fast path has
+    already tried this text and read that far (parse_query), so it is not run again."""
     if not isinstance(text, str):
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
+    # with a '%' the fast path read another text (decoded): it runs again on this one
+    tried = reached is not None and "%" not in text
+    read = reached if reached is not None and tried else 0
     if whole is None:  # parse_query checked the whole query string already
         _check_text(text, shown, base)
     if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
@@ -1097,26 +1101,30 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
     simple = _SIMPLE_OPTIONS.get(start)
-    if simple is not None:
+    if simple is not None and not tried:
         value = simple(text)
         if value is not None:
             return value
-    if start in _FAST_RULES:
+    if start in _FAST_RULES and not tried:
         fast = _fast()
         if fast is not None:
             try:
                 return fast.parse_value(text, start)  # its tree's depth was counted as it was built
             except TooDeep:
                 _raise_too_deep(shown, base)
-            except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
+            except Fallback as stepped_aside:  # outside its subset, or an error: the driver decides
+                read = stepped_aside.reached
+            except (_Fault, RecursionError):
                 pass
+    if start == "select_value":  # after the fast paths: a valid $select never loads Lark
+        _refuse_after_plain_select(text, start, base, shown, whole)
     try:
         if result is _NOTHING:
             driver = _driver()
             try:
                 if driver is None:
                     raise Fallback
-                result = driver.parse(text, start)
+                result = _drive(driver, text, start, read)
             except Fallback:  # Lark parses it again, and raises the error (or _Fault) it always did
                 result = _parser().parse(text, start=start)
     except _Fault as fault:
@@ -1132,6 +1140,64 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if isinstance(result, tree.Node) and _LAMBDA_WITH_VARIABLE.search(text) is not None:
         result = _bind_lambda_variables(result)
     return result
+
+
+#: How much text after a plain ``$select`` prefix the error path reads before the usual paths.
+_PLAIN_TAIL = 64
+
+
+def _refuse_after_plain_select(text: str, start: str, base: int, shown: str, whole: str | None) -> None:
+    """Raise the error of a ``$select`` list of plain paths that goes wrong in its last few
+    characters (``a,b,…,z,``), reading only the tail; return when it is no such text (or when it
+    is valid: the fast paths refused it, so the grammar parses it whole).
+
+    Why it is exact: after two or more items of ``select_item (_COMMA select_item)*`` and a comma,
+    the LALR stack is the same whatever the items (each reduces to ``select_item`` from the same
+    state), so the states after the first two items and their comma stand for those after all of
+    them; plain names hold no faults. The driver parses the tail from there with callbacks and
+    gives way (``Crossed``) if a rule reaches back."""
+    plain = _fastoptions.PLAIN_SELECT.match(text)
+    end = 0 if plain is None else plain.end()
+    if not 0 < len(text) - end <= _PLAIN_TAIL or text[end] != "," or text[end + 1:end + 2] in _NOT_AFTER_COMMA:
+        return
+    first = text.find(",")
+    second = text.find(",", first + 1)
+    if not 0 < first < second < end:
+        return
+    driver = _driver()
+    if driver is None:
+        return
+    from ._lalr import Crossed
+
+    try:
+        head = driver._checkpoint(text[:second + 1], start, second + 1)
+        if head is None or head[0] != second + 1:
+            return
+        driver.parse(text, start, (end + 1, head[1]))
+    except (Crossed, Fallback):
+        return
+    except _Fault as fault:
+        raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
+    except Stop as stop:
+        _refuse_misplaced(text, start, whole, shown, base)
+        _raise_at(text, start, base, shown, stop.offset, set(stop.expected))
+
+
+#: After these the comma token is longer than ``,`` (spaces, an escape): left to the usual paths.
+_NOT_AFTER_COMMA = frozenset(" \t\r\n%")
+
+
+def _drive(driver: Driver, text: str, start: str, reached: int) -> Any:
+    """The lean driver's parse; after a fast path that read ``reached`` characters, first from
+    the last checkpoint there (an error near the end then costs the tail, not a second parse)."""
+    if reached:
+        from ._lalr import Crossed
+
+        try:
+            return driver.resume(text, start, reached)
+        except Crossed:  # most often a valid text the fast path does not cover: parse it whole
+            pass
+    return driver.parse(text, start)
 
 
 def _lark_error() -> type[UnexpectedInput]:
@@ -1335,15 +1401,18 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
             elif fast is not None and rule in _FAST_RULES:
+                reached = 0
                 try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
                     options[field] = fast.parse_value(value, rule)
                     continue
                 except TooDeep:
                     _raise_too_deep(text, value_start)
-                except (Fallback, _Fault, RecursionError):
+                except Fallback as stepped_aside:
+                    reached = stepped_aside.reached
+                except (_Fault, RecursionError):
                     pass
                 try:
-                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                    options[field] = _parse(value, rule, base=value_start, whole=text, reached=reached)
                 except ODataSyntaxError:
                     _raise_if_split_at_ampersand(value, text, position - 1)
                     raise
@@ -1389,7 +1458,7 @@ def _raise_if_split_at_ampersand(value: str, text: str, ampersand: int) -> None:
 
 _PCHAR = r"(?:[A-Za-z0-9\-._~!$'()*+,;=:@]|%[0-9A-Fa-f]{2})"
 #: format = "$format" EQ ( "atom" / "json" / "xml" / 1*pchar "/" 1*pchar )
-_FORMAT = re.compile(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
+_FORMAT = edm.lazy_pattern(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
 
 
 def _token_value(key: str, value: str, text: str, offset: int) -> str:
