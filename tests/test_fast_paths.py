@@ -135,7 +135,7 @@ def test_generated_filters_parse_the_same_on_every_path(example: Any) -> None:
     for text in (example.text, example.url):
         reference = _reference(text, "filter_value")
         fast = _fast(text)
-        assert fast is None or fast == reference
+        assert fast is None or fast == _bound(reference)  # the fast path binds lambda variables as it reads
         driven = _driver(text, "filter_value")
         assert driven is None or driven == reference
         if reference is not None:

@@ -64,3 +64,24 @@ def test_bad_input_errors_are_value_errors_too() -> None:
         odatakit.parse_filter("a eq")
     with pytest.raises(odatakit.Error):
         odatakit.graph().me.messages.key(2**64)
+
+
+def test_type_hints_of_every_node_resolve_before_the_lazy_classes_load() -> None:
+    # typing.get_type_hints / attrs.resolve_types (cattrs, Hypothesis's from_type) read the
+    # module's globals; a field typed with a lazily created class ($search, $apply) must resolve
+    # in a fresh interpreter where those modules were never imported
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, typing, attrs\n"
+        "from odatakit.query import tree\n"
+        "assert 'odatakit.query._apply_tree' not in sys.modules\n"
+        "for name in tree.__all__:\n"
+        "    cls = getattr(tree, name)\n"
+        "    if attrs.has(cls): typing.get_type_hints(cls); attrs.resolve_types(cls)\n"
+        "print(typing.get_type_hints(tree.Query)['apply'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Apply" in done.stdout

@@ -78,3 +78,17 @@ def test_trees_deeper_than_the_stack_are_walked_folded_and_transformed(depth: in
 def test_binary_nodes_keep_operand_order_through_transform() -> None:
     swapped = visit.transform(parse_filter("a lt 1"), lambda n: BinaryOp("gt", n.right, n.left) if isinstance(n, BinaryOp) else n)
     assert serialize(swapped) == "1 gt a"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the scope is the number of lambdas around a node: 1 inside the first, 2 inside the second
+    ("a/any(x:x eq 1)", "a/any(x:x eq 2)"),
+    ("a/any(x:x/b/any(y:y eq 1))", "a/any(x:x/b/any(y:y eq 3))"),
+    ("1 eq 1 or a/all(x:x eq 1)", "1 eq 1 or a/all(x:x eq 2)"),
+])
+def test_transform_in_scope_hands_each_node_the_scope_of_its_ancestors(text: str, expected: str) -> None:
+    depth = visit.transform_in_scope(
+        parse_filter(text),
+        lambda n, d: Literal("Int32", d + 1) if n == Literal("Int32", 1) else n,
+        lambda n, d: d + 1 if isinstance(n, odatakit.Lambda) else d, 0)
+    assert serialize(depth) == expected

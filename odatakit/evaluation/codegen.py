@@ -22,17 +22,16 @@ _FAST = (int, str, float)
 _STRING_TESTS = {"contains": "{k} in {v}", "startswith": "{v}.startswith({k})", "endswith": "{v}.endswith({k})"}
 
 
-def _property(node: Any, variables: Any) -> str | None:
+def _property(node: Any) -> str | None:
     if isinstance(node, tree.Path) and len(node.segments) == 1 and isinstance(node.segments[0], tree.Property):
         return node.segments[0].name  # a lambda variable is a LambdaVariable, never a Property
     return None
 
 
 class _Writer:
-    def __init__(self, compile_node: Any, declared: Any, variables: Any) -> None:
+    def __init__(self, compile_node: Any, declared: Any) -> None:
         self.compile_node = compile_node  # node -> closure (the slow path of a term)
         self.declared = declared          # property name -> declared type or None
-        self.variables = variables
         self.names: dict[str, Any] = {}
         self.count = 0
 
@@ -44,7 +43,7 @@ class _Writer:
     def term(self, node: Any) -> str | None:
         """A Python expression for one term (True/False, or None where the closure says so)."""
         if isinstance(node, tree.BinaryOp) and node.op in _COMPARISONS and isinstance(node.right, tree.Literal):
-            name = _property(node.left, self.variables)
+            name = _property(node.left)
             value = node.right.value
             if name is None or self.declared(name) is not None:
                 return None
@@ -58,7 +57,7 @@ class _Writer:
             return (f"(({v} {_COMPARISONS[node.op]} {self.constant(value)}) "
                     f"if ({v} := cur.get({self.constant(name)})).__class__ is {klass} else {slow}(cur, scope))")
         if isinstance(node, tree.Call) and node.function in _STRING_TESTS and len(node.args) == 2:
-            name = _property(node.args[0], self.variables)
+            name = _property(node.args[0])
             literal = node.args[1]
             if name is None or self.declared(name) is not None or not isinstance(literal, tree.Literal) \
                     or literal.type != "String":
@@ -72,11 +71,11 @@ class _Writer:
         return None
 
 
-def generate(node: Any, compile_node: Any, declared: Any, variables: Any, whole: Any) -> Any:
+def generate(node: Any, compile_node: Any, declared: Any, whole: Any) -> Any:
     """A generated ``(cur, scope) -> value`` for ``node``, or None when it is outside the subset.
     ``whole`` is the compiled closure of the entire expression: it serves an object that is not
     a dict."""
-    writer = _Writer(compile_node, declared, variables)
+    writer = _Writer(compile_node, declared)
     terms = node.operands if isinstance(node, (tree.And, tree.Or)) else (node,)
     written = [writer.term(t) for t in terms]
     if any(w is None for w in written) or len(written) > 16:

@@ -119,7 +119,7 @@ def compile_top(node: Any, ctx: _Context) -> Fn:
 
     whole = _compile(node, ctx)
     generated = generate(node, lambda term: _compile(term, ctx),
-                         lambda name: ctx.types.property_type(ctx.current_type, name), ctx.variables, whole)
+                         lambda name: ctx.types.property_type(ctx.current_type, name), whole)
     return whole if generated is None else generated  # type: ignore[no-any-return]
 
 

@@ -87,6 +87,7 @@ _QUOTE = re.compile(r"'|%27")
 _SPACES = " \t\r\n"
 #: OData v2/v3 literal prefixes → how v4 writes the value (URL Conventions 4.01 §5.1.1.6.1).
 _V3_PREFIXES = re.compile(r"(datetimeoffset|datetime|guid|time)$", re.IGNORECASE)
+_V3_LONGEST = len("datetimeoffset")
 _V3_PREFIX_ADVICE = {
     "datetime": "write the date-time bare with a time zone: 2024-01-01T10:00:00Z",
     "datetimeoffset": "write the date-time bare: 2024-01-01T10:00:00Z",
@@ -130,7 +131,9 @@ def hint_for(text: str, offset: int, expected: set[str]) -> tuple[str, int, list
         return "a leading space before the value: remove it", 0, None
     if rest.startswith("&") and "_SEMI" in expected:
         return "nested options inside (…) are separated by ';', not '&' ('&' separates query options)", offset, [";"]
-    prefix = _V3_PREFIXES.search(text[:offset])
+    # a match ends at ``offset`` (or one before, ahead of a newline): the window holds every
+    # start, so the error costs no scan of a long text
+    prefix = _V3_PREFIXES.search(text, max(0, offset - _V3_LONGEST - 1), offset)
     if prefix is not None and rest.startswith(("'", "%27")):
         word = prefix.group(1).lower()
         return f"{word}'…' is OData v2/v3 syntax; in v4 {_V3_PREFIX_ADVICE[word]}", prefix.start(), None

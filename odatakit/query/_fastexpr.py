@@ -239,7 +239,8 @@ class FastExpressions:
         method = _STARTS.get(start)
         if method is None:
             raise Fallback
-        if "%" in text:
+        decoded = "%" in text
+        if decoded:
             text = _decode_delimiters(text)
         state = self.state()
         state.text = text
@@ -247,9 +248,13 @@ class FastExpressions:
         state.pos = state.op_end = state.height = state.nesting = 0
         state.op = None
         state.variables = []
-        result = method(state)
-        if state.op != "":
-            raise Fallback
+        try:
+            result = method(state)
+            if state.op != "":
+                raise Fallback
+        except Fallback as error:  # hook for the error path: how far the text was read and built
+            error.reached = 0 if decoded else state.pos
+            raise
         return result
 
 

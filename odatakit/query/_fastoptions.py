@@ -15,11 +15,11 @@ from typing import Any
 from ._fastexpr import plain_select
 from .syntax import IDENTIFIER
 
-__all__ = ["select", "top", "count"]
+__all__ = ["select", "top", "count", "PLAIN_SELECT"]
 
 _NAME = IDENTIFIER.pattern  # NAME in grammars/literals.lark; a test ties the two together
 #: Paths of plain names split at commas, no spaces, no percent-encoding: nothing to decode.
-_PLAIN_SELECT = re.compile(rf"{_NAME}(?:/{_NAME})*(?:,{_NAME}(?:/{_NAME})*)*")
+_PLAIN_SELECT = PLAIN_SELECT = re.compile(rf"{_NAME}(?:/{_NAME})*(?:,{_NAME}(?:/{_NAME})*)*")
 
 
 def select(text: str) -> Any:

@@ -24,6 +24,10 @@ __all__ = ["grammar_path", "build_parser", "Fallback", "Stop"]
 class Fallback(Exception):
     """A fast path cannot follow this text: let the grammar (Lark) parse it."""
 
+    #: How far the fast path read and built the text before it stepped aside (0: not known);
+    #: the error path resumes the grammar's parse near there (``parser._drive``).
+    reached = 0
+
 
 class Stop(Exception):
     """The text leaves the language at ``offset``; ``expected`` are the terminals the parser

@@ -5,6 +5,11 @@ per terminal, a callback per unit reduction such as ``?expr: or_expr``, hashing 
 This driver runs the grammar Lark compiled, so the grammar stays the one specification and the
 tree comes from the very same callbacks. It accepts only what it can finish: on any mismatch it
 raises ``Fallback`` and the caller re-parses with Lark, which then reports the error as always.
+
+An error is worded from the driver's own parse (``Stop``: Lark's offset and expected terminals).
+After the hand-written parser read part of a text, ``resume`` recognises the states up to the last
+separator there without building anything and parses only the rest, so an error near the end of
+a long list costs a state-only pass, not a second parse.
 """
 
 from __future__ import annotations
@@ -27,7 +32,16 @@ else:
 
 from ._grammar import Fallback, Stop  # defined without Lark, so the fast paths need none
 
-__all__ = ["Fallback", "Stop", "Driver"]
+__all__ = ["Fallback", "Stop", "Driver", "Crossed"]
+
+
+class Crossed(Exception):
+    """A parse resumed at a checkpoint reduced a rule that reaches back before it: the values
+    there were not built, so the caller parses the whole text instead."""
+
+
+#: Stands for a value below a checkpoint, which a resumed parse never built.
+_HOLE = object()
 
 
 class _Patterns(dict):  # type: ignore[type-arg]
@@ -93,13 +107,21 @@ class Driver:
             symbol.name for rule in parser.callbacks for symbol in rule.expansion
             if symbol.is_term and not (symbol.filter_out and not rule.options.keep_all_tokens)
         )
+        # the separators of the grammar's repetitions (``(_COMMA x)*`` → ``__x_star_0``): a parse
+        # resumes right after one (see ``resume``)
+        self._separators: frozenset[str] = frozenset(
+            symbol.name for rule in parser.callbacks if rule.origin.name.startswith("__")
+            for symbol in rule.expansion if symbol.is_term and symbol.name.startswith("_")
+        )
 
-    def parse(self, text: str, start: str) -> Any:
+    def parse(self, text: str, start: str, _resume: tuple[int, list[int]] | None = None) -> Any:
         """The value of start rule ``start`` for ``text``.
 
         Raises ``Stop`` where the text leaves the language (what Lark would report, without
         parsing again), a fault of a callback as it is, and ``Fallback`` where the driver cannot
-        follow Lark's own machinery (split scanners, an unforeseen callback shape).
+        follow Lark's own machinery (split scanners, an unforeseen callback shape). ``_resume``
+        (``resume``'s): start at this offset with these states, and raise ``Crossed`` rather than
+        reduce a value that was never built.
         """
         actions = self._actions
         patterns = self._patterns
@@ -107,12 +129,16 @@ class Driver:
         units = self._units
         faults = self._faults
         new_token = str.__new__
-        state = self._start_states[start]
         end_state = self._end_states[start]
-        states = [state]
-        values: list[Any] = []
-        position, length = 0, len(text)
-        token_start = 0
+        if _resume is None:
+            position, states = 0, [self._start_states[start]]
+        else:  # from a checkpoint: the states below it as Lark had them, their values never built
+            position, states = _resume[0], list(_resume[1])
+        state = states[-1]
+        values: list[Any] = [_HOLE] * (len(states) - 1)
+        floor = len(values)  # 0 for a whole parse: no reduction can reach below it
+        length = len(text)
+        token_start = position
         while True:
             if position < length:
                 pattern = patterns[state]
@@ -161,6 +187,8 @@ class Driver:
                     state = chained
                     states[-1] = state
                 else:
+                    if size > len(values) - floor:
+                        raise Crossed  # the rule holds values before the checkpoint
                     if size:
                         children = values[-size:]
                         del values[-size:]
@@ -176,7 +204,73 @@ class Driver:
                     state = actions[states[-1]][origin][1]
                     states.append(state)
                 if token is None and state == end_state:
+                    if floor:
+                        raise Crossed  # the text parsed: its value holds what was never built
                     return values[-1]
+
+    def resume(self, text: str, start: str, reached: int) -> Any:
+        """``parse``, for a text whose first ``reached`` characters another parser (the fast path)
+        read and built without a fault: the states up to the last separator (``,``, `` or ``, ``;``…)
+        ending there are recognised without callbacks or tokens, and the parse with callbacks
+        starts after it. Raises ``Crossed`` where it cannot finish that way (most often: the text
+        is valid, and the whole value is needed); ``Stop`` and faults as ``parse`` does.
+
+        Why it is exact: a prefix's states depend on the tables alone, and every rule Lark
+        reduces before that separator has only children before it, which the fast path built.
+        """
+        checkpoint = self._checkpoint(text, start, reached)
+        if checkpoint is None:
+            raise Crossed
+        return self.parse(text, start, checkpoint)
+
+    def _checkpoint(self, text: str, start: str, reached: int) -> tuple[int, list[int]] | None:
+        """The end of the last separator that ends at or before ``reached``, and the state stack
+        there (None if none does): the LALR loop with no values, tokens or callbacks."""
+        actions = self._actions
+        patterns = self._patterns
+        separators = self._separators
+        units = self._units
+        state = self._start_states[start]
+        states = [state]
+        position = 0
+        found: tuple[int, list[int]] | None = None
+        while position < reached:
+            pattern = patterns[state]
+            if pattern is None:
+                raise Fallback
+            match = pattern.match(text, position)
+            if match is None:
+                return found  # an error before it: the parse from the checkpoint meets it
+            kind = match.lastgroup
+            end = match.end()
+            while True:
+                entry = actions[state].get(kind)  # type: ignore[arg-type]
+                if entry is None:
+                    return found
+                shift, argument = entry
+                if shift:
+                    state = argument
+                    states.append(state)
+                    break
+                size, callback, origin = argument
+                if callback is None:
+                    key = (states[-2], state, kind)
+                    chained = units.get(key)
+                    if chained is None:
+                        chained = self._unit_chain(key)  # type: ignore[arg-type]
+                        if chained is None:
+                            return found
+                    state = chained
+                    states[-1] = state
+                else:
+                    if size:
+                        del states[-size:]
+                    state = actions[states[-1]][origin][1]
+                    states.append(state)
+            position = end
+            if kind in separators and end <= reached:
+                found = (end, states[:])
+        return found
 
     def _stop(self, states: list[int], kind: str | None, offset: int, text: str) -> Stop:
         """The error Lark raises here: its state after the reductions the lookahead ``kind``

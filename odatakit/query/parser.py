@@ -26,7 +26,7 @@ from . import _tables
 from . import _fastoptions
 from ..errors import ODataSyntaxError
 from .syntax import FUNCTIONS, IDENTIFIER, MAX_DEPTH, OPTION_FIELDS, SYSTEM_QUERY_OPTIONS, canonical_function_name
-from .visit import children, rebuild, walk_depth
+from .visit import transform_in_scope, walk_depth
 
 if TYPE_CHECKING:  # Lark loads only when a text falls back to the grammar (see _grammar)
     from lark import Token
@@ -142,20 +142,13 @@ def _binary(text: str) -> tree.Literal:
     return tree.Literal("Binary", edm.parse_binary(_after_prefix(text)))
 
 
-_GEO_KINDS = {
-    "point": "Point", "linestring": "LineString", "polygon": "Polygon", "multipoint": "MultiPoint",
-    "multilinestring": "MultiLineString", "multipolygon": "MultiPolygon", "collection": "Collection",
-    "geometrycollection": "Collection",
-}
-
-
 def _geo(text: str) -> tree.Literal:
-    from ._geo import check_well_known_text  # the geo body has a small grammar of its own
+    from ._geo import SHAPES, check_well_known_text  # the geo body has a small grammar of its own
 
     family = "Geography" if text[:9].lower() == "geography" else "Geometry"
     body = _after_prefix(text)
     kind = check_well_known_text(body)
-    return tree.Literal(family + _GEO_KINDS[kind.lower()], body)
+    return tree.Literal(family + SHAPES[kind.lower()], body)
 
 
 def _geo_fault_offset(text: str, offset: int) -> int:
@@ -916,35 +909,27 @@ def _segments(items: list[Any]) -> list[Any]:
 
 
 #: Text that may hold a lambda with a range variable: ``any(d:`` / ``all(d:`` (any case, spaces).
-_LAMBDA_WITH_VARIABLE = re.compile(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
+_LAMBDA_WITH_VARIABLE = edm.lazy_pattern(r"(?i)(?:any|all)\s*\(\s*[^\s)]")
 
 
 def _bind_lambda_variables(root: Any) -> Any:
     """``root`` with each path that starts with the name of a lambda variable in scope starting with
     a ``LambdaVariable`` instead (URL Conventions §5.1.1.13: the variable is in scope in its
-    predicate; an inner lambda may rebind the name). One pass, top down for the scopes and bottom
-    up for the rebuild, without recursion: linear in the tree at any nesting."""
-    stack: list[tuple[Any, tuple[Any, ...] | None, frozenset[str]]] = [(root, None, frozenset())]
-    done: list[Any] = []
-    while stack:
-        node, kids, scope = stack.pop()
-        if kids is None:
-            kids = children(node)
-            inner = scope | {node.variable} if type(node) is tree.Lambda and node.variable is not None else scope
-            stack.append((node, kids, scope))
-            stack.extend((kid, None, inner) for kid in reversed(kids))
-            continue
-        if kids:
-            new_kids = done[len(done) - len(kids):]
-            del done[len(done) - len(kids):]
-            if any(new is not old for new, old in zip(new_kids, kids)):
-                node = rebuild(node, new_kids)
-        if type(node) is tree.Path and scope:
-            first = node.segments[0]
-            if type(first) is tree.Property and first.name in scope:
-                node = tree.Path((tree.LambdaVariable(first.name), *node.segments[1:]))
-        done.append(node)
-    return done[0]
+    predicate; an inner lambda may rebind the name). One non-recursive pass: linear at any nesting."""
+    no_variables: frozenset[str] = frozenset()
+    return transform_in_scope(root, _bound_path, _lambda_scope, no_variables)
+
+
+def _lambda_scope(node: Any, scope: frozenset[str]) -> frozenset[str]:
+    return scope | {node.variable} if type(node) is tree.Lambda and node.variable is not None else scope
+
+
+def _bound_path(node: Any, scope: frozenset[str]) -> Any:
+    if type(node) is tree.Path and scope:
+        first = node.segments[0]
+        if type(first) is tree.Property and first.name in scope:
+            return tree.Path((tree.LambdaVariable(first.name), *node.segments[1:]))
+    return node
 
 
 class _NotAList:
@@ -1067,7 +1052,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 #: A percent-encoded non-ASCII character: a UTF-8 lead byte and its continuation bytes.
-_ENCODED_NON_ASCII = re.compile(
+_ENCODED_NON_ASCII = edm.lazy_pattern(
     r"%(?:[Cc][2-9A-Fa-f]|[Dd][0-9A-Fa-f])%[89ABab][0-9A-Fa-f]"
     r"|%[Ee][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}"
     r"|%[Ff][0-4](?:%[89ABab][0-9A-Fa-f]){3}"
@@ -1094,12 +1079,16 @@ def _check_text(text: str, shown: str, base: int) -> None:
         raise ODataSyntaxError("a lone surrogate is not a Unicode character", shown, base + surrogate.start())
 
 
-def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) -> Any:
+def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, reached: int | None = None) -> Any:
     """Parse ``text`` with grammar rule ``start``; errors carry offsets into ``whole`` (the text
-    as the user gave it, of which ``text`` starts at ``base``)."""
+    as the user gave it, of which ``text`` starts at ``base``). ``reached``: the fast path has
+    already tried this text and read that far (parse_query), so it is not run again."""
     if not isinstance(text, str):
         raise TypeError(f"expected query text as str, got {type(text).__name__}")
     shown = text if whole is None else whole
+    # with a '%' the fast path read another text (decoded): it runs again on this one
+    tried = reached is not None and "%" not in text
+    read = reached if reached is not None and tried else 0
     if whole is None:  # parse_query checked the whole query string already
         _check_text(text, shown, base)
     if "%" in text and _ENCODED_NON_ASCII.search(text):  # a name as an HTTP client sent it (Gr%C3%B6%C3%9Fe)
@@ -1112,26 +1101,30 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
         raise ODataSyntaxError("empty input", shown, base, describe_expected(start, ()))
     result = _NOTHING
     simple = _SIMPLE_OPTIONS.get(start)
-    if simple is not None:
+    if simple is not None and not tried:
         value = simple(text)
         if value is not None:
             return value
-    if start in _FAST_RULES:
+    if start in _FAST_RULES and not tried:
         fast = _fast()
         if fast is not None:
             try:
                 return fast.parse_value(text, start)  # its tree's depth was counted as it was built
             except TooDeep:
                 _raise_too_deep(shown, base)
-            except (Fallback, _Fault, RecursionError):  # outside its subset, an error, a fault: the driver decides
+            except Fallback as stepped_aside:  # outside its subset, or an error: the driver decides
+                read = stepped_aside.reached
+            except (_Fault, RecursionError):
                 pass
+    if start == "select_value":  # after the fast paths: a valid $select never loads Lark
+        _refuse_after_plain_select(text, start, base, shown, whole)
     try:
         if result is _NOTHING:
             driver = _driver()
             try:
                 if driver is None:
                     raise Fallback
-                result = driver.parse(text, start)
+                result = _drive(driver, text, start, read)
             except Fallback:  # Lark parses it again, and raises the error (or _Fault) it always did
                 result = _parser().parse(text, start=start)
     except _Fault as fault:
@@ -1147,6 +1140,64 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None) ->
     if isinstance(result, tree.Node) and _LAMBDA_WITH_VARIABLE.search(text) is not None:
         result = _bind_lambda_variables(result)
     return result
+
+
+#: How much text after a plain ``$select`` prefix the error path reads before the usual paths.
+_PLAIN_TAIL = 64
+
+
+def _refuse_after_plain_select(text: str, start: str, base: int, shown: str, whole: str | None) -> None:
+    """Raise the error of a ``$select`` list of plain paths that goes wrong in its last few
+    characters (``a,b,…,z,``), reading only the tail; return when it is no such text (or when it
+    is valid: the fast paths refused it, so the grammar parses it whole).
+
+    Why it is exact: after two or more items of ``select_item (_COMMA select_item)*`` and a comma,
+    the LALR stack is the same whatever the items (each reduces to ``select_item`` from the same
+    state), so the states after the first two items and their comma stand for those after all of
+    them; plain names hold no faults. The driver parses the tail from there with callbacks and
+    gives way (``Crossed``) if a rule reaches back."""
+    plain = _fastoptions.PLAIN_SELECT.match(text)
+    end = 0 if plain is None else plain.end()
+    if not 0 < len(text) - end <= _PLAIN_TAIL or text[end] != "," or text[end + 1:end + 2] in _NOT_AFTER_COMMA:
+        return
+    first = text.find(",")
+    second = text.find(",", first + 1)
+    if not 0 < first < second < end:
+        return
+    driver = _driver()
+    if driver is None:
+        return
+    from ._lalr import Crossed
+
+    try:
+        head = driver._checkpoint(text[:second + 1], start, second + 1)
+        if head is None or head[0] != second + 1:
+            return
+        driver.parse(text, start, (end + 1, head[1]))
+    except (Crossed, Fallback):
+        return
+    except _Fault as fault:
+        raise ODataSyntaxError(fault.reason, shown, base + fault.offset) from None
+    except Stop as stop:
+        _refuse_misplaced(text, start, whole, shown, base)
+        _raise_at(text, start, base, shown, stop.offset, set(stop.expected))
+
+
+#: After these the comma token is longer than ``,`` (spaces, an escape): left to the usual paths.
+_NOT_AFTER_COMMA = frozenset(" \t\r\n%")
+
+
+def _drive(driver: Driver, text: str, start: str, reached: int) -> Any:
+    """The lean driver's parse; after a fast path that read ``reached`` characters, first from
+    the last checkpoint there (an error near the end then costs the tail, not a second parse)."""
+    if reached:
+        from ._lalr import Crossed
+
+        try:
+            return driver.resume(text, start, reached)
+        except Crossed:  # most often a valid text the fast path does not cover: parse it whole
+            pass
+    return driver.parse(text, start)
 
 
 def _lark_error() -> type[UnexpectedInput]:
@@ -1328,6 +1379,7 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
         if not part:
             continue
         raw_name, has_value, value = part.partition("=")
+        reached: int | None = None  # how far the hand-written reader got, once it has tried
         everyday = _SPELLED.get(raw_name)
         if everyday is not None and value and everyday[0] not in options:
             # "$select=…" as clients write it: no name to decode or fold, the value straight to
@@ -1345,8 +1397,10 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
                     continue
                 except TooDeep:
                     _raise_too_deep(text, start + len(raw_name) + 1)
-                except (Fallback, _Fault, RecursionError):
-                    pass
+                except Fallback as stepped_aside:
+                    reached = stepped_aside.reached
+                except (_Fault, RecursionError):
+                    reached = 0
         name = percent.decode(raw_name)
         value_start = start + len(raw_name) + 1
         if name.startswith("@"):
@@ -1369,16 +1423,20 @@ def parse_query(text: str, *, plus_is_space: bool = False) -> tree.Query:
             rule = SYSTEM_QUERY_OPTIONS[key]
             if rule is None:
                 options[field] = _token_value(key, value, text, value_start)
-            elif fast is not None and rule in _FAST_RULES and everyday is None:
-                try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
-                    options[field] = fast.parse_value(value, rule)
-                    continue
-                except TooDeep:
-                    _raise_too_deep(text, value_start)
-                except (Fallback, _Fault, RecursionError):
-                    pass
+            elif fast is not None and rule in _FAST_RULES:
+                if reached is None:  # not tried above (a name spelled otherwise, or encoded)
+                    reached = 0
+                    try:  # the everyday value: straight to the hand-written parser (it refuses any '%')
+                        options[field] = fast.parse_value(value, rule)
+                        continue
+                    except TooDeep:
+                        _raise_too_deep(text, value_start)
+                    except Fallback as stepped_aside:
+                        reached = stepped_aside.reached
+                    except (_Fault, RecursionError):
+                        pass
                 try:
-                    options[field] = _parse(value, rule, base=value_start, whole=text)
+                    options[field] = _parse(value, rule, base=value_start, whole=text, reached=reached)
                 except ODataSyntaxError:
                     _raise_if_split_at_ampersand(value, text, position - 1)
                     raise
@@ -1430,7 +1488,7 @@ def _raise_if_split_at_ampersand(value: str, text: str, ampersand: int) -> None:
 
 _PCHAR = r"(?:[A-Za-z0-9\-._~!$'()*+,;=:@]|%[0-9A-Fa-f]{2})"
 #: format = "$format" EQ ( "atom" / "json" / "xml" / 1*pchar "/" 1*pchar )
-_FORMAT = re.compile(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
+_FORMAT = edm.lazy_pattern(rf"(?i:atom|json|xml)|{_PCHAR}+/{_PCHAR}+")
 
 
 def _token_value(key: str, value: str, text: str, offset: int) -> str:

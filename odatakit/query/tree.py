@@ -8,7 +8,9 @@ fields are named for what they are (``left``/``op``/``right``, ``path``/``variab
 from __future__ import annotations
 
 import math
+import operator
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Union
 
@@ -33,6 +35,25 @@ __all__ = [
     "Query", "Expand", "ExpandItem", "Select", "SelectItem", "OrderBy", "OrderByItem",
     "AliasDefinition", "CustomOption",
 ]
+class _LazyModule:
+    """A module imported on its first attribute read, so that annotations naming a lazily
+    created class (``_rare.Search``) resolve in ``typing.get_type_hints`` and ``attrs.resolve_types``
+    (which read this module's globals, never its ``__getattr__``) without importing it early."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(f".{self._name}", __package__), attribute)
+
+
+if TYPE_CHECKING:
+    from . import _apply_tree as _apply, _rare_tree as _rare
+else:
+    _rare, _apply = _LazyModule("_rare_tree"), _LazyModule("_apply_tree")
+
 #: Public names defined in other modules, each loaded on first use (``__getattr__`` at the end):
 #: creating a class costs ~0.5 ms, and a common parse needs none of these. Name → module.
 _LAZY: dict[str, str] = {
@@ -50,9 +71,27 @@ _LAZY: dict[str, str] = {
 
 
 class Node:
-    """Base of every tree class; its repr leaves out fields that still hold their default."""
+    """Base of every tree class; its repr leaves out fields that still hold their default.
+
+    Equality and hash are attrs' (same class, then the fields in order), written once here for
+    every class made with ``eq=False``: attrs compiles both per class, half the cost of creating one,
+    and a cold start (``import odatakit`` + a parse) creates some forty."""
 
     __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        fields = _FIELDS.get(self.__class__) or _fields_of(self.__class__)
+        return fields(self) == fields(other)  # type: ignore[no-any-return]
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        fields = _FIELDS.get(self.__class__) or _fields_of(self.__class__)
+        return hash((self.__class__.__name__, fields(self)))
 
     def __repr__(self) -> str:
         shown = []
@@ -65,6 +104,23 @@ class Node:
                 continue
             shown.append(f"{field.name}={value!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+#: Node class → a function giving its field values as a tuple, for ``Node.__eq__``/``__hash__``.
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    names = [field.name for field in attrs.fields(cls)]
+    getter = operator.attrgetter(*names) if names else None
+    if getter is None:
+        values: Callable[[Any], tuple[Any, ...]] = lambda node: ()  # noqa: E731
+    elif len(names) == 1:
+        values = lambda node: (getter(node),)  # noqa: E731
+    else:
+        values = getter
+    _FIELDS[cls] = values
+    return values
 
 
 def _same(value: Any, default: Any) -> bool:
@@ -151,7 +207,7 @@ class Literal(Node):
     value: Any = attrs.field(eq=_value_key, validator=_check_literal_value)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class EnumLiteral(Node):
     """An enum literal ``Ns.Type'A,B'``: the qualified type name and the member names (or numbers)."""
 
@@ -159,7 +215,7 @@ class EnumLiteral(Node):
     members: tuple[str, ...] = attrs.field(converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class JsonMember(Node):
     """One ``"name": value`` of a JSON object literal."""
 
@@ -167,21 +223,21 @@ class JsonMember(Node):
     value: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class JsonObject(Node):
     """A JSON object literal (complex value) as used in ``$filter`` and alias values."""
 
     members: tuple[JsonMember, ...] = attrs.field(converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class JsonArray(Node):
     """A JSON array literal (collection value), e.g. the right side of ``in``."""
 
     items: tuple[Expr, ...] = attrs.field(converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class ListExpr(Node):
     """A parenthesized list ``('Milk','Cheese')``: only as the right operand of ``in``; its items
     are values (``LISTABLE``: literals, enum values, aliases), never other expressions."""
@@ -200,21 +256,21 @@ def _check_listable(items: tuple[Expr, ...]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Property(Node):
     """A property (or navigation property) name in a path."""
 
     name: str
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class TypeCast(Node):
     """A type-cast segment: a qualified type name such as ``Microsoft.OutlookServices.EventMessage``."""
 
     name: str
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Annotation(Node):
     """An annotation segment ``@Ns.Term#Qualifier`` (``term`` without the ``@``)."""
 
@@ -222,14 +278,14 @@ class Annotation(Node):
     qualifier: str | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Variable(Node):
     """One of the implicit variables ``$it``, ``$this``, ``$root`` (name with the ``$``)."""
 
     name: str
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class LambdaVariable(Node):
     """A use of a lambda's range variable, first in a path: the ``d`` of ``any(d:d/Price gt 5)``.
     Distinct from ``Property`` so a scope is known from the tree alone (a property of the same
@@ -238,7 +294,7 @@ class LambdaVariable(Node):
     name: str
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class KeyValue(Node):
     """One part of a key predicate: ``value`` alone, or ``name=value`` in a compound key."""
 
@@ -246,22 +302,22 @@ class KeyValue(Node):
     name: str | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Key(Node):
     """A parenthesized key predicate ``('A1245')`` or ``(OrderID=1,ItemID=2)``."""
 
     values: tuple[KeyValue, ...] = attrs.field(converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Count(Node):
     """The ``$count`` segment, with the ``$filter``/``$search`` it may carry: ``$count($filter=…)``."""
 
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Lambda(Node):
     """``any(v:predicate)`` / ``all(v:predicate)``; ``any()`` has neither variable nor predicate."""
 
@@ -270,14 +326,14 @@ class Lambda(Node):
     predicate: Expr | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class FilterSegment(Node):
     """The 4.01 ``$filter(expr)`` path segment that filters a collection inside a path."""
 
     predicate: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class NamedArg(Node):
     """A named function parameter ``name=value``."""
 
@@ -285,7 +341,7 @@ class NamedArg(Node):
     value: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class FunctionCall(Node):
     """A call of a model function with named parameters: ``Model.PhoneticallySimilar(Word=@w)``."""
 
@@ -293,7 +349,7 @@ class FunctionCall(Node):
     args: tuple[NamedArg, ...] = attrs.field(default=(), converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class FunctionSignature(Node):
     """In ``$select``: a function named with its parameter names, ``Model.MostPopularName(Location,Kind)``."""
 
@@ -301,24 +357,24 @@ class FunctionSignature(Node):
     parameters: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Star(Node):
     """``*``: all structural properties (``$select``) or all navigation properties (``$expand``)."""
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class QualifiedStar(Node):
     """``Ns.*``: all actions and functions of a namespace, in ``$select``."""
 
     namespace: str
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Value(Node):
     """The ``$value`` expand item: the media stream of a media entity."""
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class EntitySet(Node):
     """A named entity set with an optional key, as reached through ``$root/Employees('A1245')``."""
 
@@ -328,11 +384,11 @@ class EntitySet(Node):
 
 Segment = Union[
     Property, TypeCast, Annotation, Variable, LambdaVariable, Count, Lambda, FilterSegment, FunctionCall,
-    EntitySet, Star, QualifiedStar, Value, FunctionSignature, "AggregateSegment",
+    EntitySet, Star, QualifiedStar, Value, FunctionSignature, "_apply.AggregateSegment",
 ]
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Path(Node):
     """A member path ``A/B/Ns.Type/C``: the segments in order. ``$it``, ``$this`` and ``$root`` are
     ``Variable`` segments at the front."""
@@ -345,7 +401,7 @@ class Path(Node):
 # ---------------------------------------------------------------------------------------------
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class BinaryOp(Node):
     """``left op right`` for the comparison, arithmetic and ``has`` operators."""
 
@@ -354,7 +410,7 @@ class BinaryOp(Node):
     right: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class And(Node):
     """``a and b and …``: n-ary, since ``and`` is associative (keeps long chains shallow)."""
 
@@ -366,7 +422,7 @@ class And(Node):
         return cls(_spliced(cls, operands))
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Or(Node):
     """``a or b or …``: n-ary, since ``or`` is associative (keeps long chains shallow)."""
 
@@ -385,7 +441,7 @@ def _spliced(kind: type[And] | type[Or], operands: tuple[Expr, ...]) -> list[Exp
     return flat
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class UnaryOp(Node):
     """``not operand`` or ``-operand`` (negation of a non-literal)."""
 
@@ -393,7 +449,7 @@ class UnaryOp(Node):
     operand: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class In(Node):
     """``left in right``: right is a ``ListExpr``, a ``JsonArray``, or a collection expression."""
 
@@ -401,7 +457,7 @@ class In(Node):
     right: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Call(Node):
     """A canonical function call such as ``contains(Name,'x')`` (name in its canonical spelling)."""
 
@@ -409,7 +465,7 @@ class Call(Node):
     args: tuple[Expr, ...] = attrs.field(default=(), converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class TypeName(Node):
     """A qualified type name as an argument of ``cast``/``isof``: ``Edm.String``, ``Collection(Ns.T)``."""
 
@@ -417,7 +473,7 @@ class TypeName(Node):
     collection: bool = False
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Cast(Node):
     """``cast(type)`` or ``cast(operand,type)``."""
 
@@ -425,7 +481,7 @@ class Cast(Node):
     operand: Expr | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class IsOf(Node):
     """``isof(type)`` or ``isof(operand,type)``."""
 
@@ -433,7 +489,7 @@ class IsOf(Node):
     operand: Expr | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class CaseBranch(Node):
     """``condition:value`` inside ``case(…)``."""
 
@@ -441,14 +497,14 @@ class CaseBranch(Node):
     value: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Case(Node):
     """``case(c1:v1,c2:v2,…)``: the value of the first true condition, else null."""
 
     branches: tuple[CaseBranch, ...] = attrs.field(converter=as_tuple, validator=_at_least(1, "branch"))
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Alias(Node):
     """A parameter alias ``@name`` used in an expression (``name`` without the ``@``)."""
 
@@ -472,7 +528,7 @@ Expr = Union[
 # ---------------------------------------------------------------------------------------------
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class OrderByItem(Node):
     """One ``$orderby`` item: an expression and its direction."""
 
@@ -480,14 +536,14 @@ class OrderByItem(Node):
     descending: bool = False
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class OrderBy(Node):
     """The value of ``$orderby``."""
 
     items: tuple[OrderByItem, ...] = attrs.field(converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class AliasDefinition(Node):
     """``@name=value``: a parameter alias given a value (``name`` without the ``@``)."""
 
@@ -495,24 +551,24 @@ class AliasDefinition(Node):
     value: Expr
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class SelectItem(Node):
     """One ``$select`` item: a path (possibly ending in ``*``, ``Ns.*`` or a function signature)
     with the nested options a select item may carry."""
 
     path: tuple[Segment, ...] = attrs.field(converter=as_tuple)
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
     select: Select | None = None
     orderby: OrderBy | None = None
     top: int | None = None
     skip: int | None = None
     count: bool | None = None
-    compute: Compute | None = None
+    compute: _rare.Compute | None = None
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Select(Node):
     """The value of ``$select``."""
 
@@ -522,7 +578,7 @@ class Select(Node):
 # $apply (Data Aggregation 4.0): the nodes live in _apply_tree, loaded on first use (see the end)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class ExpandItem(Node):
     """One ``$expand`` item: a path (or ``*`` / ``$value``), ``/$ref`` or ``/$count``, and the
     nested options written in parentheses after it."""
@@ -530,7 +586,7 @@ class ExpandItem(Node):
     path: tuple[Segment, ...] = attrs.field(converter=as_tuple)
     suffix: str | None = None  # "$ref" or "$count" (the ``/$ref`` / ``/$count`` after the path)
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
     select: Select | None = None
     expand: Expand | None = None
     orderby: OrderBy | None = None
@@ -538,23 +594,23 @@ class ExpandItem(Node):
     skip: int | None = None
     count: bool | None = None
     levels: int | str | None = None
-    compute: Compute | None = None
+    compute: _rare.Compute | None = None
     at: Expr | str | None = None
     from_: Expr | str | None = None
     to: Expr | str | None = None
     to_inclusive: Expr | str | None = None
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
-    apply: Apply | None = None  # Data Aggregation: expandOption =/ apply
+    apply: _apply.Apply | None = None  # Data Aggregation: expandOption =/ apply
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Expand(Node):
     """The value of ``$expand``."""
 
     items: tuple[ExpandItem, ...] = attrs.field(converter=as_tuple)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class CustomOption(Node):
     """A custom query option ``name=value`` (value decoded; ``None`` when there was no ``=``)."""
 
@@ -562,19 +618,19 @@ class CustomOption(Node):
     value: str | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class Query(Node):
     """A whole query string: every system query option, alias definitions and custom options."""
 
     filter: Expr | None = None
-    search: Search | None = None
+    search: _rare.Search | None = None
     expand: Expand | None = None
     select: Select | None = None
     orderby: OrderBy | None = None
     top: int | None = None
     skip: int | None = None
     count: bool | None = None
-    compute: Compute | None = None
+    compute: _rare.Compute | None = None
     index: int | None = None
     levels: int | str | None = None
     format: str | None = None
@@ -590,7 +646,7 @@ class Query(Node):
     aliases: tuple[AliasDefinition, ...] = attrs.field(default=(), converter=as_tuple)
     custom: tuple[CustomOption, ...] = attrs.field(default=(), converter=as_tuple)
     #: Data Aggregation: ``$apply`` (systemQueryOption =/ apply)
-    apply: Apply | None = None
+    apply: _apply.Apply | None = None
 
 
 def __getattr__(name: str) -> Any:

@@ -23,9 +23,13 @@ import attrs
 
 from .tree import Node
 
-__all__ = ["children", "rebuild", "walk", "walk_depth", "find", "find_all", "fold", "transform", "Transformer"]
+__all__ = [
+    "children", "rebuild", "walk", "walk_depth", "find", "find_all", "fold", "transform", "transform_in_scope",
+    "Transformer",
+]
 
 N = TypeVar("N", bound=Node)
+S = TypeVar("S")
 
 #: Node class → its field names (``attrs.fields`` checks its argument on every call).
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -137,22 +141,43 @@ def transform(node: Node, fn: Callable[[Node], Node]) -> Node:
     A node none of whose children changed is not rebuilt, so an identity ``fn`` returns ``node``
     itself. Rebuilt nodes go through their class's checks (``attrs.evolve``).
     """
-    # Each stack entry is (node, its original children or None before they are pushed).
-    stack: list[tuple[Node, tuple[Node, ...] | None]] = [(node, None)]
+    return transform_in_scope(node, lambda current, _scope: fn(current), _same_scope, None)
+
+
+def _same_scope(node: Node, scope: Any) -> Any:
+    return scope
+
+
+def transform_in_scope(node: Node, fn: Callable[[Node, S], Node], enter: Callable[[Node, S], S], scope: S) -> Node:
+    """``transform`` with a scope handed down: ``enter(node, scope)`` is the scope of ``node``'s
+    children (``scope`` at the root), and ``fn(node, scope)`` sees each node with its own scope.
+    This is how names bound by a node (a lambda's variable) reach the nodes inside it.
+
+    >>> from odatakit import parse_filter, serialize, Lambda, Literal
+    >>> depth = transform_in_scope(parse_filter("a/any(x:x/b/any(y:y eq 1))"),
+    ...     lambda n, d: Literal("Int32", d) if n == Literal("Int32", 1) else n,
+    ...     lambda n, d: d + 1 if isinstance(n, Lambda) else d, 0)
+    >>> serialize(depth)
+    'a/any(x:x/b/any(y:y eq 2))'
+    """
+    # Each stack entry is (node, its original children or None before they are pushed, its scope).
+    stack: list[tuple[Node, tuple[Node, ...] | None, S]] = [(node, None, scope)]
     done: list[Node] = []
     while stack:
-        current, kids = stack.pop()
+        current, kids, own = stack.pop()
         if kids is None:
             kids = children(current)
-            stack.append((current, kids))
-            stack.extend((kid, None) for kid in reversed(kids))
+            stack.append((current, kids, own))
+            if kids:
+                inner = enter(current, own)
+                stack.extend((kid, None, inner) for kid in reversed(kids))
             continue
         if kids:
             new_kids = done[len(done) - len(kids):]
             del done[len(done) - len(kids):]
             if any(new is not old for new, old in zip(new_kids, kids)):
                 current = rebuild(current, new_kids)
-        done.append(fn(current))
+        done.append(fn(current, own))
     return done[0]
 
 
