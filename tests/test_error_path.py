@@ -104,6 +104,17 @@ FAULT_THEN_ERROR = [
     ("select_value", "a,b,c, "), ("select_value", "a,b,c,,"), ("select_value", "a,b,c,Ns.*,"),
     ("select_value", "a,b,c,d(x),"), ("select_value", "a,b,c,%20"), ("select_value", "a,b,c,$count"),
     ("select_value", "a,b,c,d/$ref"), ("select_value", "a,b,c,'x'"), ("select_value", "a/b,c/d,e/f,g/"),
+    # plain $orderby lists broken in their tail (the shortcut that reads the tail alone)
+    ("orderby_value", "a,b desc,c asc,"), ("orderby_value", "a desc,b desc,c desc asc"),
+    ("orderby_value", "a,b,c,d)"), ("orderby_value", "a,b,c, "), ("orderby_value", "a,b,c,,"),
+    ("orderby_value", "a,b,c,d desc desc"), ("orderby_value", "a,b/c,d/,"), ("orderby_value", "a,b,c,%20x"),
+    ("orderby_value", "a,b,c,'x' desc,"), ("orderby_value", "a,b,c desc,1 add"), ("orderby_value", "a,b,c,d eq"),
+    ("orderby_value", "a,b,c,d ASC asc"), ("orderby_value", "a,b,c,d(x),"), ("orderby_value", "a,b,c,$count"),
+    ("orderby_value", "not,a,b,c,"), ("orderby_value", "a,not,b,c,"), ("orderby_value", "a,b,not c,d,"),
+    ("orderby_value", "true,null,b,c asc,("), ("orderby_value", "a,b,c desc ,d,"), ("orderby_value", "a,b,c ,"),
+    ("orderby_value", "a,b,c,d/e desc/f"), ("orderby_value", "a,b eq 1,c,d,"), ("orderby_value", "a,b,c,d,e f"),
+    ("orderby_value", "a,b,c,INF,-"), ("orderby_value", "a,b,c,d,e desc,"), ("orderby_value", "a,b,$it,d,"),
+    ("query", "$orderby=a,b desc,c,d,&$select=a"), ("query", "$select=a,b&$orderby=a,b,c,d asc desc"),
     ("search_value", "a OR b AND NOT c d e OR"),
     ("query", "$filter=A eq 2024-13-01 or B eq 1 or C eq 2 or&$select=a"),
     ("query", "$select=a,b,c,d,e,&$orderby=a"),
@@ -182,6 +193,27 @@ def test_an_error_after_a_long_list_resumes_at_its_last_separator(monkeypatch: p
         with pytest.raises(odatakit.ODataSyntaxError):
             check(make_error(50))
     assert whole_parses == []
+
+
+@pytest.mark.parametrize("family", ["select", "orderby", "query-string-of-options"])
+def test_a_plain_list_broken_in_its_tail_is_recognised_over_two_items_only(family: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain $select/$orderby list that fails in its last characters: the states after its
+    first two items and comma stand for those after all of them, so the recognition pass reads
+    a few characters, not the list (the message is Lark's: the rows above)."""
+    from odatakit.query import _lalr
+
+    recognised = []
+    checkpoint = _lalr.Driver._checkpoint
+
+    def counted(self: Any, text: str, start: str, reached: int) -> Any:
+        recognised.append(reached)
+        return checkpoint(self, text, start, reached)
+
+    monkeypatch.setattr(_lalr.Driver, "_checkpoint", counted)
+    check, _, make_error, _ = FAMILIES[family]
+    with pytest.raises(odatakit.ODataSyntaxError):
+        check(make_error(200))
+    assert recognised and max(recognised) < 20
 
 
 def test_a_resumed_parse_that_reaches_back_gives_way_to_a_whole_parse() -> None:

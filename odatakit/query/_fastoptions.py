@@ -15,11 +15,14 @@ from typing import Any
 from ._fastexpr import plain_select
 from .syntax import IDENTIFIER
 
-__all__ = ["select", "top", "count", "PLAIN_SELECT"]
+__all__ = ["select", "top", "count", "PLAIN_SELECT", "PLAIN_ORDERBY"]
 
 _NAME = IDENTIFIER.pattern  # NAME in grammars/literals.lark; a test ties the two together
 #: Paths of plain names split at commas, no spaces, no percent-encoding: nothing to decode.
 _PLAIN_SELECT = PLAIN_SELECT = re.compile(rf"{_NAME}(?:/{_NAME})*(?:,{_NAME}(?:/{_NAME})*)*")
+#: ``$orderby`` items of a plain path and an optional direction, split at bare commas: no
+#: brackets or quotes, so every comma separates two items of the list.
+PLAIN_ORDERBY = re.compile(rf"(?:{_NAME}(?:/{_NAME})*(?: (?:asc|desc))?)(?:,{_NAME}(?:/{_NAME})*(?: (?:asc|desc))?)*")
 
 
 def select(text: str) -> Any:

@@ -1116,8 +1116,8 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
                 read = stepped_aside.reached
             except (_Fault, RecursionError):
                 pass
-    if start == "select_value":  # after the fast paths: a valid $select never loads Lark
-        _refuse_after_plain_select(text, start, base, shown, whole)
+    if start in _PLAIN_LISTS:  # after the fast paths: a valid $select/$orderby never loads Lark
+        _refuse_after_plain_list(text, start, base, shown, whole, read)
     try:
         if result is _NOTHING:
             driver = _driver()
@@ -1142,27 +1142,40 @@ def _parse(text: str, start: str, *, base: int = 0, whole: str | None = None, re
     return result
 
 
-#: How much text after a plain ``$select`` prefix the error path reads before the usual paths.
+#: How much text after the last comma of a plain list prefix the error path reads before the usual paths.
 _PLAIN_TAIL = 64
 
+#: Start rule → (its plain lists: items with no brackets or quotes, split at bare commas; whether
+#: the fast path must have read past the comma, because a plain item may still be no valid item
+#: of the rule: ``$orderby`` items are expressions, and a keyword is no path).
+_PLAIN_LISTS: dict[str, tuple[re.Pattern[str], bool]] = {
+    "select_value": (_fastoptions.PLAIN_SELECT, False),
+    "orderby_value": (_fastoptions.PLAIN_ORDERBY, True),
+}
 
-def _refuse_after_plain_select(text: str, start: str, base: int, shown: str, whole: str | None) -> None:
-    """Raise the error of a ``$select`` list of plain paths that goes wrong in its last few
-    characters (``a,b,…,z,``), reading only the tail; return when it is no such text (or when it
-    is valid: the fast paths refused it, so the grammar parses it whole).
 
-    Why it is exact: after two or more items of ``select_item (_COMMA select_item)*`` and a comma,
-    the LALR stack is the same whatever the items (each reduces to ``select_item`` from the same
-    state), so the states after the first two items and their comma stand for those after all of
-    them; plain names hold no faults. The driver parses the tail from there with callbacks and
-    gives way (``Crossed``) if a rule reaches back."""
-    plain = _fastoptions.PLAIN_SELECT.match(text)
-    end = 0 if plain is None else plain.end()
-    if not 0 < len(text) - end <= _PLAIN_TAIL or text[end] != "," or text[end + 1:end + 2] in _NOT_AFTER_COMMA:
+def _refuse_after_plain_list(text: str, start: str, base: int, shown: str, whole: str | None, read: int) -> None:
+    """Raise the error of a plain ``$select``/``$orderby`` list that goes wrong in its last few
+    characters (``a,b,…,z,``, ``a desc,…,z desc asc``), reading only the tail; return when it is
+    no such text (or when it is valid: the fast paths refused it, so the grammar parses it whole).
+
+    Why it is exact: after two or more items of ``item (_COMMA item)*`` and a comma, the LALR
+    stack is the same whatever the items (each reduces to ``item`` from the same state), so the
+    states after the first two items and their comma stand for those after all of them; a plain
+    prefix holds no faults. The driver parses the tail from there with callbacks and gives way
+    (``Crossed``) if a rule reaches back."""
+    pattern, needs_read = _PLAIN_LISTS[start]
+    plain = pattern.match(text)
+    if plain is None:
+        return
+    comma = text.rfind(",", 0, plain.end() + 1)  # the last comma of the plain prefix, or just after it
+    if comma < 0 or len(text) - comma - 1 > _PLAIN_TAIL or text[comma + 1:comma + 2] in _NOT_AFTER_COMMA:
+        return
+    if needs_read and read <= comma:  # the fast path did not read past it: an error may be before
         return
     first = text.find(",")
     second = text.find(",", first + 1)
-    if not 0 < first < second < end:
+    if not 0 < first < second <= comma:
         return
     driver = _driver()
     if driver is None:
@@ -1173,7 +1186,7 @@ def _refuse_after_plain_select(text: str, start: str, base: int, shown: str, who
         head = driver._checkpoint(text[:second + 1], start, second + 1)
         if head is None or head[0] != second + 1:
             return
-        driver.parse(text, start, (end + 1, head[1]))
+        driver.parse(text, start, (comma + 1, head[1]))
     except (Crossed, Fallback):
         return
     except _Fault as fault:
