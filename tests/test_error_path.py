@@ -115,6 +115,15 @@ FAULT_THEN_ERROR = [
     ("orderby_value", "a,b,c,d/e desc/f"), ("orderby_value", "a,b eq 1,c,d,"), ("orderby_value", "a,b,c,d,e f"),
     ("orderby_value", "a,b,c,INF,-"), ("orderby_value", "a,b,c,d,e desc,"), ("orderby_value", "a,b,$it,d,"),
     ("query", "$orderby=a,b desc,c,d,&$select=a"), ("query", "$select=a,b&$orderby=a,b,c,d asc desc"),
+    # plain lists in nested options: the recognition pass reads their first item only
+    ("expand_value", "N($select=a,b,c;$orderby=a,b desc,c;)"), ("expand_value", "N($orderby=a,b,c desc;$select=x,y,z;$top=x)"),
+    ("expand_value", "A($select=a,b),B($orderby=c,d;$select=e,f,g),("), ("expand_value", "N(select=a,b;ORDERBY=c,d;,)"),
+    ("expand_value", "N($select=a,b;$expand=M($orderby=a,b asc;$select=c,d;)),"), ("expand_value", "N($select=a,b ;$top=1;)"),
+    ("expand_value", "N($select=a,not,b;$top=1;)"), ("expand_value", "N($orderby=a,not,b desc;$top=1;)"),
+    ("expand_value", "N($orderby=a desc,b;$filter=x eq 1 or)"), ("expand_value", "N($orderby=true,b;$top=("),
+    ("expand_value", "N(%24select=a,b;%24orderby=c,d;)"), ("expand_value", "N($select=a,b);M($select=a,b;)"),
+    ("expand_value", "N($orderby=a,b c;$top=1;)"), ("expand_value", "N($select=a,b)/x,M($select=c,d;"),
+    ("query", "$expand=N($select=a,b,c;$orderby=a,b;)"), ("query", "$expand=N($orderby=a,b,c;$select=a,b;$skip=,)"),
     ("search_value", "a OR b AND NOT c d e OR"),
     ("query", "$filter=A eq 2024-13-01 or B eq 1 or C eq 2 or&$select=a"),
     ("query", "$select=a,b,c,d,e,&$orderby=a"),
@@ -214,6 +223,36 @@ def test_a_plain_list_broken_in_its_tail_is_recognised_over_two_items_only(famil
     with pytest.raises(odatakit.ODataSyntaxError):
         check(make_error(200))
     assert recognised and max(recognised) < 20
+
+
+@pytest.mark.parametrize("text", [
+    "N($select=a,b,c/d;$orderby=a desc,b,c asc;$top=1;",
+    "A($orderby=a,b),B($select=x,y;$expand=C($select=p,q;$orderby=r desc,s);$count=true;",
+    "N(select=a,b;ORDERBY=c,d;%24select=e,f;",
+])
+def test_the_recognition_pass_skips_plain_nested_lists_and_keeps_the_states(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nested $select/$orderby value that is a plain list is read up to its first item: the
+    list and that item both reduce to the option's rule on the same lookahead (``;``/``)``), so
+    the states at the last separator are those of the pass that reads every item."""
+    from odatakit.query import _lalr
+
+    driver = parser._driver()
+    assert driver is not None
+    skipped = driver._checkpoint(text, "expand_value", len(text))
+    assert skipped is not None
+    monkeypatch.setattr(_lalr, "_PLAIN_RUNS", {})
+    assert driver._checkpoint(text, "expand_value", len(text)) == skipped
+
+
+def test_a_plain_nested_list_is_skipped_from_its_first_comma_to_its_end() -> None:
+    from odatakit.query import _lalr
+
+    text = "N($select=a,b/c,d;$top=1)"
+    at = text.index("=") + 1
+    assert _lalr._plain_run(_lalr.PLAIN_SELECT, text, at, len(text)) == (text.index(","), text.index(";"))
+    assert _lalr._plain_run(_lalr.PLAIN_SELECT, text, at, text.index(";")) == (-1, -1)  # not read past it
+    assert _lalr._plain_run(_lalr.PLAIN_SELECT, "N($select=a;$top=1)", at, 19) == (-1, -1)  # one item: nothing to skip
+    assert _lalr._plain_run(_lalr.PLAIN_SELECT, "N($select=a,b($top=1))", at, 22) == (-1, -1)  # not plain to its end
 
 
 def test_a_resumed_parse_that_reaches_back_gives_way_to_a_whole_parse() -> None:

@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - depends on the Lark release
 else:
     INTERNALS = True
 
+from ._fastoptions import PLAIN_ORDERBY, PLAIN_SELECT
 from ._grammar import Fallback, Stop  # defined without Lark, so the fast paths need none
 
 __all__ = ["Fallback", "Stop", "Driver", "Crossed"]
@@ -66,6 +67,28 @@ class _Patterns(dict):  # type: ignore[type-arg]
         pattern = patterns[0] if len(patterns) == 1 and isinstance(patterns[0], re.Pattern) else None
         self[state] = pattern
         return pattern
+
+
+#: Nested options whose value may be a plain list (``N($select=a,b;$orderby=c desc,d)``): the
+#: recognition pass reads its first item and skips the rest (see ``_plain_run``).
+_PLAIN_RUNS: dict[str, re.Pattern[str]] = {"OPT_SELECT": PLAIN_SELECT, "OPT_ORDERBY": PLAIN_ORDERBY}
+
+
+def _plain_run(run: re.Pattern[str], text: str, at: int, reached: int) -> tuple[int, int]:
+    """Where the recognition pass may jump from (the first comma of a plain list starting at
+    ``at``) and to (the ``;`` or ``)`` that ends it, before ``reached``); (-1, -1) if nowhere.
+
+    Why it is exact: the list and its first item alone are both whole values of the option's
+    rule (``item (_COMMA item)*``), so once the same lookahead (``;``/``)``) reduces either, the
+    stack is the same; the fast path read the whole list, so each item, the first too, is valid."""
+    match = run.match(text, at)
+    if match is None:
+        return -1, -1
+    stop = match.end()
+    if stop >= reached or text[stop] not in ";)":
+        return -1, -1
+    comma = text.find(",", at, stop)
+    return (comma, stop) if comma > at else (-1, -1)
 
 
 class Driver:
@@ -230,11 +253,15 @@ class Driver:
         patterns = self._patterns
         separators = self._separators
         units = self._units
+        runs = _PLAIN_RUNS
         state = self._start_states[start]
         states = [state]
         position = 0
         found: tuple[int, list[int]] | None = None
+        skip_from = skip_to = -1
         while position < reached:
+            if position == skip_from:
+                position = skip_to
             pattern = patterns[state]
             if pattern is None:
                 raise Fallback
@@ -270,6 +297,8 @@ class Driver:
             position = end
             if kind in separators and end <= reached:
                 found = (end, states[:])
+            elif kind in runs:
+                skip_from, skip_to = _plain_run(runs[kind], text, end, reached)
         return found
 
     def _stop(self, states: list[int], kind: str | None, offset: int, text: str) -> Stop:
