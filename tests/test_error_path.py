@@ -280,7 +280,7 @@ def test_the_checkpoint_is_the_end_of_the_last_separator_before_the_point_reache
 
 
 def test_a_valid_select_with_a_tail_outside_the_plain_form_does_not_load_lark() -> None:
-    """The plain-$select shortcut runs only after the fast paths refused the text: a valid list
+    """The plain-list shortcut runs only after the fast paths refused the text: a valid list
     never reaches the grammar (a fresh interpreter, so no earlier test has loaded Lark)."""
     import subprocess
     import sys
@@ -290,6 +290,8 @@ def test_a_valid_select_with_a_tail_outside_the_plain_form_does_not_load_lark() 
         "odatakit.parse_select('a,b/c,d,e($select=x)')\n"
         "odatakit.parse_select('a,b,c,d($top=1;$orderby=x desc)')\n"
         "odatakit.parse_query('$select=a,b,c,d($top=2)&$filter=a eq 1')\n"
+        "odatakit.parse_orderby('a,b desc,c,length(d) asc,e')\n"
+        "odatakit.parse_query('$orderby=a,b,c desc,d eq 1&$top=1')\n"
         "assert 'lark' not in sys.modules, 'lark was loaded'\n"
     )
     root = Path(__file__).resolve().parents[1]
@@ -298,7 +300,7 @@ def test_a_valid_select_with_a_tail_outside_the_plain_form_does_not_load_lark() 
 
 def test_without_lark_internals_errors_are_still_lark_s(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Lark release that moves an internal the driver reads turns the driver off, and with it
-    the resumed error path and the plain-$select shortcut: Lark words every error as before."""
+    the resumed error path and the plain-list shortcut: Lark words every error as before."""
     from odatakit.query import _lalr
 
     cases = [(start, text) for start, text in FAULT_THEN_ERROR if start != "query"]
