@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -289,6 +290,30 @@ def test_a_plain_key_does_not_change_whether_a_context_url_parses(key: str, temp
         blank = text.replace(key, "a" * len(key)) if text.count(key) == template.count("{}") else None
         if blank is not None and check._context_shape(blank) == shape:
             assert (check._parse_problem(text) is None) == (check._parse_problem(blank) is None)
+
+
+#: The rule ``_context_shape`` implements, as one regular expression (how it was first written):
+#: a single-quoted key of unreserved characters and percent-escapes, after '(' or ',' and before
+#: ')' or ','; a key with an escape kept as written, the others blanked to their length.
+_KEY_RULE = re.compile(r"(?<=[(,])'(?:[A-Za-z0-9._~=-]|%[0-9A-Fa-f]{2})+'(?=[),])")
+
+
+def _shape_by_the_rule(text: str) -> str | None:
+    hash_at = text.find("#")
+    if hash_at < 0 or "'" not in text:
+        return None
+    fragment = text[hash_at:]
+    if '"' in fragment or re.search("%2[27]", fragment, re.IGNORECASE):
+        return None
+    blanked, count = _KEY_RULE.subn(lambda m: m.group() if "%" in m.group() else "'" + "a" * (len(m.group()) - 2) + "'",
+                                    fragment)
+    return text[:hash_at] + blanked if fragment.count("'") == 2 * count else None
+
+
+@settings(max_examples=300)
+@given(st.text("ab9._~=-%2F7'(),#/\"", max_size=24), st.sampled_from(["", "https://x/$metadata#", "#T("]))
+def test_a_context_urls_shape_follows_the_key_rule(text: str, prefix: str) -> None:
+    assert check._context_shape(prefix + text) == _shape_by_the_rule(prefix + text)
 
 
 def test_detect_kind_is_unchanged_for_the_page() -> None:

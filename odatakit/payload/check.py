@@ -132,33 +132,41 @@ def _schema_faults(document: Any, kind: str) -> list[Fault]:
 
 # -- context URLs -------------------------------------------------------------------------------------
 
-#: A single-quoted key, alone in its parentheses or between commas, of unreserved characters,
-#: base64's '=' and percent-escapes. Whether the URL parses does not depend on which unreserved
-#: characters it holds; a key with an escape is kept as written.
-_PLAIN_KEY = re.compile(r"(?<=[(,])'(?:[A-Za-z0-9._~=-]|%[0-9A-Fa-f]{2})+'(?=[),])")
+#: The characters of a plain key (RFC 3986 unreserved, and base64's '='): whether a context URL
+#: parses does not depend on which of them a key holds. A key may also hold percent-escapes; such
+#: a key is kept as written.
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~=-"
+_ESCAPED_KEY = re.compile(r"(?:[A-Za-z0-9._~=-]|%[0-9A-Fa-f]{2})+")
 _QUOTES = re.compile(r"%2[27]", re.IGNORECASE)
-
-
-def _blanked(match: re.Match[str]) -> str:
-    key = match.group()
-    return key if "%" in key else "'" + "a" * (len(key) - 2) + "'"
 
 
 def _context_shape(text: str) -> str | None:
     """``text`` with the characters of each plain key blanked (its length kept), when every quote
-    in the fragment belongs to such a key; None when the text must be parsed on its own.
+    in the fragment belongs to such a key, alone in its parentheses or between commas; None when
+    the text must be parsed on its own.
 
-    A page names each message in its ``extensions@odata.context``: one parse per shape serves them all."""
+    A page names each message in its ``extensions@odata.context``: one parse per shape serves them
+    all. (String methods, not a regular expression: a page calls this once per message.)"""
     hash_at = text.find("#")
     if hash_at < 0 or "'" not in text:
         return None
     fragment = text[hash_at:]
     if '"' in fragment or "%" in fragment and _QUOTES.search(fragment):
         return None
-    blanked, count = _PLAIN_KEY.subn(_blanked, fragment)
-    if fragment.count("'") != 2 * count:
+    parts = fragment.split("'")
+    if len(parts) % 2 == 0:  # an odd number of quotes
         return None
-    return text[:hash_at] + blanked
+    for index in range(1, len(parts), 2):
+        key = parts[index]
+        if not key or parts[index - 1][-1:] not in ("(", ",") or parts[index + 1][:1] not in (")", ","):
+            return None
+        if "%" not in key:
+            if key.strip(_UNRESERVED):
+                return None
+            parts[index] = "a" * len(key)
+        elif _ESCAPED_KEY.fullmatch(key) is None:
+            return None
+    return text[:hash_at] + "'".join(parts)
 
 
 # -- the walk -----------------------------------------------------------------------------------------
