@@ -53,22 +53,26 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
     """Every fault in already-read ``document`` (``_jsontext.read``) as the payload ``kind``, in
     path order: what ``decode`` would report, unparsable context URLs, open-extension rules, and
     the JSON Schema of ``kind``."""
-    walker = _Walker(_options(infer, ieee754_compatible, max_depth), strict_names)
+    options = _options(infer, ieee754_compatible, max_depth)
+    request = kind in ("extension-create", "extension-patch")
     enabled = gc.isenabled()  # (``_jsontext.paused_gc``, inline: a small body is read in microseconds)
     gc.disable()
     try:
-        if kind.startswith("extension") and isinstance(document, dict):
-            walker.extension("$", document, None, 0, request=kind in ("extension-create", "extension-patch"),
-                             top=True)
+        if _Quick(options, strict_names).accepts(document, kind, request):
+            faults: list[Fault] = []
         else:
-            walker.value(document, "$", None, 0)
+            walker = _Walker(options, strict_names)
+            if kind.startswith("extension") and isinstance(document, dict):
+                walker.extension("$", document, None, 0, request=request, top=True)
+            else:
+                walker.value(document, "$", None, 0)
+            if walker.deep is not None:
+                deep = _jsontext.too_deep(document, max_depth) or walker.deep
+                return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
+            faults = walker.faults + walker.context_faults + walker.extension_faults
     finally:
         if enabled:
             gc.enable()
-    if walker.deep is not None:
-        deep = _jsontext.too_deep(document, max_depth) or walker.deep
-        return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
-    faults = walker.faults + walker.context_faults + walker.extension_faults
     if not any(f.code == "not-json" for f in faults):  # a JSON Schema applies to JSON (string keys) only
         said = {f.path for f in faults}  # (``_said_already``, without a pass over the faults for each)
         faults += [f for f in _schema_faults(document, kind) if f.path not in said and not (
@@ -210,17 +214,11 @@ class _Walker(_Decoder):
             self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
             return _NONE
         if name == "Double":
-            if kind is int and -_EXACT_INT <= json_value <= _EXACT_INT or json_value in _DOUBLES:
-                return _PRIMITIVE  # (every integer up to 2**53 is a double exactly)
             try:
-                edm.exact_float(_exact(json_value))
+                _exact_double(json_value)
             except ValueError as error:
                 self.inexact_double(path, error)
                 return _NONE
-            if type(json_value) is Decimal:
-                if len(_DOUBLES) >= 4096:
-                    _DOUBLES.clear()
-                _DOUBLES[json_value] = None
             return _PRIMITIVE
         return self.primitive(json_value, path, name)
 
@@ -490,6 +488,220 @@ def _parse_problem(text: str) -> str | None:
     from .values import ContextRef
 
     return ContextRef(text).problem()
+
+
+def _exact_double(number: Any) -> None:
+    """An unannotated number is an Edm.Double: ``ValueError`` when no double holds it exactly."""
+    if type(number) is int and -_EXACT_INT <= number <= _EXACT_INT or number in _DOUBLES:
+        return  # (every integer up to 2**53 is a double exactly)
+    edm.exact_float(_exact(number))
+    if type(number) is Decimal:
+        if len(_DOUBLES) >= 4096:
+            _DOUBLES.clear()
+        _DOUBLES[number] = None
+
+
+class _Unsure(Exception):
+    """The quick pass met something it leaves to the walk (that may be a fault)."""
+
+
+class _Quick(_Decoder):
+    """The common case first: whether the walk would find no fault at all, by the decoder's leaf
+    checks over what an object's keys decide once (``_Plan``), with no path, no fault text and no
+    reading key by key. Anything it does not take as plainly right (a fault, a duplicate key, a
+    custom annotation, a number no double holds…) ends it (``_Unsure``), and the walk, which says
+    why, runs instead: it is held to the walk by the differential tests, through ``validate``."""
+
+    def __init__(self, options: _Options, strict_names: bool) -> None:
+        super().__init__(options)
+        self.strict_names = strict_names
+        self.inside = 0  # how many extension objects the pass is in (their extension arrays are plain)
+        self.read: set[tuple[str, str]] = set()  # (type, text) pairs already read without a fault
+
+    def accepts(self, document: Any, kind: str, request: bool) -> bool:
+        try:
+            if kind.startswith("extension") and isinstance(document, dict):
+                self.extension(document, None, 0, request, top=True)
+            else:
+                self.value(document, None, 0, False)
+        except _Unsure:
+            return False
+        return True
+
+    def value(self, json_value: Any, declared: str | None, depth: int, extensions: bool) -> Any:  # type: ignore[override]
+        if depth > self.options.max_depth:
+            raise _Unsure
+        kind = type(json_value)
+        if declared is None:
+            if kind is dict:
+                self.structured(json_value, None, depth)  # type: ignore[call-arg]
+                return _STRUCTURED
+            if kind is list:
+                return self.collection(json_value, None, depth, extensions)  # type: ignore[call-arg]
+            return self.unannotated(json_value)  # type: ignore[call-arg]
+        name, is_collection = _annotation_problem(declared)[0]
+        if is_collection:
+            if kind is list:
+                return self.collection(json_value, name, depth, extensions)  # type: ignore[call-arg]
+            if json_value is None:
+                return None
+            raise _Unsure
+        if kind is dict and name not in edm.PRIMITIVES:
+            self.structured(json_value, name, depth)  # type: ignore[call-arg]
+            return _STRUCTURED
+        if isinstance(json_value, (dict, list)):
+            raise _Unsure
+        return self.primitive(json_value, name)  # type: ignore[call-arg]
+
+    def unannotated(self, json_value: Any) -> Any:  # type: ignore[override]
+        kind = type(json_value)
+        if json_value is None:
+            return _NONE
+        if kind is str and json_value.isascii() or kind is bool:
+            return _PRIMITIVE
+        if self.options.infer != "spec" or kind not in _NUMBER_TYPES:
+            raise _Unsure
+        try:
+            _exact_double(json_value)
+        except (ValueError, TypeError):  # (TypeError: a signalling NaN has no hash)
+            raise _Unsure from None
+        return _PRIMITIVE
+
+    def primitive(self, json_value: Any, name: str) -> Any:  # type: ignore[override]
+        kind = edm.PRIMITIVES.get(name)
+        text = type(json_value) is str
+        if kind is None:  # a type from a model odatakit does not have: anything but an object or array
+            if text and json_value.isascii() or json_value is None or type(json_value) in _NUMBER_TYPES \
+                    or type(json_value) is bool:
+                return _PRIMITIVE
+            raise _Unsure
+        if json_value is None or text and (name, json_value) in self.read:
+            return _PRIMITIVE
+        try:
+            self.read_primitive(json_value, kind)
+        except ValueError:
+            raise _Unsure from None
+        if text:
+            self.read.add((name, json_value))
+        return _PRIMITIVE
+
+    def collection(self, items: list[Any], item_type: str | None, depth: int,  # type: ignore[override]
+                   extensions: bool) -> Any:
+        child = depth + 1
+        if items and child > self.options.max_depth:
+            raise _Unsure
+        rules = extensions and not self.inside and item_type not in edm.PRIMITIVES
+        plain = item_type is None
+        read = self.read if item_type in edm.PRIMITIVES else None
+        for item in items:
+            kind = type(item)
+            if plain and (kind is str and item.isascii() or kind is bool or item is None):
+                continue
+            if read is not None and (item is None or kind is str and (item_type, item) in read):
+                continue
+            if isinstance(item, list):
+                raise _Unsure  # an array inside an array
+            if rules and isinstance(item, dict):
+                self.extension(item, item_type, child, False)
+            elif plain and kind is dict:
+                self.structured(item, None, child)  # type: ignore[call-arg]
+            elif item_type is None or item is not None:
+                self.value(item, item_type, child, False)
+        return _COLLECTION
+
+    def extension(self, obj: dict[Any, Any], declared: str | None, depth: int,  # type: ignore[override]
+                  request: bool, top: bool = False) -> None:
+        if depth > self.options.max_depth:
+            raise _Unsure
+        shapes: dict[str, Shape] = {}
+        self.inside += not top
+        type_name = self.structured(obj, declared, depth, shapes)  # type: ignore[call-arg]
+        self.inside -= not top
+        if not _fine_extension(type_name, shapes, request, self.strict_names):
+            raise _Unsure
+
+    def structured(self, obj: dict[Any, Any], declared: str | None, depth: int,  # type: ignore[override]
+                   shapes: dict[str, Shape] | None = None) -> Any:
+        """One object, by its keys' plan; with ``shapes``, each property's ``Shape`` filled in and
+        the object's type returned (for the extension rules)."""
+        if type(obj) is not dict:  # (``DuplicateKeys``: the walk says which)
+            raise _Unsure
+        keys = tuple(obj)
+        plan = _PLANS.get(keys)
+        if plan is None:
+            if len(_PLANS) >= 4096:
+                _PLANS.clear()
+            plan = _PLANS[keys] = _Plan.of(obj)
+        if plan.generic:
+            raise _Unsure
+        type_name = declared
+        declared_types = None
+        if plan.annotated:
+            declared_types = {}
+            for key, prop in plan.annotated:
+                raw = obj[key]
+                known = _TYPES[raw] if type(raw) is str else None
+                if known is None or (not prop and known is _NOT_AN_INSTANCE_TYPE):
+                    raise _Unsure
+                if prop:
+                    declared_types[prop] = raw
+                else:
+                    type_name = known
+        contexts = None
+        for key, _, name in plan.control:
+            raw = obj[key]
+            if type(raw) is not str or name not in _FAULTLESS_TEXT or not raw.isascii():
+                raise _Unsure
+            if name == "context":
+                contexts = [raw] if contexts is None else [*contexts, raw]
+        child = depth + 1
+        if child > self.options.max_depth:  # (a scalar past the limit is too deep as well)
+            raise _Unsure
+        for key in plan.properties:
+            raw = obj[key]
+            declared_type = declared_types.get(key) if declared_types else None
+            kind = type(raw)
+            if declared_type is None:
+                if kind is str and raw.isascii() or kind is bool or raw is None:
+                    if shapes is not None:
+                        shapes[key] = None if raw is None else ("primitive", "String" if kind is str else "Boolean", raw)
+                    continue
+                if kind is dict:
+                    self.structured(raw, None, child)  # type: ignore[call-arg]
+                    result: Any = _STRUCTURED
+                elif kind is list:
+                    result = self.collection(raw, None, child, key in _EXTENSION_KEYS)  # type: ignore[call-arg]
+                else:
+                    result = self.unannotated(raw)  # type: ignore[call-arg]
+            else:
+                result = self.value(raw, declared_type, child, key in _EXTENSION_KEYS)
+            if shapes is not None:
+                shapes[key] = _shape(result, raw, declared_type)
+        if contexts is not None:
+            for raw in contexts:
+                if _context_problem(raw) is not None:
+                    raise _Unsure
+        return type_name
+
+
+_NUMBER_TYPES = frozenset({int, Decimal, float})
+
+
+def _fine_extension(type_name: str | None, shapes: dict[str, Shape], request: bool, strict_names: bool) -> bool:
+    """Whether the extension rules find no fault in an object of this type and these shapes.
+    A page's extensions repeat their shapes (values the rules compare, and the types of the others)."""
+    key: tuple[Any, ...] = (type_name, request, strict_names, *shapes.items())
+    try:
+        if key in _FINE_EXTENSIONS:
+            return True
+    except TypeError:  # a value that has no hash (a signalling NaN given as a Python Decimal)
+        return not shape_faults(type_name, shapes, request=request, strict_names=strict_names)
+    if shape_faults(type_name, shapes, request=request, strict_names=strict_names):
+        return False
+    if len(_FINE_EXTENSIONS) >= 4096:
+        _FINE_EXTENSIONS.clear()
+    _FINE_EXTENSIONS[key] = None
+    return True
 
 
 _NOT_AN_INSTANCE_TYPE = object()
