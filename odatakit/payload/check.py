@@ -516,7 +516,6 @@ class _Quick(_Decoder):
         super().__init__(options)
         self.strict_names = strict_names
         self.inside = 0  # how many extension objects the pass is in (their extension arrays are plain)
-        self.read: set[tuple[str, str]] = set()  # (type, text) pairs already read without a fault
 
     def accepts(self, document: Any, kind: str, request: bool) -> bool:
         try:
@@ -575,14 +574,21 @@ class _Quick(_Decoder):
                     or type(json_value) is bool:
                 return _PRIMITIVE
             raise _Unsure
-        if json_value is None or text and (name, json_value) in self.read:
+        if json_value is None:
             return _PRIMITIVE
+        key = (self.options.ieee754_compatible, name, type(json_value), json_value)
+        try:
+            if key in _READ:
+                return _PRIMITIVE
+        except TypeError:  # (a signalling NaN has no hash)
+            raise _Unsure from None
         try:
             self.read_primitive(json_value, kind)
         except ValueError:
             raise _Unsure from None
-        if text:
-            self.read.add((name, json_value))
+        if len(_READ) >= 4096:
+            _READ.clear()
+        _READ[key] = None
         return _PRIMITIVE
 
     def collection(self, items: list[Any], item_type: str | None, depth: int,  # type: ignore[override]
@@ -592,12 +598,16 @@ class _Quick(_Decoder):
             raise _Unsure
         rules = extensions and not self.inside and item_type not in edm.PRIMITIVES
         plain = item_type is None
-        read = self.read if item_type in edm.PRIMITIVES else None
+        if item_type in edm.PRIMITIVES:  # (its items: primitive values or nulls)
+            for item in items:
+                if isinstance(item, (dict, list)):
+                    raise _Unsure
+                if item is not None:
+                    self.primitive(item, item_type)  # type: ignore[call-arg, arg-type]
+            return _COLLECTION
         for item in items:
             kind = type(item)
             if plain and (kind is str and item.isascii() or kind is bool or item is None):
-                continue
-            if read is not None and (item is None or kind is str and (item_type, item) in read):
                 continue
             if isinstance(item, list):
                 raise _Unsure  # an array inside an array
@@ -685,6 +695,9 @@ class _Quick(_Decoder):
 
 
 _NUMBER_TYPES = frozenset({int, Decimal, float})
+#: Primitive values read without a fault: (IEEE754Compatible, type, JSON type, value). The JSON
+#: type is part of the key, as ``True == 1`` and ``Decimal("1.5") == 1.5`` would otherwise meet.
+_READ: dict[tuple[Any, ...], None] = {}
 
 
 def _fine_extension(type_name: str | None, shapes: dict[str, Shape], request: bool, strict_names: bool) -> bool:
