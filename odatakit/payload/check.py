@@ -59,17 +59,17 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
     gc.disable()
     try:
         if _Quick(options, strict_names).accepts(document, kind, request):
-            faults: list[Fault] = []
+            # the common case: the walk would find no fault, so the schema's faults are all there are
+            return sorted(_schema_faults(document, kind), key=_path_order)
+        walker = _Walker(options, strict_names)
+        if kind.startswith("extension") and isinstance(document, dict):
+            walker.extension("$", document, None, 0, request=request, top=True)
         else:
-            walker = _Walker(options, strict_names)
-            if kind.startswith("extension") and isinstance(document, dict):
-                walker.extension("$", document, None, 0, request=request, top=True)
-            else:
-                walker.value(document, "$", None, 0)
-            if walker.deep is not None:
-                deep = _jsontext.too_deep(document, max_depth) or walker.deep
-                return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
-            faults = walker.faults + walker.context_faults + walker.extension_faults
+            walker.value(document, "$", None, 0)
+        if walker.deep is not None:
+            deep = _jsontext.too_deep(document, max_depth) or walker.deep
+            return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
+        faults = walker.faults + walker.context_faults + walker.extension_faults
     finally:
         if enabled:
             gc.enable()
@@ -512,8 +512,8 @@ class _Quick(_Decoder):
     custom annotation, a number no double holds…) ends it (``_Unsure``), and the walk, which says
     why, runs instead: it is held to the walk by the differential tests, through ``validate``."""
 
-    def __init__(self, options: _Options, strict_names: bool) -> None:
-        super().__init__(options)
+    def __init__(self, options: _Options, strict_names: bool) -> None:  # (no faults, no shared values)
+        self.options = options
         self.strict_names = strict_names
         self.inside = 0  # how many extension objects the pass is in (their extension arrays are plain)
 
