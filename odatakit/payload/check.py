@@ -20,7 +20,7 @@ import attrs
 
 from . import _jsontext, _schemas
 from .. import edm
-from .decode import (_STRING_CONTROL, Infer, Path, _annotation_problem, _classify, _Decoder, _exact, _kind, _Options,
+from .decode import (_STRING_CONTROL, Infer, Path, _annotation_problem, _classify, _Decoder, _exact, _Options,
                      _render, infer_type)
 from ..errors import Fault
 from .extensions import DIALECTS, Shape, shape_faults
@@ -211,7 +211,7 @@ class _Walker(_Decoder):
             return _PRIMITIVE
         name = infer_type(json_value, self.options.infer)
         if name is None:
-            self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
+            self.not_a_json_value(path, json_value)
             return _NONE
         if name == "Double":
             try:
@@ -257,8 +257,7 @@ class _Walker(_Decoder):
                 continue
             if kind is list or isinstance(item, list):
                 here = (path, index)
-                self.fault(here, "an array inside an array: an OData collection holds single values or objects, "
-                                 "never collections", "type-mismatch")
+                self.nested_array(here)
                 self.skipped(item, here, child)
             elif rules and isinstance(item, dict):
                 self.extension((path, index), item, item_type, child)
@@ -376,10 +375,7 @@ class _Walker(_Decoder):
     def generic(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int,
                 shapes: dict[str, Shape] | None = None) -> Any:
         """``structured`` key by key, as the decoder reads an object."""
-        if isinstance(obj, _jsontext.DuplicateKeys):
-            for key in obj.duplicates:
-                self.fault((path, key), f"the key {key!r} appears more than once in this object; "
-                                        "only the last value would be kept", "duplicate-key")
+        self.duplicate_keys(path, obj)
         property_types: dict[str, tuple[str, Path]] = {}
         properties: list[Any] = []
         contexts: dict[str, Any] = {}
@@ -387,7 +383,7 @@ class _Walker(_Decoder):
         for key, raw in obj.items():
             if not isinstance(key, str):
                 here = (path, key)
-                self.fault(here, f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
+                self.key_not_a_string(here, key)
                 self.skipped(raw, here, depth + 1)
                 continue
             prop, term, name, problem = _classify(key)
@@ -402,19 +398,18 @@ class _Walker(_Decoder):
             here = (path, key)
             if name == "type":
                 if not isinstance(raw, str):
-                    self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
+                    self.type_not_a_string(here, raw)
                     self.skipped(raw, here, depth + 1)
                 elif not prop:
                     type_name = self.instance_type(raw, here)
                 elif not self.annotated_type(raw, here):
                     pass
                 elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
-                    self.fault(here, f"{prop!r} is annotated twice with different types "
-                                     f"({property_types[prop][0]!r} and {raw!r})", "bad-annotation")
+                    self.annotated_twice(here, prop, property_types[prop][0], raw)
                 else:
                     property_types[prop] = (raw, here)
             elif problem is not None:
-                self.fault(here, f"{key!r} is not an annotation: {problem}", "bad-annotation")
+                self.not_an_annotation(here, key, problem)
                 self.skipped(raw, here, depth + 1)
             else:
                 if type(raw) is str:
@@ -445,8 +440,7 @@ class _Walker(_Decoder):
                 shapes[key] = _shape(result, raw, declared_type)
         for prop, (_, type_path) in property_types.items():
             if prop not in obj or _classify(prop)[3] is not None:
-                self.fault(type_path, f"a type annotation for {prop!r}, but there is no such property here",
-                           "bad-annotation")
+                self.type_of_nothing(type_path, prop)
         for prop, raw in contexts.items():
             if type(raw) is str:
                 self.context(raw, path, prop)
