@@ -320,3 +320,42 @@ def test_a_context_urls_shape_follows_the_key_rule(text: str, prefix: str) -> No
 
 def test_detect_kind_is_unchanged_for_the_page() -> None:
     assert detect_kind(PAGE) == "collection"
+
+
+# -- the quick pass: a yes only where the walk finds no fault -------------------------------------------
+def _walk_faults(document: Any, kind: str, strict: bool = False) -> list[Any]:
+    walker = check._Walker(check._options("spec", None, _jsontext.DEFAULT_MAX_DEPTH), strict)
+    if kind.startswith("extension") and isinstance(document, dict):
+        walker.extension("$", document, None, 0, request=kind in ("extension-create", "extension-patch"), top=True)
+    else:
+        walker.value(document, "$", None, 0)
+    return [*walker.faults, *walker.context_faults, *walker.extension_faults, *([walker.deep] if walker.deep else [])]
+
+
+def _quick(document: Any, kind: str, strict: bool = False) -> bool:
+    quick = check._Quick(check._options("spec", None, _jsontext.DEFAULT_MAX_DEPTH), strict)
+    return quick.accepts(document, kind, kind in ("extension-create", "extension-patch"))
+
+
+@given(_mutated() | _JSON, st.sampled_from(list(KINDS)), st.booleans())
+def test_the_quick_pass_says_yes_only_where_the_walk_finds_no_fault(payload: Any, kind: str, strict: bool) -> None:
+    if _quick(payload, kind, strict):
+        assert _walk_faults(payload, kind, strict) == []
+
+
+@pytest.mark.parametrize("index", range(len(TABLE_PAYLOADS + EDGES)))
+def test_the_quick_pass_says_yes_only_where_the_walk_finds_no_fault_on_the_tables(index: int) -> None:
+    payload = (TABLE_PAYLOADS + EDGES)[index]
+    document = _jsontext.read(payload)[0] if isinstance(payload, (str, bytes)) else payload
+    for kind in KINDS:
+        if _quick(document, kind):
+            assert _walk_faults(document, kind) == [], kind
+
+
+def test_the_quick_pass_takes_the_example_bodies_and_a_page_whole() -> None:
+    """The common case stays the fast one: every valid body of the examples, and a page."""
+    bodies = [exchange[part] for exchange in EXAMPLES for part in ("request_body", "response_body")
+              if isinstance(exchange.get(part), dict)]
+    for body in [*bodies, PAGE]:
+        document = _jsontext.read(json.dumps(body))[0]
+        assert _quick(document, detect_kind(document)), body
