@@ -677,6 +677,11 @@ class _Quick(_Decoder):
                     result = self.collection(raw, None, child, key in _EXTENSION_KEYS)  # type: ignore[call-arg]
                 else:
                     result = self.unannotated(raw)  # type: ignore[call-arg]
+            elif kind is not dict and kind is not list and not (split := _annotation_problem(declared_type)[0])[1]:
+                result = self.primitive(raw, split[0])  # type: ignore[call-arg]
+                if shapes is not None:
+                    shapes[key] = _primitive_shape(split[0], raw, True)
+                continue
             else:
                 result = self.value(raw, declared_type, child, key in _EXTENSION_KEYS)
             if shapes is not None:
@@ -789,5 +794,11 @@ def _shape(result: Any, raw: Any, declared: str | None) -> Shape:
         return ("collection", tuple(i for i, item in enumerate(raw) if isinstance(item, dict)))
     name = "String" if declared is None and isinstance(raw, str) else \
         _annotation_problem(declared)[0][0] if declared is not None else ""
-    plain = name == "String" or (declared is not None and name not in edm.PRIMITIVES)
+    return _primitive_shape(name, raw, declared is not None)
+
+
+def _primitive_shape(name: str, raw: Any, annotated: bool) -> Shape:
+    """A primitive's shape: the value where the rules may compare it (a string, a type odatakit
+    does not know), else only that it is one (the decoder makes no ``str`` of it)."""
+    plain = name == "String" or (annotated and name not in edm.PRIMITIVES)
     return ("primitive", name, raw if plain else _OPAQUE)
