@@ -189,6 +189,7 @@ class _Walker(_Decoder):
         self.extension_array = False  # the array being walked is a property named Extensions / extensions
         self.inside = 0  # how many extension objects the walk is in (their extension arrays are not checked)
         self.read: set[tuple[str, str]] = set()  # (type, text) pairs already read without a fault
+        self.quick: _Quick | None = None
 
     def skipped(self, json_value: Any, path: Path, depth: int) -> None:
         """A container the decoder refuses without reading into: still no deeper than allowed."""
@@ -262,10 +263,23 @@ class _Walker(_Decoder):
             elif rules and isinstance(item, dict):
                 self.extension((path, index), item, item_type, child)
             elif plain and kind is dict:
-                self.structured(item, (path, index), None, child)
+                # a page's messages: the quick pass takes each that has no fault, the walk the others
+                if not self.quick_takes(item, child):
+                    self.structured(item, (path, index), None, child)
             elif item_type is None or item is not None:
                 self.value(item, (path, index), item_type, child)
         return _COLLECTION
+
+    def quick_takes(self, obj: dict[Any, Any], depth: int) -> bool:
+        """Whether the quick pass finds nothing to say of an unannotated object at ``depth``."""
+        if self.quick is None:
+            self.quick = _Quick(self.options, self.strict_names)
+        self.quick.inside = self.inside
+        try:
+            self.quick.structured(obj, None, depth)  # type: ignore[call-arg]
+        except _Unsure:
+            return False
+        return True
 
     def extension(self, path: Path, obj: dict[Any, Any], declared: str | None, depth: int, *,
                   request: bool = False, top: bool = False) -> None:
