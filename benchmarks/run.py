@@ -388,7 +388,7 @@ def payload_rows(quick: bool, notes: dict[str, Any]) -> list[Row]:
                     codec_times[sets[-1][0]] * 1e3, "ms",
                     codec_times[sets[-1][0]] / codec_times[sets[-2][0]] * small / large,
                     "time per message, large / small", "≤1.15×"))
-    rows += validate_rows(sets, small, large, repeat)
+    rows += validate_rows(sets, small, large, 3 * repeat)
     page = pages[small]
     rows.append(Row(f"memory of decoded values: {small:,} messages", _traced(lambda: odatakit.decode(page)) / 2**20, "MiB",
                     _traced(lambda: odatakit.decode(page)) / _traced(lambda: json.loads(page)),
@@ -405,7 +405,8 @@ def _read_every_value(value: Any) -> Any:
 
 def validate_rows(sets: list[tuple[str, list[bytes]]], small: int, large: int, repeat: int = 5) -> list[Row]:
     """``validate`` against ``json.loads`` on each payload set; the last two are pages of ``small``
-    and ``large`` messages (the growth row)."""
+    and ``large`` messages (the growth row). Three times the codec rows' repeats: one validate of a
+    page is a single call, and on a shared machine a median of five of them moved by ±30% a run."""
     rows: list[Row] = []
     number = 1
     validate_times = {}
