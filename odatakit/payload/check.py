@@ -58,7 +58,10 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
     enabled = gc.isenabled()  # (``_jsontext.paused_gc``, inline: a small body is read in microseconds)
     gc.disable()
     try:
-        if _Quick(options, strict_names).accepts(document, kind, request):
+        # A page goes to the walk, which hands each message to the quick pass (``quick_takes``): a
+        # faulty message then costs its own walk, not a second pass over the page.
+        page = type(document) is dict and type(document.get("value")) is list
+        if not page and _Quick(options, strict_names).accepts(document, kind, request):
             # the common case: the walk would find no fault, so the schema's faults are all there are
             return sorted(_schema_faults(document, kind), key=_path_order)
         walker = _Walker(options, strict_names)
