@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -291,5 +292,70 @@ def test_a_plain_key_does_not_change_whether_a_context_url_parses(key: str, temp
             assert (check._parse_problem(text) is None) == (check._parse_problem(blank) is None)
 
 
+#: The rule ``_context_shape`` implements, as one regular expression (how it was first written):
+#: a single-quoted key of unreserved characters and percent-escapes, after '(' or ',' and before
+#: ')' or ','; a key with an escape kept as written, the others blanked to their length.
+_KEY_RULE = re.compile(r"(?<=[(,])'(?:[A-Za-z0-9._~=-]|%[0-9A-Fa-f]{2})+'(?=[),])")
+
+
+def _shape_by_the_rule(text: str) -> str | None:
+    hash_at = text.find("#")
+    if hash_at < 0 or "'" not in text:
+        return None
+    fragment = text[hash_at:]
+    if '"' in fragment or re.search("%2[27]", fragment, re.IGNORECASE):
+        return None
+    blanked, count = _KEY_RULE.subn(lambda m: m.group() if "%" in m.group() else "'" + "a" * (len(m.group()) - 2) + "'",
+                                    fragment)
+    return text[:hash_at] + blanked if fragment.count("'") == 2 * count else None
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["'", "(", ")", ",", "/", "#", '"', "a", "Q9", "._~=-", "%", "%4", "%4F", "%27", "%2f",
+                                  "('k')", "'k',", "é"]), max_size=12).map("".join),
+       st.sampled_from(["", "https://x/$metadata#", "#T("]))
+def test_a_context_urls_shape_follows_the_key_rule(text: str, prefix: str) -> None:
+    assert check._context_shape(prefix + text) == _shape_by_the_rule(prefix + text)
+
+
 def test_detect_kind_is_unchanged_for_the_page() -> None:
     assert detect_kind(PAGE) == "collection"
+
+
+# -- the quick pass: a yes only where the walk finds no fault -------------------------------------------
+def _walk_faults(document: Any, kind: str, strict: bool = False) -> list[Any]:
+    walker = check._Walker(check._options("spec", None, _jsontext.DEFAULT_MAX_DEPTH), strict)
+    if kind.startswith("extension") and isinstance(document, dict):
+        walker.extension("$", document, None, 0, request=kind in ("extension-create", "extension-patch"), top=True)
+    else:
+        walker.value(document, "$", None, 0)
+    return [*walker.faults, *walker.context_faults, *walker.extension_faults, *([walker.deep] if walker.deep else [])]
+
+
+def _quick(document: Any, kind: str, strict: bool = False) -> bool:
+    quick = check._Quick(check._options("spec", None, _jsontext.DEFAULT_MAX_DEPTH), strict)
+    return quick.accepts(document, kind, kind in ("extension-create", "extension-patch"))
+
+
+@given(_mutated() | _JSON, st.sampled_from(list(KINDS)), st.booleans())
+def test_the_quick_pass_says_yes_only_where_the_walk_finds_no_fault(payload: Any, kind: str, strict: bool) -> None:
+    if _quick(payload, kind, strict):
+        assert _walk_faults(payload, kind, strict) == []
+
+
+@pytest.mark.parametrize("index", range(len(TABLE_PAYLOADS + EDGES)))
+def test_the_quick_pass_says_yes_only_where_the_walk_finds_no_fault_on_the_tables(index: int) -> None:
+    payload = (TABLE_PAYLOADS + EDGES)[index]
+    document = _jsontext.read(payload)[0] if isinstance(payload, (str, bytes)) else payload
+    for kind in KINDS:
+        if _quick(document, kind):
+            assert _walk_faults(document, kind) == [], kind
+
+
+def test_the_quick_pass_takes_the_example_bodies_and_a_page_whole() -> None:
+    """The common case stays the fast one: every valid body of the examples, and a page."""
+    bodies = [exchange[part] for exchange in EXAMPLES for part in ("request_body", "response_body")
+              if isinstance(exchange.get(part), dict)]
+    for body in [*bodies, PAGE]:
+        document = _jsontext.read(json.dumps(body))[0]
+        assert _quick(document, detect_kind(document)), body

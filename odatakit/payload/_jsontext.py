@@ -57,10 +57,16 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _integer(text: str) -> int | Decimal:
+    if len(text) < _ALWAYS_INT and text != "-0":  # (the common case first: no limit to look up)
+        return int(text)
     if text == "-0":
         return Decimal(text)  # an int has no sign of zero; -0 read as a Double (or Decimal) keeps it
     limit = sys.get_int_max_str_digits() or MAX_INT_DIGITS  # the interpreter's limit may be lower
     return int(text) if len(text) <= min(limit, MAX_INT_DIGITS) else Decimal(text)
+
+
+#: Below this many characters int() reads any integer: no interpreter limit is lower (640 at least).
+_ALWAYS_INT = 640
 
 
 def _constant(name: str) -> Any:

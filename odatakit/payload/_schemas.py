@@ -307,6 +307,19 @@ class _Compiler:
             schema = schema[part.replace("~1", "/").replace("~0", "~")]
         return schema, resource
 
+    @staticmethod
+    def named_members(named: list[tuple[str, Predicate]]) -> Predicate:
+        """``properties`` alone: each named member that is present holds its schema."""
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for key, predicate in named:
+                if key in value and not predicate(value[key]):
+                    return False
+            return True
+
+        return check
+
     def members(self, groups: list[tuple[dict[str, Any], str]]) -> Predicate:
         """``properties``, ``patternProperties`` and ``additionalProperties`` of one or more schemas
         that apply to the same object (each ``additionalProperties`` sees only its own schema's
@@ -319,6 +332,10 @@ class _Compiler:
                         for pattern, sub in schema.get("patternProperties", {}).items()]
             additional = schema.get("additionalProperties", True)
             readers.append((named, patterns, None if additional is True else self.schema(additional, base)))
+        if all(not patterns and extra is None for _, patterns, extra in readers):
+            # only named members (extension.json's "graphIf": one property): look those up
+            return self.named_members([(key, check) for named, _, _ in readers for key, check in named.items()
+                                       if check is not _always])
         by_key: dict[str, tuple[Predicate, ...]] = {}
 
         def applying(key: Any) -> tuple[Predicate, ...]:

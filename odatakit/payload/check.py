@@ -20,7 +20,7 @@ import attrs
 
 from . import _jsontext, _schemas
 from .. import edm
-from .decode import (_STRING_CONTROL, Infer, Path, _annotation_problem, _classify, _Decoder, _exact, _kind, _Options,
+from .decode import (_STRING_CONTROL, Infer, Path, _annotation_problem, _classify, _Decoder, _exact, _Options,
                      _render, infer_type)
 from ..errors import Fault
 from .extensions import DIALECTS, Shape, shape_faults
@@ -53,22 +53,29 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
     """Every fault in already-read ``document`` (``_jsontext.read``) as the payload ``kind``, in
     path order: what ``decode`` would report, unparsable context URLs, open-extension rules, and
     the JSON Schema of ``kind``."""
-    walker = _Walker(_options(infer, ieee754_compatible, max_depth), strict_names)
+    options = _options(infer, ieee754_compatible, max_depth)
+    request = kind in ("extension-create", "extension-patch")
     enabled = gc.isenabled()  # (``_jsontext.paused_gc``, inline: a small body is read in microseconds)
     gc.disable()
     try:
+        # A page goes to the walk, which hands each message to the quick pass (``quick_takes``): a
+        # faulty message then costs its own walk, not a second pass over the page.
+        page = type(document) is dict and type(document.get("value")) is list
+        if not page and _Quick(options, strict_names).accepts(document, kind, request):
+            # the common case: the walk would find no fault, so the schema's faults are all there are
+            return sorted(_schema_faults(document, kind), key=_path_order)
+        walker = _Walker(options, strict_names)
         if kind.startswith("extension") and isinstance(document, dict):
-            walker.extension("$", document, None, 0, request=kind in ("extension-create", "extension-patch"),
-                             top=True)
+            walker.extension("$", document, None, 0, request=request, top=True)
         else:
             walker.value(document, "$", None, 0)
+        if walker.deep is not None:
+            deep = _jsontext.too_deep(document, max_depth) or walker.deep
+            return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
+        faults = walker.faults + walker.context_faults + walker.extension_faults
     finally:
         if enabled:
             gc.enable()
-    if walker.deep is not None:
-        deep = _jsontext.too_deep(document, max_depth) or walker.deep
-        return [Fault(deep, f"nested deeper than {max_depth} levels; refusing to read further", "too-deep")]
-    faults = walker.faults + walker.context_faults + walker.extension_faults
     if not any(f.code == "not-json" for f in faults):  # a JSON Schema applies to JSON (string keys) only
         said = {f.path for f in faults}  # (``_said_already``, without a pass over the faults for each)
         faults += [f for f in _schema_faults(document, kind) if f.path not in said and not (
@@ -132,33 +139,46 @@ def _schema_faults(document: Any, kind: str) -> list[Fault]:
 
 # -- context URLs -------------------------------------------------------------------------------------
 
-#: A single-quoted key, alone in its parentheses or between commas, of unreserved characters,
-#: base64's '=' and percent-escapes. Whether the URL parses does not depend on which unreserved
-#: characters it holds; a key with an escape is kept as written.
-_PLAIN_KEY = re.compile(r"(?<=[(,])'(?:[A-Za-z0-9._~=-]|%[0-9A-Fa-f]{2})+'(?=[),])")
-_QUOTES = re.compile(r"%2[27]", re.IGNORECASE)
-
-
-def _blanked(match: re.Match[str]) -> str:
-    key = match.group()
-    return key if "%" in key else "'" + "a" * (len(key) - 2) + "'"
+#: The characters of a plain key (RFC 3986 unreserved, and base64's '='): whether a context URL
+#: parses does not depend on which of them a key holds. A key may also hold percent-escapes; such
+#: a key is kept as written.
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~=-"
+_ESCAPED_KEY = re.compile(r"(?:[A-Za-z0-9._~=-]|%[0-9A-Fa-f]{2})+")
+#: Keys with percent-escapes already found well formed.
+_ESCAPED_KEYS: dict[str, None] = {}
 
 
 def _context_shape(text: str) -> str | None:
     """``text`` with the characters of each plain key blanked (its length kept), when every quote
-    in the fragment belongs to such a key; None when the text must be parsed on its own.
+    in the fragment belongs to such a key, alone in its parentheses or between commas; None when
+    the text must be parsed on its own.
 
-    A page names each message in its ``extensions@odata.context``: one parse per shape serves them all."""
+    A page names each message in its ``extensions@odata.context``: one parse per shape serves them
+    all. (String methods, not a regular expression: a page calls this once per message.)"""
     hash_at = text.find("#")
     if hash_at < 0 or "'" not in text:
         return None
     fragment = text[hash_at:]
-    if '"' in fragment or "%" in fragment and _QUOTES.search(fragment):
+    if '"' in fragment or "%" in fragment and ("%27" in fragment or "%22" in fragment):  # (escaped quotes)
         return None
-    blanked, count = _PLAIN_KEY.subn(_blanked, fragment)
-    if fragment.count("'") != 2 * count:
+    parts = fragment.split("'")
+    if len(parts) % 2 == 0:  # an odd number of quotes
         return None
-    return text[:hash_at] + blanked
+    for index in range(1, len(parts), 2):
+        key = parts[index]
+        if not key or parts[index - 1][-1:] not in ("(", ",") or parts[index + 1][:1] not in (")", ","):
+            return None
+        if "%" not in key:
+            if key.strip(_UNRESERVED):
+                return None
+            parts[index] = "a" * len(key)
+        elif key not in _ESCAPED_KEYS:
+            if _ESCAPED_KEY.fullmatch(key) is None:
+                return None
+            if len(_ESCAPED_KEYS) >= 1024:
+                _ESCAPED_KEYS.clear()
+            _ESCAPED_KEYS[key] = None  # (a page names one user in every message's context URL)
+    return text[:hash_at] + "'".join(parts)
 
 
 # -- the walk -----------------------------------------------------------------------------------------
@@ -177,6 +197,7 @@ class _Walker(_Decoder):
         self.extension_array = False  # the array being walked is a property named Extensions / extensions
         self.inside = 0  # how many extension objects the walk is in (their extension arrays are not checked)
         self.read: set[tuple[str, str]] = set()  # (type, text) pairs already read without a fault
+        self.quick: _Quick | None = None
 
     def skipped(self, json_value: Any, path: Path, depth: int) -> None:
         """A container the decoder refuses without reading into: still no deeper than allowed."""
@@ -199,20 +220,14 @@ class _Walker(_Decoder):
             return _PRIMITIVE
         name = infer_type(json_value, self.options.infer)
         if name is None:
-            self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
+            self.not_a_json_value(path, json_value)
             return _NONE
         if name == "Double":
-            if kind is int and -_EXACT_INT <= json_value <= _EXACT_INT or json_value in _DOUBLES:
-                return _PRIMITIVE  # (every integer up to 2**53 is a double exactly)
             try:
-                edm.exact_float(_exact(json_value))
+                _exact_double(json_value)
             except ValueError as error:
                 self.inexact_double(path, error)
                 return _NONE
-            if type(json_value) is Decimal:
-                if len(_DOUBLES) >= 4096:
-                    _DOUBLES.clear()
-                _DOUBLES[json_value] = None
             return _PRIMITIVE
         return self.primitive(json_value, path, name)
 
@@ -251,16 +266,28 @@ class _Walker(_Decoder):
                 continue
             if kind is list or isinstance(item, list):
                 here = (path, index)
-                self.fault(here, "an array inside an array: an OData collection holds single values or objects, "
-                                 "never collections", "type-mismatch")
+                self.nested_array(here)
                 self.skipped(item, here, child)
             elif rules and isinstance(item, dict):
                 self.extension((path, index), item, item_type, child)
             elif plain and kind is dict:
-                self.structured(item, (path, index), None, child)
+                # a page's messages: the quick pass takes each that has no fault, the walk the others
+                if not self.quick_takes(item, child):
+                    self.structured(item, (path, index), None, child)
             elif item_type is None or item is not None:
                 self.value(item, (path, index), item_type, child)
         return _COLLECTION
+
+    def quick_takes(self, obj: dict[Any, Any], depth: int) -> bool:
+        """Whether the quick pass finds nothing to say of an unannotated object at ``depth``."""
+        if self.quick is None:
+            self.quick = _Quick(self.options, self.strict_names)
+        self.quick.inside = self.inside
+        try:
+            self.quick.structured(obj, None, depth)  # type: ignore[call-arg]
+        except _Unsure:
+            return False
+        return True
 
     def extension(self, path: Path, obj: dict[Any, Any], declared: str | None, depth: int, *,
                   request: bool = False, top: bool = False) -> None:
@@ -370,10 +397,7 @@ class _Walker(_Decoder):
     def generic(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int,
                 shapes: dict[str, Shape] | None = None) -> Any:
         """``structured`` key by key, as the decoder reads an object."""
-        if isinstance(obj, _jsontext.DuplicateKeys):
-            for key in obj.duplicates:
-                self.fault((path, key), f"the key {key!r} appears more than once in this object; "
-                                        "only the last value would be kept", "duplicate-key")
+        self.duplicate_keys(path, obj)
         property_types: dict[str, tuple[str, Path]] = {}
         properties: list[Any] = []
         contexts: dict[str, Any] = {}
@@ -381,7 +405,7 @@ class _Walker(_Decoder):
         for key, raw in obj.items():
             if not isinstance(key, str):
                 here = (path, key)
-                self.fault(here, f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
+                self.key_not_a_string(here, key)
                 self.skipped(raw, here, depth + 1)
                 continue
             prop, term, name, problem = _classify(key)
@@ -396,19 +420,18 @@ class _Walker(_Decoder):
             here = (path, key)
             if name == "type":
                 if not isinstance(raw, str):
-                    self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
+                    self.type_not_a_string(here, raw)
                     self.skipped(raw, here, depth + 1)
                 elif not prop:
                     type_name = self.instance_type(raw, here)
                 elif not self.annotated_type(raw, here):
                     pass
                 elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
-                    self.fault(here, f"{prop!r} is annotated twice with different types "
-                                     f"({property_types[prop][0]!r} and {raw!r})", "bad-annotation")
+                    self.annotated_twice(here, prop, property_types[prop][0], raw)
                 else:
                     property_types[prop] = (raw, here)
             elif problem is not None:
-                self.fault(here, f"{key!r} is not an annotation: {problem}", "bad-annotation")
+                self.not_an_annotation(here, key, problem)
                 self.skipped(raw, here, depth + 1)
             else:
                 if type(raw) is str:
@@ -439,8 +462,7 @@ class _Walker(_Decoder):
                 shapes[key] = _shape(result, raw, declared_type)
         for prop, (_, type_path) in property_types.items():
             if prop not in obj or _classify(prop)[3] is not None:
-                self.fault(type_path, f"a type annotation for {prop!r}, but there is no such property here",
-                           "bad-annotation")
+                self.type_of_nothing(type_path, prop)
         for prop, raw in contexts.items():
             if type(raw) is str:
                 self.context(raw, path, prop)
@@ -482,6 +504,238 @@ def _parse_problem(text: str) -> str | None:
     from .values import ContextRef
 
     return ContextRef(text).problem()
+
+
+def _exact_double(number: Any) -> None:
+    """An unannotated number is an Edm.Double: ``ValueError`` when no double holds it exactly."""
+    if type(number) is int and -_EXACT_INT <= number <= _EXACT_INT or number in _DOUBLES:
+        return  # (every integer up to 2**53 is a double exactly)
+    edm.exact_float(_exact(number))
+    if type(number) is Decimal:
+        if len(_DOUBLES) >= 4096:
+            _DOUBLES.clear()
+        _DOUBLES[number] = None
+
+
+class _Unsure(Exception):
+    """The quick pass met something it leaves to the walk (that may be a fault)."""
+
+
+class _Quick(_Decoder):
+    """The common case first: whether the walk would find no fault at all, by the decoder's leaf
+    checks over what an object's keys decide once (``_Plan``), with no path, no fault text and no
+    reading key by key. Anything it does not take as plainly right (a fault, a duplicate key, a
+    custom annotation, a number no double holds…) ends it (``_Unsure``), and the walk, which says
+    why, runs instead: it is held to the walk by the differential tests, through ``validate``."""
+
+    def __init__(self, options: _Options, strict_names: bool) -> None:  # (no faults, no shared values)
+        self.options = options
+        self.strict_names = strict_names
+        self.inside = 0  # how many extension objects the pass is in (their extension arrays are plain)
+
+    def accepts(self, document: Any, kind: str, request: bool) -> bool:
+        try:
+            if kind.startswith("extension") and isinstance(document, dict):
+                self.extension(document, None, 0, request, top=True)
+            else:
+                self.value(document, None, 0, False)
+        except _Unsure:
+            return False
+        return True
+
+    def value(self, json_value: Any, declared: str | None, depth: int, extensions: bool) -> Any:  # type: ignore[override]
+        if depth > self.options.max_depth:
+            raise _Unsure
+        kind = type(json_value)
+        if declared is None:
+            if kind is dict:
+                self.structured(json_value, None, depth)  # type: ignore[call-arg]
+                return _STRUCTURED
+            if kind is list:
+                return self.collection(json_value, None, depth, extensions)  # type: ignore[call-arg]
+            return self.unannotated(json_value)  # type: ignore[call-arg]
+        name, is_collection = _annotation_problem(declared)[0]
+        if is_collection:
+            if kind is list:
+                return self.collection(json_value, name, depth, extensions)  # type: ignore[call-arg]
+            if json_value is None:
+                return None
+            raise _Unsure
+        if kind is dict and name not in edm.PRIMITIVES:
+            self.structured(json_value, name, depth)  # type: ignore[call-arg]
+            return _STRUCTURED
+        if isinstance(json_value, (dict, list)):
+            raise _Unsure
+        return self.primitive(json_value, name)  # type: ignore[call-arg]
+
+    def unannotated(self, json_value: Any) -> Any:  # type: ignore[override]
+        kind = type(json_value)
+        if json_value is None:
+            return _NONE
+        if kind is str and json_value.isascii() or kind is bool:
+            return _PRIMITIVE
+        if self.options.infer != "spec" or kind not in _NUMBER_TYPES:
+            raise _Unsure
+        try:
+            _exact_double(json_value)
+        except (ValueError, TypeError):  # (TypeError: a signalling NaN has no hash)
+            raise _Unsure from None
+        return _PRIMITIVE
+
+    def primitive(self, json_value: Any, name: str) -> Any:  # type: ignore[override]
+        kind = edm.PRIMITIVES.get(name)
+        text = type(json_value) is str
+        if kind is None:  # a type from a model odatakit does not have: anything but an object or array
+            if text and json_value.isascii() or json_value is None or type(json_value) in _NUMBER_TYPES \
+                    or type(json_value) is bool:
+                return _PRIMITIVE
+            raise _Unsure
+        if json_value is None:
+            return _PRIMITIVE
+        key = (self.options.ieee754_compatible, name, type(json_value), json_value)
+        try:
+            if key in _READ:
+                return _PRIMITIVE
+        except TypeError:  # (a signalling NaN has no hash)
+            raise _Unsure from None
+        try:
+            self.read_primitive(json_value, kind)
+        except ValueError:
+            raise _Unsure from None
+        if len(_READ) >= 4096:
+            _READ.clear()
+        _READ[key] = None
+        return _PRIMITIVE
+
+    def collection(self, items: list[Any], item_type: str | None, depth: int,  # type: ignore[override]
+                   extensions: bool) -> Any:
+        child = depth + 1
+        if items and child > self.options.max_depth:
+            raise _Unsure
+        rules = extensions and not self.inside and item_type not in edm.PRIMITIVES
+        plain = item_type is None
+        if item_type in edm.PRIMITIVES:  # (its items: primitive values or nulls)
+            for item in items:
+                if isinstance(item, (dict, list)):
+                    raise _Unsure
+                if item is not None:
+                    self.primitive(item, item_type)  # type: ignore[call-arg, arg-type]
+            return _COLLECTION
+        for item in items:
+            kind = type(item)
+            if plain and (kind is str and item.isascii() or kind is bool or item is None):
+                continue
+            if isinstance(item, list):
+                raise _Unsure  # an array inside an array
+            if rules and isinstance(item, dict):
+                self.extension(item, item_type, child, False)
+            elif plain and kind is dict:
+                self.structured(item, None, child)  # type: ignore[call-arg]
+            elif item_type is None or item is not None:
+                self.value(item, item_type, child, False)
+        return _COLLECTION
+
+    def extension(self, obj: dict[Any, Any], declared: str | None, depth: int,  # type: ignore[override]
+                  request: bool, top: bool = False) -> None:
+        if depth > self.options.max_depth:
+            raise _Unsure
+        shapes: dict[str, Shape] = {}
+        self.inside += not top
+        type_name = self.structured(obj, declared, depth, shapes)  # type: ignore[call-arg]
+        self.inside -= not top
+        if not _fine_extension(type_name, shapes, request, self.strict_names):
+            raise _Unsure
+
+    def structured(self, obj: dict[Any, Any], declared: str | None, depth: int,  # type: ignore[override]
+                   shapes: dict[str, Shape] | None = None) -> Any:
+        """One object, by its keys' plan; with ``shapes``, each property's ``Shape`` filled in and
+        the object's type returned (for the extension rules)."""
+        if type(obj) is not dict:  # (``DuplicateKeys``: the walk says which)
+            raise _Unsure
+        keys = tuple(obj)
+        plan = _PLANS.get(keys)
+        if plan is None:
+            if len(_PLANS) >= 4096:
+                _PLANS.clear()
+            plan = _PLANS[keys] = _Plan.of(obj)
+        if plan.generic:
+            raise _Unsure
+        type_name = declared
+        declared_types = None
+        if plan.annotated:
+            declared_types = {}
+            for key, prop in plan.annotated:
+                raw = obj[key]
+                known = _TYPES[raw] if type(raw) is str else None
+                if known is None or (not prop and known is _NOT_AN_INSTANCE_TYPE):
+                    raise _Unsure
+                if prop:
+                    declared_types[prop] = raw
+                else:
+                    type_name = known
+        contexts = None
+        for key, _, name in plan.control:
+            raw = obj[key]
+            if type(raw) is not str or name not in _FAULTLESS_TEXT or not raw.isascii():
+                raise _Unsure
+            if name == "context":
+                contexts = [raw] if contexts is None else [*contexts, raw]
+        child = depth + 1
+        if child > self.options.max_depth:  # (a scalar past the limit is too deep as well)
+            raise _Unsure
+        for key in plan.properties:
+            raw = obj[key]
+            declared_type = declared_types.get(key) if declared_types else None
+            kind = type(raw)
+            if declared_type is None:
+                if kind is str and raw.isascii() or kind is bool or raw is None:
+                    if shapes is not None:
+                        shapes[key] = None if raw is None else ("primitive", "String" if kind is str else "Boolean", raw)
+                    continue
+                if kind is dict:
+                    self.structured(raw, None, child)  # type: ignore[call-arg]
+                    result: Any = _STRUCTURED
+                elif kind is list:
+                    result = self.collection(raw, None, child, key in _EXTENSION_KEYS)  # type: ignore[call-arg]
+                else:
+                    result = self.unannotated(raw)  # type: ignore[call-arg]
+            elif kind is not dict and kind is not list and not (split := _annotation_problem(declared_type)[0])[1]:
+                result = self.primitive(raw, split[0])  # type: ignore[call-arg]
+                if shapes is not None:
+                    shapes[key] = _primitive_shape(split[0], raw, True)
+                continue
+            else:
+                result = self.value(raw, declared_type, child, key in _EXTENSION_KEYS)
+            if shapes is not None:
+                shapes[key] = _shape(result, raw, declared_type)
+        if contexts is not None:
+            for raw in contexts:
+                if _context_problem(raw) is not None:
+                    raise _Unsure
+        return type_name
+
+
+_NUMBER_TYPES = frozenset({int, Decimal, float})
+#: Primitive values read without a fault: (IEEE754Compatible, type, JSON type, value). The JSON
+#: type is part of the key, as ``True == 1`` and ``Decimal("1.5") == 1.5`` would otherwise meet.
+_READ: dict[tuple[Any, ...], None] = {}
+
+
+def _fine_extension(type_name: str | None, shapes: dict[str, Shape], request: bool, strict_names: bool) -> bool:
+    """Whether the extension rules find no fault in an object of this type and these shapes.
+    A page's extensions repeat their shapes (values the rules compare, and the types of the others)."""
+    key: tuple[Any, ...] = (type_name, request, strict_names, *shapes.items())
+    try:
+        if key in _FINE_EXTENSIONS:
+            return True
+    except TypeError:  # a value that has no hash (a signalling NaN given as a Python Decimal)
+        return not shape_faults(type_name, shapes, request=request, strict_names=strict_names)
+    if shape_faults(type_name, shapes, request=request, strict_names=strict_names):
+        return False
+    if len(_FINE_EXTENSIONS) >= 4096:
+        _FINE_EXTENSIONS.clear()
+    _FINE_EXTENSIONS[key] = None
+    return True
 
 
 _NOT_AN_INSTANCE_TYPE = object()
@@ -562,5 +816,11 @@ def _shape(result: Any, raw: Any, declared: str | None) -> Shape:
         return ("collection", tuple(i for i, item in enumerate(raw) if isinstance(item, dict)))
     name = "String" if declared is None and isinstance(raw, str) else \
         _annotation_problem(declared)[0][0] if declared is not None else ""
-    plain = name == "String" or (declared is not None and name not in edm.PRIMITIVES)
+    return _primitive_shape(name, raw, declared is not None)
+
+
+def _primitive_shape(name: str, raw: Any, annotated: bool) -> Shape:
+    """A primitive's shape: the value where the rules may compare it (a string, a type odatakit
+    does not know), else only that it is one (the decoder makes no ``str`` of it)."""
+    plain = name == "String" or (annotated and name not in edm.PRIMITIVES)
     return ("primitive", name, raw if plain else _OPAQUE)

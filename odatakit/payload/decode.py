@@ -241,6 +241,36 @@ class _Decoder:
     def fault(self, path: Path, message: str, code: str) -> None:
         self.faults.append(Fault(_render(path), message, code))
 
+    # The structural faults, worded here for the decoder and the check-only pass (``check._Walker``).
+    def not_a_json_value(self, path: Path, json_value: Any) -> None:
+        self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
+
+    def nested_array(self, path: Path) -> None:
+        self.fault(path, "an array inside an array: an OData collection holds single values or objects, "
+                         "never collections", "type-mismatch")
+
+    def duplicate_keys(self, path: Path, obj: dict[Any, Any]) -> None:
+        if isinstance(obj, _jsontext.DuplicateKeys):
+            for key in obj.duplicates:
+                self.fault((path, key), f"the key {key!r} appears more than once in this object; "
+                                        "only the last value would be kept", "duplicate-key")
+
+    def key_not_a_string(self, path: Path, key: Any) -> None:
+        self.fault(path, f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
+
+    def type_not_a_string(self, path: Path, raw: Any) -> None:
+        self.fault(path, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
+
+    def annotated_twice(self, path: Path, prop: str, first: str, raw: str) -> None:
+        self.fault(path, f"{prop!r} is annotated twice with different types ({first!r} and {raw!r})",
+                   "bad-annotation")
+
+    def not_an_annotation(self, path: Path, key: str, problem: str) -> None:
+        self.fault(path, f"{key!r} is not an annotation: {problem}", "bad-annotation")
+
+    def type_of_nothing(self, path: Path, prop: str) -> None:
+        self.fault(path, f"a type annotation for {prop!r}, but there is no such property here", "bad-annotation")
+
     def value(self, json_value: Any, path: Path, declared: str | None, depth: int) -> Value:
         if depth > self.options.max_depth:
             if self.deep is None:
@@ -287,7 +317,7 @@ class _Decoder:
             return _TRUE if json_value else _FALSE
         name = infer_type(json_value, self.options.infer)
         if name is None:
-            self.fault(path, f"{_kind(json_value)} is not a JSON value", "not-json")
+            self.not_a_json_value(path, json_value)
             return None
         if name == "Double":
             try:
@@ -379,8 +409,7 @@ class _Decoder:
         for index, item in enumerate(items):
             here = (path, index)
             if isinstance(item, list):
-                self.fault(here, "an array inside an array: an OData collection holds single values or objects, "
-                                 "never collections", "type-mismatch")
+                self.nested_array(here)
                 values.append(None)
             elif item_type is None:
                 values.append(self.value(item, here, None, depth + 1))
@@ -394,10 +423,7 @@ class _Decoder:
         return trusted_collection(item_type, tuple(values))
 
     def structured(self, obj: dict[Any, Any], path: Path, declared: str | None, depth: int) -> Structured:
-        if isinstance(obj, _jsontext.DuplicateKeys):
-            for key in obj.duplicates:
-                self.fault((path, key), f"the key {key!r} appears more than once in this object; "
-                                                       "only the last value would be kept", "duplicate-key")
+        self.duplicate_keys(path, obj)
         control: dict[str, Any] = {}
         annotations: dict[str, Any] = {}
         property_control: dict[str, dict[str, Any]] = {}
@@ -407,8 +433,7 @@ class _Decoder:
         type_name = declared
         for key, raw in obj.items():
             if not isinstance(key, str):
-                self.fault((path, key),
-                           f"a JSON object's keys are strings, not {type(key).__name__} {key!r}", "not-json")
+                self.key_not_a_string((path, key), key)
                 continue
             prop, term, name, problem = _classify(key)
             if term is None:
@@ -420,18 +445,17 @@ class _Decoder:
             here = (path, key)
             if name == "type":
                 if not isinstance(raw, str):
-                    self.fault(here, f"a type annotation is a string, not {_kind(raw)}", "bad-annotation")
+                    self.type_not_a_string(here, raw)
                 elif not prop:
                     type_name = self.instance_type(raw, here)
                 elif not self.annotated_type(raw, here):
                     pass
                 elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
-                    self.fault(here, f"{prop!r} is annotated twice with different types "
-                                     f"({property_types[prop][0]!r} and {raw!r})", "bad-annotation")
+                    self.annotated_twice(here, prop, property_types[prop][0], raw)
                 else:
                     property_types[prop] = (raw, here)
             elif problem is not None:
-                self.fault(here, f"{key!r} is not an annotation: {problem}", "bad-annotation")
+                self.not_an_annotation(here, key, problem)
             else:
                 self.raw_json(raw, here, depth + 1)
                 if name is not None:
@@ -447,8 +471,7 @@ class _Decoder:
             properties[key] = self.value(raw, (path, key), declared_type, depth + 1)
         for prop, (_, type_path) in property_types.items():
             if prop not in properties:
-                self.fault(type_path, f"a type annotation for {prop!r}, but there is no such property here",
-                           "bad-annotation")
+                self.type_of_nothing(type_path, prop)
         return trusted_structured(type_name, properties, control, annotations, property_control, property_annotations)
 
     def annotated_type(self, raw: str, path: Path) -> bool:

@@ -33,12 +33,12 @@ def detect_kind(document: Any) -> Kind:
         if isinstance(document.get("value"), list):
             return "collection"
         if dialect_of(document) is not None:
-            return "extension-response" if any(k in document for k in _RESPONSE_KEYS) else "extension-create"
+            return "extension-create" if _RESPONSE_KEYS.isdisjoint(document) else "extension-response"
     return "entity"
 
 
 #: Keys only a service's response has: an extension's id, the object's id or context URL.
-_RESPONSE_KEYS = (*(d.id_key for d in DIALECTS.values()), "@odata.id", "@id", "@odata.context", "@context")
+_RESPONSE_KEYS = frozenset({*(d.id_key for d in DIALECTS.values()), "@odata.id", "@id", "@odata.context", "@context"})
 
 
 def validate(
