@@ -134,6 +134,7 @@ EDGES: list[Any] = [
     # not JSON: Python values a JSON reader never makes
     {**EXT, 1: "x", "A": float("nan"), "B": (1, 2), "C": {3}, "D": Decimal("NaN")},
     {**EXT, "A": [1, float("inf")], "@odata.etag": float("nan")},
+    {"A": Decimal("sNaN"), "value": [{"B": Decimal("-sNaN1")}]},  # a signalling NaN cannot be hashed
     # errors
     {"error": {"code": "x", "message": "y", "details": [{"code": "", "message": 1}], "innererror": 5}},
     {"error": "x", "@odata.context": 5},

@@ -508,8 +508,12 @@ def _parse_problem(text: str) -> str | None:
 
 def _exact_double(number: Any) -> None:
     """An unannotated number is an Edm.Double: ``ValueError`` when no double holds it exactly."""
-    if type(number) is int and -_EXACT_INT <= number <= _EXACT_INT or number in _DOUBLES:
+    if type(number) is int and -_EXACT_INT <= number <= _EXACT_INT:
         return  # (every integer up to 2**53 is a double exactly)
+    if type(number) is Decimal and number.is_snan():  # a signalling NaN cannot be hashed: no cache
+        edm.exact_float(_exact(number))
+    if number in _DOUBLES:
+        return
     edm.exact_float(_exact(number))
     if type(number) is Decimal:
         if len(_DOUBLES) >= 4096:
