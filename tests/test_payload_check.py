@@ -126,6 +126,9 @@ EDGES: list[Any] = [
     {"Extensions@odata.type": "#Int32", "Extensions": [{"a": 1}]},
     {**GRAPH, "@odata.type": "#microsoft.graph.somethingElse", "id": ""},
     {**GRAPH, "id": "Com.Contoso.Referral", "@odata.id": "x"},
+    # an extension payload whose extension array holds a faulty extension: both rules fault one path,
+    # the payload's own rule first
+    {"A": None, "extensionName": None, "Extensions": [{}]},
     # numbers: exponents, -0, past 2**53, Decimals
     {**EXT, "A": 1e300, "B": 9007199254740993, "C": -0.0},
     ('{"A": 1E2, "B": -0, "C": 1.000000000000000000001, "D@odata.type": "#Int64", "D": 1e3,'

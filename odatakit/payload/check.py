@@ -63,7 +63,8 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
         page = type(document) is dict and type(document.get("value")) is list
         if not page and _Quick(options, strict_names).accepts(document, kind, request):
             # the common case: the walk would find no fault, so the schema's faults are all there are
-            return sorted(_schema_faults(document, kind), key=_path_order)
+            conforms = _KIND_CONFORMS.get(kind) or _kind_conforms(kind)
+            return [] if conforms(document) else sorted(_schema_faults(document, kind), key=_path_order)
         walker = _Walker(options, strict_names)
         if kind.startswith("extension") and isinstance(document, dict):
             walker.extension("$", document, None, 0, request=request, top=True)
@@ -86,9 +87,18 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
 _BROAD = ("schema-anyOf", "schema-oneOf")
 
 
-@functools.lru_cache(maxsize=64)
 def _options(infer: Infer, ieee754_compatible: bool | None, max_depth: int) -> _Options:
-    return _Options(infer, ieee754_compatible, max_depth)
+    """One ``_Options`` per set of options (a look-up, not a cache call: ``validate`` pays it per payload)."""
+    key = (infer, ieee754_compatible, max_depth)
+    options = _OPTIONS.get(key)
+    if options is None:
+        if len(_OPTIONS) >= 64:
+            _OPTIONS.clear()
+        options = _OPTIONS[key] = _Options(infer, ieee754_compatible, max_depth)
+    return options
+
+
+_OPTIONS: dict[tuple[Any, ...], _Options] = {}
 
 
 def _path_order(fault: Fault) -> list[tuple[int, Any]]:
@@ -109,6 +119,15 @@ def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
 @functools.cache
 def _conforms(uri: str) -> _schemas.Predicate:
     return _schemas.conforms(uri)
+
+
+def _kind_conforms(kind: str) -> _schemas.Predicate:
+    """Whether a payload of ``kind`` conforms to its schema (``_KIND_CONFORMS``, filled on first use)."""
+    result = _KIND_CONFORMS[kind] = _conforms(SCHEMAS[kind])
+    return result
+
+
+_KIND_CONFORMS: dict[str, _schemas.Predicate] = {}
 
 
 @functools.cache
@@ -314,7 +333,9 @@ class _Walker(_Decoder):
         if not fine:
             faults = shape_faults(type_name, shapes, _render(path), request=request, strict_names=self.strict_names)
             if faults:
-                self.extension_faults += faults
+                # the payload's own rules come before those of the extensions it holds (found while
+                # walking it), as the reference reads them: same-path faults keep that order
+                self.extension_faults[len(self.extension_faults) if not top else 0:0] = faults
             elif key is not None:
                 if len(_FINE_EXTENSIONS) >= 4096:
                     _FINE_EXTENSIONS.clear()
