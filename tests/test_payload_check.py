@@ -81,6 +81,7 @@ OPTIONS: list[dict[str, Any]] = [{"strict_names": True}, {"infer": "odatalib"}, 
 
 
 # -- payloads written for the places the pass reads differently ----------------------------------------
+_ENDS = "https://graph.microsoft.com/v1.0/$metadata#users('dana%40contoso.com')/messages('{}')/extensions"
 EDGES: list[Any] = [
     PAGE,
     {**PAGE, "@odata.count": 1.5},
@@ -88,6 +89,8 @@ EDGES: list[Any] = [
     {**PAGE, "value": [{**PAGE["value"][0], "@odata.etag": 5}, *PAGE["value"][1:]]},
     {**PAGE, "value": [{**PAGE["value"][0], "extensions": [{**PAGE["value"][0]["extensions"][0], "x": {"y": 1}}]}]},
     {**PAGE, "value": "not a list"},
+    # context URLs that differ in their last key, one of which is not a key
+    {"value": [{"extensions@odata.context": _ENDS.format(key), "extensions": []} for key in ("AAMk1=", "AAMk2=", "A' 'B", "AAMk3=")]},
     {"value": [1, [2], None, {"Extensions": "x"}, {"Extensions": [1, None, {"a": 1}]}]},
     # context URLs: one parse per shape, and the keys of one shape parse alike
     {"@odata.context": CONTEXT, **EXT},
@@ -320,6 +323,14 @@ def _shape_by_the_rule(text: str) -> str | None:
        st.sampled_from(["", "https://x/$metadata#", "#T("]))
 def test_a_context_urls_shape_follows_the_key_rule(text: str, prefix: str) -> None:
     assert check._context_shape(prefix + text) == _shape_by_the_rule(prefix + text)
+
+
+@pytest.mark.parametrize("key", ["AAMk1234=", "a.b_c~d", "x y z 12", "AAMk%27x", "AAMk%41b", "é1234567", "", "A')/('B"])
+def test_a_context_url_whose_ends_parsed_before_reads_as_parsed_alone(key: str) -> None:
+    check._context_problem(_ENDS.format("AAMkAAAA="))  # (the ends of a URL that parses, kept)
+    check._context_problem(_ENDS.format("x" * len(key)))
+    text = _ENDS.format(key)
+    assert check._context_problem(text) == check._parse_problem(text)
 
 
 def test_detect_kind_is_unchanged_for_the_page() -> None:

@@ -506,18 +506,38 @@ _PARSED_SHAPES: dict[str, None] = {}
 
 def _context_problem(text: str) -> str | None:
     """Why ``text`` is not a context URL, or None. A service's context URLs come in a few shapes
-    (``…#Me/Messages('…')/Extensions/$entity``, one key per message): each shape is parsed once."""
+    (``…#Me/Messages('…')/Extensions/$entity``, one key per message): each shape is parsed once.
+
+    A page's URLs differ in their last key alone: a text around it seen in a URL that parsed
+    (``_PARSED_ENDS``) spares working out the shape (the same shape, when the key is as plain)."""
+    end = text.rfind("'")
+    start = text.rfind("'", 0, end) if end > 0 else -1
+    if start >= 0:
+        key = text[start + 1:end]
+        ends = (text[:start], text[end + 1:], len(key))
+        if ends in _PARSED_ENDS and not key.strip(_UNRESERVED):
+            return None
     shape = _context_shape(text)
     if shape is None:
         return _parse_problem(text)
     if shape in _PARSED_SHAPES:
-        return None
-    problem = _parse_problem(text)
-    if problem is None:
-        if len(_PARSED_SHAPES) >= 1024:
-            _PARSED_SHAPES.clear()
-        _PARSED_SHAPES[shape] = None
+        problem = None
+    else:
+        problem = _parse_problem(text)
+        if problem is None:
+            if len(_PARSED_SHAPES) >= 1024:
+                _PARSED_SHAPES.clear()
+            _PARSED_SHAPES[shape] = None
+    if problem is None and start >= 0 and key and not key.strip(_UNRESERVED) and -1 < text.find("#") < start:
+        # (the shape blanks this key, which is in the fragment: every plain key of its length gives this shape)
+        if len(_PARSED_ENDS) >= 1024:
+            _PARSED_ENDS.clear()
+        _PARSED_ENDS[ends] = None
     return problem
+
+
+#: (text before the last quoted key, text after it, the key's length) of context URLs that parse.
+_PARSED_ENDS: dict[tuple[str, str, int], None] = {}
 
 
 @functools.lru_cache(maxsize=256)
