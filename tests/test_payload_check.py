@@ -263,6 +263,28 @@ def test_compiled_schemas_accept_what_jsonschema_accepts(uri: str) -> None:
         assert conforms(document) == (not _schemas.schema_faults(document, uri)), payload
 
 
+_G = {"@odata.type": "#microsoft.graph.openTypeExtension", "extensionName": "Com.X", "id": "x"}
+#: Extensions of one signature's keys, each asked after the one before it: the values that decide
+#: differ (a type's pattern, an empty name or id, a count's value, an array's item types, an object).
+SIGNATURE_ROWS: list[dict[str, Any]] = [
+    _G, {**_G, "id": ""}, {**_G, "extensionName": ""}, {**_G, "@odata.type": "#microsoft.graph.other"},
+    {**_G, "@odata.type": "#Microsoft.OutlookServices.OpenTypeExtension"}, {**_G, "@odata.type": 5},
+    {**_G, "A@odata.count": 1}, {**_G, "A@odata.count": Decimal("1.5")}, {**_G, "A@odata.count": Decimal("2.0")},
+    {**_G, "A@odata.count": "12"}, {**_G, "A@odata.count": "1x"}, {**_G, "A@odata.id": None}, {**_G, "A@odata.id": 1},
+    {**_G, "A": [1, "x", None]}, {**_G, "A": [1, [2]]}, {**_G, "A": [1, {"b": 2}]}, {**_G, "A": {"b": 2}},
+    {**_G, "A": 1}, {**_G, "A": Decimal("1.5")}, {**_G, "A": True}, {**_G, "A": "x"},
+]
+
+
+@pytest.mark.parametrize("uri", [KINDS[kind] for kind in ("extension-create", "extension-patch", "extension-response")]
+                         + ["urn:odatakit:schemas:extension#/$defs/any", KINDS["collection"]])
+def test_extensions_of_one_signature_get_jsonschemas_verdict(uri: str) -> None:
+    conforms = _schemas.conforms(uri)
+    rows = SIGNATURE_ROWS if "extension" in uri else [{"value": [{"extensions": [row]}]} for row in SIGNATURE_ROWS]
+    for row in rows * 2:  # (the second round is answered by the signatures the first one left)
+        assert conforms(row) == (not _schemas.schema_faults(row, uri)), row
+
+
 def test_a_schema_keyword_the_compiler_does_not_read_is_an_error() -> None:
     with pytest.raises(NotImplementedError, match="minItems"):
         _schemas._Compiler().schema({"type": "array", "minItems": 1}, "")
