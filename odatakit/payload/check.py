@@ -599,7 +599,7 @@ class _Quick(_Decoder):
             if kind is list:
                 return self.collection(json_value, None, depth, extensions)  # type: ignore[call-arg]
             return self.unannotated(json_value)  # type: ignore[call-arg]
-        name, is_collection = _annotation_problem(declared)[0]
+        name, is_collection = _SPLITS[declared]
         if is_collection:
             if kind is list:
                 return self.collection(json_value, name, depth, extensions)  # type: ignore[call-arg]
@@ -706,18 +706,13 @@ class _Quick(_Decoder):
         if plan.generic:
             raise _Unsure
         type_name = declared
-        declared_types = None
-        if plan.annotated:
-            declared_types = {}
-            for key, prop in plan.annotated:
-                raw = obj[key]
-                known = _TYPES[raw] if type(raw) is str else None
-                if known is None or (not prop and known is _NOT_AN_INSTANCE_TYPE):
-                    raise _Unsure
-                if prop:
-                    declared_types[prop] = raw
-                else:
-                    type_name = known
+        for key, prop in plan.annotated:
+            raw = obj[key]
+            known = _TYPES[raw] if type(raw) is str else None
+            if known is None or (not prop and known is _NOT_AN_INSTANCE_TYPE):
+                raise _Unsure
+            if not prop:
+                type_name = known
         contexts = None
         for key, _, name in plan.control:
             raw = obj[key]
@@ -728,11 +723,10 @@ class _Quick(_Decoder):
         child = depth + 1
         if child > self.options.max_depth:  # (a scalar past the limit is too deep as well)
             raise _Unsure
-        for key in plan.properties:
+        for key, annotation in plan.typed:
             raw = obj[key]
-            declared_type = declared_types.get(key) if declared_types else None
             kind = type(raw)
-            if declared_type is None:
+            if annotation is None:
                 if kind is str and raw.isascii() or kind is bool or raw is None:
                     if shapes is not None:
                         shapes[key] = None if raw is None else ("primitive", "String" if kind is str else "Boolean", raw)
@@ -744,12 +738,14 @@ class _Quick(_Decoder):
                     result = self.collection(raw, None, child, key in _EXTENSION_KEYS)  # type: ignore[call-arg]
                 else:
                     result = self.unannotated(raw)  # type: ignore[call-arg]
-            elif kind is not dict and kind is not list and not (split := _annotation_problem(declared_type)[0])[1]:
+                declared_type = None
+            elif kind is not dict and kind is not list and not (split := _SPLITS[declared_type := obj[annotation]])[1]:
                 result = self.primitive(raw, split[0])  # type: ignore[call-arg]
                 if shapes is not None:
                     shapes[key] = _primitive_shape(split[0], raw, True)
                 continue
             else:
+                declared_type = obj[annotation]
                 result = self.value(raw, declared_type, child, key in _EXTENSION_KEYS)
             if shapes is not None:
                 shapes[key] = _shape(result, raw, declared_type)
@@ -812,6 +808,8 @@ class _Plan:
     properties: tuple[str, ...] = ()
     annotated: tuple[tuple[str, str], ...] = ()
     control: tuple[tuple[str, str, Any], ...] = ()
+    #: Each property and the key of its type annotation (None when it has none).
+    typed: tuple[tuple[str, str | None], ...] = ()
 
     @classmethod
     def of(cls, obj: dict[Any, Any]) -> _Plan:
@@ -835,12 +833,25 @@ class _Plan:
         named = [prop for _, prop in annotated]
         if len(set(named)) != len(named) or not set(named) - {""} <= set(properties):
             return cls(True)
-        return cls(False, tuple(properties), tuple(annotated), tuple(control))
+        annotation_of = {prop: key for key, prop in annotated}
+        return cls(False, tuple(properties), tuple(annotated), tuple(control),
+                   tuple((key, annotation_of.get(key)) for key in properties))
+
+
+class _SplitCache(dict):  # type: ignore[type-arg]
+    """Type annotation text → ``split_type`` of it (``_annotation_problem``'s, by a look-up)."""
+
+    def __missing__(self, raw: str) -> tuple[str, bool]:
+        if len(self) >= 4096:
+            self.clear()
+        result = self[raw] = _annotation_problem(raw)[0]
+        return result
 
 
 #: What is worked out once per process: a plan per set of keys, what each type annotation gives.
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
 _TYPES = _TypeCache()
+_SPLITS = _SplitCache()
 _EXACT_INT = 2**53
 #: Numbers already read as exact Edm.Double values.
 _DOUBLES: dict[Decimal, None] = {}
