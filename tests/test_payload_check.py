@@ -81,6 +81,7 @@ OPTIONS: list[dict[str, Any]] = [{"strict_names": True}, {"infer": "odatalib"}, 
 
 
 # -- payloads written for the places the pass reads differently ----------------------------------------
+_ENDS = "https://graph.microsoft.com/v1.0/$metadata#users('dana%40contoso.com')/messages('{}')/extensions"
 EDGES: list[Any] = [
     PAGE,
     {**PAGE, "@odata.count": 1.5},
@@ -88,6 +89,8 @@ EDGES: list[Any] = [
     {**PAGE, "value": [{**PAGE["value"][0], "@odata.etag": 5}, *PAGE["value"][1:]]},
     {**PAGE, "value": [{**PAGE["value"][0], "extensions": [{**PAGE["value"][0]["extensions"][0], "x": {"y": 1}}]}]},
     {**PAGE, "value": "not a list"},
+    # context URLs that differ in their last key, one of which is not a key
+    {"value": [{"extensions@odata.context": _ENDS.format(key), "extensions": []} for key in ("AAMk1=", "AAMk2=", "A' 'B", "AAMk3=")]},
     {"value": [1, [2], None, {"Extensions": "x"}, {"Extensions": [1, None, {"a": 1}]}]},
     # context URLs: one parse per shape, and the keys of one shape parse alike
     {"@odata.context": CONTEXT, **EXT},
@@ -126,6 +129,9 @@ EDGES: list[Any] = [
     {"Extensions@odata.type": "#Int32", "Extensions": [{"a": 1}]},
     {**GRAPH, "@odata.type": "#microsoft.graph.somethingElse", "id": ""},
     {**GRAPH, "id": "Com.Contoso.Referral", "@odata.id": "x"},
+    # an extension payload whose extension array holds a faulty extension: both rules fault one path,
+    # the payload's own rule first
+    {"A": None, "extensionName": None, "Extensions": [{}]},
     # numbers: exponents, -0, past 2**53, Decimals
     {**EXT, "A": 1e300, "B": 9007199254740993, "C": -0.0},
     ('{"A": 1E2, "B": -0, "C": 1.000000000000000000001, "D@odata.type": "#Int64", "D": 1e3,'
@@ -257,6 +263,28 @@ def test_compiled_schemas_accept_what_jsonschema_accepts(uri: str) -> None:
         assert conforms(document) == (not _schemas.schema_faults(document, uri)), payload
 
 
+_G = {"@odata.type": "#microsoft.graph.openTypeExtension", "extensionName": "Com.X", "id": "x"}
+#: Extensions of one signature's keys, each asked after the one before it: the values that decide
+#: differ (a type's pattern, an empty name or id, a count's value, an array's item types, an object).
+SIGNATURE_ROWS: list[dict[str, Any]] = [
+    _G, {**_G, "id": ""}, {**_G, "extensionName": ""}, {**_G, "@odata.type": "#microsoft.graph.other"},
+    {**_G, "@odata.type": "#Microsoft.OutlookServices.OpenTypeExtension"}, {**_G, "@odata.type": 5},
+    {**_G, "A@odata.count": 1}, {**_G, "A@odata.count": Decimal("1.5")}, {**_G, "A@odata.count": Decimal("2.0")},
+    {**_G, "A@odata.count": "12"}, {**_G, "A@odata.count": "1x"}, {**_G, "A@odata.id": None}, {**_G, "A@odata.id": 1},
+    {**_G, "A": [1, "x", None]}, {**_G, "A": [1, [2]]}, {**_G, "A": [1, {"b": 2}]}, {**_G, "A": {"b": 2}},
+    {**_G, "A": 1}, {**_G, "A": Decimal("1.5")}, {**_G, "A": True}, {**_G, "A": "x"},
+]
+
+
+@pytest.mark.parametrize("uri", [KINDS[kind] for kind in ("extension-create", "extension-patch", "extension-response")]
+                         + ["urn:odatakit:schemas:extension#/$defs/any", KINDS["collection"]])
+def test_extensions_of_one_signature_get_jsonschemas_verdict(uri: str) -> None:
+    conforms = _schemas.conforms(uri)
+    rows = SIGNATURE_ROWS if "extension" in uri else [{"value": [{"extensions": [row]}]} for row in SIGNATURE_ROWS]
+    for row in rows * 2:  # (the second round is answered by the signatures the first one left)
+        assert conforms(row) == (not _schemas.schema_faults(row, uri)), row
+
+
 def test_a_schema_keyword_the_compiler_does_not_read_is_an_error() -> None:
     with pytest.raises(NotImplementedError, match="minItems"):
         _schemas._Compiler().schema({"type": "array", "minItems": 1}, "")
@@ -317,6 +345,14 @@ def _shape_by_the_rule(text: str) -> str | None:
        st.sampled_from(["", "https://x/$metadata#", "#T("]))
 def test_a_context_urls_shape_follows_the_key_rule(text: str, prefix: str) -> None:
     assert check._context_shape(prefix + text) == _shape_by_the_rule(prefix + text)
+
+
+@pytest.mark.parametrize("key", ["AAMk1234=", "a.b_c~d", "x y z 12", "AAMk%27x", "AAMk%41b", "é1234567", "", "A')/('B"])
+def test_a_context_url_whose_ends_parsed_before_reads_as_parsed_alone(key: str) -> None:
+    check._context_problem(_ENDS.format("AAMkAAAA="))  # (the ends of a URL that parses, kept)
+    check._context_problem(_ENDS.format("x" * len(key)))
+    text = _ENDS.format(key)
+    assert check._context_problem(text) == check._parse_problem(text)
 
 
 def test_detect_kind_is_unchanged_for_the_page() -> None:

@@ -215,6 +215,9 @@ def _any(checks: list[Predicate]) -> Predicate:
     return lambda v: head(v) or rest(v)
 
 
+#: The schemas answered once per signature of an object (``_Compiler.by_signature``): an open
+#: extension, of which a page holds one or more a message.
+_BY_SIGNATURE = frozenset(f"urn:odatakit:schemas:extension#/$defs/{name}" for name in ("any", "create", "patch", "response"))
 #: Keywords that describe and never constrain.
 _ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "title", "description"})
 _OBJECT_KEYWORDS = frozenset({"properties", "patternProperties", "additionalProperties"})
@@ -242,8 +245,108 @@ class _Compiler:
             cell: list[Predicate] = []  # a $ref back to this schema, met while it is compiled, reads the cell
             self.compiled[uri] = lambda value: cell[0](value)
             cell.append(self.schema(schema, resource))
+            if uri in _BY_SIGNATURE:
+                cell[0] = self.by_signature(cell[0], schema, resource)
             self.compiled[uri] = cell[0]
         return self.compiled[uri]
+
+    def by_signature(self, predicate: Predicate, schema: Any, base: str) -> Predicate:
+        """``predicate`` answered once per signature of an object: its keys, the values of the members
+        some schema reads beyond their JSON type, and the types of the others (an array's: of its
+        items). A page's extensions differ in such values as a deal's amount, which no schema reads."""
+        groups = self.object_groups(schema, base, set())
+        plans: dict[tuple[Any, ...], tuple[bool, ...]] = {}
+        verdicts: dict[tuple[Any, ...], bool] = {}
+
+        def plan(keys: tuple[Any, ...]) -> tuple[bool, ...]:
+            if len(plans) >= 4096:
+                plans.clear()
+            result = plans[keys] = tuple(not self.typed_only(key, groups) for key in keys)
+            return result
+
+        def check(value: Any) -> bool:
+            if type(value) is not dict:
+                return predicate(value)
+            keys = tuple(value)
+            read = plans.get(keys) or plan(keys)
+            tags: list[Any] = [keys]
+            for raw, by_value in zip(value.values(), read):
+                kind = type(raw)
+                if by_value:
+                    if kind is dict or kind is list:
+                        return predicate(value)
+                    tags.append((kind, raw))
+                elif kind is list:
+                    tags.append(tuple(map(type, raw)))
+                else:
+                    tags.append(kind)
+            signature = tuple(tags)
+            try:
+                verdict = verdicts.get(signature)
+            except TypeError:  # (a signalling NaN has no hash)
+                return predicate(value)
+            if verdict is None:
+                if len(verdicts) >= 4096:
+                    verdicts.clear()
+                verdict = verdicts[signature] = predicate(value)
+            return verdict
+
+        return check
+
+    def object_groups(self, schema: Any, base: str, seen: set[str]) -> list[tuple[dict[str, Any], str]]:
+        """The schemas whose ``properties``, ``patternProperties``, ``additionalProperties`` apply to
+        an object that ``schema`` checks (through ``$ref``, ``anyOf``, ``if``/``then``/``else``)."""
+        if not isinstance(schema, dict):
+            return []
+        base = schema.get("$id", base)
+        groups = [(schema, base)] if _OBJECT_KEYWORDS & set(schema) else []
+        if "$ref" in schema:
+            uri = schema["$ref"] if not schema["$ref"].startswith("#") else base + schema["$ref"]
+            if uri not in seen:
+                seen.add(uri)
+                target, target_base = self.resolve(uri, base)
+                groups += self.object_groups(target, target_base, seen)
+        for branch in [*schema.get("anyOf", ()), *(schema[k] for k in ("if", "then", "else") if k in schema)]:
+            groups += self.object_groups(branch, base, seen)
+        return groups
+
+    def typed_only(self, key: Any, groups: list[tuple[dict[str, Any], str]]) -> bool:
+        """Whether every schema that applies to the member ``key`` reads no more than its JSON type
+        (and its items' types)."""
+        if not isinstance(key, str):
+            return False
+        for schema, base in groups:
+            named = schema.get("properties", {})
+            matched = [sub for pattern, sub in schema.get("patternProperties", {}).items() if re.search(pattern, key)]
+            applying = ([named[key]] if key in named else []) + matched
+            if key not in named and not matched and "additionalProperties" in schema:
+                applying.append(schema["additionalProperties"])
+            if not all(self.type_only(sub, base, set()) for sub in applying):
+                return False
+        return True
+
+    def type_only(self, schema: Any, base: str, seen: set[str]) -> bool:
+        """Whether ``schema`` reads a value's JSON type alone (an array's: its items' types). Not
+        ``integer``: a number's value decides it."""
+        if isinstance(schema, bool):
+            return True
+        base = schema.get("$id", base)
+        if set(schema) - _ANNOTATIONS - {"type", "anyOf", "$ref", "items"}:
+            return False
+        types = schema.get("type", [])
+        if "integer" in (types if isinstance(types, list) else [types]):
+            return False
+        if "items" in schema and not self.type_only(schema["items"], base, seen):
+            return False
+        if not all(self.type_only(branch, base, seen) for branch in schema.get("anyOf", ())):
+            return False
+        if "$ref" in schema:
+            uri = schema["$ref"] if not schema["$ref"].startswith("#") else base + schema["$ref"]
+            if uri in seen:
+                return False
+            target, target_base = self.resolve(uri, base)
+            return self.type_only(target, target_base, seen | {uri})
+        return True
 
     def schema(self, schema: Any, base: str) -> Predicate:
         if schema is True:

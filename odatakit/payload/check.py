@@ -63,7 +63,8 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
         page = type(document) is dict and type(document.get("value")) is list
         if not page and _Quick(options, strict_names).accepts(document, kind, request):
             # the common case: the walk would find no fault, so the schema's faults are all there are
-            return sorted(_schema_faults(document, kind), key=_path_order)
+            conforms = _KIND_CONFORMS.get(kind) or _kind_conforms(kind)
+            return [] if conforms(document) else sorted(_schema_faults(document, kind), key=_path_order)
         walker = _Walker(options, strict_names)
         if kind.startswith("extension") and isinstance(document, dict):
             walker.extension("$", document, None, 0, request=request, top=True)
@@ -86,9 +87,18 @@ def check(document: Any, kind: str, *, infer: Infer = "spec", ieee754_compatible
 _BROAD = ("schema-anyOf", "schema-oneOf")
 
 
-@functools.lru_cache(maxsize=64)
 def _options(infer: Infer, ieee754_compatible: bool | None, max_depth: int) -> _Options:
-    return _Options(infer, ieee754_compatible, max_depth)
+    """One ``_Options`` per set of options (a look-up, not a cache call: ``validate`` pays it per payload)."""
+    key = (infer, ieee754_compatible, max_depth)
+    options = _OPTIONS.get(key)
+    if options is None:
+        if len(_OPTIONS) >= 64:
+            _OPTIONS.clear()
+        options = _OPTIONS[key] = _Options(infer, ieee754_compatible, max_depth)
+    return options
+
+
+_OPTIONS: dict[tuple[Any, ...], _Options] = {}
 
 
 def _path_order(fault: Fault) -> list[tuple[int, Any]]:
@@ -109,6 +119,15 @@ def _said_already(schema_fault: Fault, faults: list[Fault]) -> bool:
 @functools.cache
 def _conforms(uri: str) -> _schemas.Predicate:
     return _schemas.conforms(uri)
+
+
+def _kind_conforms(kind: str) -> _schemas.Predicate:
+    """Whether a payload of ``kind`` conforms to its schema (``_KIND_CONFORMS``, filled on first use)."""
+    result = _KIND_CONFORMS[kind] = _conforms(SCHEMAS[kind])
+    return result
+
+
+_KIND_CONFORMS: dict[str, _schemas.Predicate] = {}
 
 
 @functools.cache
@@ -314,7 +333,9 @@ class _Walker(_Decoder):
         if not fine:
             faults = shape_faults(type_name, shapes, _render(path), request=request, strict_names=self.strict_names)
             if faults:
-                self.extension_faults += faults
+                # the payload's own rules come before those of the extensions it holds (found while
+                # walking it), as the reference reads them: same-path faults keep that order
+                self.extension_faults[len(self.extension_faults) if not top else 0:0] = faults
             elif key is not None:
                 if len(_FINE_EXTENSIONS) >= 4096:
                     _FINE_EXTENSIONS.clear()
@@ -485,18 +506,38 @@ _PARSED_SHAPES: dict[str, None] = {}
 
 def _context_problem(text: str) -> str | None:
     """Why ``text`` is not a context URL, or None. A service's context URLs come in a few shapes
-    (``…#Me/Messages('…')/Extensions/$entity``, one key per message): each shape is parsed once."""
+    (``…#Me/Messages('…')/Extensions/$entity``, one key per message): each shape is parsed once.
+
+    A page's URLs differ in their last key alone: a text around it seen in a URL that parsed
+    (``_PARSED_ENDS``) spares working out the shape (the same shape, when the key is as plain)."""
+    end = text.rfind("'")
+    start = text.rfind("'", 0, end) if end > 0 else -1
+    if start >= 0:
+        key = text[start + 1:end]
+        ends = (text[:start], text[end + 1:], len(key))
+        if ends in _PARSED_ENDS and not key.strip(_UNRESERVED):
+            return None
     shape = _context_shape(text)
     if shape is None:
         return _parse_problem(text)
     if shape in _PARSED_SHAPES:
-        return None
-    problem = _parse_problem(text)
-    if problem is None:
-        if len(_PARSED_SHAPES) >= 1024:
-            _PARSED_SHAPES.clear()
-        _PARSED_SHAPES[shape] = None
+        problem = None
+    else:
+        problem = _parse_problem(text)
+        if problem is None:
+            if len(_PARSED_SHAPES) >= 1024:
+                _PARSED_SHAPES.clear()
+            _PARSED_SHAPES[shape] = None
+    if problem is None and start >= 0 and key and not key.strip(_UNRESERVED) and -1 < text.find("#") < start:
+        # (the shape blanks this key, which is in the fragment: every plain key of its length gives this shape)
+        if len(_PARSED_ENDS) >= 1024:
+            _PARSED_ENDS.clear()
+        _PARSED_ENDS[ends] = None
     return problem
+
+
+#: (text before the last quoted key, text after it, the key's length) of context URLs that parse.
+_PARSED_ENDS: dict[tuple[str, str, int], None] = {}
 
 
 @functools.lru_cache(maxsize=256)
@@ -558,7 +599,7 @@ class _Quick(_Decoder):
             if kind is list:
                 return self.collection(json_value, None, depth, extensions)  # type: ignore[call-arg]
             return self.unannotated(json_value)  # type: ignore[call-arg]
-        name, is_collection = _annotation_problem(declared)[0]
+        name, is_collection = _SPLITS[declared]
         if is_collection:
             if kind is list:
                 return self.collection(json_value, name, depth, extensions)  # type: ignore[call-arg]
@@ -665,18 +706,13 @@ class _Quick(_Decoder):
         if plan.generic:
             raise _Unsure
         type_name = declared
-        declared_types = None
-        if plan.annotated:
-            declared_types = {}
-            for key, prop in plan.annotated:
-                raw = obj[key]
-                known = _TYPES[raw] if type(raw) is str else None
-                if known is None or (not prop and known is _NOT_AN_INSTANCE_TYPE):
-                    raise _Unsure
-                if prop:
-                    declared_types[prop] = raw
-                else:
-                    type_name = known
+        for key, prop in plan.annotated:
+            raw = obj[key]
+            known = _TYPES[raw] if type(raw) is str else None
+            if known is None or (not prop and known is _NOT_AN_INSTANCE_TYPE):
+                raise _Unsure
+            if not prop:
+                type_name = known
         contexts = None
         for key, _, name in plan.control:
             raw = obj[key]
@@ -687,11 +723,10 @@ class _Quick(_Decoder):
         child = depth + 1
         if child > self.options.max_depth:  # (a scalar past the limit is too deep as well)
             raise _Unsure
-        for key in plan.properties:
+        for key, annotation in plan.typed:
             raw = obj[key]
-            declared_type = declared_types.get(key) if declared_types else None
             kind = type(raw)
-            if declared_type is None:
+            if annotation is None:
                 if kind is str and raw.isascii() or kind is bool or raw is None:
                     if shapes is not None:
                         shapes[key] = None if raw is None else ("primitive", "String" if kind is str else "Boolean", raw)
@@ -703,12 +738,14 @@ class _Quick(_Decoder):
                     result = self.collection(raw, None, child, key in _EXTENSION_KEYS)  # type: ignore[call-arg]
                 else:
                     result = self.unannotated(raw)  # type: ignore[call-arg]
-            elif kind is not dict and kind is not list and not (split := _annotation_problem(declared_type)[0])[1]:
+                declared_type = None
+            elif kind is not dict and kind is not list and not (split := _SPLITS[declared_type := obj[annotation]])[1]:
                 result = self.primitive(raw, split[0])  # type: ignore[call-arg]
                 if shapes is not None:
                     shapes[key] = _primitive_shape(split[0], raw, True)
                 continue
             else:
+                declared_type = obj[annotation]
                 result = self.value(raw, declared_type, child, key in _EXTENSION_KEYS)
             if shapes is not None:
                 shapes[key] = _shape(result, raw, declared_type)
@@ -771,6 +808,8 @@ class _Plan:
     properties: tuple[str, ...] = ()
     annotated: tuple[tuple[str, str], ...] = ()
     control: tuple[tuple[str, str, Any], ...] = ()
+    #: Each property and the key of its type annotation (None when it has none).
+    typed: tuple[tuple[str, str | None], ...] = ()
 
     @classmethod
     def of(cls, obj: dict[Any, Any]) -> _Plan:
@@ -794,12 +833,25 @@ class _Plan:
         named = [prop for _, prop in annotated]
         if len(set(named)) != len(named) or not set(named) - {""} <= set(properties):
             return cls(True)
-        return cls(False, tuple(properties), tuple(annotated), tuple(control))
+        annotation_of = {prop: key for key, prop in annotated}
+        return cls(False, tuple(properties), tuple(annotated), tuple(control),
+                   tuple((key, annotation_of.get(key)) for key in properties))
+
+
+class _SplitCache(dict):  # type: ignore[type-arg]
+    """Type annotation text → ``split_type`` of it (``_annotation_problem``'s, by a look-up)."""
+
+    def __missing__(self, raw: str) -> tuple[str, bool]:
+        if len(self) >= 4096:
+            self.clear()
+        result = self[raw] = _annotation_problem(raw)[0]
+        return result
 
 
 #: What is worked out once per process: a plan per set of keys, what each type annotation gives.
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
 _TYPES = _TypeCache()
+_SPLITS = _SplitCache()
 _EXACT_INT = 2**53
 #: Numbers already read as exact Edm.Double values.
 _DOUBLES: dict[Decimal, None] = {}

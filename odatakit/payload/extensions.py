@@ -41,6 +41,9 @@ _RESERVED_DOMAINS = ("com.microsoft", "com.onmicrosoft")
 
 def dialect_of(value: Structured | Mapping[str, Any]) -> Dialect | None:
     """The dialect an extension object is written in, from its type or its name key; None if neither."""
+    if type(value) is dict:  # (read JSON, the common case: without the abstract-class checks below)
+        raw = value.get("@odata.type", value.get("@type"))
+        return _dialect_named(split_type(raw)[0] if isinstance(raw, str) else None, value)
     type_name = value.type if isinstance(value, Structured) else None
     keys = value.properties if isinstance(value, Structured) else value
     if type_name is None and isinstance(value, Mapping):
@@ -50,13 +53,19 @@ def dialect_of(value: Structured | Mapping[str, Any]) -> Dialect | None:
 
 
 def _dialect_named(type_name: str | None, keys: Collection_[str]) -> Dialect | None:
-    for dialect in DIALECTS.values():
-        if type_name == dialect.type:
-            return dialect
-    for dialect in DIALECTS.values():
-        if dialect.name_key in keys:
+    dialect = _BY_TYPE.get(type_name)
+    if dialect is not None:
+        return dialect
+    for name_key, dialect in _BY_NAME_KEY:
+        if name_key in keys:
             return dialect
     return None
+
+
+#: Each dialect by its extension type, and by its name key (in ``DIALECTS`` order): ``validate``
+#: asks of every payload which dialect it is in.
+_BY_TYPE: dict[str | None, Dialect] = {d.type: d for d in reversed(DIALECTS.values())}
+_BY_NAME_KEY = tuple((d.name_key, d) for d in DIALECTS.values())
 
 
 def name_faults(name: Any, path: str = "$", *, strict: bool = False) -> list[Fault]:
