@@ -230,6 +230,12 @@ def _operand(node: Any, form: _Form, parenthesize: bool) -> str:
     return f"({text})" if parenthesize else text
 
 
+def _expr_or_leaf(node: Any, form: _Form) -> str:
+    """An expression where it needs no parentheses (a function argument): a leaf straight away."""
+    text = _leaf(node, form)
+    return _print(node, form) if text is None else text
+
+
 _expr = _print  # an expression prints like any node; the name says what is expected there
 
 
@@ -237,15 +243,36 @@ _expr = _print  # an expression prints like any node; the name says what is expe
 _BINARY_LEVEL = {op: level for op, level in PRECEDENCE.items() if op not in ("and", "or", "not", "-", "in")}
 
 
+def _leaf(node: Any, form: _Form) -> str | None:
+    """The text of an operand that is a leaf, a one-property path or a literal, printed without
+    the dispatch and the depth count (a leaf nests nothing; it binds as an atom, so it is never
+    parenthesized); None for any other node. The hot path of printing a filter."""
+    kind = type(node)
+    if kind is tree.Path:
+        segments = node.segments
+        if len(segments) == 1 and type(segments[0]) is tree.Property:
+            return form.name(segments[0].name)
+    elif kind is tree.Literal:
+        printer = _LITERAL_PRINTERS.get(node.type)
+        if printer is not None:
+            return printer(node.value, form)
+    return None
+
+
 def _binary(node: tree.BinaryOp, form: _Form) -> str:
     level = _BINARY_LEVEL.get(node.op)
     if level is None:
         raise BuildError(f"{node.op!r} is not a binary operator of BinaryOp")
-    left, right = _print(node.left, form), _print(node.right, form)
-    if _binding(node.left) < level:  # the hot path of printing: _operand inlined
-        left = f"({left})"
-    if _binding(node.right) <= level:
-        right = f"({right})"
+    left = _leaf(node.left, form)
+    if left is None:
+        left = _print(node.left, form)
+        if _binding(node.left) < level:  # _operand inlined
+            left = f"({left})"
+    right = _leaf(node.right, form)
+    if right is None:
+        right = _print(node.right, form)
+        if _binding(node.right) <= level:
+            right = f"({right})"
     return f"{left}{form.space}{node.op}{form.space}{right}"
 
 
@@ -291,7 +318,7 @@ def _list(node: tree.ListExpr, form: _Form) -> str:
 
 
 def _call(node: tree.Call, form: _Form) -> str:
-    return f"{node.function}(" + ",".join(_expr(arg, form) for arg in node.args) + ")"
+    return f"{node.function}(" + ",".join([_expr_or_leaf(arg, form) for arg in node.args]) + ")"
 
 
 def _type_name(node: tree.TypeName, form: _Form) -> str:
