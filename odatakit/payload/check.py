@@ -440,17 +440,9 @@ class _Walker(_Decoder):
                 continue
             here = (path, key)
             if name == "type":
+                type_name = self.type_member(raw, here, prop, property_types, type_name)
                 if not isinstance(raw, str):
-                    self.type_not_a_string(here, raw)
-                    self.skipped(raw, here, depth + 1)
-                elif not prop:
-                    type_name = self.instance_type(raw, here)
-                elif not self.annotated_type(raw, here):
-                    pass
-                elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
-                    self.annotated_twice(here, prop, property_types[prop][0], raw)
-                else:
-                    property_types[prop] = (raw, here)
+                    self.skipped(raw, here, depth + 1)  # the decoder reads no further: faults inside it
             elif problem is not None:
                 self.not_an_annotation(here, key, problem)
                 self.skipped(raw, here, depth + 1)

@@ -327,6 +327,23 @@ class _Decoder:
                 return None
         return self.primitive(json_value, path, name)
 
+    def type_member(self, raw: Any, here: Path, prop: str, property_types: dict[str, tuple[str, Path]],
+                    type_name: str | None) -> str | None:
+        """One ``@odata.type`` member of an object (the decoder's and the check pass's reading):
+        the object's type name, new when the member annotates the object itself; a property's
+        type is noted in ``property_types``. Its faults are said here."""
+        if not isinstance(raw, str):
+            self.type_not_a_string(here, raw)
+        elif not prop:
+            return self.instance_type(raw, here)
+        elif not self.annotated_type(raw, here):
+            pass
+        elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
+            self.annotated_twice(here, prop, property_types[prop][0], raw)
+        else:
+            property_types[prop] = (raw, here)
+        return type_name
+
     def inexact_double(self, path: Path, error: ValueError) -> None:
         """The fault of an unannotated number that no double holds exactly."""
         self.fault(path, f"{error}. An unannotated number is an Edm.Double: annotate the exact type "
@@ -444,16 +461,7 @@ class _Decoder:
                 continue
             here = (path, key)
             if name == "type":
-                if not isinstance(raw, str):
-                    self.type_not_a_string(here, raw)
-                elif not prop:
-                    type_name = self.instance_type(raw, here)
-                elif not self.annotated_type(raw, here):
-                    pass
-                elif prop in property_types and split_type(property_types[prop][0]) != split_type(raw):
-                    self.annotated_twice(here, prop, property_types[prop][0], raw)
-                else:
-                    property_types[prop] = (raw, here)
+                type_name = self.type_member(raw, here, prop, property_types, type_name)
             elif problem is not None:
                 self.not_an_annotation(here, key, problem)
             else:
