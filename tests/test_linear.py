@@ -30,6 +30,9 @@ LIMIT = 2.3
 #: the size (tests/test_error_path.py holds these errors to Lark's).
 ERROR_FACTOR = 5.0
 REPEATS = 3
+#: The smallest input of a measurement takes at least this much CPU time: below a few
+#: milliseconds, a timer tick or a cache miss is a visible share of the time and a ratio is noise.
+MIN_COST = 0.003
 #: Measurements of a ratio before it counts as superlinear (a busy machine only inflates one).
 ATTEMPTS = 3
 
@@ -54,10 +57,20 @@ def _cost(parse: Parse, text: str) -> float:
     return max(statistics.median(times), 1e-6)
 
 
-def _growth(parse: Parse, make: Make, n: int) -> float:
-    """Growth per doubling: sqrt(time(4n) / time(n)); measured again (the smaller kept) when it
-    looks superlinear."""
+def _measurable(parse: Parse, make: Make, n: int) -> int:
+    """``n``, doubled until parsing ``make(n)`` costs at least MIN_COST (at most 64 times)."""
     _outcome(parse, make(8))  # warm caches: grammar, patterns
+    for _ in range(6):
+        if _cost(parse, make(n)) >= MIN_COST:
+            break
+        n *= 2
+    return n
+
+
+def _growth(parse: Parse, make: Make, n: int) -> float:
+    """Growth per doubling from a measurable size: sqrt(time(4n) / time(n)); measured again (the
+    smaller kept) when it looks superlinear."""
+    n = _measurable(parse, make, n)
     small, large = make(n), make(4 * n)
     ratio = (_cost(parse, large) / _cost(parse, small)) ** 0.5
     for _ in range(ATTEMPTS - 1):
@@ -185,8 +198,7 @@ def test_families_parse_and_fail_in_time_linear_in_the_number_of_items(family: s
 @pytest.mark.parametrize("family", CASES)
 def test_an_error_costs_a_small_constant_times_a_successful_parse(family: str) -> None:
     parse, make, make_error, n = FAMILIES[family]
-    _outcome(parse, make(8))  # warm
-    big = 4 * n
+    big = 4 * _measurable(parse, make, n)
     error, success = _cost(parse, make_error(big)), _cost(parse, make(big))
     for _ in range(ATTEMPTS - 1):
         if error <= ERROR_FACTOR * success:

@@ -36,7 +36,7 @@ import string
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import attrs
 from hypothesis import strategies as st
@@ -100,6 +100,17 @@ class InvalidPayload:
     valid: Any  # the payload before the mutation
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _shared(factory: Callable[_P, _T]) -> Callable[_P, _T]:
+    """One strategy per set of arguments: a strategy is immutable, so the one built first serves
+    every later call. The composite strategies call these factories inside each draw, and a
+    strategy built anew is validated anew: that had been most of the time of drawing a query."""
+    return cast("Callable[_P, _T]", functools.lru_cache(maxsize=None)(factory))
+
+
 # ---------------------------------------------------------------------------------------------
 # Names
 # ---------------------------------------------------------------------------------------------
@@ -118,6 +129,7 @@ _FIRST = string.ascii_letters + "_" + "éßΩжñ名"
 _REST = _FIRST + string.digits
 
 
+@_shared
 def names(*, keywords: bool = False) -> st.SearchStrategy[str]:
     """OData identifiers (ASCII and Unicode letters, ``_``, digits), never a lone keyword.
 
@@ -131,10 +143,12 @@ def names(*, keywords: bool = False) -> st.SearchStrategy[str]:
     return drawn.filter(lambda name: name.lower() not in _KEYWORDS)
 
 
+@_shared
 def _ascii_names() -> st.SearchStrategy[str]:
     return st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,6}", fullmatch=True).filter(lambda n: n.lower() not in _KEYWORDS)
 
 
+@_shared
 def qualified_names(*, parts: int = 2) -> st.SearchStrategy[str]:
     """Namespace-qualified names ``Ns.Type`` (``parts`` to ``parts + 1`` parts), never a canonical
     function name such as ``geo.length``."""
@@ -149,6 +163,7 @@ def qualified_names(*, parts: int = 2) -> st.SearchStrategy[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+@_shared
 def _decimals(max_exponent: int = 30) -> st.SearchStrategy[Decimal]:
     """Finite Decimals with a bounded exponent (digits kept as drawn: ``1.50`` stays ``1.50``)."""
     return st.builds(
@@ -157,6 +172,7 @@ def _decimals(max_exponent: int = 30) -> st.SearchStrategy[Decimal]:
     )
 
 
+@_shared
 def dates() -> st.SearchStrategy[edm.Date]:
     """``edm.Date`` values: years 0000 and negative included (proleptic Gregorian)."""
 
@@ -170,6 +186,7 @@ def dates() -> st.SearchStrategy[edm.Date]:
     return draw_date()
 
 
+@_shared
 def times_of_day() -> st.SearchStrategy[edm.TimeOfDay]:
     """``edm.TimeOfDay`` values, with leap second 60 and up to 12 fractional digits."""
     return st.builds(
@@ -178,12 +195,14 @@ def times_of_day() -> st.SearchStrategy[edm.TimeOfDay]:
     )
 
 
+@_shared
 def date_time_offsets() -> st.SearchStrategy[edm.DateTimeOffset]:
     """``edm.DateTimeOffset`` values with offsets from -23:59 to +23:59 (``Z`` for 0)."""
     offset = st.one_of(st.just(0), st.integers(-(24 * 60 - 1), 24 * 60 - 1))
     return st.builds(edm.DateTimeOffset, dates(), times_of_day(), offset)
 
 
+@_shared
 def durations() -> st.SearchStrategy[edm.Duration]:
     """``edm.Duration`` values as written (``PT36H`` stays 36 hours), seconds exact to 12 digits."""
     seconds = st.builds(lambda n, scale: Decimal(n).scaleb(-scale), st.integers(0, 10**14), st.integers(0, 12))
@@ -210,6 +229,7 @@ _BY_PYTHON: dict[type, Callable[[], st.SearchStrategy[Any]]] = {
 }
 
 
+@_shared
 def edm_values(type_name: str, *, allow_nan: bool = True) -> st.SearchStrategy[Any]:
     """Python values of the Edm primitive ``type_name`` (``Int64``, ``Edm.Date``…) as
     ``edm.PRIMITIVES`` defines it: ints in range, exact temporal classes, ``Decimal``…
@@ -261,6 +281,7 @@ _SHAPES["Collection"] = st.lists(st.one_of(_SHAPES["Point"], _SHAPES["LineString
                                  min_size=1, max_size=3).map(lambda s: f"Collection({','.join(s)})")
 
 
+@_shared
 def geo_literals(family: str | None = None, kind: str | None = None) -> st.SearchStrategy[tree.Literal]:
     """Geography/geometry literals: ``Literal('GeographyPoint', 'SRID=4326;Point(1 2)')``.
 
@@ -284,6 +305,7 @@ _INT32 = edm.INT_RANGES["Int32"]
 _INT64 = edm.INT_RANGES["Int64"]
 
 
+@_shared
 def _literal_values(type_name: str) -> st.SearchStrategy[tree.Literal]:
     if type_name == "Null":
         return st.just(tree.Literal("Null", None))
@@ -301,6 +323,7 @@ def _literal_values(type_name: str) -> st.SearchStrategy[tree.Literal]:
     return values.map(lambda value: tree.Literal(type_name, value))
 
 
+@_shared
 def literals(*types: str) -> st.SearchStrategy[tree.Literal]:
     """Literals of the given ``LITERAL_TYPES`` (all when none given), shaped as the parser returns
     them: ``Int32`` in Int32 range, ``Int64`` outside it, ``Double`` floats (INF and NaN too)…"""
@@ -310,6 +333,7 @@ def literals(*types: str) -> st.SearchStrategy[tree.Literal]:
     return st.one_of([_literal_values(name) for name in (types or LITERAL_TYPES)])
 
 
+@_shared
 def enum_literals() -> st.SearchStrategy[tree.EnumLiteral]:
     """Enum literals ``Ns.Color'Red,Blue'`` (member names or integers)."""
     member = st.one_of(_ascii_names(), st.integers(0, 2**31).map(str))
@@ -637,6 +661,7 @@ def _check_version(version: str) -> None:
         raise ValueError(f"version is '4.0' or '4.01', not {version!r}")
 
 
+@_shared
 def expressions(
     kind: str = "any", *, max_depth: int = 4, max_leaves: int = 12, version: str = "4.01", aliases: bool = True,
 ) -> st.SearchStrategy[Any]:
@@ -659,12 +684,14 @@ def expressions(
     return draw_expression()
 
 
+@_shared
 def filters(*, max_depth: int = 4, max_leaves: int = 12, version: str = "4.01",
             aliases: bool = True) -> st.SearchStrategy[Any]:
     """Boolean expressions: the trees ``parse_filter`` returns for ``$filter`` values."""
     return expressions("boolean", max_depth=max_depth, max_leaves=max_leaves, version=version, aliases=aliases)
 
 
+@_shared
 def paths(kind: str = "any", *, max_depth: int = 2, version: str = "4.01") -> st.SearchStrategy[tree.Path]:
     """Member paths: ``Name``, ``$it/Address/City``, ``Ns.Type/Prop``, ``Items/$count``,
     ``Items/any(x:x/Price gt 5)`` (for ``kind="boolean"``), ``$root/People('x')/Name``."""
@@ -684,6 +711,7 @@ def paths(kind: str = "any", *, max_depth: int = 2, version: str = "4.01") -> st
 _SEARCH_CHARS = string.ascii_letters + string.digits + "-._~!*+,:@/?$=&#%;éж名'\n"
 
 
+@_shared
 def searches(*, max_leaves: int = 6) -> st.SearchStrategy[tree.Search]:
     """``$search`` trees: words (also ``AND`` as a word, characters that need encoding such as a
     line break, a quote inside), phrases, ``NOT``, ``AND``, ``OR``."""
@@ -706,6 +734,7 @@ def searches(*, max_leaves: int = 6) -> st.SearchStrategy[tree.Search]:
     return st.builds(tree.Search, expr)
 
 
+@_shared
 def orderbys(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") -> st.SearchStrategy[tree.OrderBy]:
     """``$orderby`` trees: paths and typed expressions, ascending or descending."""
     item = st.builds(tree.OrderByItem,
@@ -714,6 +743,7 @@ def orderbys(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") -
     return st.builds(tree.OrderBy, st.lists(item, min_size=1, max_size=max_items))
 
 
+@_shared
 def computes(*, max_depth: int = 2, max_items: int = 2) -> st.SearchStrategy[tree.Compute]:
     """``$compute`` trees: ``Price mul Quantity as Total``."""
     expr = st.sampled_from(("number", "string", "date")).flatmap(
@@ -722,6 +752,7 @@ def computes(*, max_depth: int = 2, max_items: int = 2) -> st.SearchStrategy[tre
     return st.builds(tree.Compute, st.lists(item, min_size=1, max_size=max_items))
 
 
+@_shared
 def _grouping_paths() -> st.SearchStrategy[tree.Path]:
     """groupingProperty: names with an optional type cast inside, a name last."""
     return st.builds(
@@ -731,6 +762,7 @@ def _grouping_paths() -> st.SearchStrategy[tree.Path]:
     )
 
 
+@_shared
 def _aggregate_exprs(depth: int, *, alias: bool = True) -> st.SearchStrategy[tree.AggregateExpr]:
     methods = st.sampled_from(tree.AGGREGATION_METHODS) | qualified_names()
     froms = st.lists(st.builds(tree.AggregateFrom, st.lists(_grouping_paths(), min_size=1, max_size=2), methods),
@@ -757,6 +789,7 @@ def _aggregate_exprs(depth: int, *, alias: bool = True) -> st.SearchStrategy[tre
     return draw_one()
 
 
+@_shared
 def applies(*, max_depth: int = 2) -> st.SearchStrategy[tree.Apply]:
     """``$apply`` trees (Data Aggregation): sequences of transformations, nested up to
     ``max_depth`` (groupby, concat, nest, join and the hierarchy functions hold sequences)."""
@@ -812,6 +845,7 @@ def applies(*, max_depth: int = 2) -> st.SearchStrategy[tree.Apply]:
     return sequence(max_depth)
 
 
+@_shared
 def _alias_definitions(max_size: int = 2) -> st.SearchStrategy[tuple[tree.AliasDefinition, ...]]:
     value = st.one_of(literals("String", "Int32", "Decimal", "Date", "Null"),
                       st.lists(literals("String", "Int32"), max_size=3).map(tree.JsonArray),
@@ -866,6 +900,7 @@ _REF_OPTIONS = ("filter", "search", "orderby", "top", "skip", "count")
 _COUNT_OPTIONS = ("filter", "search")
 
 
+@_shared
 def selects(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") -> st.SearchStrategy[tree.Select]:
     """``$select`` trees: paths, ``*``, ``Ns.*``, function signatures, and (4.01) nested options."""
 
@@ -887,6 +922,7 @@ def selects(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") ->
     return st.builds(tree.Select, st.lists(item(), min_size=1, max_size=max_items))
 
 
+@_shared
 def expands(*, max_depth: int = 2, max_items: int = 3, version: str = "4.01") -> st.SearchStrategy[tree.Expand]:
     """``$expand`` trees with nested options, in the shapes the grammar allows: ``*`` with only
     ``$levels`` (or ``*/$ref``), ``/$ref`` items with filter/search/orderby/top/skip/count,
@@ -931,7 +967,11 @@ def queries(model: Any = None, resource: Any = None, *, max_depth: int = 2, vers
 
         return model_strategies.queries(model, resource, max_depth=max_depth)
     _check_version(version)
+    return _queries(max_depth, version, custom)
 
+
+@_shared
+def _queries(max_depth: int, version: str, custom: bool) -> st.SearchStrategy[tree.Query]:
     @st.composite
     def query(draw: Any) -> tree.Query:
         def maybe(strategy: st.SearchStrategy[Any]) -> Any:
@@ -962,10 +1002,7 @@ def queries(model: Any = None, resource: Any = None, *, max_depth: int = 2, vers
         aliases = draw(_alias_definitions())
         options_custom: tuple[tree.CustomOption, ...] = ()
         if custom:
-            custom_name = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=8).filter(
-                lambda n: not n.startswith(("$", "@")) and n.lower() not in _SYSTEM_NAMES)
-            options_custom = tuple(draw(st.lists(
-                st.builds(tree.CustomOption, custom_name, st.none() | st.text(max_size=8)), max_size=2)))
+            options_custom = tuple(draw(_CUSTOM_OPTIONS))
         return tree.Query(**{k: v for k, v in options.items() if v is not None}, aliases=aliases,
                           custom=options_custom)
 
@@ -979,6 +1016,9 @@ def _system_names() -> frozenset[str]:
 
 
 _SYSTEM_NAMES = _system_names()
+_CUSTOM_NAMES = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=8).filter(
+    lambda n: not n.startswith(("$", "@")) and n.lower() not in _SYSTEM_NAMES)
+_CUSTOM_OPTIONS = st.lists(st.builds(tree.CustomOption, _CUSTOM_NAMES, st.none() | st.text(max_size=8)), max_size=2)
 
 
 # ---------------------------------------------------------------------------------------------
