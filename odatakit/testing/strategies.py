@@ -418,6 +418,21 @@ for _type_names in _EDM_CAST.values():
     assert all(edm.primitive(n) for n in _type_names)
 
 
+#: Strategies the expression drawer uses at every step, built once (see ``_shared``).
+_MIDDLE_SEGMENTS = st.lists(st.one_of(names(keywords=True).map(tree.Property), qualified_names().map(tree.TypeCast)),
+                            max_size=2)
+_STRING_ARGUMENTS = st.lists(st.builds(tree.NamedArg, _ascii_names(), _LEAF_LITERALS["string"]()), max_size=2,
+                             unique_by=lambda a: a.name)
+_TYPE_NAMES = st.one_of(st.sampled_from(sorted(f"Edm.{t}" for t in edm.PRIMITIVES)), qualified_names())
+
+
+@_shared
+def _literal_lists(kind: str, max_size: int, *, aliases: bool = False) -> st.SearchStrategy[list[Any]]:
+    """Lists of literals of ``kind`` (and ``@alias`` items when ``aliases``): JSON arrays, ``in`` lists."""
+    items = _LEAF_LITERALS[kind]()
+    return st.lists(st.one_of(items, _ascii_names().map(tree.Alias)) if aliases else items, max_size=max_size)
+
+
 @attrs.define
 class _State:
     """One expression being drawn: the knobs, the leaves still allowed, the lambda variables in scope."""
@@ -492,11 +507,8 @@ class _Expressions:
             first = [tree.Variable("$root"), tree.EntitySet(draw(names()), key)]
         else:  # a property named like a variable in scope would read back as the variable
             in_scope = self.state.variables
-            first = [tree.Property(draw(names().filter(lambda name: name not in in_scope)))]
-        middle = draw(st.lists(st.one_of(
-            names(keywords=True).map(tree.Property),
-            qualified_names().map(tree.TypeCast),
-        ), max_size=2))
+            first = [tree.Property(draw(names().filter(lambda name: name not in in_scope) if in_scope else names()))]
+        middle = draw(_MIDDLE_SEGMENTS)
         segments = [*first, *middle]
         if isinstance(segments[-1], tree.TypeCast) or segments == [tree.Variable("$it")]:
             segments.append(tree.Property(draw(names())))
@@ -528,9 +540,7 @@ class _Expressions:
             return tree.Lambda(draw(st.sampled_from(("any", "all"))), variable, predicate)
         if self.state.v401 and draw(st.booleans()):
             return tree.FilterSegment(self.expr("boolean", depth))
-        args = draw(st.lists(st.builds(tree.NamedArg, _ascii_names(), _LEAF_LITERALS["string"]()), max_size=2,
-                             unique_by=lambda a: a.name))
-        return tree.FunctionCall(draw(qualified_names()), args)
+        return tree.FunctionCall(draw(qualified_names()), draw(_STRING_ARGUMENTS))
 
     # -- collections (right of in, arguments of hassubset) --------------------------------------
     def collection(self, depth: int) -> Any:
@@ -538,8 +548,7 @@ class _Expressions:
         kind = self.draw(st.sampled_from(("number", "string")))
         if self.draw(st.booleans()):
             return self.path("collection", 0)
-        items = self.draw(st.lists(_LEAF_LITERALS[kind](), max_size=3))
-        return tree.JsonArray(items)
+        return tree.JsonArray(self.draw(_literal_lists(kind, 3)))
 
     # -- booleans -----------------------------------------------------------------------------
     def boolean(self, kind: str, depth: int) -> Any:
@@ -573,9 +582,7 @@ class _Expressions:
             operand_kind = draw(st.sampled_from(("number", "string")))
             left = self.expr(operand_kind, depth)
             if draw(st.booleans()):
-                items = draw(st.lists(st.one_of(_LEAF_LITERALS[operand_kind](), _ascii_names().map(tree.Alias))
-                                      if self.state.aliases else _LEAF_LITERALS[operand_kind](), max_size=4))
-                return tree.In(left, tree.ListExpr(items))
+                return tree.In(left, tree.ListExpr(draw(_literal_lists(operand_kind, 4, aliases=self.state.aliases))))
             return tree.In(left, self.collection(depth))
         if choice == "has":
             return tree.BinaryOp("has", self.path("enum", 0), draw(enum_literals()))
@@ -586,7 +593,7 @@ class _Expressions:
 
     def type_name(self) -> tree.TypeName:
         draw = self.draw
-        name = draw(st.one_of(st.sampled_from(sorted(f"Edm.{t}" for t in edm.PRIMITIVES)), qualified_names()))
+        name = draw(_TYPE_NAMES)
         return tree.TypeName(name, draw(st.booleans()) if not name.startswith("Edm.") else False)
 
     # -- numbers, strings, temporal -----------------------------------------------------------
@@ -1063,6 +1070,7 @@ CONFUSABLES = (
 _HOSTILE = "'\"/%+#?&=;:@$()[]{}, \t\n\x00\x7f-_.~!*é€😀" + "".join(CONFUSABLES)
 
 
+@_shared
 def hostile_keys() -> st.SearchStrategy[str]:
     """Key values that break naive URL building: ``O'Neil``, ``a/b``, ``100%``, ``C++``, ``#1``,
     ``?``, Unicode, control characters, and base64 ids ending in ``=``."""
@@ -1076,6 +1084,7 @@ def hostile_keys() -> st.SearchStrategy[str]:
     )
 
 
+@_shared
 def entity_urls(*, dialect: str | None = None, query: bool = False, max_depth: int = 1) -> st.SearchStrategy[Any]:
     """``odatakit.url.Url`` parts of entity and resource URLs with hostile keys: Outlook
     (``…/api/v2.0/me/messages('…')/extensions('…')``), Graph (keys as segments too) or any
@@ -1147,6 +1156,7 @@ _EXTENSION_NAMES = st.one_of(
 )
 
 
+@_shared
 def primitives(*types: str, allow_nan: bool = False) -> st.SearchStrategy[Any]:
     """Typed primitive values ``values.Primitive(type, value)`` of the Edm types given (all of
     ``edm.PRIMITIVES`` when none), NaN left out unless ``allow_nan``."""
@@ -1157,39 +1167,45 @@ def primitives(*types: str, allow_nan: bool = False) -> st.SearchStrategy[Any]:
                       for name in chosen])
 
 
+@_shared
 def payload_values(*, allow_nan: bool = False) -> st.SearchStrategy[Any]:
     """What an open extension's custom property holds: a primitive, null, or a collection of
     primitives of one type (its ``item_type`` given)."""
     return st.one_of(primitives(allow_nan=allow_nan), st.none(), _collections(allow_nan=allow_nan))
 
 
+@_shared
 def _collections(*, allow_nan: bool = False) -> st.SearchStrategy[Any]:
     from ..payload.values import Collection
 
-    def of_type(name: str) -> st.SearchStrategy[Any]:
-        items = st.lists(st.one_of(primitives(name, allow_nan=allow_nan), st.none()), max_size=4)
-        return items.map(functools.partial(Collection, name))
-
-    return st.sampled_from(sorted(edm.PRIMITIVES)).flatmap(of_type)
+    of_type = {name: st.lists(st.one_of(primitives(name, allow_nan=allow_nan), st.none()), max_size=4)
+               .map(functools.partial(Collection, name)) for name in sorted(edm.PRIMITIVES)}
+    return st.sampled_from(sorted(of_type)).flatmap(of_type.__getitem__)
 
 
+@_shared
 def open_extensions(*, dialect: str | None = None, max_properties: int = 5) -> st.SearchStrategy[Any]:
     """``OpenTypeExtension`` values (Outlook or Graph dialect) with typed custom properties."""
     from ..payload.extensions import DIALECTS, OpenTypeExtension
 
     dialects = [DIALECTS[dialect]] if dialect else list(DIALECTS.values())
 
-    @st.composite
-    def draw_extension(draw: Any) -> Any:
-        chosen = draw(st.sampled_from(dialects))
+    def properties_of(chosen: Any) -> st.SearchStrategy[dict[str, Any]]:
         reserved = {chosen.name_key.lower(), chosen.id_key.lower(), "extensionname", "id"}
         keys = _ascii_names().filter(lambda k: k.lower() not in reserved)
-        properties = draw(st.dictionaries(keys, payload_values(), max_size=max_properties))
-        return OpenTypeExtension(draw(_EXTENSION_NAMES), properties, chosen)
+        return st.dictionaries(keys, payload_values(), max_size=max_properties)
+
+    properties = [properties_of(chosen) for chosen in dialects]
+
+    @st.composite
+    def draw_extension(draw: Any) -> Any:
+        which = draw(st.integers(0, len(dialects) - 1))
+        return OpenTypeExtension(draw(_EXTENSION_NAMES), draw(properties[which]), dialects[which])
 
     return draw_extension()
 
 
+@_shared
 def extension_payloads(*, dialect: str | None = None, version: str | None = None,
                        always_annotate: bool | None = None) -> st.SearchStrategy[PayloadExample]:
     """Valid create bodies of open extensions, in the 4.0 style (``@odata.type``, ``#Int64``) or
@@ -1259,18 +1275,25 @@ def invalid_payloads(model: Any = None, type: str | None = None, *, dialect: str
         from ..model import strategies as model_strategies
 
         return model_strategies.invalid_payloads(model, type or "", **({"faults": tuple(faults)} if faults else {}))
-    chosen = list(faults or PAYLOAD_FAULTS)
+    chosen = tuple(faults or PAYLOAD_FAULTS)
     for fault in chosen:
         if fault not in PAYLOAD_FAULTS:
             raise ValueError(f"unknown fault {fault!r}; expected one of {', '.join(PAYLOAD_FAULTS)}")
+    return _invalid_payloads(dialect, version, chosen)
 
+
+_EXTRA_PROPERTY_NAMES = _ascii_names().filter(lambda k: k.lower() not in ("extensionname", "id")).map(lambda k: "X" + k)
+
+
+@_shared
+def _invalid_payloads(dialect: str | None, version: str | None, chosen: tuple[str, ...]) -> st.SearchStrategy[Any]:
     @st.composite
     def draw_invalid(draw: Any) -> InvalidPayload:
         valid = draw(extension_payloads(dialect=dialect, version=version))
         payload = dict(valid.payload)
         fault = draw(st.sampled_from(chosen))
         name_key = _name_key(payload)
-        prop = draw(_ascii_names().filter(lambda k: k.lower() not in ("extensionname", "id")).map(lambda k: "X" + k))
+        prop = draw(_EXTRA_PROPERTY_NAMES)
         path = f"$.{prop}"
         if fault == "wrong-annotation":
             value, annotation = draw(st.sampled_from(((5, "#Boolean"), ("soon", "#Date"), (True, "#Int32"),
