@@ -275,13 +275,19 @@ def test_extension_values_round_trip_through_decode_and_encode(value: Any) -> No
 
 # -- time grows linearly with the payload --------------------------------------------------------
 def _best_pair(small: Any, large: Any, runs: int = 7) -> tuple[float, float]:
-    """The fastest of ``runs`` timings of each, taken in turn so a busy machine slows both alike."""
+    """The fastest of ``runs`` timings of each, taken in turn so a busy machine slows both alike
+    (with the collector paused: a collection landing in one timing and not the other is noise)."""
     times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(runs):
-        for function, kept in ((small, times[0]), (large, times[1])):
-            started = time.perf_counter()
-            function()
-            kept.append(time.perf_counter() - started)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(runs):
+            for function, kept in ((small, times[0]), (large, times[1])):
+                started = time.perf_counter()
+                function()
+                kept.append(time.perf_counter() - started)
+    finally:
+        gc.enable()
     return min(times[0]), min(times[1])
 
 
@@ -290,9 +296,12 @@ def test_decode_and_encode_time_grows_linearly_with_the_page() -> None:
     from benchmarks.messages import messages_page
 
     small, large = messages_page(300), messages_page(600)
-    gc.collect()  # earlier tests' garbage would be collected inside one timing, not the other
-    small_time, large_time = _best_pair(lambda: encode_json(decode(small)), lambda: encode_json(decode(large)))
-    ratio = large_time / small_time
+    ratio = math.inf
+    for _ in range(3):  # measured again only while it looks superlinear: load inflates one ratio, not three
+        small_time, large_time = _best_pair(lambda: encode_json(decode(small)), lambda: encode_json(decode(large)))
+        ratio = min(ratio, large_time / small_time)
+        if ratio <= 2.3:
+            break
     assert ratio <= 2.3, f"double the messages took {ratio:.2f}× the time"
 
 

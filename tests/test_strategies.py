@@ -188,3 +188,25 @@ def test_installed_odatakit_registers_from_type_through_the_entry_point() -> Non
             "print(type(st.from_type(odatakit.Literal).example()).__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split()[-1] == "Literal"
+
+
+# factory call → an equal call: both give the one shared strategy (built and validated once)
+SHARED = [
+    (lambda: ost.filters(), lambda: ost.filters()),
+    (lambda: ost.expressions("number", max_depth=2), lambda: ost.expressions("number", max_depth=2)),
+    (lambda: ost.queries(max_depth=1, custom=False), lambda: ost.queries(max_depth=1, custom=False)),
+    (lambda: ost.literals("Int32", "String"), lambda: ost.literals("Int32", "String")),
+    (lambda: ost.extension_payloads(dialect="graph"), lambda: ost.extension_payloads(dialect="graph")),
+    (lambda: ost.invalid_payloads(faults=["missing-type"]), lambda: ost.invalid_payloads(faults=("missing-type",))),
+    (lambda: ost.entity_urls(dialect="outlook"), lambda: ost.entity_urls(dialect="outlook")),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), SHARED)
+def test_equal_factory_calls_share_one_strategy(first: Any, second: Any) -> None:
+    assert first() is second()
+
+
+def test_different_arguments_give_different_strategies() -> None:
+    assert ost.filters(max_depth=1) is not ost.filters(max_depth=2)
+    assert ost.queries(version="4.0") is not ost.queries(version="4.01")
