@@ -7,10 +7,8 @@ Spec: OData JSON Format 4.0/4.01 §4.5 (control information, annotations), §7.1
 from __future__ import annotations
 
 import copy
-import gc
 import json
 import threading
-import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.run import held_bytes
 from odatakit import (
     Collection,
     PayloadError,
@@ -267,26 +266,15 @@ def test_generated_extension_bodies_decode_lazily_to_the_eager_value(example: os
 
 
 # -- memory: the exactly-read JSON and one object --------------------------------------------------
-def _held(make: Any) -> int:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        kept = make()
-        size = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    del kept
-    return size
-
 
 def test_a_decoded_page_holds_little_more_than_json_loads() -> None:
     text = _page(500)
-    assert _held(lambda: decode(text)) < 1.5 * _held(lambda: json.loads(text))
+    assert held_bytes(lambda: decode(text)) < 1.5 * held_bytes(lambda: json.loads(text))
 
 
 def test_memory_grows_linearly_with_the_page() -> None:
     small, large = _page(200), _page(400)
-    ratio = _held(lambda: decode(large)) / _held(lambda: decode(small))
+    ratio = held_bytes(lambda: decode(large)) / held_bytes(lambda: decode(small))
     assert ratio < 2.3
 
 
