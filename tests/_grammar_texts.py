@@ -85,9 +85,10 @@ def _ranks(expansions: dict[str, list[tuple[Any, ...]]]) -> dict[str, int]:
         rank.update(dict.fromkeys(new, round_))
 
 
-#: A lookahead that ends a pattern (``filter(?=\(|%28)``: a keyword only before its parenthesis):
-#: no text matches it whole, and the rule that uses the terminal puts the parenthesis after it.
-_TRAILING_LOOKAHEAD = re.compile(r"\(\?=(?:\\.|[^\\()])*\)$")
+#: A lookahead that ends a pattern (``filter(?=\(|%28)``: a keyword only before its parenthesis),
+#: also inside a flag group (``(?i:any(?=\(|%28))``): no text matches it whole, and the rule that
+#: uses the terminal puts the parenthesis after it.
+_TRAILING_LOOKAHEAD = re.compile(r"\(\?=(?:\\.|[^\\()])*\)(?=\)*$)")
 
 
 def _regex_texts(pattern: str) -> st.SearchStrategy[str]:
@@ -107,13 +108,15 @@ def _regex_texts(pattern: str) -> st.SearchStrategy[str]:
 #: Repeats drawn past their minimum: unbounded ``*`` and ``+`` in the terminals (whitespace runs,
 #: name characters) made most texts a kilobyte of blanks and letters, and most draws overran.
 _MAX_REPEAT = 3
-_OPEN_REPEAT = re.compile(r"\{(\d+),\}")
+_OPEN_REPEAT = re.compile(r"\{(\d*),\}")
+_BOUNDED_REPEAT = re.compile(r"\{(?:\d+(?:,\d+)?|,\d+)\}")
 
 
 def _bounded_repeats(pattern: str, extra: int) -> str:
     """``pattern`` with every unbounded quantifier bounded (``*`` → ``{0,3}``, ``+`` → ``{1,4}``,
-    ``{2,}`` → ``{2,5}``); escapes and character classes are copied as they are. The texts it
-    matches are a subset of the pattern's."""
+    ``{2,}`` → ``{2,5}``); escapes and character classes are copied as they are. Inside a
+    negative lookahead or an atomic group a bound can widen what matches, so a drawn text is kept
+    only when the original pattern reads it whole (``_regex_texts``)."""
     out: list[str] = []
     i, after_atom = 0, False
     while i < len(pattern):
@@ -125,17 +128,23 @@ def _bounded_repeats(pattern: str, extra: int) -> str:
         if char == "[":  # a class: up to its closing bracket (a ] first in it is literal)
             end = i + 1 + (pattern[i + 1:i + 2] == "^")
             end += pattern[end:end + 1] == "]"
-            while pattern[end] != "]":
+            while end < len(pattern) and pattern[end] != "]":
                 end += 2 if pattern[end] == "\\" else 1
-            out.append(pattern[i:end + 1])
+            out.append(pattern[i:end + 1])  # unclosed (in a comment): the rest, as it is
             i, after_atom = end + 1, True
             continue
         open_repeat = _OPEN_REPEAT.match(pattern, i)
         if after_atom and (char in "*+" or open_repeat):
-            low = int(open_repeat.group(1)) if open_repeat else int(char == "+")
+            low = int(open_repeat.group(1) or 0) if open_repeat else int(char == "+")
             out.append(f"{{{low},{low + extra}}}")
             i = open_repeat.end() if open_repeat else i + 1
             after_atom = False  # a + or ? right after is possessive or lazy: copied as it is
+            continue
+        bounded = _BOUNDED_REPEAT.match(pattern, i)
+        if after_atom and (char == "?" or bounded):  # already bounded: copied, and so is a + or ? after it
+            end = bounded.end() if bounded else i + 1
+            out.append(pattern[i:end])
+            i, after_atom = end, False
             continue
         out.append(char)
         i += 1

@@ -1,5 +1,6 @@
 """The bounded grammar generator the fuzz tests draw from (``tests/_grammar_texts.py``): repeats
-bounded without leaving the pattern's language, every derivation finishing, texts the grammar reads."""
+bounded, lookaheads the next rule satisfies left out, every derivation finishing, texts the
+grammar reads."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ BOUNDED = [
     (r"(?:ab|%20)*", r"(?:ab|%20){0,3}"),
     (r"(?i:x)+", r"(?i:x){1,4}"),
     (r"null(?!\w)", r"null(?!\w)"),
+    (r"a?+b", r"a?+b"),  # a possessive ? stays as it is
+    (r"a{2}+b{2,3}+c{,4}+", r"a{2}+b{2,3}+c{,4}+"),  # so do bounded repeats, possessive or not
+    (r"a{,}", r"a{0,3}"),
+    (r"(?#[)a*", r"(?#[)a*"),  # an unclosed [ in a comment: the rest is copied
 ]
 
 
@@ -38,6 +43,12 @@ def test_open_repeats_are_bounded(pattern: str, bounded: str) -> None:
 @given(_regex_texts(r"filter(?=\(|%28)"))
 def test_a_trailing_lookahead_is_left_to_the_rule_that_follows(text: str) -> None:
     assert text == "filter"
+
+
+@settings(max_examples=30)
+@given(_regex_texts(r"(?i:any(?=\(|%28))"))
+def test_a_trailing_lookahead_inside_a_flag_group_is_left_out_too(text: str) -> None:
+    assert text.lower() == "any"
 
 
 @settings(max_examples=30)
