@@ -65,6 +65,16 @@ FOUND: list[tuple[str, Callable[[], Any], type[Exception] | None, str]] = [
     ("member path after a canonical function in $filter", lambda: odatakit.parse_filter("1 eq length(a)/b"),
      ODataSyntaxError, "the result of length() is a primitive value"),
     ("member path after a bound function stays a path", lambda: odatakit.parse_filter("NS.F()/b eq 1"), None, ""),
+    # a qualified canonical function with named arguments parsed to a Call holding NamedArgs,
+    # which the printer refused (TypeError); found by the CI fuzz run of the filter target
+    ("named arguments to a qualified canonical function",
+     lambda: odatakit.parse_filter("geo.length(geography='SRID=0;LineString(142.1 64.1,3.14 2.78)')"),
+     ODataSyntaxError, "geo.length() takes positional arguments"),
+    ("named arguments to geo.distance, mid-expression",
+     lambda: odatakit.parse_filter("Price gt 1 and geo.distance(a=1,b=2) lt 5"),
+     ODataSyntaxError, "geo.distance() takes positional arguments"),
+    ("named arguments to a custom function stay a function call",
+     lambda: odatakit.parse_filter("Ns.f(a=1,b='x') eq 1"), None, ""),
 ]
 
 

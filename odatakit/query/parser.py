@@ -412,7 +412,10 @@ class _Build:
     def function_call(self, c: list[Any]) -> Any:
         name_token, args = c[0], c[1]
         name = str(name_token)
-        if isinstance(args, _Positional) or canonical_function_name(name):
+        canonical = canonical_function_name(name)
+        if canonical and isinstance(args, _Named):  # geo.length(geography=…): canonical functions have no parameter names
+            raise _Fault(f"{canonical}() takes positional arguments", _at(name_token))
+        if isinstance(args, _Positional) or canonical:
             return _canonical_call(name, list(args.items) if args else [], _at(name_token))
         return tree.FunctionCall(name, args.items if args else ())
 
