@@ -390,8 +390,6 @@ class _Build:
                 return tree.FunctionCall(name, args.items)
         if canonical_function_name(name) is None and args is None:
             return tree.FunctionCall(name)
-        if isinstance(args, _Named):
-            raise _Fault(f"{canonical_function_name(name)}() takes positional arguments", _at(name_token))
         return _canonical_call(name, list(args.items) if args else [], _at(name_token))
 
     def call_path(self, c: list[Any]) -> tree.Path:
@@ -412,10 +410,7 @@ class _Build:
     def function_call(self, c: list[Any]) -> Any:
         name_token, args = c[0], c[1]
         name = str(name_token)
-        canonical = canonical_function_name(name)
-        if canonical and isinstance(args, _Named):  # geo.length(geography=…): canonical functions have no parameter names
-            raise _Fault(f"{canonical}() takes positional arguments", _at(name_token))
-        if isinstance(args, _Positional) or canonical:
+        if isinstance(args, _Positional) or canonical_function_name(name):
             return _canonical_call(name, list(args.items) if args else [], _at(name_token))
         return tree.FunctionCall(name, args.items if args else ())
 
@@ -965,6 +960,8 @@ def _canonical_call(name: str, args: list[Any], offset: int) -> tree.Call:
         if name.lower() in V3_FUNCTIONS:
             raise _Fault(V3_FUNCTIONS[name.lower()], offset)
         raise _Fault(f"unknown function {name!r} (canonical functions: {', '.join(sorted(FUNCTIONS))})", offset)
+    if args and isinstance(args[0], tree.NamedArg):  # contains(a='x'), geo.length(geography=…): argument lists are all named or none
+        raise _Fault(f"{canonical}() takes positional arguments", offset)
     fewest, most = FUNCTIONS[canonical]
     if not fewest <= len(args) <= most:
         wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
