@@ -11,6 +11,7 @@ derivation finishes. Expansions are ordered by rank, so a failure shrinks to the
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -44,8 +45,9 @@ def grammar_texts(grammar: lark.Lark, start: str, explicit: dict[str, st.SearchS
     # each rule's finite expansions, lowest first; a draw takes an index into a prefix of them
     options = {name: sorted((e for e in es if all(s.is_term or s.name in rank for s in e)), key=lambda e: (height(e), len(e)))
                for name, es in expansions.items() if name in rank}
-    heights = {name: [height(e) for e in es] for name, es in options.items()}
-    indices = [st.integers(0, k - 1) if k else st.nothing() for k in range(max(map(len, options.values())) + 1)]
+    heights = {name: [height(e) for e in es] for name, es in options.items()}  # ascending, as options are
+    # the index of an expansion among the first k (k >= 1: a rule's lowest expansion always fits)
+    indices = [st.nothing(), *(st.integers(0, k - 1) for k in range(1, max(map(len, options.values())) + 1))]
     ignored = [name for name in ignore_names if name in drawn_terminals]
 
     @st.composite
@@ -62,8 +64,7 @@ def grammar_texts(grammar: lark.Lark, start: str, explicit: dict[str, st.SearchS
                 continue
             name = symbol.name
             limit = rank[name] if expanded >= max_rules else max(rank[name], max_depth - depth)
-            allowed = sum(1 for h in heights[name] if h <= limit)
-            expansion = options[name][draw(indices[allowed])]
+            expansion = options[name][draw(indices[bisect.bisect_right(heights[name], limit)])]
             expanded += 1
             stack.extend((child, depth + 1) for child in reversed(expansion))
         return "".join(out)

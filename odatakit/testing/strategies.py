@@ -418,8 +418,9 @@ for _type_names in _EDM_CAST.values():
     assert all(edm.primitive(n) for n in _type_names)
 
 
-#: Strategies the expression drawer uses at every step, built once (see ``_shared``).
-_MIDDLE_SEGMENTS = st.lists(st.one_of(names(keywords=True).map(tree.Property), qualified_names().map(tree.TypeCast)),
+#: Strategies the expression drawer uses at every step, built once (see ``_shared``). Up to two
+#: segments after a path's first: properties (keywords allowed after a /) and type casts.
+_LATER_SEGMENTS = st.lists(st.one_of(names(keywords=True).map(tree.Property), qualified_names().map(tree.TypeCast)),
                             max_size=2)
 _STRING_ARGUMENTS = st.lists(st.builds(tree.NamedArg, _ascii_names(), _LEAF_LITERALS["string"]()), max_size=2,
                              unique_by=lambda a: a.name)
@@ -508,7 +509,7 @@ class _Expressions:
         else:  # a property named like a variable in scope would read back as the variable
             in_scope = self.state.variables
             first = [tree.Property(draw(names().filter(lambda name: name not in in_scope) if in_scope else names()))]
-        middle = draw(_MIDDLE_SEGMENTS)
+        middle = draw(_LATER_SEGMENTS)
         segments = [*first, *middle]
         if isinstance(segments[-1], tree.TypeCast) or segments == [tree.Variable("$it")]:
             segments.append(tree.Property(draw(names())))
@@ -862,13 +863,16 @@ def _alias_definitions(max_size: int = 2) -> st.SearchStrategy[tuple[tree.AliasD
                     unique_by=lambda a: a.name).map(tuple)
 
 
+_ITEM_FIRST_SEGMENTS = st.one_of(names().map(tree.Property), st.just(None))  # None: an annotation instead
+_ITEM_ANNOTATIONS = st.builds(tree.Annotation, qualified_names(), st.none() | _ascii_names())
+
+
 def _item_path(draw: Any, *, star: bool) -> tuple[Any, ...]:
     """The path of a select or expand item: names, a cast after a navigation, an annotation."""
-    segments: list[Any] = [draw(st.one_of(names().map(tree.Property), st.just(None)))]
+    segments: list[Any] = [draw(_ITEM_FIRST_SEGMENTS)]
     if segments[0] is None:
-        segments = [draw(st.builds(tree.Annotation, qualified_names(), st.none() | _ascii_names()))]
-    segments += draw(st.lists(st.one_of(names(keywords=True).map(tree.Property), qualified_names().map(tree.TypeCast)),
-                              max_size=2))
+        segments = [draw(_ITEM_ANNOTATIONS)]
+    segments += draw(_LATER_SEGMENTS)
     if star and draw(st.booleans()):
         segments.append(tree.Star())
     return tuple(segments)
